@@ -1,0 +1,168 @@
+"""The typed values that cross module boundaries: sources -> engine -> findings.
+
+Nothing here imports git, GitHub or AWS code, so every layer can depend on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Match:
+    """One secret the engine found in a run of bytes. Knows nothing about git.
+
+    Offsets are byte offsets into the scanned bytes. ``start``/``end`` delimit
+    the secret itself (the rule's secret group); ``match_start``/``match_end``
+    the whole regex match, which may include context such as ``password=``.
+    """
+
+    rule_id: str
+    start: int
+    end: int
+    match_start: int
+    match_end: int
+    secret: bytes
+    entropy: float
+    # How the secret was reached when it was hidden one layer down (for
+    # example "base64"); None when it stood in the bytes as they are.
+    decoded: str | None = None
+
+
+@dataclass(frozen=True)
+class Introduction:
+    """A commit that put a blob at a path that none of its parents had it at."""
+
+    commit: str
+    path: str
+    author: str
+    email: str
+    date: str  # ISO 8601, UTC
+    summary: str
+    timestamp: int  # seconds since the epoch, for ordering
+
+
+@dataclass
+class BlobOrigin:
+    """Where one unique blob came from: every (commit, path) that introduced it.
+
+    ``introductions`` is ordered earliest first; ``paths`` are the distinct
+    paths the blob was seen at (also for unreachable blobs, which have no
+    introductions).
+    """
+
+    oid: str
+    size: int = 0
+    paths: list[str] = field(default_factory=list)
+    introductions: list[Introduction] = field(default_factory=list)
+    reachable: bool = True
+    # Lines this source wants scanned, 1-based and inclusive; None means the
+    # whole blob. The staged source sets it to the added lines of a change.
+    line_ranges: list[tuple[int, int]] | None = None
+
+    @property
+    def first(self) -> Introduction | None:
+        return self.introductions[0] if self.introductions else None
+
+
+@dataclass
+class Finding:
+    """A match plus its location and provenance: what reports, stores and
+    verifiers consume. ``secret`` is already redacted unless the user asked
+    for clear text; the clear secret can always be re-read from ``blob`` at
+    ``span`` (see ``scanner.secrets.read_secret``)."""
+
+    rule: str
+    description: str
+    severity: str
+    confidence: str
+    secret: str
+    fingerprint: str  # rule + blob + span: one occurrence
+    secret_hash: str  # keyed hash of rule + secret: the same secret anywhere
+    path: str
+    line: int
+    column: int  # 1-based, in characters of the decoded line
+    end_line: int
+    end_column: int
+    blob: str
+    span: tuple[int, int]
+    entropy: float
+    reachable: bool
+    commit: str | None = None
+    author: str | None = None
+    email: str | None = None
+    date: str | None = None
+    summary: str | None = None
+    occurrences: int = 1  # how many (commit, path) introductions carry this blob
+    paths: list[str] = field(default_factory=list)
+    context: str = ""  # the redacted line the secret stands on
+    decoded: str | None = None
+    source: str = "git"  # "git", "staged" or "file"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.path, self.line, self.column, self.rule, self.blob, self.span)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["span"] = list(self.span)
+        extra = data.pop("extra")
+        data.update(extra)
+        return data
+
+
+@dataclass
+class ScanError:
+    """A unit that could not be scanned whole. Its presence makes the run incomplete."""
+
+    kind: str  # "corrupt-object", "regex-timeout", "read-error", "missing-object", ...
+    message: str
+    blob: str | None = None
+    path: str | None = None
+    rule: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class ScanStats:
+    commits: int = 0
+    refs: int = 0
+    blobs_total: int = 0  # unique blobs the source offered
+    blobs_scanned: int = 0
+    bytes_scanned: int = 0
+    skipped_binary: int = 0
+    skipped_too_large: int = 0
+    unreachable_blobs: int = 0
+    findings: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    errors: list[ScanError]
+    stats: ScanStats
+
+    @property
+    def complete(self) -> bool:
+        return not self.errors
+
+    @property
+    def exit_code(self) -> int:
+        """0 nothing found, 1 findings, 2 incomplete (even when findings were made)."""
+        if self.errors:
+            return 2
+        return 1 if self.findings else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "findings": [f.to_dict() for f in self.findings],
+            "errors": [e.to_dict() for e in self.errors],
+            "stats": self.stats.to_dict(),
+        }
