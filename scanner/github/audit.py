@@ -1,0 +1,241 @@
+"""``org audit``: which repos went public, when, by whom, and what that exposed.
+
+``run_audit`` is the library entry point; it ties the client (what GitHub
+says), the store (what earlier runs saw), the policy, the mirrors and the
+scanner together and returns an ``AuditReport``. Every failure of one unit
+(a feed, a clone, a scan) is recorded in ``report.errors`` and the run goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from github import GithubException
+
+from scanner.github.client import AuditLogAnswer, GitHubClient, PublicEventInfo, RepoInfo
+from scanner.github.exposure import compute_exposures
+from scanner.github.mirror import MirrorError, mirror_path, sync_mirror
+from scanner.github.policy import VisibilityPolicy
+from scanner.github.visibility import VisibilityChange, detect_changes
+from scanner.model import ScanResult
+from scanner.store import Store, change_key, now_iso
+
+ScanFunction = Callable[[Path], ScanResult]
+
+
+def default_scan(path: Path) -> ScanResult:
+    """The full-history scan of a mirror with the default rules."""
+    from scanner.scan import ScanOptions, scan  # the core; imported late to keep the CLI quick
+
+    return scan(path, ScanOptions())
+
+
+@dataclass
+class AuditOptions:
+    org: str
+    policy: VisibilityPolicy = field(default_factory=VisibilityPolicy)
+    mirrors_dir: Path | None = None  # default: "mirrors" beside the state file
+    use_events: bool = True
+    scan: bool = True  # False: report changes and violations only, no clones
+
+
+@dataclass
+class AuditReport:
+    org: str
+    generated_at: str
+    repos: list[RepoInfo]
+    changes: list[VisibilityChange]
+    violations: list[dict[str, Any]]
+    exposures: list[dict[str, Any]]
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    scanned: list[str] = field(default_factory=list)
+
+    @property
+    def new_public_changes(self) -> list[VisibilityChange]:
+        return [c for c in self.changes if c.new and c.to_public]
+
+    @property
+    def new_violations(self) -> list[dict[str, Any]]:
+        return [v for v in self.violations if v["new"]]
+
+    @property
+    def new_exposures(self) -> list[dict[str, Any]]:
+        return [e for e in self.exposures if e["new"]]
+
+    @property
+    def exit_code(self) -> int:
+        """2 incomplete, 1 something new (to public, violation, exposure), else 0."""
+        if self.errors:
+            return 2
+        if self.new_public_changes or self.new_violations or self.new_exposures:
+            return 1
+        return 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "org": self.org,
+            "generated_at": self.generated_at,
+            "repos": [r.to_dict() for r in self.repos],
+            "changes": [c.to_dict() for c in self.changes],
+            "violations": self.violations,
+            "exposures": self.exposures,
+            "errors": self.errors,
+            "notes": self.notes,
+            "summary": {
+                "repos": len(self.repos),
+                "public": sum(r.visibility == "public" for r in self.repos),
+                "changes": len(self.changes),
+                "new_changes_to_public": len(self.new_public_changes),
+                "violations": len(self.violations),
+                "new_violations": len(self.new_violations),
+                "exposures": len(self.exposures),
+                "new_exposures": len(self.new_exposures),
+                "scanned_repos": len(self.scanned),
+                "complete": not self.errors,
+            },
+        }
+
+
+def _error(repo: str | None, kind: str, message: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": kind, "message": message}
+    if repo:
+        data["repo"] = repo
+    return data
+
+
+def _github_message(exc: GithubException) -> str:
+    message = exc.data.get("message") if isinstance(exc.data, dict) else None
+    return f"GitHub answered {exc.status}" + (f": {message}" if message else "")
+
+
+def run_audit(
+    client: GitHubClient,
+    store: Store,
+    options: AuditOptions,
+    scan_fn: ScanFunction | None = None,
+    progress: Callable[[str], None] | None = None,
+    now: Callable[[], str] = now_iso,
+) -> AuditReport:
+    """Run one audit of ``options.org``. Raises only when the org cannot be listed at all."""
+    say = progress or (lambda message: None)
+    scan_fn = scan_fn or default_scan
+    org = options.org
+    started = now()
+    errors: list[dict[str, Any]] = []
+    notes: list[str] = []
+
+    say(f"listing repositories of {org}")
+    repos = client.list_repos(org)
+    by_name = {r.full_name: r for r in repos}
+    previous = store.snapshots(org)
+
+    audit = AuditLogAnswer(False, [], "")
+    try:
+        audit = client.audit_log(org)
+        if not audit.available:
+            notes.append(f"{audit.reason}; using event feeds and snapshots")
+    except GithubException as exc:
+        errors.append(_error(None, "audit-log", _github_message(exc)))
+
+    events: list[PublicEventInfo] = []
+    if options.use_events:
+        try:
+            events.extend(client.org_public_events(org))
+        except GithubException as exc:
+            errors.append(_error(None, "events", f"org event feed: {_github_message(exc)}"))
+        if not audit.available:
+            # Without the audit log, repo feeds can date flips the org feed missed.
+            # Only for public repos not already known public: keeps reruns cheap.
+            for repo in repos:
+                prev = previous.get(repo.full_name)
+                if repo.visibility != "public" or (prev is not None and prev.visibility == "public"):
+                    continue
+                try:
+                    events.extend(client.repo_public_events(repo.full_name))
+                except GithubException as exc:
+                    errors.append(_error(repo.full_name, "events", f"repo event feed: {_github_message(exc)}"))
+
+    found = detect_changes(repos, previous, started, audit.entries, events)
+    new_keys = {change_key(c.to_dict()) for c in found if store.record_change(org, c.to_dict(), started)}
+    store.record_snapshot(org, repos, started)
+
+    changes = [
+        VisibilityChange(
+            repo=s.repo,
+            from_visibility=s.from_visibility,
+            to_visibility=s.to_visibility,
+            source=s.source,
+            at=s.at,
+            window_after=s.window_after,
+            window_before=s.window_before,
+            actor=s.actor,
+        )
+        for s in store.changes(org)
+    ]
+    for change in changes:
+        change.new = change_key(change.to_dict()) in new_keys
+
+    violations = []
+    for repo in repos:
+        pattern = options.policy.violated_by(repo.full_name, repo.visibility)
+        if pattern is None:
+            store.clear_violation(repo.full_name)
+            continue
+        new = store.record_violation(org, repo.full_name, pattern, started)
+        violations.append({"repo": repo.full_name, "visibility": repo.visibility, "pattern": pattern, "new": new})
+
+    went_public = {c.repo for c in changes if c.to_visibility == "public"}
+    violators = {v["repo"] for v in violations}
+    fresh = {c.repo for c in changes if c.new and c.to_public}
+    # Repos that just went public first: they are the ones a responder needs now.
+    targets = sorted((went_public | violators) & by_name.keys(), key=lambda n: (n not in fresh, n))
+
+    scanned: list[str] = []
+    new_exposure_keys: set[tuple[str, str]] = set()
+    if options.scan and targets:
+        mirrors_dir = options.mirrors_dir or store.path.parent / "mirrors"
+        token = client.git_token()
+        for name in targets:
+            repo = by_name[name]
+            say(f"mirroring {name}")
+            try:
+                mirror = sync_mirror(repo.clone_url, mirror_path(mirrors_dir, name), token)
+            except MirrorError as exc:
+                errors.append(_error(name, "clone", str(exc)))
+                continue
+            say(f"scanning {name}")
+            try:
+                result = scan_fn(mirror.path)
+            except Exception as exc:  # one repo's scan failure must not end the audit
+                errors.append(_error(name, "scan", f"{type(exc).__name__}: {exc}"))
+                continue
+            scanned.append(name)
+            for err in result.errors:
+                errors.append(_error(name, f"scan:{err.kind}", err.message))
+            for exposure in compute_exposures(name, result.findings, changes, repo.visibility == "public"):
+                if store.record_exposure(org, exposure, started):
+                    new_exposure_keys.add((name, exposure["fingerprint"]))
+    elif targets:
+        notes.append("scanning skipped (--no-scan): exposures are from earlier runs")
+
+    for repo in repos:
+        store.set_public_now(repo.full_name, repo.visibility == "public")
+    exposures = store.exposures(org)
+    for exposure in exposures:
+        exposure["new"] = (exposure["repo"], exposure["fingerprint"]) in new_exposure_keys
+
+    return AuditReport(
+        org=org,
+        generated_at=started,
+        repos=repos,
+        changes=changes,
+        violations=violations,
+        exposures=exposures,
+        errors=errors,
+        notes=notes,
+        scanned=scanned,
+    )
