@@ -296,7 +296,9 @@ class GitHubServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -865,3 +867,63 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _label_name(value: Any) -> str:
     return value["name"] if isinstance(value, dict) else str(value)
+
+
+# -- helpers for tests that need history in a served repo ------------------------------
+
+
+def commit_files(
+    git_dir: str | Path,
+    files: dict[str, str | bytes | None],
+    when: float | None = None,
+    message: str = "change",
+    ref: str = "refs/heads/main",
+    author: tuple[str, str] = ("Dev Eloper", "dev@example.test"),
+) -> str:
+    """Commit ``files`` (path -> content, None deletes) on top of ``ref`` in a bare repo,
+    dated ``when`` (author and committer), and move ``ref``; returns the commit id.
+
+    Works on the served ``Repo.git_dir`` directly, so tests need no work tree
+    or push.
+    """
+    import pygit2
+
+    repo = pygit2.Repository(str(git_dir))
+    when = time.time() if when is None else when
+    sig = pygit2.Signature(author[0], author[1], int(when), 0)
+    index = pygit2.Index()
+    parents = []
+    try:
+        parent = repo.lookup_reference(ref).peel(pygit2.Commit)
+        index.read_tree(parent.tree)
+        parents = [parent.id]
+    except KeyError:
+        pass
+    for path, content in files.items():
+        if content is None:
+            index.remove(path)
+            continue
+        data = content.encode() if isinstance(content, str) else content
+        index.add(pygit2.IndexEntry(path, repo.create_blob(data), pygit2.GIT_FILEMODE_BLOB))
+    tree = index.write_tree(repo)
+    oid = repo.create_commit(None, sig, sig, message, tree, parents)
+    repo.references.create(ref, oid, force=True)
+    return str(oid)
+
+
+def fake_aws_key(seed: int | None = None) -> tuple[str, str]:
+    """A made-up AWS key pair in the real shapes (``AKIA`` + 16 of [A-Z2-7], 40-char secret).
+
+    Random per call unless seeded; never the documentation example key.
+    """
+    import random
+    import string
+
+    rng = random.Random(seed)
+    key_id = "AKIA" + "".join(rng.choice(string.ascii_uppercase + "234567") for _ in range(16))
+    secret = "".join(rng.choice(string.ascii_letters + string.digits + "+/") for _ in range(40))
+    return key_id, secret
+
+
+def aws_credentials_file(key_id: str, secret: str) -> str:
+    return f"[default]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\nregion = eu-west-1\n"
