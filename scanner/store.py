@@ -9,6 +9,11 @@ is refused rather than misread.
 
 Secrets are never stored: exposures keep the redacted finding, its
 fingerprint and its keyed ``secret_hash``.
+
+"New" means "not yet reported by a run that finished": rows start with
+``reported = 0`` and ``mark_reported`` flips them at the end of a run, so a
+run killed halfway reports its discoveries again next time instead of
+losing them.
 """
 
 from __future__ import annotations
@@ -49,7 +54,8 @@ MIGRATIONS: list[tuple[int, str]] = [
             window_before TEXT,             -- ... and before this
             actor TEXT,
             source TEXT NOT NULL,           -- audit-log, events, snapshot
-            recorded_at TEXT NOT NULL
+            recorded_at TEXT NOT NULL,
+            reported INTEGER NOT NULL DEFAULT 0  -- 1 once a finished run has reported it
         );
         CREATE INDEX visibility_changes_repo ON visibility_changes(repo);
         CREATE TABLE violations (
@@ -57,7 +63,8 @@ MIGRATIONS: list[tuple[int, str]] = [
             org TEXT NOT NULL,
             pattern TEXT NOT NULL,
             first_seen TEXT NOT NULL,
-            last_seen TEXT NOT NULL
+            last_seen TEXT NOT NULL,
+            reported INTEGER NOT NULL DEFAULT 0
         );
         CREATE TABLE exposures (
             repo TEXT NOT NULL,
@@ -70,6 +77,7 @@ MIGRATIONS: list[tuple[int, str]] = [
             finding TEXT NOT NULL,          -- redacted Finding.to_dict() as JSON
             first_seen TEXT NOT NULL,
             last_seen TEXT NOT NULL,
+            reported INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (repo, fingerprint)
         );
         CREATE INDEX exposures_org ON exposures(org);
@@ -117,6 +125,7 @@ class StoredChange:
     actor: str | None
     source: str
     recorded_at: str
+    reported: bool = False
 
     @property
     def earliest(self) -> str | None:
@@ -205,7 +214,8 @@ class Store:
 
     # -- changes -----------------------------------------------------------------
     def record_change(self, org: str, change: Mapping[str, Any], recorded_at: str) -> bool:
-        """Store a visibility change; True when no earlier run had recorded it."""
+        """Store a visibility change; True when no earlier run had recorded it.
+        (Whether it is *new* for the report is ``StoredChange.reported``.)"""
         key = change_key(change)
         window = change.get("window") or {}
         with self.conn:
@@ -235,22 +245,22 @@ class Store:
     def changes(self, org: str) -> list[StoredChange]:
         rows = self.conn.execute(
             "SELECT repo, from_visibility, to_visibility, at, window_after, window_before, actor, source, "
-            "recorded_at FROM visibility_changes WHERE org = ? ORDER BY COALESCE(at, window_before), id",
+            "recorded_at, reported FROM visibility_changes WHERE org = ? ORDER BY COALESCE(at, window_before), id",
             (org,),
         ).fetchall()
-        return [StoredChange(*r) for r in rows]
+        return [StoredChange(*r[:9], reported=bool(r[9])) for r in rows]
 
     # -- violations ----------------------------------------------------------------
     def record_violation(self, org: str, repo: str, pattern: str, seen_at: str) -> bool:
+        """Store a violation; True when it is new (not reported by a finished run)."""
         with self.conn:
-            cur = self.conn.execute(
+            self.conn.execute(
                 "INSERT OR IGNORE INTO violations (repo, org, pattern, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)",
                 (repo, org, pattern, seen_at, seen_at),
             )
-            if cur.rowcount == 1:
-                return True
             self.conn.execute("UPDATE violations SET last_seen = ? WHERE repo = ?", (seen_at, repo))
-            return False
+            row = self.conn.execute("SELECT reported FROM violations WHERE repo = ?", (repo,)).fetchone()
+            return not row[0]
 
     def clear_violation(self, repo: str) -> None:
         """Forget a violation that was fixed, so a relapse counts as new again."""
@@ -260,7 +270,7 @@ class Store:
     # -- exposures -------------------------------------------------------------------
     def record_exposure(self, org: str, exposure: Mapping[str, Any], seen_at: str) -> bool:
         """Store an exposure (a redacted finding dict plus ``repo``, ``exposed_since``,
-        ``public_now``); True when it is new. Keyed by (repo, fingerprint)."""
+        ``public_now``), keyed by (repo, fingerprint); True when no earlier run had it."""
         data = json.dumps(exposure, sort_keys=True)
         with self.conn:
             cur = self.conn.execute(
@@ -299,21 +309,29 @@ class Store:
 
     def exposures(self, org: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(
-            "SELECT finding, exposed_since, public_now, first_seen, last_seen FROM exposures WHERE org = ? "
-            "ORDER BY repo, exposed_since, fingerprint",
+            "SELECT finding, exposed_since, public_now, first_seen, last_seen, reported FROM exposures "
+            "WHERE org = ? ORDER BY repo, exposed_since, fingerprint",
             (org,),
         ).fetchall()
         out = []
-        for finding, exposed_since, public_now, first_seen, last_seen in rows:
+        for finding, exposed_since, public_now, first_seen, last_seen, reported in rows:
             data = json.loads(finding)
             data.update(
                 exposed_since=exposed_since,
                 public_now=bool(public_now),
                 first_seen=first_seen,
                 last_seen=last_seen,
+                new=not reported,
             )
             out.append(data)
         return out
+
+
+    def mark_reported(self, org: str) -> None:
+        """Called when a run has finished its report: what it listed is no longer new."""
+        with self.conn:
+            for table in ("visibility_changes", "violations", "exposures"):
+                self.conn.execute(f"UPDATE {table} SET reported = 1 WHERE org = ?", (org,))
 
 
 def change_key(change: Mapping[str, Any]) -> str:

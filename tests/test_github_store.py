@@ -63,7 +63,10 @@ def test_changes_violations_and_exposures_are_new_only_once(tmp_path):
         assert store.record_change("acme", dict(change, at="2026-01-01T10:00:30Z"), "t2") is False
         assert len(store.changes("acme")) == 1
         assert store.record_violation("acme", "acme/a", "a*", "t1") is True
+        assert store.record_violation("acme", "acme/a", "a*", "t2") is True  # no finished run reported it yet
+        store.mark_reported("acme")
         assert store.record_violation("acme", "acme/a", "a*", "t2") is False
+        assert [c.reported for c in store.changes("acme")] == [True]
         store.clear_violation("acme/a")
         assert store.record_violation("acme", "acme/a", "a*", "t3") is True
         exposure = {"repo": "acme/a", "fingerprint": "fp1", "rule": "aws", "secret_hash": "h",
@@ -72,6 +75,9 @@ def test_changes_violations_and_exposures_are_new_only_once(tmp_path):
         assert store.record_exposure("acme", dict(exposure, exposed_since="2026-02-01T00:00:00Z"), "t2") is False
         [stored] = store.exposures("acme")
         assert stored["exposed_since"] == "2026-01-01T10:00:00Z"  # the first, wider exposure stays
+        assert stored["new"] is True and stored["secret"] == "AKIA****"
+        store.mark_reported("acme")
+        assert store.exposures("acme")[0]["new"] is False
         store.set_public_now("acme/a", False)
         assert store.exposures("acme")[0]["public_now"] is False
 

@@ -21,7 +21,7 @@ from scanner.github.mirror import MirrorError, mirror_path, sync_mirror
 from scanner.github.policy import VisibilityPolicy
 from scanner.github.visibility import VisibilityChange, detect_changes
 from scanner.model import ScanResult
-from scanner.store import Store, change_key, now_iso
+from scanner.store import Store, now_iso
 
 ScanFunction = Callable[[Path], ScanResult]
 
@@ -160,7 +160,8 @@ def run_audit(
                     errors.append(_error(repo.full_name, "events", f"repo event feed: {_github_message(exc)}"))
 
     found = detect_changes(repos, previous, started, audit.entries, events)
-    new_keys = {change_key(c.to_dict()) for c in found if store.record_change(org, c.to_dict(), started)}
+    for change in found:
+        store.record_change(org, change.to_dict(), started)
     store.record_snapshot(org, repos, started)
 
     changes = [
@@ -173,11 +174,10 @@ def run_audit(
             window_after=s.window_after,
             window_before=s.window_before,
             actor=s.actor,
+            new=not s.reported,
         )
         for s in store.changes(org)
     ]
-    for change in changes:
-        change.new = change_key(change.to_dict()) in new_keys
 
     violations = []
     for repo in repos:
@@ -195,7 +195,6 @@ def run_audit(
     targets = sorted((went_public | violators) & by_name.keys(), key=lambda n: (n not in fresh, n))
 
     scanned: list[str] = []
-    new_exposure_keys: set[tuple[str, str]] = set()
     if options.scan and targets:
         mirrors_dir = options.mirrors_dir or store.path.parent / "mirrors"
         token = client.git_token()
@@ -217,16 +216,16 @@ def run_audit(
             for err in result.errors:
                 errors.append(_error(name, f"scan:{err.kind}", err.message))
             for exposure in compute_exposures(name, result.findings, changes, repo.visibility == "public"):
-                if store.record_exposure(org, exposure, started):
-                    new_exposure_keys.add((name, exposure["fingerprint"]))
+                store.record_exposure(org, exposure, started)
     elif targets:
         notes.append("scanning skipped (--no-scan): exposures are from earlier runs")
 
     for repo in repos:
         store.set_public_now(repo.full_name, repo.visibility == "public")
     exposures = store.exposures(org)
-    for exposure in exposures:
-        exposure["new"] = (exposure["repo"], exposure["fingerprint"]) in new_exposure_keys
+    # Only now is everything above in the report: a run killed before this
+    # line reports the same discoveries as new next time.
+    store.mark_reported(org)
 
     return AuditReport(
         org=org,

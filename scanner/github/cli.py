@@ -23,6 +23,12 @@ from scanner.store import Store, StoreError, default_state_path
 org_app = typer.Typer(help="Audit and scan a GitHub organization.", no_args_is_help=True)
 
 
+@org_app.callback()
+def org_callback() -> None:
+    """Audit and scan a GitHub organization (GITHUB_TOKEN / GH_TOKEN from the environment)."""
+    # A callback keeps `org` a command group even while it has one command.
+
+
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"

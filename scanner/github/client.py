@@ -265,11 +265,10 @@ def iso_utc(value: datetime | float | int) -> str:
 
 def _visibility(repo: Any) -> str:
     # Older GHES versions omit ``visibility``; ``private`` is always there.
-    raw = repo.raw_data
-    vis = raw.get("visibility")
+    vis = repo.visibility
     if vis in ("public", "private", "internal"):
         return vis
-    return "private" if raw.get("private") else "public"
+    return "private" if repo.private else "public"
 
 
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
@@ -323,17 +322,18 @@ class GitHubClient:
     def list_repos(self, org: str) -> list[RepoInfo]:
         """Every repository of ``org`` (``type=all``: public, private, internal, forks)."""
         out = []
+        # Attributes, not raw_data: raw_data would "complete" each listed repo
+        # with one more request (and fail for a repo deleted since the listing).
         for repo in self.gh.get_organization(org).get_repos(type="all"):
-            raw = repo.raw_data
             out.append(
                 RepoInfo(
-                    full_name=raw["full_name"],
+                    full_name=repo.full_name,
                     visibility=_visibility(repo),
-                    archived=bool(raw.get("archived")),
-                    fork=bool(raw.get("fork")),
-                    clone_url=raw.get("clone_url") or "",
-                    default_branch=raw.get("default_branch"),
-                    created_at=raw.get("created_at"),
+                    archived=bool(repo.archived),
+                    fork=bool(repo.fork),
+                    clone_url=repo.clone_url or "",
+                    default_branch=repo.default_branch,
+                    created_at=iso_utc(repo.created_at) if repo.created_at else None,
                 )
             )
         out.sort(key=lambda r: r.full_name)
@@ -403,6 +403,5 @@ def _public_events(events: Any) -> Iterator[PublicEventInfo]:
     for event in events:
         if event.type != "PublicEvent":
             continue
-        raw = event.raw_data
-        actor = (raw.get("actor") or {}).get("login")
-        yield PublicEventInfo(raw["repo"]["name"], iso_utc(event.created_at), actor)
+        actor = event.actor.login if event.actor else None
+        yield PublicEventInfo(event.repo.name, iso_utc(event.created_at), actor)

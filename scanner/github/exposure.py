@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from scanner.github.client import iso_utc
 from scanner.github.visibility import VisibilityChange, parse_iso, public_intervals
 from scanner.model import Finding
 
@@ -22,8 +23,13 @@ def exposed_since(committed: str | None, intervals: list[tuple[str | None, str |
         candidates = [t for t in (start, committed) if t is not None]
         if not candidates:
             return None, start
-        return max(candidates, key=parse_iso), start
+        return _utc(max(candidates, key=parse_iso)), start
     return None
+
+
+def _utc(value: str) -> str:
+    # Commit dates carry the author's offset; exposure times are compared and shown in UTC.
+    return iso_utc(parse_iso(value))
 
 
 def compute_exposures(

@@ -404,6 +404,13 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        # Record before answering: a test that asserts right after its call
+        # returns must find the request already there.
+        path, query, authorized = self._current
+        with self.gh.state.lock:
+            self.gh.state.requests.append(
+                RecordedRequest(self.command, path, query, status, authorized, dict(self.headers.items()))
+            )
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
@@ -449,13 +456,13 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         body = self._read_body()
         authorized = self._token() in state.tokens
-        status = 500
+        self._current = (path, split.query, authorized)
         try:
             fault = state.take_fault(self.command, path)
             if fault is not None:
                 raise _Reply(fault.status, fault.body, fault.headers)
             if re.match(r"^/[^/]+/[^/]+\.git/", path):
-                status = self._git(path, split.query, body, authorized)
+                self._git(path, split.query, body, authorized)
                 return
             if not authorized:
                 raise _Reply(401, {"message": "Bad credentials"})
@@ -463,18 +470,9 @@ class _Handler(BaseHTTPRequestHandler):
             result = self._route(self.command, path, query, data)
             raise _Reply(*result) if isinstance(result, tuple) else _Reply(200, result)
         except _Reply as reply:
-            status = reply.status
             self._send_json(reply.status, reply.body, reply.headers)
         except Exception as exc:  # a bug in the fake must show up as a 500, not a hang
-            status = 500
             self._send_json(500, {"message": f"loopback server error: {exc!r}"})
-        finally:
-            with state.lock:
-                state.requests.append(
-                    RecordedRequest(
-                        self.command, path, split.query, status, authorized, dict(self.headers.items())
-                    )
-                )
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
 
