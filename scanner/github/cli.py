@@ -8,17 +8,12 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
-from github import GithubException
-from rich.console import Console
 
-from scanner.github.audit import AuditOptions, run_audit
-from scanner.github.client import GitHubClient, GitHubConfigError, RateLimitWaiter
-from scanner.github.policy import PolicyError, load_policy
-from scanner.github.report import RENDERERS
-from scanner.store import Store, StoreError, default_state_path
+# PyGithub, rich and the scanner are imported inside the command: this module
+# is imported by every `leakwarden` start (pre-commit included), which must stay fast.
 
 org_app = typer.Typer(help="Audit and scan a GitHub organization.", no_args_is_help=True)
 
@@ -35,7 +30,7 @@ class OutputFormat(str, Enum):
     markdown = "markdown"
 
 
-def _fail(console: Console, message: str) -> typer.Exit:
+def _fail(console: Any, message: str) -> typer.Exit:
     console.print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(2)
 
@@ -53,7 +48,7 @@ def audit_command(
     ] = None,
     config: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(help="TOML config; [github] must_stay_private = [...] adds patterns."),
+        typer.Option(help="TOML config file; must_stay_private = [...] in its github table adds patterns."),
     ] = None,
     state: Annotated[
         Optional[Path],  # noqa: UP045
@@ -81,6 +76,15 @@ def audit_command(
     variables), never from the command line. Exit 0: nothing new; 1: a new
     change to public, violation or exposure; 2: error or incomplete run.
     """
+    from github import GithubException
+    from rich.console import Console
+
+    from scanner.github.audit import AuditOptions, run_audit
+    from scanner.github.client import GitHubClient, GitHubConfigError, RateLimitWaiter
+    from scanner.github.policy import PolicyError, load_policy
+    from scanner.github.report import RENDERERS
+    from scanner.store import Store, StoreError, default_state_path
+
     err = Console(stderr=True)
     try:
         policy = load_policy(must_stay_private or (), config)
