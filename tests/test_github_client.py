@@ -3,6 +3,7 @@ credentials, and rate limits waited out within a bounded budget."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import github
@@ -166,3 +167,37 @@ def test_credentials_come_from_the_environment_only():
         auth_from_env({})
     with pytest.raises(GitHubConfigError, match="KEY_FILE"):
         auth_from_env({"LEAKWARDEN_GITHUB_APP_ID": "12"})
+
+
+def test_github_app_credentials_mint_an_installation_token_for_api_and_git(gh, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from scanner.github.mirror import sync_mirror
+    from tests.support.github_server import commit_files
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    gh.state.add_app(4242, public.decode(), installation_id=77)
+    key_file = tmp_path / "app.pem"
+    key_file.write_bytes(pem)
+    repo = gh.state.add_repo("acme/app")
+    head = commit_files(repo.git_dir, {"a.txt": "1"})
+    env = {"LEAKWARDEN_GITHUB_APP_ID": "4242", "LEAKWARDEN_GITHUB_APP_KEY_FILE": str(key_file),
+           "LEAKWARDEN_GITHUB_APP_INSTALLATION_ID": "77"}
+    client = GitHubClient(base_url=gh.api_url, environ=env)
+    assert [r.full_name for r in client.list_repos("acme")] == ["acme/app"]
+    token = client.git_token()
+    assert token.startswith("ghs_") and token in gh.state.tokens
+    mirror = sync_mirror(gh.clone_url("acme/app"), tmp_path / "m.git", token)
+    cloned = subprocess.run(["git", "--git-dir", str(mirror.path), "rev-parse", "main"], capture_output=True, text=True)
+    assert cloned.stdout.strip() == head
+    assert len(gh.state.requests_to(r"^/app/installations/77/access_tokens$")) == 1  # minted once, reused
+
+
+def test_app_key_file_that_cannot_be_read_says_so(tmp_path):
+    env = {"LEAKWARDEN_GITHUB_APP_ID": "1", "LEAKWARDEN_GITHUB_APP_KEY_FILE": str(tmp_path / "missing.pem"),
+           "LEAKWARDEN_GITHUB_APP_INSTALLATION_ID": "2"}
+    with pytest.raises(GitHubConfigError, match="cannot read the GitHub App key file"):
+        auth_from_env(env)

@@ -117,7 +117,9 @@ def audit_command(
 
     fmt = output_format.value
     if fmt == "text" and output is None:
-        rendered = RENDERERS["text"](report, width=err.width, color=sys.stdout.isatty())  # type: ignore[call-arg]
+        # On a pipe there is no width to fit; a wide table beats one that wraps every cell.
+        width = err.width if sys.stdout.isatty() else 200
+        rendered = RENDERERS["text"](report, width=width, color=sys.stdout.isatty())  # type: ignore[call-arg]
     else:
         rendered = RENDERERS[fmt](report)
     if output is not None:

@@ -310,10 +310,9 @@ class GitHubClient:
 
     def git_token(self) -> str:
         """The token git should present as HTTP basic auth password (an app's installation token)."""
+        # PyGithub bound the auth to its requester, so an app installation
+        # mints (and refreshes) its token here through the same base URL.
         auth = self.auth
-        if isinstance(auth, Auth.AppInstallationAuth):
-            # The installation auth mints its token through the same requester.
-            auth = auth.withRequester(self.requester)
         token = getattr(auth, "token", None)
         if not token:
             raise GitHubConfigError("these GitHub credentials give no token for git")

@@ -127,6 +127,7 @@ class GitHubState:
         self.vanish_after_listing: set[str] = set()
         self.login = "leakwarden-bot"
         self._next_id = 1000
+        self.apps: dict[str, dict[str, Any]] = {}  # app id -> {"public_key", "installations"}
 
     def next_id(self) -> int:
         with self.lock:
@@ -219,6 +220,13 @@ class GitHubState:
                         "created_at": iso(at),
                     }
                 )
+
+    def add_app(self, app_id: int, public_key_pem: str, installation_id: int) -> None:
+        """A GitHub App whose JWTs (signed with the matching private key) may mint
+        installation tokens; minted tokens are valid for the API and git."""
+        with self.lock:
+            app = self.apps.setdefault(str(app_id), {"public_key": public_key_pem, "installations": set()})
+            app["installations"].add(installation_id)
 
     def inject(
         self,
@@ -464,6 +472,9 @@ class _Handler(BaseHTTPRequestHandler):
             if re.match(r"^/[^/]+/[^/]+\.git/", path):
                 self._git(path, split.query, body, authorized)
                 return
+            m = re.match(r"^/app/installations/(\d+)/access_tokens$", path)
+            if m and self.command == "POST":
+                raise _Reply(201, self._mint_installation_token(int(m.group(1))))
             if not authorized:
                 raise _Reply(401, {"message": "Bad credentials"})
             data = json.loads(body) if body else {}
@@ -475,6 +486,26 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(500, {"message": f"loopback server error: {exc!r}"})
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
+
+    def _mint_installation_token(self, installation_id: int) -> dict[str, Any]:
+        import jwt  # PyJWT, a PyGithub dependency
+
+        state = self.gh.state
+        scheme, _, value = self.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            raise _Reply(401, {"message": "A JSON web token could not be decoded"})
+        try:
+            app_id = str(jwt.decode(value, options={"verify_signature": False})["iss"])
+            app = state.apps[app_id]
+            jwt.decode(value, app["public_key"], algorithms=["RS256"], leeway=60)
+        except (KeyError, jwt.PyJWTError):
+            raise _Reply(401, {"message": "A JSON web token could not be decoded"}) from None
+        if installation_id not in app["installations"]:
+            raise _not_found()
+        token = "ghs_" + base64.b32encode(os.urandom(20)).decode().rstrip("=")
+        with state.lock:
+            state.tokens.add(token)
+        return {"token": token, "expires_at": iso(time.time() + 3600), "permissions": {}, "repository_selection": "all"}
 
     # -- git smart HTTP ----------------------------------------------------------
     def _git(self, path: str, query: str, body: bytes, authorized: bool) -> int:
