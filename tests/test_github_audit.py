@@ -251,3 +251,23 @@ def test_cli_errors_are_clear_and_exit_2(gh, tmp_path):
     assert missing.exit_code == 2 and "404" in missing.output and "organization" in missing.output
     bad = runner.invoke(org_app, base, env={"GITHUB_TOKEN": "ghp_wrong"})
     assert bad.exit_code == 2 and "401" in bad.output and "ghp_wrong" not in bad.output
+    bad_policy = runner.invoke(org_app, [*base, "--config", str(tmp_path / "nope.toml")], env={"GITHUB_TOKEN": TOKEN})
+    assert bad_policy.exit_code == 2 and "cannot read config file" in bad_policy.output
+
+
+def test_cli_unreachable_github_fails_fast_with_a_clear_message(tmp_path):
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        org_app,
+        ["audit", "acme", "--github-url", f"http://127.0.0.1:{port}/api/v3", "--state", str(tmp_path / "s.sqlite3"),
+         "--max-rate-limit-wait", "0"],
+        env={"GITHUB_TOKEN": TOKEN},
+    )
+    assert result.exit_code == 2, result.output
+    assert "cannot connect to GitHub" in result.output
+    assert time.monotonic() - started < 10

@@ -13,9 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from github import GithubException
-
-from scanner.github.client import AuditLogAnswer, GitHubClient, PublicEventInfo, RepoInfo
+from scanner.github.client import (
+    GITHUB_ERRORS,
+    AuditLogAnswer,
+    GitHubClient,
+    GitHubConfigError,
+    PublicEventInfo,
+    RepoInfo,
+    describe_error,
+)
 from scanner.github.exposure import compute_exposures
 from scanner.github.mirror import MirrorError, mirror_path, sync_mirror
 from scanner.github.policy import VisibilityPolicy
@@ -107,11 +113,6 @@ def _error(repo: str | None, kind: str, message: str) -> dict[str, Any]:
     return data
 
 
-def _github_message(exc: GithubException) -> str:
-    message = exc.data.get("message") if isinstance(exc.data, dict) else None
-    return f"GitHub answered {exc.status}" + (f": {message}" if message else "")
-
-
 def run_audit(
     client: GitHubClient,
     store: Store,
@@ -138,15 +139,15 @@ def run_audit(
         audit = client.audit_log(org)
         if not audit.available:
             notes.append(f"{audit.reason}; using event feeds and snapshots")
-    except GithubException as exc:
-        errors.append(_error(None, "audit-log", _github_message(exc)))
+    except GITHUB_ERRORS as exc:
+        errors.append(_error(None, "audit-log", describe_error(exc)))
 
     events: list[PublicEventInfo] = []
     if options.use_events:
         try:
             events.extend(client.org_public_events(org))
-        except GithubException as exc:
-            errors.append(_error(None, "events", f"org event feed: {_github_message(exc)}"))
+        except GITHUB_ERRORS as exc:
+            errors.append(_error(None, "events", f"org event feed: {describe_error(exc)}"))
         if not audit.available:
             # Without the audit log, repo feeds can date flips the org feed missed.
             # Only for public repos not already known public: keeps reruns cheap.
@@ -156,8 +157,8 @@ def run_audit(
                     continue
                 try:
                     events.extend(client.repo_public_events(repo.full_name))
-                except GithubException as exc:
-                    errors.append(_error(repo.full_name, "events", f"repo event feed: {_github_message(exc)}"))
+                except GITHUB_ERRORS as exc:
+                    errors.append(_error(repo.full_name, "events", f"repo event feed: {describe_error(exc)}"))
 
     found = detect_changes(repos, previous, started, audit.entries, events)
     for change in found:
@@ -197,7 +198,11 @@ def run_audit(
     scanned: list[str] = []
     if options.scan and targets:
         mirrors_dir = options.mirrors_dir or store.path.parent / "mirrors"
-        token = client.git_token()
+        try:
+            token: str | None = client.git_token()
+        except (GitHubConfigError, *GITHUB_ERRORS) as exc:
+            errors.append(_error(None, "auth", f"no token for git: {describe_error(exc)}"))
+            token, targets = None, []
         for name in targets:
             repo = by_name[name]
             say(f"mirroring {name}")

@@ -76,11 +76,16 @@ def audit_command(
     variables), never from the command line. Exit 0: nothing new; 1: a new
     change to public, violation or exposure; 2: error or incomplete run.
     """
-    from github import GithubException
     from rich.console import Console
 
     from scanner.github.audit import AuditOptions, run_audit
-    from scanner.github.client import GitHubClient, GitHubConfigError, RateLimitWaiter
+    from scanner.github.client import (
+        GITHUB_ERRORS,
+        GitHubClient,
+        GitHubConfigError,
+        RateLimitWaiter,
+        describe_error,
+    )
     from scanner.github.policy import PolicyError, load_policy
     from scanner.github.report import RENDERERS
     from scanner.store import Store, StoreError, default_state_path
@@ -107,11 +112,11 @@ def audit_command(
     try:
         with store:
             report = run_audit(client, store, options, progress=progress)
-    except GithubException as exc:
-        message = exc.data.get("message") if isinstance(exc.data, dict) else None
-        hint = " (check the token and its scopes)" if exc.status in (401, 403) else ""
-        hint = f" (is '{org}' an organization on {client.base_url}?)" if exc.status == 404 else hint
-        raise _fail(err, f"cannot list the repositories of {org}: GitHub answered {exc.status} {message or ''}{hint}") from None
+    except GITHUB_ERRORS as exc:
+        status = getattr(exc, "status", None)
+        hint = " (check the token and its scopes)" if status in (401, 403) else ""
+        hint = f" (is '{org}' an organization on {client.base_url}?)" if status == 404 else hint
+        raise _fail(err, f"cannot list the repositories of {org}: {describe_error(exc)}{hint}") from None
     except GitHubConfigError as exc:
         raise _fail(err, str(exc)) from None
 

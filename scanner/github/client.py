@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import github
+import requests
 from github import Auth, GithubException
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
@@ -30,12 +31,32 @@ APP_KEY_FILE_VARIABLE = "LEAKWARDEN_GITHUB_APP_KEY_FILE"
 APP_INSTALLATION_VARIABLE = "LEAKWARDEN_GITHUB_APP_INSTALLATION_ID"
 
 
+def describe_error(exc: BaseException) -> str:
+    """One line for a failed GitHub call, safe to print (no token, no traceback)."""
+    if isinstance(exc, GithubException):
+        message = exc.data.get("message") if isinstance(exc.data, dict) else None
+        return f"GitHub answered {exc.status}" + (f": {message}" if message else "")
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "cannot connect to GitHub (network error or wrong --github-url)"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "GitHub did not answer in time"
+    return f"{type(exc).__name__}: {exc}"
+
+
 class GitHubConfigError(Exception):
     """Credentials or settings are missing or wrong; the message says what to set."""
 
 
 class RateLimitBudgetExceeded(Exception):
     """Waiting out a rate limit would go past the run's total wait budget."""
+
+
+# What a call to GitHub can fail with, for callers that report and go on.
+GITHUB_ERRORS: tuple[type[BaseException], ...] = (
+    GithubException,
+    requests.exceptions.RequestException,
+    RateLimitBudgetExceeded,
+)
 
 
 def api_url_from_env(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -200,10 +221,13 @@ class PatientRetry(Retry):
 
     def sleep(self, response: Any = None) -> None:
         if self.planned_delay is not None:
-            self.waiter.wait(self.planned_delay, self.planned_reason)
+            delay, why = self.planned_delay, self.planned_reason
         else:  # connection errors: urllib3 calls sleep() without a response
-            delay = self.waiter.backoff(len(self.history))
-            self.waiter.wait(delay, "connection to GitHub failed")
+            delay, why = self.waiter.backoff(len(self.history)), "connection to GitHub failed"
+        if not self.waiter.can_wait(delay):
+            # Give up the urllib3 way, so callers see the usual connection error.
+            raise MaxRetryError(None, "", None)  # type: ignore[arg-type]
+        self.waiter.wait(delay, why)
 
 
 @dataclass(frozen=True)
