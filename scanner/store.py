@@ -81,6 +81,12 @@ MIGRATIONS: list[tuple[int, str]] = [
             PRIMARY KEY (repo, fingerprint)
         );
         CREATE INDEX exposures_org ON exposures(org);
+        CREATE TABLE audit_scans (
+            repo TEXT PRIMARY KEY,
+            org TEXT NOT NULL,
+            scan_key TEXT NOT NULL,         -- digest of the mirror's refs + rule-set version
+            scanned_at TEXT NOT NULL
+        );
         """,
     ),
 ]
@@ -326,6 +332,19 @@ class Store:
             out.append(data)
         return out
 
+
+    # -- audit scans: skip a mirror whose refs and rules did not change ---------------
+    def audit_scan_key(self, repo: str) -> str | None:
+        row = self.conn.execute("SELECT scan_key FROM audit_scans WHERE repo = ?", (repo,)).fetchone()
+        return row[0] if row else None
+
+    def record_audit_scan(self, org: str, repo: str, scan_key: str, scanned_at: str) -> None:
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO audit_scans (repo, org, scan_key, scanned_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(repo) DO UPDATE SET scan_key = excluded.scan_key, scanned_at = excluded.scanned_at",
+                (repo, org, scan_key, scanned_at),
+            )
 
     def mark_reported(self, org: str) -> None:
         """Called when a run has finished its report: what it listed is no longer new."""

@@ -133,6 +133,17 @@ def test_enterprise_org_flips_exposures_violations_and_a_quiet_second_run(gh, tm
     assert not second.new_public_changes and not second.new_violations and not second.new_exposures
     assert len(second.exposures) == len(first.exposures)  # earlier exposures are still listed
     assert len(second.changes) == len(first.changes)
+    assert second.scanned == [] and sorted(second.unchanged) == sorted(first.scanned)  # same refs, same rules
+
+    # a push to the now-public repo: only it is rescanned, and the new secret is exposed from its commit
+    pushed_at = now - 3600
+    new_key = fake_aws_key()
+    commit_files(gh.state.repos[flipped].git_dir, {"app/settings.ini": aws_credentials_file(*new_key)}, when=pushed_at)
+    third = audit(gh, tmp_path, policy=["vault-*"])
+    assert third.exit_code == 1 and third.scanned == [flipped]
+    [fresh] = [e for e in third.new_exposures if e["rule"] == "aws-access-key-id"]
+    assert fresh["path"] == "app/settings.ini" and fresh["exposed_since"] == iso(pushed_at)
+    assert new_key[0] not in json.dumps(third.to_dict())
 
 
 def test_without_the_audit_log_events_and_snapshots_date_the_flips(gh, tmp_path):

@@ -23,7 +23,7 @@ from scanner.github.client import (
     describe_error,
 )
 from scanner.github.exposure import compute_exposures
-from scanner.github.mirror import MirrorError, mirror_path, sync_mirror
+from scanner.github.mirror import MirrorError, mirror_path, refs_digest, sync_mirror
 from scanner.github.policy import VisibilityPolicy
 from scanner.github.visibility import VisibilityChange, detect_changes
 from scanner.model import ScanResult
@@ -39,6 +39,12 @@ def default_scan(path: Path) -> ScanResult:
     return scan(path, ScanOptions())
 
 
+def default_rules_version() -> str:
+    from scanner.rules import default_rules
+
+    return default_rules().version
+
+
 @dataclass
 class AuditOptions:
     org: str
@@ -46,6 +52,10 @@ class AuditOptions:
     mirrors_dir: Path | None = None  # default: "mirrors" beside the state file
     use_events: bool = True
     scan: bool = True  # False: report changes and violations only, no clones
+    # Identifies what the scan function finds; with the mirror's refs it decides
+    # whether a repo scanned by an earlier run needs scanning again.
+    rules_version: str | None = None
+    rescan: bool = False  # scan even when refs and rules are unchanged
 
 
 @dataclass
@@ -59,6 +69,7 @@ class AuditReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # mirrors not rescanned: same refs, same rules
 
     @property
     def new_public_changes(self) -> list[VisibilityChange]:
@@ -101,6 +112,7 @@ class AuditReport:
                 "exposures": len(self.exposures),
                 "new_exposures": len(self.new_exposures),
                 "scanned_repos": len(self.scanned),
+                "unchanged_repos": len(self.unchanged),
                 "complete": not self.errors,
             },
         }
@@ -196,7 +208,9 @@ def run_audit(
     targets = sorted((went_public | violators) & by_name.keys(), key=lambda n: (n not in fresh, n))
 
     scanned: list[str] = []
+    unchanged: list[str] = []
     if options.scan and targets:
+        rules_version = options.rules_version or default_rules_version()
         mirrors_dir = options.mirrors_dir or store.path.parent / "mirrors"
         try:
             token: str | None = client.git_token()
@@ -211,6 +225,11 @@ def run_audit(
             except MirrorError as exc:
                 errors.append(_error(name, "clone", str(exc)))
                 continue
+            scan_key = f"{refs_digest(mirror.path)}:{rules_version}"
+            if not options.rescan and store.audit_scan_key(name) == scan_key:
+                # Same history, same rules: its exposures are in the store already.
+                unchanged.append(name)
+                continue
             say(f"scanning {name}")
             try:
                 result = scan_fn(mirror.path)
@@ -222,6 +241,8 @@ def run_audit(
                 errors.append(_error(name, f"scan:{err.kind}", err.message))
             for exposure in compute_exposures(name, result.findings, changes, repo.visibility == "public"):
                 store.record_exposure(org, exposure, started)
+            if not result.errors:  # an incomplete scan is retried next run
+                store.record_audit_scan(org, name, scan_key, started)
     elif targets:
         notes.append("scanning skipped (--no-scan): exposures are from earlier runs")
 
@@ -242,4 +263,5 @@ def run_audit(
         errors=errors,
         notes=notes,
         scanned=scanned,
+        unchanged=unchanged,
     )

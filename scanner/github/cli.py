@@ -66,6 +66,9 @@ def audit_command(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report here.")] = None,  # noqa: UP045
     scan: Annotated[bool, typer.Option("--scan/--no-scan", help="Mirror and scan repos that went public.")] = True,
     events: Annotated[bool, typer.Option("--events/--no-events", help="Read the event feeds.")] = True,
+    rescan: Annotated[
+        bool, typer.Option(help="Scan mirrors again even when their refs and the rules are unchanged.")
+    ] = False,
     max_rate_limit_wait: Annotated[
         float, typer.Option(help="Total seconds this run may spend waiting out GitHub rate limits.")
     ] = 900.0,
@@ -107,7 +110,9 @@ def audit_command(
         store = Store(state or default_state_path())
     except StoreError as exc:
         raise _fail(err, str(exc)) from None
-    options = AuditOptions(org=org, policy=policy, mirrors_dir=mirrors, use_events=events, scan=scan)
+    options = AuditOptions(
+        org=org, policy=policy, mirrors_dir=mirrors, use_events=events, scan=scan, rescan=rescan
+    )
     progress = (lambda message: err.print(f"[dim]{message}[/]", highlight=False)) if sys.stderr.isatty() else None
     try:
         with store:

@@ -8,6 +8,7 @@ never in a URL, a git config file, a process argument or an error message.
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import shutil
 import subprocess
@@ -72,6 +73,16 @@ def _run(args: list[str], env: dict[str, str], token: str | None, timeout: float
     if proc.returncode != 0:
         detail = scrub(proc.stderr.strip(), token).splitlines()
         raise MirrorError(f"git {args[1]} failed: {' / '.join(detail[-3:]) or f'exit {proc.returncode}'}")
+
+
+def refs_digest(git_dir: str | Path) -> str:
+    """A digest of every ref and the object it points at: equal digests, equal history."""
+    proc = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "for-each-ref", "--format=%(objectname) %(refname)"],
+        capture_output=True,
+        check=True,
+    )
+    return hashlib.sha256(proc.stdout).hexdigest()[:32]
 
 
 def sync_mirror(
