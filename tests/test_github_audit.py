@@ -176,6 +176,21 @@ def test_without_the_audit_log_events_and_snapshots_date_the_flips(gh, tmp_path)
     assert third.exit_code == 0  # going private is recorded, not an alarm
     assert [e["public_now"] for e in key_exposures(third, silent)] == [False]
 
+    # committed while private, then public again with no push: the same refs,
+    # but a new flip, so it is rescanned and the new secret is exposed from the flip
+    hidden_key = fake_aws_key()
+    # after the window in which it went private ends: surely committed while private
+    after_window = datetime.fromisoformat(third.generated_at.replace("Z", "+00:00")).timestamp() + 2
+    commit_files(gh.state.repos[silent].git_dir, {"hidden.env": aws_credentials_file(*hidden_key)}, when=after_window)
+    fourth = audit(gh, tmp_path, org="smallco")
+    assert fourth.exit_code == 0 and not [e for e in fourth.exposures if e["path"] == "hidden.env"]
+    reflip = after_window + 1
+    gh.state.set_visibility(silent, "public", actor="eve", at=reflip)
+    fifth = audit(gh, tmp_path, org="smallco")
+    assert fifth.exit_code == 1 and silent in fifth.scanned
+    [hidden] = [e for e in fifth.new_exposures if e["path"] == "hidden.env" and e["rule"] == "aws-access-key-id"]
+    assert hidden["exposed_since"] == iso(reflip) and hidden["public_now"] is True
+
 
 def test_faults_are_reported_per_unit_and_the_run_goes_on(gh, tmp_path):
     s = Org(gh)

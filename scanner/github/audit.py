@@ -8,6 +8,7 @@ scanner together and returns an ``AuditReport``. Every failure of one unit
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +126,15 @@ def _error(repo: str | None, kind: str, message: str) -> dict[str, Any]:
     return data
 
 
+def _changes_digest(changes: list[VisibilityChange], repo: str) -> str:
+    mine = sorted(
+        (c.from_visibility or "", c.to_visibility, c.at or "", c.window_after or "", c.window_before or "")
+        for c in changes
+        if c.repo == repo
+    )
+    return hashlib.sha256(repr(mine).encode()).hexdigest()[:16]
+
+
 def run_audit(
     client: GitHubClient,
     store: Store,
@@ -225,9 +235,11 @@ def run_audit(
             except MirrorError as exc:
                 errors.append(_error(name, "clone", str(exc)))
                 continue
-            scan_key = f"{refs_digest(mirror.path)}:{rules_version}"
+            # Exposures depend on the history, the rules and when the repo was
+            # public: a new flip can expose a secret committed while it was private.
+            scan_key = f"{refs_digest(mirror.path)}:{rules_version}:{_changes_digest(changes, name)}"
             if not options.rescan and store.audit_scan_key(name) == scan_key:
-                # Same history, same rules: its exposures are in the store already.
+                # Same history, rules and flips: its exposures are in the store already.
                 unchanged.append(name)
                 continue
             say(f"scanning {name}")
