@@ -9,7 +9,13 @@ import time
 import github
 import pytest
 
-from scanner.github.client import GitHubClient, GitHubConfigError, RateLimitWaiter, auth_from_env
+from scanner.github.client import (
+    GITHUB_ERRORS,
+    GitHubClient,
+    GitHubConfigError,
+    RateLimitWaiter,
+    auth_from_env,
+)
 from tests.support.github_server import GitHubServer
 
 TOKEN = "ghp_clienttesttoken000000000000000000000"
@@ -201,3 +207,21 @@ def test_app_key_file_that_cannot_be_read_says_so(tmp_path):
            "LEAKWARDEN_GITHUB_APP_INSTALLATION_ID": "2"}
     with pytest.raises(GitHubConfigError, match="cannot read the GitHub App key file"):
         auth_from_env(env)
+
+
+def test_a_post_whose_answer_is_lost_is_not_sent_twice(gh):
+    gh.state.add_repo("acme/app")
+    gh.state.inject(r"^/repos/acme/app/issues$", None, method="POST", delay=1.5)  # slower than the timeout
+    sleep = FakeSleep()
+    client = GitHubClient(base_url=gh.api_url, waiter=RateLimitWaiter(sleep=sleep), timeout=1,
+                          environ={"GITHUB_TOKEN": TOKEN})
+    repo = client.gh.get_repo("acme/app")
+    with pytest.raises(GITHUB_ERRORS):
+        repo.create_issue("rotate the key")
+    deadline = time.monotonic() + 5
+    while not gh.state.issues.get("acme/app") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(gh.state.issues["acme/app"]) == 1
+    time.sleep(0.3)
+    assert len([r for r in gh.state.requests_to(r"^/repos/acme/app/issues$") if r.method == "POST"]) == 1
+    assert sleep.calls == []

@@ -206,6 +206,9 @@ class PatientRetry(Retry):
 
     def increment(self, method: str | None = None, url: str | None = None, response: Any = None, error: Exception | None = None, _pool: Any = None, _stacktrace: Any = None) -> PatientRetry:  # noqa: ANN001
         delay, why = (None, "")
+        if response is None and error is not None and (method or "").upper() not in _IDEMPOTENT and self._is_read_error(error):
+            # The server may have acted on a POST whose answer we lost: never send it twice.
+            raise MaxRetryError(_pool, url or "", error)
         if response is not None:
             delay, why = self._delay_for(response)
             if delay is None or not self.waiter.can_wait(delay):

@@ -90,11 +90,12 @@ class Repo:
 @dataclass
 class Fault:
     pattern: str
-    status: int
+    status: int | None  # None: answer as usual (after ``delay``)
     headers: dict[str, str]
     body: Any
     times: int
     method: str | None = None
+    delay: float = 0.0
     hits: int = 0
 
 
@@ -236,8 +237,11 @@ class GitHubState:
         body: Any = None,
         times: int = 1,
         method: str | None = None,
+        delay: float = 0.0,
     ) -> Fault:
-        fault = Fault(pattern, status, dict(headers or {}), body, times, method)
+        """Answer the next ``times`` matching requests with ``status`` after ``delay``
+        seconds; ``status=None`` delays and then answers as usual (a slow server)."""
+        fault = Fault(pattern, status, dict(headers or {}), body, times, method, delay)
         with self.lock:
             self.faults.append(fault)
         return fault
@@ -467,7 +471,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._current = (path, split.query, authorized)
         try:
             fault = state.take_fault(self.command, path)
-            if fault is not None:
+            if fault is not None and fault.delay:
+                time.sleep(fault.delay)
+            if fault is not None and fault.status is not None:
                 raise _Reply(fault.status, fault.body, fault.headers)
             if re.match(r"^/[^/]+/[^/]+\.git/", path):
                 self._git(path, split.query, body, authorized)
