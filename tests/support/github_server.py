@@ -33,14 +33,27 @@ paths work too):
   HTTP basic auth (any user name, token as password) as GitHub does; public
   repositories clone without it.
 
-Faults: ``server.state.inject(pattern, status, headers=..., body=..., times=N)``
-answers the next N requests whose path (prefix stripped) matches the regular
+* ``POST /app/installations/{id}/access_tokens``: a GitHub App registered with
+  ``state.add_app(app_id, public_key_pem, installation_id)`` mints ``ghs_``
+  tokens (its RS256 JWT is verified) that work for the API and git.
+
+Faults: ``server.state.inject(pattern, status, headers=..., body=..., times=N,
+method=None, delay=0)`` answers the next N requests whose path (API prefix
+stripped; git paths are ``/owner/name.git/...``) matches the regular
 expression ``pattern`` with that response, e.g. a secondary rate limit
-(``status=403, headers={"Retry-After": "1"}``), a 429 without ``Retry-After``
-or a 500 that succeeds on retry. ``state.vanish_after_listing`` holds repos
+(``status=403, headers={"Retry-After": "1"}``), a 429 without ``Retry-After``,
+a 500 that succeeds on retry, or (``status=None, delay=2``) a slow answer
+given as usual after the delay. ``state.vanish_after_listing`` holds repos
 that are deleted right after an org repo listing served them (the repo that
-disappears between listing and cloning). Every request is recorded in
-``state.requests`` (method, path, query, status, authorized).
+disappears between listing and cloning); ``state.delete_repo`` removes one at
+once. Every request is recorded, before it is answered, in ``state.requests``
+(method, path, query, status, authorized, headers); ``state.requests_to(regex)``
+filters them.
+
+Helpers below: ``commit_files(git_dir, {path: text}, when=...)`` commits
+straight into a served bare repo (any ref, e.g. ``refs/pull/1/head``), and
+``fake_aws_key()`` / ``aws_credentials_file()`` make made-up keys the AWS
+rules find.
 """
 
 from __future__ import annotations
