@@ -82,6 +82,9 @@ def test_audit_log_404_on_a_non_enterprise_org_is_an_answer_not_an_error(gh):
     answer = client.audit_log("smallco")
     assert not answer.available
     assert "404" in answer.reason
+    gh.state.add_org("notowner", enterprise=True, audit_log_status=403)  # token without admin:org
+    answer = client.audit_log("notowner")
+    assert not answer.available and "403" in answer.reason
 
 
 def test_public_events_from_org_and_repo_feeds(gh):
@@ -158,12 +161,31 @@ def test_total_wait_is_bounded(gh):
     assert "budget" in messages[-1]
 
 
-def test_a_plain_403_is_not_retried(gh):
+def test_a_plain_403_is_not_retried_and_keeps_its_message(gh):
     gh.state.inject(r"^/orgs/acme$", 403, body={"message": "Resource not accessible by integration"})
     client, sleep, _ = make_client(gh)
-    with pytest.raises(github.GithubException):
+    with pytest.raises(github.GithubException) as exc:
         client.list_repos("acme")
+    assert exc.value.status == 403 and exc.value.data["message"] == "Resource not accessible by integration"
     assert sleep.calls == []
+    assert len(gh.state.requests_to(r"^/orgs/acme$")) == 1
+
+
+def test_secondary_rate_limit_without_headers_waits_a_minute(gh):
+    gh.state.inject(r"^/orgs/acme$", 403, body={"message": "You have exceeded a secondary rate limit. Please wait."})
+    client, sleep, messages = make_client(gh)
+    client.list_repos("acme")
+    assert sleep.calls == [60.0]
+    assert "secondary" in messages[0]
+
+
+def test_bare_base_url_like_api_github_com_works_too(gh):
+    gh.state.add_repo("acme/app")
+    gh.state.add_repo("acme/lib")
+    gh.state.set_visibility("acme/app", "public")
+    client = GitHubClient(base_url=gh.base_url, per_page=1, environ={"GITHUB_TOKEN": TOKEN})
+    assert [r.full_name for r in client.list_repos("acme")] == ["acme/app", "acme/lib"]
+    assert len(client.audit_log("acme").entries) == 1
 
 
 def test_credentials_come_from_the_environment_only():

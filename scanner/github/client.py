@@ -7,6 +7,7 @@ and tests can point the whole thing at a loopback server with ``base_url``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -21,6 +22,7 @@ from typing import Any
 import github
 import requests
 from github import Auth, GithubException
+from github.Requester import Requester
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
@@ -198,11 +200,25 @@ class PatientRetry(Retry):
             # +1: the reset second itself may still be counted against us.
             return max(0.0, reset - self.waiter.clock()) + 1, "GitHub primary rate limit reached"
         attempt = len(self.history) + 1
+        if status == 403:
+            # A secondary limit may come with neither header; GitHub documents
+            # "wait at least one minute" then. Only the body tells it apart
+            # from a permission answer, and reading it consumes it, so a
+            # permission 403 is raised here with its message intact.
+            content = response.data or b""
+            try:
+                data = json.loads(content)
+            except ValueError:
+                data = {"message": content.decode("utf-8", "replace")}
+            message = str(data.get("message", "")) if isinstance(data, dict) else ""
+            if "secondary rate limit" in message.lower() or "abuse" in message.lower():
+                return max(60.0, self.waiter.backoff(attempt)), "GitHub secondary rate limit (no Retry-After)"
+            raise Requester.createException(403, dict(headers), data)
         if status == 429:
             return self.waiter.backoff(attempt), "GitHub answered 429 Too Many Requests"
         if status >= 500:
             return self.waiter.backoff(attempt), f"GitHub answered {status}"
-        return None, ""  # a 403 that is not a rate limit: a real permission answer
+        return None, ""
 
     def increment(self, method: str | None = None, url: str | None = None, response: Any = None, error: Exception | None = None, _pool: Any = None, _stacktrace: Any = None) -> PatientRetry:  # noqa: ANN001
         delay, why = (None, "")
