@@ -330,6 +330,9 @@ class Store:
                 new=not reported,
             )
             out.append(data)
+        # Report order: where a reader finds them, not when they were stored.
+        out.sort(key=lambda e: (e["repo"], e.get("path") or "", e.get("line") or 0, e.get("column") or 0,
+                                e.get("rule") or "", e["fingerprint"]))
         return out
 
 

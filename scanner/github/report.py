@@ -29,6 +29,11 @@ def _location(e: dict[str, Any]) -> str:
     return f"{e.get('path')}:{e.get('line')}" + (f" @ {commit}" if commit else "")
 
 
+def _md(value: object) -> str:
+    # A "|" in a path or repo name would end the table cell.
+    return str(value).replace("|", "\\|")
+
+
 def render_markdown(report: AuditReport) -> str:
     d = report.to_dict()["summary"]
     out = [f"# Visibility audit of `{report.org}`", ""]
@@ -42,14 +47,14 @@ def render_markdown(report: AuditReport) -> str:
         out += ["## Visibility changes", "", "| repo | from | to | when | actor | source | new |", "|---|---|---|---|---|---|---|"]
         for c in report.changes:
             out.append(
-                f"| `{c.repo}` | {c.from_visibility or '?'} | {c.to_visibility} | {_when(c)} | "
-                f"{c.actor or ''} | {c.source} | {'yes' if c.new else ''} |"
+                f"| `{_md(c.repo)}` | {c.from_visibility or '?'} | {c.to_visibility} | {_when(c)} | "
+                f"{_md(c.actor or '')} | {c.source} | {'yes' if c.new else ''} |"
             )
         out.append("")
     if report.violations:
         out += ["## Public repositories that must stay private", "", "| repo | pattern | new |", "|---|---|---|"]
         for v in report.violations:
-            out.append(f"| `{v['repo']}` | `{v['pattern']}` | {'yes' if v['new'] else ''} |")
+            out.append(f"| `{_md(v['repo'])}` | `{_md(v['pattern'])}` | {'yes' if v['new'] else ''} |")
         out.append("")
     if report.exposures:
         out += [
@@ -60,7 +65,7 @@ def render_markdown(report: AuditReport) -> str:
         ]
         for e in report.exposures:
             out.append(
-                f"| `{e['repo']}` | {e.get('rule')} | `{e.get('secret')}` | `{_location(e)}` | "
+                f"| `{_md(e['repo'])}` | {e.get('rule')} | `{_md(e.get('secret'))}` | `{_md(_location(e))}` | "
                 f"{e.get('exposed_since') or 'unknown'} | {'yes' if e.get('public_now') else 'no'} | "
                 f"{'yes' if e.get('reachable') else 'no'} | {'yes' if e['new'] else ''} |"
             )
