@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from scanner.github.client import (
     describe_error,
 )
 from scanner.github.exposure import compute_exposures
-from scanner.github.mirror import MirrorError, mirror_path, refs_digest, sync_mirror
+from scanner.github.mirror import MirrorError, MirrorResult, mirror_path, refs_digest, sync_mirror
 from scanner.github.policy import VisibilityPolicy
 from scanner.github.visibility import VisibilityChange, detect_changes
 from scanner.model import ScanResult
@@ -57,6 +58,7 @@ class AuditOptions:
     # whether a repo scanned by an earlier run needs scanning again.
     rules_version: str | None = None
     rescan: bool = False  # scan even when refs and rules are unchanged
+    mirror_jobs: int = 4  # clones/fetches at once
 
 
 @dataclass
@@ -227,13 +229,22 @@ def run_audit(
         except (GitHubConfigError, *GITHUB_ERRORS) as exc:
             errors.append(_error(None, "auth", f"no token for git: {describe_error(exc)}"))
             token, targets = None, []
-        for name in targets:
-            repo = by_name[name]
+
+        def sync(name: str) -> MirrorResult | MirrorError:
             say(f"mirroring {name}")
             try:
-                mirror = sync_mirror(repo.clone_url, mirror_path(mirrors_dir, name), token)
+                return sync_mirror(by_name[name].clone_url, mirror_path(mirrors_dir, name), token)
             except MirrorError as exc:
-                errors.append(_error(name, "clone", str(exc)))
+                return exc
+
+        # Clones and fetches wait on the network, so a few run at once; scans
+        # stay one at a time (a big one already uses every core).
+        with ThreadPoolExecutor(max_workers=max(1, options.mirror_jobs)) as pool:
+            synced = list(pool.map(sync, targets))
+        for name, mirror in zip(targets, synced, strict=True):
+            repo = by_name[name]
+            if isinstance(mirror, MirrorError):
+                errors.append(_error(name, "clone", str(mirror)))
                 continue
             # Exposures depend on the history, the rules and when the repo was
             # public: a new flip can expose a secret committed while it was private.
