@@ -23,6 +23,9 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Inspect the rule set.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+from scanner.github.cli import org_app  # noqa: E402 - light: imports PyGithub only when run
+
+app.add_typer(org_app, name="org")
 
 
 class Format(str, Enum):
