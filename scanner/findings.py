@@ -1,0 +1,98 @@
+"""Turn an engine ``Match`` plus where its bytes came from into a ``Finding``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scanner.engine import line_bounds
+from scanner.model import BlobOrigin, Finding, Match
+from scanner.rules import Rule, RuleSet
+from scanner.secrets import occurrence_fingerprint, redact, secret_hash
+
+_CONTEXT = 100  # characters of the line shown either side of the secret
+
+
+@dataclass(frozen=True)
+class Location:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    context: str  # the line, secret redacted unless asked otherwise
+
+
+def _chars(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+def locate(data: bytes, match: Match, *, redacted: bool = True) -> Location:
+    """Line and 1-based character columns of the secret, and its line for display.
+
+    Computed where the bytes are (in the worker), so only this small value
+    travels back, never the blob.
+    """
+    line = data.count(b"\n", 0, match.start) + 1
+    line_start, line_end = line_bounds(data, match.start, match.start)
+    column = len(_chars(data[line_start:match.start])) + 1
+    end_line = line + data.count(b"\n", match.start, match.end)
+    end_line_start = data.rfind(b"\n", 0, match.end) + 1
+    end_column = len(_chars(data[end_line_start:match.end])) + 1
+    if end_column <= 1 and match.end > match.start:
+        end_column = 2  # a secret ending in a newline still ends after column 1
+    before = _chars(data[max(line_start, match.start - 4 * _CONTEXT):match.start])[-_CONTEXT:]
+    secret = _chars(match.secret)
+    after_end = match.end if end_line == line else min(line_end, match.end)
+    after = _chars(data[after_end:min(line_end, after_end + 4 * _CONTEXT)])[:_CONTEXT]
+    shown = redact(secret) if redacted else secret.replace("\n", "\\n")
+    return Location(line, column, end_line, end_column, (before + shown + after).strip())
+
+
+def choose_path(rule: Rule, ruleset: RuleSet, paths: list[str]) -> str | None:
+    """The first path of the blob this rule may report at (path-scoped rules
+    and path allowlists decide); None when every path is excluded."""
+    for path in paths or [""]:
+        if rule.applies_to_path(path) and not any(a.allows_path(path) for a in ruleset.allowlists):
+            return path
+    return None
+
+
+def build_finding(
+    match: Match,
+    location: Location,
+    origin: BlobOrigin,
+    rule: Rule,
+    path: str,
+    *,
+    redacted: bool = True,
+    source: str = "git",
+) -> Finding:
+    secret = _chars(match.secret)
+    first = next((i for i in origin.introductions if i.path == path), origin.first)
+    return Finding(
+        rule=rule.id,
+        description=rule.description,
+        severity=rule.severity,
+        confidence=rule.confidence,
+        secret=redact(secret) if redacted else secret,
+        fingerprint=occurrence_fingerprint(rule.id, origin.oid, match.start, match.end),
+        secret_hash=secret_hash(rule.id, match.secret),
+        path=path,
+        line=location.line,
+        column=location.column,
+        end_line=location.end_line,
+        end_column=location.end_column,
+        blob=origin.oid,
+        span=(match.start, match.end),
+        entropy=match.entropy,
+        reachable=origin.reachable,
+        commit=first.commit if first else None,
+        author=first.author if first else None,
+        email=first.email if first else None,
+        date=first.date if first else None,
+        summary=first.summary if first else None,
+        occurrences=max(1, len(origin.introductions)),
+        paths=list(origin.paths),
+        context=location.context,
+        decoded=match.decoded,
+        source=source,
+    )

@@ -1,0 +1,55 @@
+"""Every rule must find its own examples and must not fire on its negative ones.
+
+Run through the full engine (prefilter, windows, allowlists), with both
+prefilters, so a rule that only works when scanned whole is caught.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.engine import Engine
+from scanner.rules import RuleSet, default_rules
+
+RULES = default_rules()
+
+
+@pytest.fixture(scope="module", params=["hyperscan", "python"])
+def engine(request) -> Engine:
+    return Engine(RULES, prefilter=request.param)
+
+
+def _ids(rule_id: str) -> list[str]:
+    return [r.id for r in RULES.rules if r.id == rule_id]
+
+
+@pytest.mark.parametrize("rule", RULES.rules, ids=lambda r: r.id)
+def test_rule_has_positive_example(rule):
+    assert rule.examples, f"rule {rule.id} has no positive example"
+    assert rule.description and rule.keywords, f"rule {rule.id} needs a description and keywords"
+
+
+@pytest.mark.parametrize("rule", RULES.rules, ids=lambda r: r.id)
+def test_rule_matches_its_examples(rule, engine):
+    for example in rule.examples:
+        # Surround the example with unrelated text so the rule is exercised
+        # in a realistic position, not at offset 0 of a tiny input.
+        data = b"# config\nname = 'service'\n" + example.encode() + b"\nother = 1\n"
+        matches, errors = engine.scan(data)
+        assert not errors
+        assert rule.id in {m.rule_id for m in matches}, f"{rule.id} missed example: {example[:60]}"
+
+
+@pytest.mark.parametrize("rule", RULES.rules, ids=lambda r: r.id)
+def test_rule_ignores_its_negative_examples(rule, engine):
+    for example in rule.negative_examples:
+        data = b"# config\n" + example.encode() + b"\n"
+        matches, _ = engine.scan(data)
+        assert rule.id not in {m.rule_id for m in matches}, f"{rule.id} fired on: {example[:60]}"
+
+
+def test_rule_ids_are_unique_and_set_has_version():
+    ids = [r.id for r in RULES.rules]
+    assert len(ids) == len(set(ids))
+    assert len(RULES.version) == 16
+    assert RuleSet(RULES.rules[:1]).version != RULES.version
