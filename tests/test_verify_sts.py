@@ -75,10 +75,10 @@ def test_live_deleted_and_wrong_secret(tmp_path, moto_sts):
     # One retry for AWS's transient mismatch, and no other partition: the key exists.
     assert moto_sts.recorder.count(wrong_id) == 2
 
-    # The secret findings carry their key's result, but not the key ID.
+    # The secret findings carry the result of the key they were paired with.
     secrets = {f.path.split("/")[0]: f for f in by_rule(findings, "aws-secret-access-key")}
     assert secrets["live"].extra["verification"]["status"] == "live"
-    assert secrets["live"].extra["verification"]["key_id"] is None
+    assert secrets["live"].extra["verification"]["key_id"] == live_id
     assert secrets["live"].extra["aws_account"] == MOTO_ACCOUNT
     assert secrets["deleted"].extra["verification"]["status"] == "invalid"
     assert summary.by_status == {"live": 2, "invalid": 4}

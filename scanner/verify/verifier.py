@@ -182,9 +182,9 @@ def verify_findings(
             pass
         elif id(finding) in attached:
             verification, account = attached[id(finding)]
-            # The key ID stays on the key's finding; a secret's finding names
-            # only the account and principal it unlocks.
-            finding.extra["verification"] = {**verification.to_dict(), "key_id": None}
+            # A key ID is an identifier, not a secret (it is in every CloudTrail
+            # record); naming it here lets a ticket list where its secret leaked.
+            finding.extra["verification"] = verification.to_dict()
             finding.extra["aws_account"] = account
         elif id(finding) not in clear:
             finding.extra["verification"] = Verification(
