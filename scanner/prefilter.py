@@ -20,8 +20,12 @@ give the same findings; only the speed differs.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
+import platform
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 from scanner.rules import Rule
@@ -68,43 +72,74 @@ def _hs_available() -> bool:
 class HyperscanPrefilter:
     name = "hyperscan"
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], cache_key: str | None = None) -> None:
         import hyperscan
 
         self._hs = hyperscan
         self._widths = [rule_width(r) for r in rules]
-        expressions: list[bytes] = []
-        ids: list[int] = []
-        flags: list[int] = []
         # Rules whose regex Hyperscan cannot take are found through their
-        # keywords instead; a hit there opens a window both ways.
+        # keywords instead; a hit there means "confirm over the whole blob".
         self._keyword_pattern_rule: dict[int, int] = {}
         self.keyword_fallback_rules: list[str] = []
         self._always_whole: list[int] = []
+        cached = _load_cached(cache_key) if cache_key else None
+        if cached is not None:
+            blob, self._keyword_pattern_rule, fallback = cached
+            self._db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
+            self._db.scratch = hyperscan.Scratch(self._db)
+            self.keyword_fallback_rules = [rules[i].id for i in fallback]
+            self._always_whole = [i for i in fallback if not rules[i].keywords]
+            self._empty = False
+            return
+        expressions, ids, flags, fallback = self._plan(rules, set())
+        try:
+            self._db = self._compile(expressions, ids, flags)
+        except hyperscan.error:
+            # Only now find out which rules Hyperscan rejects: testing each one
+            # up front would cost most of the start-up time on every run.
+            rejected = {i for i, r in enumerate(rules) if not self._compiles(r.regex.encode())}
+            expressions, ids, flags, fallback = self._plan(rules, rejected)
+            self._db = self._compile(expressions, ids, flags)
+        self.keyword_fallback_rules = [rules[i].id for i in fallback]
+        self._always_whole = [i for i in fallback if not rules[i].keywords]
+        if cache_key and self._db is not None:
+            _store_cached(cache_key, (hyperscan.dumpb(self._db), self._keyword_pattern_rule,
+                                      fallback))
+        self._empty = self._db is None
+
+    def _plan(self, rules: Sequence[Rule], rejected: set[int]
+              ) -> tuple[list[bytes], list[int], list[int], list[int]]:
+        hs = self._hs
+        expressions: list[bytes] = []
+        ids: list[int] = []
+        flags: list[int] = []
+        fallback: list[int] = []
+        self._keyword_pattern_rule = {}
         for index, rule in enumerate(rules):
-            if self._compiles(rule.regex.encode()):
+            if index not in rejected and not _too_wide_for_hyperscan(rule):
                 expressions.append(rule.regex.encode())
                 ids.append(index)
-                flags.append(hyperscan.HS_FLAG_PREFILTER)
+                flags.append(hs.HS_FLAG_PREFILTER)
                 continue
-            self.keyword_fallback_rules.append(rule.id)
-            if not rule.keywords:
-                self._always_whole.append(index)
+            fallback.append(index)
             for keyword in rule.lower_keywords:
                 pattern_id = len(rules) + len(self._keyword_pattern_rule)
                 self._keyword_pattern_rule[pattern_id] = index
                 expressions.append(_literal(keyword))
                 ids.append(pattern_id)
-                flags.append(hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH)
-        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        if expressions:
-            self._db.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
-        self._empty = not expressions
+                flags.append(hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH)
+        return expressions, ids, flags, fallback
+
+    def _compile(self, expressions: list[bytes], ids: list[int], flags: list[int]):  # noqa: ANN202
+        if not expressions:
+            return None
+        db = self._hs.Database(mode=self._hs.HS_MODE_BLOCK)
+        db.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
+        return db
 
     def _compiles(self, pattern: bytes) -> bool:
-        db = self._hs.Database(mode=self._hs.HS_MODE_BLOCK)
         try:
-            db.compile(expressions=[pattern], ids=[0], elements=1, flags=[self._hs.HS_FLAG_PREFILTER])
+            self._compile([pattern], [0], [self._hs.HS_FLAG_PREFILTER])
         except self._hs.error:
             return False
         return True
@@ -132,6 +167,38 @@ class HyperscanPrefilter:
                 continue
             found[index] = _merge_windows(ends, self._widths[index], size, data)
         return found
+
+
+def _too_wide_for_hyperscan(rule: Rule) -> bool:
+    # Huge bounded repeats (a PEM body up to 32 KiB) blow up Hyperscan's
+    # compile time and database; such rules have distinctive keywords anyway.
+    return rule_width(rule) > _MAX_WINDOW
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("LEAKWARDEN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "leakwarden")
+    return Path(base)
+
+
+def _load_cached(key: str) -> tuple[bytes, dict[int, int], list[int]] | None:
+    try:
+        with open(_cache_dir() / f"hs-{key}.pickle", "rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # a missing, stale or damaged cache only costs a compile
+        return None
+
+
+def _store_cached(key: str, value: tuple[bytes, dict[int, int], list[int]]) -> None:
+    try:
+        directory = _cache_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = directory / f".hs-{key}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as handle:
+            pickle.dump(value, handle)
+        os.replace(tmp, directory / f"hs-{key}.pickle")
+    except OSError:
+        pass  # read-only home: compile every run, still correct
 
 
 def _literal(keyword: bytes) -> bytes:
@@ -184,8 +251,29 @@ def rule_width(rule: Rule) -> int:
     return min(int(high), _MAX_WINDOW)
 
 
+_built: dict[tuple[str, str], Prefilter] = {}
+
+
 def make_prefilter(rules: Sequence[Rule], kind: str = "auto") -> Prefilter:
-    """``auto`` takes Hyperscan when it is installed, else the keyword prefilter."""
-    if kind == "hyperscan" or (kind == "auto" and _hs_available()):
-        return HyperscanPrefilter(rules)
-    return KeywordPrefilter(rules)
+    """``auto`` takes Hyperscan when it is installed, else the keyword prefilter.
+
+    A prefilter is built once per process per rule set, and Hyperscan's
+    compiled database is cached on disk, so a pre-commit run does not pay the
+    compile (about 0.7 s) every time.
+    """
+    use_hs = kind == "hyperscan" or (kind == "auto" and _hs_available())
+    digest = hashlib.sha256()
+    for rule in rules:
+        digest.update(repr((rule.id, rule.regex, rule.keywords, rule.max_length)).encode())
+    key = digest.hexdigest()[:24]
+    memo = (key, "hyperscan" if use_hs else "python")
+    if memo not in _built:
+        if use_hs:
+            import hyperscan
+
+            version = getattr(hyperscan, "__version__", "0")
+            disk_key = hashlib.sha256(f"{key}:{version}:{platform.machine()}".encode()).hexdigest()[:24]
+            _built[memo] = HyperscanPrefilter(rules, cache_key=disk_key)
+        else:
+            _built[memo] = KeywordPrefilter(rules)
+    return _built[memo]

@@ -53,3 +53,19 @@ def test_rule_ids_are_unique_and_set_has_version():
     assert len(ids) == len(set(ids))
     assert len(RULES.version) == 16
     assert RuleSet(RULES.rules[:1]).version != RULES.version
+
+
+def test_hyperscan_database_from_disk_cache_finds_the_same(tmp_path, monkeypatch):
+    from scanner import prefilter
+
+    monkeypatch.setenv("LEAKWARDEN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(prefilter, "_built", {})
+    fresh = prefilter.make_prefilter(RULES.rules, "hyperscan")
+    assert list(tmp_path.glob("hs-*.pickle"))
+    monkeypatch.setattr(prefilter, "_built", {})
+    cached = prefilter.make_prefilter(RULES.rules, "hyperscan")
+    assert cached is not fresh
+    data = b"\n".join(e.encode() for r in RULES.rules for e in r.examples)
+    assert cached.candidates(data) == fresh.candidates(data)
+    assert cached.keyword_fallback_rules == fresh.keyword_fallback_rules == [
+        "gcp-service-account-key", "private-key"]

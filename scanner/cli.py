@@ -1,0 +1,174 @@
+"""The command line: a thin layer over ``scanner.scan`` and friends.
+
+Heavy modules (pygit2, Hyperscan, rich) are imported inside commands, so
+``leakwarden --help`` and a pre-commit run start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="leakwarden",
+    help="Find credentials leaked into git history.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="Inspect the rule set.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class PrefilterKind(str, Enum):
+    auto = "auto"
+    hyperscan = "hyperscan"
+    python = "python"
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line reason on stderr; the caller raises what this returns."""
+    typer.echo(f"leakwarden: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _parse_size(text: str) -> int:
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    text = text.strip().lower().rstrip("b").rstrip("i")
+    try:
+        if text and text[-1] in units:
+            return int(float(text[:-1]) * units[text[-1]])
+        return int(text)
+    except ValueError:
+        raise typer.BadParameter(f"not a size: {text!r} (try 25M)") from None
+
+
+@app.command()
+def scan(
+    path: Annotated[Path, typer.Argument(help="Repository (or, with --no-git, directory or file).")] = Path("."),
+    format: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    no_redact: Annotated[bool, typer.Option("--no-redact", help="Show secrets in clear.")] = False,
+    all_objects: Annotated[bool, typer.Option("--all-objects", help="Also scan objects no ref reaches.")] = False,
+    range_: Annotated[str | None, typer.Option("--range", help="Only blobs introduced by commits in A..B.")] = None,
+    staged: Annotated[bool, typer.Option("--staged", help="Only lines added in the index (pre-commit).")] = False,
+    no_git: Annotated[bool, typer.Option("--no-git", help="Scan PATH as plain files.")] = False,
+    max_blob_size: Annotated[str, typer.Option("--max-blob-size", help="Skip larger blobs (counted).")] = "25M",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: all cores).")] = 0,
+    rules_dir: Annotated[Path | None, typer.Option("--rules", help="Directory of rule TOML files instead of the built-in set.")] = None,
+    enable_rule: Annotated[list[str] | None, typer.Option("--enable-rule", help="Only these rule ids.")] = None,
+    disable_rule: Annotated[list[str] | None, typer.Option("--disable-rule", help="Not these rule ids.")] = None,
+    prefilter: Annotated[PrefilterKind, typer.Option("--prefilter", help="Multi-pattern prefilter.")] = PrefilterKind.auto,
+    progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
+) -> None:
+    """Scan a repository's full history (all refs, every unique blob once).
+
+    Exit codes: 0 nothing found, 1 findings, 2 error or incomplete scan.
+    """
+    from scanner.rules import RuleError, default_rules, load_rules
+    from scanner.scan import ScanOptions, ScanSetupError
+    from scanner.scan import scan as run_scan
+
+    modes = [m for m, on in (("--range", bool(range_)), ("--staged", staged), ("--no-git", no_git)) if on]
+    if len(modes) > 1:
+        raise fail(f"{' and '.join(modes)} cannot be combined")
+    try:
+        ruleset = load_rules(rules_dir) if rules_dir else default_rules()
+        if enable_rule or disable_rule:
+            ruleset = ruleset.select(enable_rule or (), disable_rule or ())
+    except RuleError as exc:
+        raise fail(str(exc)) from None
+    show_progress = progress if progress is not None else sys.stderr.isatty()
+    options = ScanOptions(
+        ruleset=ruleset, jobs=jobs, max_blob_size=_parse_size(max_blob_size),
+        redact=not no_redact, all_objects=all_objects, range=range_, staged=staged,
+        no_git=no_git, prefilter=prefilter.value,
+    )
+    try:
+        if show_progress:
+            result = _scan_with_progress(path, options)
+        else:
+            result = run_scan(path, options)
+    except ScanSetupError as exc:
+        raise fail(str(exc)) from None
+    _emit(result, format, output, str(path.resolve()))
+    if result.errors:
+        typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "
+                   "scanned (see errors in the report)", err=True)
+    raise typer.Exit(result.exit_code)
+
+
+def _scan_with_progress(path: Path, options):  # noqa: ANN001, ANN202 - internal
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from scanner.scan import scan as run_scan
+
+    with Progress(TextColumn("scanning blobs"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task("scan", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        options.progress = update
+        return run_scan(path, options)
+
+
+def _emit(result, format: Format, output: Path | None, repository: str) -> None:  # noqa: ANN001
+    if format is Format.json:
+        from scanner.report.json_report import render_json
+
+        text = render_json(result, repository)
+    else:
+        from scanner.report.text_report import render_text
+
+        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = render_text(result, color=color)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+@rules_app.command("list")
+def rules_list() -> None:
+    """List the rules: id, severity, confidence, description."""
+    from scanner.rules import default_rules
+
+    for rule in default_rules().rules:
+        typer.echo(f"{rule.id:36} {rule.severity:9} {rule.confidence:7} {rule.description}")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    from scanner import __version__
+
+    typer.echo(f"leakwarden {__version__}")
+
+
+def main() -> None:
+    """Console-script entry point: no input ever ends in a Python traceback."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("leakwarden: interrupted", err=True)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # the promise: a one-line reason, exit 2
+        typer.echo(f"leakwarden: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(2)

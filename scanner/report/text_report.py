@@ -1,0 +1,56 @@
+"""Human-readable report: one block per finding, the redacted line in context."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.markup import escape
+
+from scanner.model import Finding, ScanResult
+
+_SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
+
+
+def _block(console: Console, finding: Finding) -> None:
+    style = _SEVERITY_STYLE.get(finding.severity, "")
+    console.print(f"[{style}]{finding.severity.upper():8}[/] [bold]{escape(finding.rule)}[/]"
+                  f"  {escape(finding.description)}")
+    where = f"{finding.path}:{finding.line}:{finding.column}"
+    console.print(f"  [bold]where[/]   {escape(where)}  (blob {finding.blob[:12]})")
+    if finding.commit:
+        who = f"{finding.author} <{finding.email}>"
+        console.print(f"  [bold]commit[/]  {finding.commit[:12]}  {finding.date}  {escape(who)}")
+        if finding.summary:
+            console.print(f"          {escape(finding.summary)}")
+    if not finding.reachable:
+        console.print("  [bold]note[/]    no ref reaches this blob (found with --all-objects)")
+    if finding.occurrences > 1 or len(finding.paths) > 1:
+        console.print(f"  [bold]also[/]    introduced {finding.occurrences} times at "
+                      f"{len(finding.paths)} path(s)")
+    console.print(f"  [bold]secret[/]  {escape(finding.secret)}")
+    if finding.context:
+        console.print(f"  [dim]│[/] {escape(finding.context)}")
+    console.print(f"  [dim]fingerprint {finding.fingerprint}[/]")
+    console.print()
+
+
+def render_text(result: ScanResult, *, color: bool = False, width: int = 120) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width,
+                      highlight=False, soft_wrap=True)
+    for finding in result.findings:
+        _block(console, finding)
+    for error in result.errors:
+        where = " ".join(x for x in (error.path, error.blob and error.blob[:12], error.rule) if x)
+        console.print(f"[bold yellow]incomplete[/] {escape(error.kind)}: "
+                      f"{escape(error.message)} {escape(where)}")
+    stats = result.stats
+    total = stats.seconds.get("total", 0.0)
+    console.print(
+        f"{len(result.findings)} finding(s) in {stats.blobs_scanned} blob(s) "
+        f"({stats.bytes_scanned / 1e6:.1f} MB) from {stats.commits} commit(s) in {total:.1f}s; "
+        f"skipped {stats.skipped_binary} binary, {stats.skipped_too_large} too large"
+        + (f"; {len(result.errors)} error(s): scan incomplete" if result.errors else "")
+    )
+    return buffer.getvalue()
