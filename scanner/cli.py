@@ -70,6 +70,9 @@ def scan(
     disable_rule: Annotated[list[str] | None, typer.Option("--disable-rule", help="Not these rule ids.")] = None,
     prefilter: Annotated[PrefilterKind, typer.Option("--prefilter", help="Multi-pattern prefilter.")] = PrefilterKind.auto,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
+    verify: Annotated[bool, typer.Option("--verify", help="Check found AWS keys with STS (network; canary accounts never sent).")] = False,
+    sts_endpoint: Annotated[str | None, typer.Option("--sts-endpoint", help="STS endpoint for --verify (default: AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, else regional).")] = None,
+    skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", help="With --verify: never send keys of this account (repeatable).")] = None,
 ) -> None:
     """Scan a repository's full history (all refs, every unique blob once).
 
@@ -101,11 +104,19 @@ def scan(
             result = run_scan(path, options)
     except ScanSetupError as exc:
         raise fail(str(exc)) from None
+    exit_code = result.exit_code
+    if verify:
+        from scanner.verify.cli import verify_scan_result
+
+        try:
+            exit_code = verify_scan_result(result, path, sts_endpoint, skip_aws_account)
+        except ValueError as exc:  # e.g. a --skip-aws-account that is not an account id
+            raise fail(str(exc)) from None
     _emit(result, format, output, str(path.resolve()))
     if result.errors:
         typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "
                    "scanned (see errors in the report)", err=True)
-    raise typer.Exit(result.exit_code)
+    raise typer.Exit(exit_code)
 
 
 def _scan_with_progress(path: Path, options):  # noqa: ANN001, ANN202 - internal
@@ -158,6 +169,17 @@ def version() -> None:
     from scanner import __version__
 
     typer.echo(f"leakwarden {__version__}")
+
+
+def _register_commands() -> None:
+    from scanner.tickets.cli import register as register_tickets
+    from scanner.verify.cli import register as register_verify
+
+    register_verify(app)
+    register_tickets(app)
+
+
+_register_commands()
 
 
 def main() -> None:

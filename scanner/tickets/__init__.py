@@ -4,15 +4,30 @@
 turns ``dir:PATH``, ``-`` or ``github:OWNER/REPO`` into somewhere to send them.
 """
 
-from scanner.tickets.destinations import (
-    DestinationError,
-    DirDestination,
-    StdoutDestination,
-    TicketOutcome,
-    parse_destination,
-)
-from scanner.tickets.model import RotationTicket, TicketLocation, tickets_from_report
-from scanner.tickets.render import render_json, render_markdown, runbook
+import importlib
+from typing import Any
+
+# Exports load on first use, so that `leakwarden` starts fast (see scanner.cli).
+_EXPORTS = {
+    "DestinationError": "scanner.tickets.destinations",
+    "DirDestination": "scanner.tickets.destinations",
+    "StdoutDestination": "scanner.tickets.destinations",
+    "TicketOutcome": "scanner.tickets.destinations",
+    "parse_destination": "scanner.tickets.destinations",
+    "RotationTicket": "scanner.tickets.model",
+    "TicketLocation": "scanner.tickets.model",
+    "tickets_from_report": "scanner.tickets.model",
+    "render_json": "scanner.tickets.render",
+    "render_markdown": "scanner.tickets.render",
+    "runbook": "scanner.tickets.render",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'scanner.tickets' has no attribute {name!r}")
+
 
 __all__ = [
     "DestinationError",

@@ -4,12 +4,33 @@
 ``leakwarden verify REPORT.json``.
 """
 
-from scanner.verify.account import account_id_from_key_id
-from scanner.verify.canary import KNOWN_CANARY_ACCOUNTS, canary_accounts
-from scanner.verify.pairing import pair_candidates
-from scanner.verify.report import ReportError, load_report, verify_report
-from scanner.verify.sts import StsChecker, StsConfig, Verification
-from scanner.verify.verifier import VerifyOptions, VerifySummary, verify_findings
+import importlib
+from typing import Any
+
+# Exports load on first use: ``scanner.verify.cli`` is imported by every
+# ``leakwarden`` start, and boto3 must not slow down ``--help`` or pre-commit.
+_EXPORTS = {
+    "account_id_from_key_id": "scanner.verify.account",
+    "KNOWN_CANARY_ACCOUNTS": "scanner.verify.canary",
+    "canary_accounts": "scanner.verify.canary",
+    "pair_candidates": "scanner.verify.pairing",
+    "ReportError": "scanner.verify.report",
+    "load_report": "scanner.verify.report",
+    "verify_report": "scanner.verify.report",
+    "StsChecker": "scanner.verify.sts",
+    "StsConfig": "scanner.verify.sts",
+    "Verification": "scanner.verify.sts",
+    "VerifyOptions": "scanner.verify.verifier",
+    "VerifySummary": "scanner.verify.verifier",
+    "verify_findings": "scanner.verify.verifier",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'scanner.verify' has no attribute {name!r}")
+
 
 __all__ = [
     "KNOWN_CANARY_ACCOUNTS",

@@ -62,7 +62,8 @@ class VerifyOptions:
 class VerifySummary:
     """Counts for the closing line; ``problems`` are per-finding messages without secrets."""
 
-    by_status: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)  # every AWS finding
+    keys_by_status: dict[str, int] = field(default_factory=dict)  # access key IDs only
     sts_calls: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -196,6 +197,8 @@ def verify_findings(
             ).to_dict()
         status = finding.extra["verification"]["status"]
         summary.by_status[status] = summary.by_status.get(status, 0) + 1
+        if finding.rule == KEY_ID_RULE:
+            summary.keys_by_status[status] = summary.keys_by_status.get(status, 0) + 1
 
     summary.sts_calls = checker.calls
     return summary
