@@ -15,6 +15,7 @@ import json
 import re
 import subprocess
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +46,8 @@ class Recorder:
     requests: list[tuple[str, str]] = field(default_factory=list)
     # Key IDs the proxy answers with a throttling error instead of forwarding.
     throttle: set[str] = field(default_factory=set)
+    # Seconds the proxy waits before forwarding: a slow or far-away endpoint.
+    delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self, key_id: str) -> int:
@@ -55,6 +58,7 @@ class Recorder:
         with self.lock:
             self.requests.clear()
             self.throttle.clear()
+            self.delay = 0.0
 
 
 THROTTLE_BODY = (
@@ -76,6 +80,8 @@ def _proxy(target_port: int, recorder: Recorder) -> ThreadingHTTPServer:
             with recorder.lock:
                 recorder.requests.append((key_id, match.group(2) if match else ""))
                 throttled = key_id in recorder.throttle
+            if recorder.delay:
+                time.sleep(recorder.delay)
             if throttled:
                 self.send_response(400)
                 self.send_header("Content-Type", "text/xml")

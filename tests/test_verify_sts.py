@@ -270,6 +270,23 @@ def test_throttling_is_retried_a_bounded_number_of_times(tmp_path, moto_sts):
     assert not summary.complete
 
 
+def test_slow_endpoint_hits_the_per_call_timeout(tmp_path, moto_sts):
+    key_id, secret = moto_sts.create_user_key("slow")
+    moto_sts.recorder.delay = 1.5
+    repo = tmp_path / "repo"
+    make_repo(repo, {"s.ini": credentials_file(key_id, secret)})
+    findings = findings_in(repo)
+    opts = options(moto_sts, max_attempts=2)
+    opts.timeout = 0.3
+
+    verify_findings(findings, repo, opts)
+
+    result = by_rule(findings, "aws-access-key-id")[0].extra["verification"]
+    assert result["status"] == "error"
+    assert result["reason"] == "ReadTimeoutError"
+    assert moto_sts.recorder.count(key_id) == 2
+
+
 def test_unreachable_endpoint_is_an_error_not_a_crash(tmp_path, moto_sts):
     import socket
 
