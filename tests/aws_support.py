@@ -44,8 +44,10 @@ class Recorder:
     """What reached the proxy: (access key ID, region) per request."""
 
     requests: list[tuple[str, str]] = field(default_factory=list)
-    # Key IDs the proxy answers with a throttling error instead of forwarding.
-    throttle: set[str] = field(default_factory=set)
+    # Key ID -> [error code, times]: the proxy answers that STS error instead
+    # of forwarding, ``times`` times (None: always). moto never throttles or
+    # expires a session token, so these answers are injected here.
+    fail: dict[str, list] = field(default_factory=dict)
     # Seconds the proxy waits before forwarding: a slow or far-away endpoint.
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -57,15 +59,16 @@ class Recorder:
     def clear(self) -> None:
         with self.lock:
             self.requests.clear()
-            self.throttle.clear()
+            self.fail.clear()
             self.delay = 0.0
 
 
-THROTTLE_BODY = (
-    b'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
-    b"<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
-    b"</Error><RequestId>0</RequestId></ErrorResponse>"
-)
+def _error_body(code: str) -> bytes:
+    return (
+        '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
+        f"<Type>Sender</Type><Code>{code}</Code><Message>injected by the test proxy</Message>"
+        "</Error><RequestId>0</RequestId></ErrorResponse>"
+    ).encode()
 
 
 def _proxy(target_port: int, recorder: Recorder) -> ThreadingHTTPServer:
@@ -79,15 +82,21 @@ def _proxy(target_port: int, recorder: Recorder) -> ThreadingHTTPServer:
             key_id = match.group(1) if match else ""
             with recorder.lock:
                 recorder.requests.append((key_id, match.group(2) if match else ""))
-                throttled = key_id in recorder.throttle
+                injected = recorder.fail.get(key_id)
+                code = None
+                if injected and (injected[1] is None or injected[1] > 0):
+                    code = injected[0]
+                    if injected[1] is not None:
+                        injected[1] -= 1
             if recorder.delay:
                 time.sleep(recorder.delay)
-            if throttled:
-                self.send_response(400)
+            if code:
+                body = _error_body(code)
+                self.send_response(400 if code != "ExpiredToken" else 403)
                 self.send_header("Content-Type", "text/xml")
-                self.send_header("Content-Length", str(len(THROTTLE_BODY)))
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(THROTTLE_BODY)
+                self.wfile.write(body)
                 return
             conn = http.client.HTTPConnection("127.0.0.1", target_port, timeout=10)
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}

@@ -154,3 +154,27 @@ def test_malformed_report_finding_is_skipped_with_a_message(tmp_path):
     report = {"repository": str(tmp_path), "findings": [{"rule": "aws-access-key-id"}]}
     summary = verify_report(report, options=VerifyOptions(sts_endpoint="http://127.0.0.1:9"))
     assert "finding #0" in summary.problems[0] and "blob" in summary.problems[0]
+
+
+def test_each_partition_goes_to_its_regional_sts_endpoint(monkeypatch, tmp_path):
+    """Resolved by botocore without a request; a config file asking for the
+    legacy global endpoint is overridden."""
+    from scanner.verify.sts import StsChecker
+
+    for name in list(__import__("os").environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    config = tmp_path / "config"
+    config.write_text("[default]\nsts_regional_endpoints = legacy\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    checker = StsChecker()
+    urls = {
+        p: checker._client("AKIAQYLPMN5HAQQQQQQQ", "S" * 40, None, p).meta.endpoint_url
+        for p in ("aws", "aws-us-gov", "aws-cn")
+    }
+    assert urls == {
+        "aws": "https://sts.us-east-1.amazonaws.com",
+        "aws-us-gov": "https://sts.us-gov-west-1.amazonaws.com",
+        "aws-cn": "https://sts.cn-north-1.amazonaws.com.cn",
+    }
+    assert checker.calls == 0

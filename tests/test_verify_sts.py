@@ -256,7 +256,7 @@ def test_partition_fallback_finds_a_govcloud_key(tmp_path, moto_sts):
 
 def test_throttling_is_retried_a_bounded_number_of_times(tmp_path, moto_sts):
     key_id, secret = moto_sts.create_user_key("throttled")
-    moto_sts.recorder.throttle.add(key_id)
+    moto_sts.recorder.fail[key_id] = ["Throttling", None]
     repo = tmp_path / "repo"
     make_repo(repo, {"t.ini": credentials_file(key_id, secret)})
     findings = findings_in(repo)
@@ -268,6 +268,48 @@ def test_throttling_is_retried_a_bounded_number_of_times(tmp_path, moto_sts):
     assert result["reason"] == "Throttling"
     assert moto_sts.recorder.count(key_id) == 3
     assert not summary.complete
+
+
+def test_throttling_that_passes_is_waited_out(tmp_path, moto_sts):
+    key_id, secret = moto_sts.create_user_key("throttled-once")
+    moto_sts.recorder.fail[key_id] = ["ThrottlingException", 2]
+    repo = tmp_path / "repo"
+    make_repo(repo, {"t.ini": credentials_file(key_id, secret)})
+    findings = findings_in(repo)
+
+    verify_findings(findings, repo, options(moto_sts, max_attempts=4))
+
+    assert by_rule(findings, "aws-access-key-id")[0].extra["verification"]["status"] == "live"
+    assert moto_sts.recorder.count(key_id) == 3
+
+
+def test_transient_signature_mismatch_is_retried_once(tmp_path, moto_sts):
+    key_id, secret = moto_sts.create_user_key("flaky-signature")
+    moto_sts.recorder.fail[key_id] = ["SignatureDoesNotMatch", 1]
+    repo = tmp_path / "repo"
+    make_repo(repo, {"f.ini": credentials_file(key_id, secret)})
+    findings = findings_in(repo)
+
+    verify_findings(findings, repo, options(moto_sts))
+
+    assert by_rule(findings, "aws-access-key-id")[0].extra["verification"]["status"] == "live"
+    assert moto_sts.recorder.count(key_id) == 2
+
+
+def test_expired_session_token(tmp_path, moto_sts):
+    key_id, secret, token = moto_sts.assume_role("expired-role")
+    # moto never expires a session; STS answers ExpiredToken once it has.
+    moto_sts.recorder.fail[key_id] = ["ExpiredToken", None]
+    repo = tmp_path / "repo"
+    make_repo(repo, {"x.env": credentials_file(key_id, secret, token)})
+    findings = findings_in(repo)
+
+    verify_findings(findings, repo, options(moto_sts))
+
+    result = by_rule(findings, "aws-access-key-id")[0].extra["verification"]
+    assert result["status"] == "expired"
+    assert result["reason"] == "ExpiredToken"
+    assert moto_sts.recorder.count(key_id) == 1
 
 
 def test_slow_endpoint_hits_the_per_call_timeout(tmp_path, moto_sts):

@@ -143,6 +143,9 @@ class StsChecker:
         self.calls = 0  # STS requests actually sent, retries included
         self._limiter = RateLimiter(self.config.rate)
         self._session = botocore.session.Session()
+        # Regional, even where a config file still says "legacy": the global
+        # endpoint is a single region's and not every partition has one.
+        self._session.set_config_variable("sts_regional_endpoints", "regional")
         self._session_lock = threading.Lock()
         self._cache: dict[str, Future[Verification]] = {}
         self._cache_lock = threading.Lock()
