@@ -88,3 +88,19 @@ def test_verify_redacted_report_file(tmp_path, moto_sts):
     assert statuses["aws-secret-access-key"] == "live"
     assert summary.complete
     assert live_secret not in json.dumps(report)
+
+
+def test_verify_plain_directory_scan(tmp_path, moto_sts):
+    """--no-git findings have no blob in any repository: the secret is re-read
+    from the file at the finding's path and span."""
+    key_id, secret = moto_sts.create_user_key("plain-dir-user")
+    root = tmp_path / "plain"
+    (root / "conf").mkdir(parents=True)
+    (root / "conf" / "aws.ini").write_text(credentials_file(key_id, secret))
+
+    result = scan(root, ScanOptions(no_git=True, jobs=1))
+    summary = verify_findings(result.findings, root, VerifyOptions(sts_endpoint=moto_sts.endpoint))
+
+    statuses = {f.rule: f.extra["verification"]["status"] for f in result.findings}
+    assert statuses == {"aws-access-key-id": "live", "aws-secret-access-key": "live"}
+    assert summary.complete

@@ -166,6 +166,9 @@ def verify_findings(
             continue
         verification, tried = results[id(finding)]
         finding.extra["verification"] = verification.to_dict()
+        if finding.extra.get("aws_account") is None and verification.account:
+            # Old-format key IDs hide their account; STS just told it.
+            finding.extra["aws_account"] = verification.account
         for outcome, secret, token in tried:
             for partner in (secret, token):
                 if partner is None:
