@@ -94,6 +94,21 @@ def test_issue_created_once_then_skipped_then_updated(github):
     assert all(r.authorized for r in github.state.requests)
 
 
+def test_update_keeps_the_runbook_steps_already_ticked(github):
+    dest = parse_destination("github:acme/security")
+    dest.send(tickets_from_report(_report()))
+    [issue] = github.state.issues["acme/security"]
+    issue["body"] = issue["body"].replace("1. [ ] **", "1. [x] **", 1)
+
+    [outcome] = dest.send(tickets_from_report(_report(extra_paths=["new/leak.txt"])))
+
+    assert outcome.action == "updated"
+    body = github.state.issues["acme/security"][0]["body"]
+    assert "new/leak.txt" in body
+    assert "1. [x] **Deactivate the key" in body
+    assert "2. [ ] **" in body
+
+
 def test_closed_ticket_for_a_still_live_key_is_reopened(github):
     dest = parse_destination("github:acme/security")
     dest.send(tickets_from_report(_report()))

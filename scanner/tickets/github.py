@@ -30,6 +30,23 @@ MARKER = re.compile(r"<!-- leakwarden:ticket:([0-9a-f]{16})(?::([0-9a-f]{12}))? 
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
+_TICKED = re.compile(r"^\d+\. \[[xX]\] \*\*(.+?)\*\*", re.MULTILINE)
+
+
+def keep_ticks(old_body: str, new_body: str) -> str:
+    """Carry the runbook steps a responder already ticked over to the new body,
+    so an update with a new location does not undo their progress."""
+    done = set(_TICKED.findall(old_body))
+    if not done:
+        return new_body
+    return re.sub(
+        r"^(\d+)\. \[ \] \*\*(.+?)\*\*",
+        lambda m: f"{m.group(1)}. [x] **{m.group(2)}**" if m.group(2) in done else m.group(0),
+        new_body,
+        flags=re.MULTILINE,
+    )
+
+
 def _why(exc: GithubException) -> str:
     data = exc.data if isinstance(exc.data, dict) else {}
     return f"HTTP {exc.status}: {data.get('message') or 'no message'}"
@@ -104,6 +121,7 @@ class GitHubDestination:
                     # A closed ticket whose key still verifies live was closed too
                     # early: reopen it rather than hide a working credential.
                     reopened = issue.state != "open"
+                    body = keep_ticks(issue.body or "", body)
                     issue.edit(title=ticket.title, body=body, state="open")
                     message = "reopened: the key is still live" if reopened else ""
                     outcomes.append(
