@@ -183,6 +183,8 @@ def moto_server() -> Iterator[tuple[str, int]]:
     try:
         yield host, port
     finally:
+        # moto's auth switch is process-wide: leave it off for any later moto user.
+        MotoSts(f"http://{host}:{port}", "", Recorder())._set_auth("inf")
         server.stop()
 
 
