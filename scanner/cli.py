@@ -91,6 +91,13 @@ def scan(
             ruleset = ruleset.select(enable_rule or (), disable_rule or ())
     except RuleError as exc:
         raise fail(str(exc)) from None
+    if verify:
+        from scanner.verify.canary import canary_accounts
+
+        try:  # a typo in an account id must fail before a long scan, not after
+            canary_accounts(skip_aws_account or ())
+        except ValueError as exc:
+            raise fail(str(exc)) from None
     show_progress = progress if progress is not None else sys.stderr.isatty()
     options = ScanOptions(
         ruleset=ruleset, jobs=jobs, max_blob_size=_parse_size(max_blob_size),
@@ -108,10 +115,7 @@ def scan(
     if verify:
         from scanner.verify.cli import verify_scan_result
 
-        try:
-            exit_code = verify_scan_result(result, path, sts_endpoint, skip_aws_account)
-        except ValueError as exc:  # e.g. a --skip-aws-account that is not an account id
-            raise fail(str(exc)) from None
+        exit_code = verify_scan_result(result, path, sts_endpoint, skip_aws_account)
     _emit(result, format, output, str(path.resolve()))
     if result.errors:
         typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "

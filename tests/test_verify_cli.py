@@ -124,6 +124,8 @@ def test_bad_inputs_get_one_line_errors(tmp_path, moto_sts):
     assert bad_account.exit_code == 2 and "12-digit" in bad_account.stderr
     bad_partition = _run("verify", str(report), "--partition", "mars")
     assert bad_partition.exit_code == 2 and "unknown AWS partition" in bad_partition.stderr
+    bad_scan = _run("scan", str(tmp_path / "nowhere"), "--verify", "--skip-aws-account", "x")
+    assert bad_scan.exit_code == 2 and "12-digit" in bad_scan.stderr
     bad_dest = _run("tickets", str(report), "--to", "s3:bucket")
     assert bad_dest.exit_code == 2 and "dir:PATH" in bad_dest.stderr
     nothing = _run("tickets", str(report), "--to", "-")
