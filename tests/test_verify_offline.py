@@ -178,3 +178,19 @@ def test_each_partition_goes_to_its_regional_sts_endpoint(monkeypatch, tmp_path)
         "aws-cn": "https://sts.cn-north-1.amazonaws.com.cn",
     }
     assert checker.calls == 0
+
+
+def test_encoded_findings_are_not_sent(tmp_path):
+    """A secret found inside base64 has a span over the encoded text; re-reading
+    it would send STS the wrong bytes, so it is left unverified."""
+    key = _finding("aws-access-key-id", "b", 0)
+    key.decoded = "base64"
+    secret = _finding("aws-secret-access-key", "b", 30)
+    secret.decoded = "base64"
+    read = []
+    options = VerifyOptions(
+        sts_endpoint="http://127.0.0.1:9", secret_reader=lambda f: read.append(f) or b"x"
+    )
+    summary = verify_findings([key, secret], tmp_path, options)
+    assert [f.extra["verification"]["status"] for f in (key, secret)] == ["unverified"] * 2
+    assert read == [] and summary.sts_calls == 0 and summary.complete

@@ -23,6 +23,7 @@ from scanner.verify.canary import canary_accounts
 from scanner.verify.pairing import AWS_RULES, KEY_ID_RULE, KeyCandidates, pair_candidates
 from scanner.verify.sts import DEFAULT_PARTITIONS, StsChecker, StsConfig, Verification
 
+_ENCODED = "found inside encoded text (e.g. base64): not re-read, not sent"
 _Try = tuple[Verification, Finding, "Finding | None"]
 
 # When one secret was tried with several key IDs, the finding shows the most
@@ -117,7 +118,13 @@ def verify_findings(
     # Read every clear value up front, in this thread: pygit2 objects are not
     # shared across the worker threads, and a read failure is reported once.
     clear: dict[int, str] = {}
+    encoded: set[int] = set()
     for finding in aws:
+        if finding.decoded:
+            # The span names the encoded text, not the secret: re-reading it
+            # would send STS something else and report a false "invalid".
+            encoded.add(id(finding))
+            continue
         try:
             clear[id(finding)] = reader(finding).decode("ascii").strip()
         except Exception as exc:  # noqa: BLE001 - reported per finding, run goes on
@@ -132,6 +139,9 @@ def verify_findings(
     for candidates in pair_candidates(aws, limit=options.max_pairings):
         key = candidates.key
         key_id = clear.get(id(key))
+        if id(key) in encoded:
+            results[id(key)] = (Verification("unverified", reason=_ENCODED), [])
+            continue
         if key_id is None:
             results[id(key)] = (Verification("error", reason="secret unreadable"), [])
             continue
@@ -190,6 +200,8 @@ def verify_findings(
             # record); naming it here lets a ticket list where its secret leaked.
             finding.extra["verification"] = verification.to_dict()
             finding.extra["aws_account"] = account
+        elif id(finding) in encoded:
+            finding.extra["verification"] = Verification("unverified", reason=_ENCODED).to_dict()
         elif id(finding) not in clear:
             finding.extra["verification"] = Verification(
                 "error", reason="secret unreadable"
