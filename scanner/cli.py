@@ -23,9 +23,6 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Inspect the rule set.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
-from scanner.github.cli import org_app  # noqa: E402 - light: imports PyGithub only when run
-
-app.add_typer(org_app, name="org")
 
 
 class Format(str, Enum):
@@ -73,6 +70,9 @@ def scan(
     disable_rule: Annotated[list[str] | None, typer.Option("--disable-rule", help="Not these rule ids.")] = None,
     prefilter: Annotated[PrefilterKind, typer.Option("--prefilter", help="Multi-pattern prefilter.")] = PrefilterKind.auto,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
+    verify: Annotated[bool, typer.Option("--verify", help="Check found AWS keys with STS (network; canary accounts never sent).")] = False,
+    sts_endpoint: Annotated[str | None, typer.Option("--sts-endpoint", help="STS endpoint for --verify (default: AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, else regional).")] = None,
+    skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", help="With --verify: never send keys of this account (repeatable).")] = None,
 ) -> None:
     """Scan a repository's full history (all refs, every unique blob once).
 
@@ -91,6 +91,13 @@ def scan(
             ruleset = ruleset.select(enable_rule or (), disable_rule or ())
     except RuleError as exc:
         raise fail(str(exc)) from None
+    if verify:
+        from scanner.verify.canary import canary_accounts
+
+        try:  # a typo in an account id must fail before a long scan, not after
+            canary_accounts(skip_aws_account or ())
+        except ValueError as exc:
+            raise fail(str(exc)) from None
     show_progress = progress if progress is not None else sys.stderr.isatty()
     options = ScanOptions(
         ruleset=ruleset, jobs=jobs, max_blob_size=_parse_size(max_blob_size),
@@ -104,11 +111,16 @@ def scan(
             result = run_scan(path, options)
     except ScanSetupError as exc:
         raise fail(str(exc)) from None
+    exit_code = result.exit_code
+    if verify:
+        from scanner.verify.cli import verify_scan_result
+
+        exit_code = verify_scan_result(result, path, sts_endpoint, skip_aws_account)
     _emit(result, format, output, str(path.resolve()))
     if result.errors:
         typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "
                    "scanned (see errors in the report)", err=True)
-    raise typer.Exit(result.exit_code)
+    raise typer.Exit(exit_code)
 
 
 def _scan_with_progress(path: Path, options):  # noqa: ANN001, ANN202 - internal
@@ -161,6 +173,21 @@ def version() -> None:
     from scanner import __version__
 
     typer.echo(f"leakwarden {__version__}")
+
+
+def _register_commands() -> None:
+    # Each feature keeps its commands in its own module; these imports are
+    # light (their heavy libraries load only when a command runs).
+    from scanner.github.cli import org_app
+    from scanner.tickets.cli import register as register_tickets
+    from scanner.verify.cli import register as register_verify
+
+    app.add_typer(org_app, name="org")
+    register_verify(app)
+    register_tickets(app)
+
+
+_register_commands()
 
 
 def main() -> None:
