@@ -148,6 +148,9 @@ class ScanResult:
     findings: list[Finding]
     errors: list[ScanError]
     stats: ScanStats
+    # Every unique blob id the history walk offered, skipped ones included
+    # (history scans only): what an incremental caller records as scanned.
+    blob_ids: list[str] = field(default_factory=list, repr=False)
 
     @property
     def complete(self) -> bool:

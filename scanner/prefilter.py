@@ -24,6 +24,7 @@ import hashlib
 import os
 import pickle
 import platform
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -144,6 +145,16 @@ class HyperscanPrefilter:
             return False
         return True
 
+    def _scratch(self):  # noqa: ANN202 - hyperscan.Scratch
+        # The prefilter is shared by every scan in the process, but a scratch
+        # space serves one scan at a time: threads (a Dask worker running
+        # several repos) each get their own.
+        local = self.__dict__.setdefault("_local", threading.local())
+        scratch = getattr(local, "scratch", None)
+        if scratch is None:
+            scratch = local.scratch = self._hs.Scratch(self._db)
+        return scratch
+
     def candidates(self, data: bytes) -> dict[int, list[Window]]:
         found: dict[int, list[Window]] = {i: WHOLE for i in self._always_whole}
         if self._empty or not data:
@@ -158,7 +169,7 @@ class HyperscanPrefilter:
             else:
                 hits.setdefault(pattern_id, []).append(end)
 
-        self._db.scan(data, match_event_handler=on_match)
+        self._db.scan(data, match_event_handler=on_match, scratch=self._scratch())
         for index in whole:
             found[index] = WHOLE
         size = len(data)
@@ -193,7 +204,7 @@ def _store_cached(key: str, value: tuple[bytes, dict[int, int], list[int]]) -> N
     try:
         directory = _cache_dir()
         directory.mkdir(parents=True, exist_ok=True)
-        tmp = directory / f".hs-{key}.{os.getpid()}.tmp"
+        tmp = directory / f".hs-{key}.{os.getpid()}.{threading.get_ident()}.tmp"
         with open(tmp, "wb") as handle:
             pickle.dump(value, handle)
         os.replace(tmp, directory / f"hs-{key}.pickle")

@@ -10,7 +10,7 @@ import itertools
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +48,12 @@ class ScanOptions:
     regex_timeout: float = 5.0
     prefilter: str = "auto"
     progress: ProgressCallback | None = None
+    # Incremental history scans (``org scan``): blobs an earlier run already
+    # scanned with the same rules are walked (so provenance stays whole) but
+    # not read or matched again; commits in ``exclude_commits`` and their
+    # ancestors are not walked at all (the ref tips of the earlier run).
+    skip_blobs: Collection[str] = ()
+    exclude_commits: Sequence[str] = ()
 
 
 class ScanSetupError(Exception):
@@ -158,7 +164,6 @@ def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptio
     first chunks while the walk is still going.
     """
     global _WORKER
-    _WORKER = _Worker(engine, None, options.max_blob_size, options.redact)
     jobs = _jobs(options.jobs)
     stream = iter(keys)
     head = list(itertools.islice(stream, _PARALLEL_MIN_BLOBS))
@@ -167,18 +172,23 @@ def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptio
     everything = itertools.chain(head, stream)
     done = 0
     if jobs == 1 or small:
-        _init_worker(git_dir)
+        # A worker of its own, not the module global: scans in several threads
+        # of one process (a Dask worker) must not share a blob reader.
+        worker = _Worker(engine, BlobReader(git_dir) if git_dir else None,
+                         options.max_blob_size, options.redact)
         try:
-            for task in _chunks(kind, everything):
-                results = _run_chunk(task)
+            for chunk_kind, chunk in _chunks(kind, everything):
+                results = (worker.scan_blobs(chunk) if chunk_kind == "blob"
+                           else worker.scan_files(chunk))
                 done += len(results)
                 if options.progress:
                     options.progress(done, total)
                 yield from results
         finally:
-            if _WORKER.reader:
-                _WORKER.reader.close()
+            if worker.reader:
+                worker.reader.close()
         return
+    _WORKER = _Worker(engine, None, options.max_blob_size, options.redact)
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_init_worker, initargs=(git_dir,)) as pool:
         for results in pool.imap(_run_chunk, _chunks(kind, everything)):
@@ -247,7 +257,8 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
 def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - pygit2.Repository
                   stats: ScanStats) -> ScanResult:
     t0 = time.perf_counter()
-    walker = HistoryWalker(repo, range_spec=options.range, all_objects=options.all_objects)
+    walker = HistoryWalker(repo, range_spec=options.range, all_objects=options.all_objects,
+                           exclude=options.exclude_commits)
     history = History(repo)
     if options.range:
         try:
@@ -258,9 +269,17 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
     with_hits: list[_BlobResult] = []
     walk_seconds = 0.0
 
+    skip = options.skip_blobs
+    if not isinstance(skip, (set, frozenset)):
+        skip = frozenset(skip)  # membership is tested once per walked blob
+    walked: list[str] = []
+
     def timed_walk() -> Iterator[str]:
         nonlocal walk_seconds
-        yield from walker.iter_new_blobs(history)
+        for oid in walker.iter_new_blobs(history):
+            walked.append(oid)
+            if oid not in skip:
+                yield oid
         walk_seconds = time.perf_counter() - t0
 
     for item in _run("blob", timed_walk(), repo.path, options, engine):
@@ -285,7 +304,7 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
             paths = history.origin(error.blob).paths
             error.path = paths[0] if paths else None
     stats.seconds["provenance"] = round(time.perf_counter() - t1, 3)
-    return ScanResult(findings, errors, stats)
+    return ScanResult(findings, errors, stats, blob_ids=walked)
 
 
 def _scan_staged(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001

@@ -20,7 +20,7 @@ import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,10 +116,15 @@ class HistoryWalker:
     """
 
     def __init__(self, repo: pygit2.Repository, *, range_spec: str | None = None,
-                 all_objects: bool = False, use_git_binary: bool = True) -> None:
+                 all_objects: bool = False, use_git_binary: bool = True,
+                 exclude: Sequence[str] = ()) -> None:
         self.repo = repo
         self.range_spec = range_spec
         self.all_objects = all_objects
+        # Commits whose history an earlier walk already covered (the ref tips
+        # an incremental org scan saw last time): all refs are walked, minus
+        # everything these reach.
+        self.exclude = [pygit2.Oid(hex=oid) for oid in exclude]
         # git's own diff-tree walks history about seven times faster than
         # libgit2's tree diff (0.65 s against 4.5 s on python/mypy's 14.8k
         # commits); pygit2 does the same job where no git binary exists.
@@ -141,7 +146,7 @@ class HistoryWalker:
             yield from self._walk_commits(history, include, exclude, reachable=True)
             return
         tips = self._tips(history)
-        yield from self._walk_commits(history, tips, [], reachable=True)
+        yield from self._walk_commits(history, tips, self.exclude, reachable=True)
         if self.all_objects:
             yield from self._walk_unreachable(history, tips)
         for oid in list(history.loose):
