@@ -139,3 +139,7 @@ def audit_command(
     else:
         sys.stdout.write(rendered)
     raise typer.Exit(report.exit_code)
+
+
+# `org scan` (issue 7) lives in its own module and joins this group on import.
+from scanner.github import orgscan_cli as _orgscan_cli  # noqa: E402,F401
