@@ -152,11 +152,15 @@ def test_failed_clones_timeouts_rate_limits_and_corrupt_mirrors_are_retried(gh, 
 
     # Damage the mirror's pack, then push: the scan of the mirror fails as corrupt,
     # and the next run re-clones it and finds the new secret.
-    pack = next((tmp_path / "mirrors-state.sqlite3" / "acme" / "fine.git" / "objects" / "pack").glob("*.pack"))
-    data = bytearray(pack.read_bytes())
-    data[12:-20] = b"\x00" * (len(data) - 32)
-    pack.chmod(0o644)
-    pack.write_bytes(bytes(data))
+    objects = tmp_path / "mirrors-state.sqlite3" / "acme" / "fine.git" / "objects"
+    damaged = [p for p in objects.glob("pack/*.pack")] + [p for p in objects.glob("??/*")]
+    assert damaged
+    for path in damaged:  # packed or loose (a small fetch may stay loose): zero the contents
+        data = bytearray(path.read_bytes())
+        keep = 12 if path.suffix == ".pack" else 0
+        data[keep:] = b"\x00" * (len(data) - keep)
+        path.chmod(0o644)
+        path.write_bytes(bytes(data))
     new_id, new_secret = fake_aws_key(77)
     commit_files(gh.state.repos["acme/fine"].git_dir, {"later.env": aws_credentials_file(new_id, new_secret)})
     third = run(gh, tmp_path)

@@ -41,11 +41,11 @@ def _lost(task: RepoTask, exc: BaseException) -> RepoOutcome:
 
 
 def run_in_processes(tasks: list[RepoTask], jobs: int) -> Iterator[RepoOutcome]:
-    # forkserver: workers start from a clean process, not a fork of this one
-    # with its open state file and HTTP connections; the preload makes each
-    # start a fork of an interpreter that already imported the scanner.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["scanner.github.orgscan", "scanner.scan"])
+    # fork: workers start with the scanner already imported (a fresh
+    # interpreter would spend most of a quiet night's run importing). They
+    # never touch the inherited state file or HTTP session, and leave with
+    # os._exit, which closes neither.
+    context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         # Keep a bounded number queued: a killed run then leaves little
         # half-done work, and results are committed as they come.

@@ -66,13 +66,14 @@ def scrub(text: str, token: str | None) -> str:
 
 
 def _run(args: list[str], env: dict[str, str], token: str | None, timeout: float) -> None:
+    verb = next((a for a in args[1:] if a in ("clone", "fetch")), args[1])
     try:
         proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise MirrorError(f"git {args[1]} timed out after {timeout:.0f}s") from None
+        raise MirrorError(f"git {verb} timed out after {timeout:.0f}s") from None
     if proc.returncode != 0:
         detail = scrub(proc.stderr.strip(), token).splitlines()
-        raise MirrorError(f"git {args[1]} failed: {' / '.join(detail[-3:]) or f'exit {proc.returncode}'}")
+        raise MirrorError(f"git {verb} failed: {' / '.join(detail[-3:]) or f'exit {proc.returncode}'}")
 
 
 def refs_digest(git_dir: str | Path) -> str:
@@ -99,15 +100,19 @@ def sync_mirror(
     """
     dest = Path(dest)
     env = git_auth_env(clone_url, token)
+    # Protocol v0 for mirrors: its one GET advertises every ref, and a mirror
+    # wants every ref anyway, so an up-to-date fetch ends there; v2 always adds
+    # an ls-refs POST (a no-op fetch takes about a third of the time on loopback).
+    v0 = ["-c", "protocol.version=0"]
     if (dest / "HEAD").exists():
-        _run(["git", "-C", str(dest), "fetch", "--prune", "--quiet", "origin"], env, token, timeout)
+        _run(["git", *v0, "-C", str(dest), "fetch", "--prune", "--quiet", "origin"], env, token, timeout)
         return MirrorResult(dest, "fetched")
     dest.parent.mkdir(parents=True, exist_ok=True)
     # Clone beside the target and rename, so a killed clone never looks like a mirror.
     partial = dest.with_name(dest.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        _run(["git", "clone", "--mirror", "--quiet", clone_url, str(partial)], env, token, timeout)
+        _run(["git", *v0, "clone", "--mirror", "--quiet", clone_url, str(partial)], env, token, timeout)
     except MirrorError:
         shutil.rmtree(partial, ignore_errors=True)
         raise

@@ -178,8 +178,8 @@ def run_repo_task(task: RepoTask) -> RepoOutcome:
 
 
 def _run_repo_task(task: RepoTask, started: float) -> RepoOutcome:
-    from scanner.rules import default_rules  # the scanner core loads late: CLI start-up stays quick
-    from scanner.scan import ScanOptions, ScanSetupError, scan
+    # The scanner core loads late: a quiet night's worker only fetches and compares tips.
+    from scanner.rules import default_rules
 
     try:
         token = task.token if task.token is not None else _env_token(task.api_url)
@@ -202,6 +202,8 @@ def _run_repo_task(task: RepoTask, started: float) -> RepoOutcome:
     if task.tips == tips and task.rules_version == version:
         return RepoOutcome(task.repo, "unchanged", action=synced.action, tips=tips, rules_version=version,
                            seconds=round(time.perf_counter() - started, 3))
+
+    from scanner.scan import ScanOptions, ScanSetupError, scan
 
     known: set[str] = set()
     exclude: list[str] = []
@@ -383,6 +385,10 @@ def run_org_scan(
     if len(tasks) == 1 or options.jobs <= 1:
         for task in tasks:  # alone on the machine: let the repo's own scan use every core
             task.scan_jobs = 0
+    if not remote:
+        from scanner.rules import default_rules
+
+        default_rules()  # loaded once here, inherited by every forked worker
     runner = run_tasks or make_runner(options.executor, options.jobs)
     total = len(tasks)
     done = 0
