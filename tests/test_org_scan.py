@@ -107,6 +107,13 @@ def test_first_run_quiet_rerun_push_force_push_and_rule_change(gh, tmp_path):
     assert [r.blobs_scanned for r in third.repos if r.status == "scanned"] == [1]
     assert all(s == "unchanged" for r, s in statuses(third).items() if r != "acme/web")
 
+    # A finding someone ignores stays ignored through later rescans.
+    ignored = CliRunner().invoke(app, ["org", "ignore", "acme", api["fingerprint"], "--reason", "test key",
+                                       "--state", str(tmp_path / "state.sqlite3")])
+    assert ignored.exit_code == 0, ignored.output
+    unknown = CliRunner().invoke(app, ["org", "ignore", "acme", "nope", "--state", str(tmp_path / "state.sqlite3")])
+    assert unknown.exit_code == 2 and "no finding of acme has fingerprint nope" in unknown.output
+
     # A force push that drops the secret from ops: no longer reachable -> resolved.
     ops = gh.state.repos["acme/ops"]
     subprocess.run(["git", "--git-dir", str(ops.git_dir), "update-ref", "refs/heads/main", "main~1"], check=True)
@@ -117,6 +124,7 @@ def test_first_run_quiet_rerun_push_force_push_and_rule_change(gh, tmp_path):
         resolved = OrgScanStore(store).findings("acme", "resolved")
         assert {f["repo"] for f in resolved} == {"acme/ops"} and all(f["resolved_at"] for f in resolved)
         assert {f["repo"] for f in OrgScanStore(store).findings("acme", "open")} == {"acme/api", "acme/web"}
+        assert OrgScanStore(store).findings("acme", "ignored")[0]["fingerprint"] == api["fingerprint"]
 
     # A changed rule set (as if the rules were edited) rescans every repo whole,
     # and re-finding known secrets reports nothing new.
@@ -125,6 +133,9 @@ def test_first_run_quiet_rerun_push_force_push_and_rule_change(gh, tmp_path):
     fifth = run(gh, tmp_path)
     assert fifth.findings == []
     assert {r.mode for r in fifth.repos} == {"full"} and {r.status for r in fifth.repos} == {"scanned"}
+    with Store(tmp_path / "state.sqlite3") as store:
+        still = OrgScanStore(store).findings("acme", "ignored")
+    assert [(f["fingerprint"], f["ignored_reason"]) for f in still] == [(api["fingerprint"], "test key")]
 
 
 def test_failed_clones_timeouts_rate_limits_and_corrupt_mirrors_are_retried(gh, tmp_path):

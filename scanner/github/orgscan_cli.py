@@ -210,3 +210,36 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+@org_app.command("ignore")
+def ignore_command(
+    org: Annotated[str, typer.Argument(help="Organization login.")],
+    fingerprints: Annotated[list[str], typer.Argument(help="Finding fingerprints (from the org scan report).")],
+    reason: Annotated[Optional[str], typer.Option(help="Why: kept with the finding.")] = None,  # noqa: UP045
+    state: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="SQLite state file (default: $XDG_DATA_HOME/leakwarden/state.sqlite3)."),
+    ] = None,
+) -> None:
+    """Mark org scan findings ignored (a test fixture, a revoked key): never reported again."""
+    from rich.console import Console
+
+    from scanner.store import OrgScanStore, Store, StoreError, default_state_path
+
+    err = Console(stderr=True)
+    try:
+        store = Store(state or default_state_path())
+    except StoreError as exc:
+        raise _fail(err, str(exc)) from None
+    unknown = []
+    with store:
+        tables = OrgScanStore(store)
+        for fingerprint in fingerprints:
+            if not tables.ignore(org, fingerprint, reason):
+                unknown.append(fingerprint)
+    for fingerprint in unknown:
+        err.print(f"[bold red]error:[/] no finding of {org} has fingerprint {fingerprint}", highlight=False)
+    ignored = len(fingerprints) - len(unknown)
+    err.print(f"{ignored} finding(s) ignored", highlight=False, markup=False)
+    raise typer.Exit(2 if unknown else 0)
