@@ -90,9 +90,14 @@ def test_first_run_quiet_rerun_push_force_push_and_rule_change(gh, tmp_path):
     assert api["path"] == "deploy/credentials" and api["summary"] == "creds for api"
     assert api["status"] == "open" and api["first_seen"] == api["last_seen"]
 
+    before = len(gh.state.requests)
     second = run(gh, tmp_path, jobs=2)
     assert second.findings == [] and second.exit_code == 0
     assert set(statuses(second).values()) == {"unchanged"}
+    # Known tips, same rules: one ref advertisement per repo, read in process; git never ran.
+    git_requests = [r for r in gh.state.requests[before:] if ".git/" in r.path]
+    assert len(git_requests) == 4
+    assert {r.headers.get("User-Agent") for r in git_requests} == {"git/leakwarden"}
 
     # A push with a new secret to one repo: only that repo is walked, and only its new commits.
     web = gh.state.repos["acme/web"]

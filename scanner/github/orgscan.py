@@ -147,6 +147,47 @@ def read_tips(git_dir: str | Path, timeout: float = 120.0) -> dict[str, str]:
     return tips
 
 
+def advertised_refs(clone_url: str, token: str | None, timeout: float = 30.0) -> dict[str, str]:
+    """The refs the server advertises (smart HTTP, protocol v0), read without git.
+
+    This is the first request of every fetch; asking it alone, in process,
+    tells a quiet night's unchanged repo apart without starting a git
+    process at all. Raises ``OSError``/``ValueError`` on anything unexpected
+    (the caller then simply fetches).
+    """
+    import base64
+
+    import requests
+
+    headers = {"User-Agent": "git/leakwarden", "Accept": "*/*"}
+    if token:
+        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        headers["Authorization"] = f"Basic {basic}"
+    url = clone_url.rstrip("/") + "/info/refs?service=git-upload-pack"
+    try:
+        response = requests.get(url, headers=headers, timeout=timeout)
+    except requests.RequestException as exc:
+        raise OSError(str(exc)) from None
+    if response.status_code != 200 or b"service=git-upload-pack" not in response.content[:40]:
+        raise ValueError(f"info/refs answered {response.status_code}")
+    refs: dict[str, str] = {}
+    data = response.content
+    pos = 0
+    while pos + 4 <= len(data):
+        size = int(data[pos:pos + 4], 16)
+        if size == 0:
+            pos += 4
+            continue
+        line = data[pos + 4:pos + size].split(b"\0", 1)[0].rstrip(b"\n").decode()
+        pos += size
+        oid, _, ref = line.partition(" ")
+        if ref.startswith("refs/") and not ref.endswith("^{}"):
+            refs[ref] = oid
+    if pos != len(data):
+        raise ValueError("truncated ref advertisement")
+    return refs
+
+
 def only_moved_forward(git_dir: str | Path, old: Iterable[str], new: Iterable[str]) -> bool:
     """True when every old tip is still reachable from the new ones (no force
     push, no deleted branch), so walking new-since-old finds everything new and
@@ -177,10 +218,14 @@ def run_repo_task(task: RepoTask) -> RepoOutcome:
         return _failed(task, "internal", f"{type(exc).__name__}: {exc}", started)
 
 
-def _run_repo_task(task: RepoTask, started: float) -> RepoOutcome:
-    # The scanner core loads late: a quiet night's worker only fetches and compares tips.
+def _rules_version() -> str:
+    # The scanner core loads late: a quiet night's worker only compares tips.
     from scanner.rules import default_rules
 
+    return default_rules().version
+
+
+def _run_repo_task(task: RepoTask, started: float) -> RepoOutcome:
     try:
         token = task.token if task.token is not None else _env_token(task.api_url)
     except (GitHubConfigError, *GITHUB_ERRORS) as exc:
@@ -189,6 +234,14 @@ def _run_repo_task(task: RepoTask, started: float) -> RepoOutcome:
     if task.reclone:
         shutil.rmtree(mirror, ignore_errors=True)
     existed = (mirror / "HEAD").exists()
+    if existed and task.tips is not None and task.rules_version == _rules_version():
+        try:
+            if advertised_refs(task.clone_url, token, timeout=min(task.timeout, 60.0)) == task.tips:
+                # The server's refs are the tips of the last complete scan: no fetch, no walk.
+                return RepoOutcome(task.repo, "unchanged", tips=task.tips, rules_version=task.rules_version,
+                                   seconds=round(time.perf_counter() - started, 3))
+        except (OSError, ValueError):
+            pass  # the fetch below says what is wrong, if anything
     try:
         synced = sync_mirror(task.clone_url, mirror, token, timeout=task.timeout)
         tips = read_tips(mirror)
@@ -196,6 +249,8 @@ def _run_repo_task(task: RepoTask, started: float) -> RepoOutcome:
         return _failed(task, classify_git_error(str(exc), "fetch" if existed else "clone"), str(exc), started)
     except subprocess.TimeoutExpired:
         return _failed(task, "timeout", "git for-each-ref timed out", started)
+
+    from scanner.rules import default_rules
 
     ruleset = default_rules()
     version = ruleset.version
