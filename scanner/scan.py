@@ -62,6 +62,7 @@ class _BlobResult:
     status: str  # scanned, binary, too-large, error
     hits: list[tuple[Match, Location]] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
+    match_seconds: float = 0.0  # engine time; the rest of a worker's time is reading
 
 
 # -- workers ---------------------------------------------------------------------------
@@ -112,11 +113,13 @@ class _Worker:
     def scan_data(self, key: str, oid: str, data: bytes) -> _BlobResult:
         if b"\0" in data[:_BINARY_SNIFF]:
             return _BlobResult(key, oid, len(data), "binary")
+        started = time.perf_counter()
         matches, errors = self.engine.scan(data)
         for error in errors:
             error.blob = oid
         hits = [(m, locate(data, m, redacted=self.redact)) for m in matches]
-        return _BlobResult(key, oid, len(data), "scanned", hits, errors)
+        return _BlobResult(key, oid, len(data), "scanned", hits, errors,
+                           time.perf_counter() - started)
 
 
 _WORKER: _Worker | None = None
@@ -129,10 +132,12 @@ def _init_worker(git_dir: str | None) -> None:
     _WORKER.reader = BlobReader(git_dir) if git_dir else None
 
 
-def _run_chunk(task: tuple[str, list[str]]) -> list[_BlobResult]:
+def _run_chunk(task: tuple[str, list[str]]) -> tuple[list[_BlobResult], float]:
     kind, keys = task
     assert _WORKER is not None
-    return _WORKER.scan_blobs(keys) if kind == "blob" else _WORKER.scan_files(keys)
+    started = time.perf_counter()
+    results = _WORKER.scan_blobs(keys) if kind == "blob" else _WORKER.scan_files(keys)
+    return results, time.perf_counter() - started
 
 
 def _chunks(kind: str, keys: Iterator[str]) -> Iterator[tuple[str, list[str]]]:
@@ -151,7 +156,7 @@ def _jobs(requested: int) -> int:
 
 
 def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptions,
-         engine: Engine) -> Iterator[_BlobResult]:
+         engine: Engine, stats: ScanStats) -> Iterator[_BlobResult]:
     """Scan all keys, in parallel when it pays; results arrive in input order.
 
     ``keys`` may be a generator (the history walk): workers start on the
@@ -170,7 +175,8 @@ def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptio
         _init_worker(git_dir)
         try:
             for task in _chunks(kind, everything):
-                results = _run_chunk(task)
+                results, seconds = _run_chunk(task)
+                _add_worker_time(stats, results, seconds)
                 done += len(results)
                 if options.progress:
                     options.progress(done, total)
@@ -181,11 +187,20 @@ def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptio
         return
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_init_worker, initargs=(git_dir,)) as pool:
-        for results in pool.imap(_run_chunk, _chunks(kind, everything)):
+        for results, seconds in pool.imap(_run_chunk, _chunks(kind, everything)):
+            _add_worker_time(stats, results, seconds)
             done += len(results)
             if options.progress:
                 options.progress(done, total)
             yield from results
+
+
+def _add_worker_time(stats: ScanStats, results: list[_BlobResult], seconds: float) -> None:
+    """Where the workers' time goes, summed over workers (so it can exceed wall time)."""
+    matching = sum(r.match_seconds for r in results)
+    stats.seconds["workers_match"] = round(stats.seconds.get("workers_match", 0.0) + matching, 3)
+    stats.seconds["workers_read"] = round(
+        stats.seconds.get("workers_read", 0.0) + max(0.0, seconds - matching), 3)
 
 
 # -- the pipeline ----------------------------------------------------------------------
@@ -263,7 +278,7 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
         yield from walker.iter_new_blobs(history)
         walk_seconds = time.perf_counter() - t0
 
-    for item in _run("blob", timed_walk(), repo.path, options, engine):
+    for item in _run("blob", timed_walk(), repo.path, options, engine, stats):
         _account(stats, item, errors)
         if item.hits:
             with_hits.append(item)
@@ -297,7 +312,7 @@ def _scan_staged(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001
     stats.blobs_total = len(by_oid)
     errors: list[ScanError] = []
     findings: list[Finding] = []
-    for item in _run("blob", list(by_oid), repo.path, options, engine):
+    for item in _run("blob", list(by_oid), repo.path, options, engine, stats):
         _account(stats, item, errors)
         for blob in by_oid[item.oid]:
             origin = BlobOrigin(oid=item.oid, paths=[blob.path])
@@ -315,7 +330,7 @@ def _scan_files(root: Path, options: ScanOptions, engine: Engine, stats: ScanSta
     stats.blobs_total = len(files)
     errors: list[ScanError] = []
     findings: list[Finding] = []
-    for item in _run("file", list(files), None, options, engine):
+    for item in _run("file", list(files), None, options, engine, stats):
         _account(stats, item, errors)
         rel = files[item.key]
         for error in item.errors:
