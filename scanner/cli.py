@@ -124,12 +124,14 @@ def scan(
 
 
 def _scan_with_progress(path: Path, options):  # noqa: ANN001, ANN202 - internal
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from scanner.scan import scan as run_scan
 
+    # On stderr: stdout may be the report, piped or redirected.
     with Progress(TextColumn("scanning blobs"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), transient=True) as bar:
+                  TimeElapsedColumn(), transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("scan", total=None)
 
         def update(done: int, total: int) -> None:

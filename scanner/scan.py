@@ -169,7 +169,17 @@ def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptio
     head = list(itertools.islice(stream, _PARALLEL_MIN_BLOBS))
     small = len(head) < _PARALLEL_MIN_BLOBS
     total: int | None = len(head) if small else None
-    everything = itertools.chain(head, stream)
+
+    def counted() -> Iterator[str]:
+        # Once the walk is over the progress bar can show a real total.
+        nonlocal total
+        count = 0
+        for key in itertools.chain(head, stream):
+            count += 1
+            yield key
+        total = count
+
+    everything = counted()
     done = 0
     if jobs == 1 or small:
         _init_worker(git_dir)

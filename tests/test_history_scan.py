@@ -349,3 +349,12 @@ def test_long_history_streams_into_parallel_workers(tmp_path):
     [finding] = [f for f in report["findings"] if f["secret"] == key]
     assert finding["path"] == "conf/creds.ini"
     assert finding["commit"] == repo.git("rev-list", "--reverse", "HEAD").split()[1450]
+
+
+def test_progress_goes_to_stderr_and_leaves_the_report_clean(repo):
+    key, _, text = aws_pair()
+    repo.commit("creds", {"a.ini": text})
+    proc = subprocess.run([sys.executable, "-m", "scanner", "scan", str(repo.path), "--progress",
+                           "--format", "json"], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["findings"]  # no progress bytes mixed into the report
