@@ -240,7 +240,7 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
 def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - pygit2.Repository
                   stats: ScanStats) -> ScanResult:
     from scanner.sources.git_history import HistoryWalker
-    from scanner.sources.head import mark_in_head
+    from scanner.sources.presence import drop_preexisting, mark_in_head, range_base
 
     t0 = time.perf_counter()
     walker = HistoryWalker(repo, range_spec=options.range, all_objects=options.all_objects)
@@ -263,6 +263,10 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
             findings.extend(_findings_for(item, history.origin(item.oid), engine.ruleset,
                                           options, "git"))
     stats.seconds["scan"] = round(time.perf_counter() - t1, 3)
+    if options.range:
+        base = range_base(repo, options.range)
+        if base is not None:
+            findings = drop_preexisting(repo, base, findings)
     mark_in_head(repo, findings)
     for error in errors:
         if error.blob and error.path is None:
