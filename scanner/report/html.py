@@ -38,8 +38,8 @@ def _sev(severity: str) -> str:
     return f'<span class="sev {_e(severity)}">{_e(severity)}</span>'
 
 
-def _state(finding: Finding) -> str:
-    state = head_state(finding)
+def _state(item: object) -> str:
+    state = head_state(item)  # type: ignore[arg-type]
     css = {"still in HEAD": "inhead", "history only": "gone"}.get(state, "")
     return f'<span class="{css}">{_e(state)}</span>'
 
@@ -103,17 +103,20 @@ def render_html(result: ScanResult, repository: str | None = None) -> str:
         parts.append("<p>No secrets found.</p>")
     parts.append("</section>")
     if findings:
-        parts.append('<section id="timeline"><h2>Timeline</h2><p>When each secret entered history, '
+        parts.append('<section id="timeline"><h2>Timeline</h2><p>When each distinct secret first entered history, '
                      "and whether it is still in HEAD (removing it there does not remove it from "
                      "history: rotate it).</p><table><thead><tr><th>date</th><th>rule</th>"
-                     "<th>path</th><th>secret</th><th>commit</th><th>author</th><th>status</th>"
+                     "<th>secret</th><th>paths</th><th>blobs</th><th>first commit</th><th>author</th>"
+                     "<th>status</th>"
                      "</tr></thead><tbody>")
-        for f in timeline(findings):
+        for item in timeline(findings):
+            f = item.first
+            paths = ", ".join(f"<code>{_e(p)}</code>" for p in item.paths)
             parts.append(
                 f"<tr><td>{_e(f.date or '-')}</td><td><code>{_e(f.rule)}</code></td>"
-                f"<td><code>{_e(f.path)}:{f.line}</code></td><td><code>{_e(f.secret)}</code></td>"
-                f"<td><code>{_e((f.commit or '-')[:12])}</code></td><td>{_e(f.author or '-')}</td>"
-                f"<td>{_state(f)}</td></tr>")
+                f"<td><code>{_e(f.secret)}</code></td><td>{paths}</td>"
+                f"<td>{len(item.findings)}</td><td><code>{_e((f.commit or '-')[:12])}</code></td>"
+                f"<td>{_e(f.author or '-')}</td><td>{_state(item)}</td></tr>")
         parts.append("</tbody></table></section>")
         parts.append('<section id="findings"><h2>Findings</h2>')
         parts += [_finding(n, f) for n, f in enumerate(findings, 1)]

@@ -30,12 +30,16 @@ def render_markdown(result: ScanResult, repository: str | None = None) -> str:
                 "| --- | --- | --- | ---: |"]
         out += [f"| {s} | {_code(r)} | {_cell(d)} | {n} |"
                 for s, r, d, n in by_rule_and_severity(findings)]
-        out += ["", "## Timeline", "", "| date | rule | path | secret | commit | author | status |",
-                "| --- | --- | --- | --- | --- | --- | --- |"]
-        for f in timeline(findings):
-            out.append(f"| {_cell(f.date or '-')} | {_code(f.rule)} | {_code(f'{f.path}:{f.line}')} "
-                       f"| {_code(f.secret)} | {_code((f.commit or '')[:12]) or '-'} "
-                       f"| {_cell(f.author or '-')} | {head_state(f)} |")
+        out += ["", "## Timeline", "",
+                "When each distinct secret first entered history, and whether HEAD still has it.", "",
+                "| first seen | rule | secret | paths | blobs | first commit | author | status |",
+                "| --- | --- | --- | --- | ---: | --- | --- | --- |"]
+        for item in timeline(findings):
+            f = item.first
+            out.append(f"| {_cell(f.date or '-')} | {_code(f.rule)} | {_code(f.secret)} "
+                       f"| {', '.join(_code(p) for p in item.paths)} | {len(item.findings)} "
+                       f"| {_code((f.commit or '')[:12]) or '-'} | {_cell(f.author or '-')} "
+                       f"| {head_state(item)} |")
         out += ["", "## Findings", ""]
         for n, f in enumerate(findings, 1):
             out += [f"### {n}. {_cell(f.description)} ({f.severity})", "",
