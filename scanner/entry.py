@@ -47,8 +47,6 @@ def _parse(argv: list[str]) -> dict[str, str] | None:
 
 def run_staged(options: dict[str, str]) -> int:
     """``leakwarden scan --staged`` without typer; returns the exit code."""
-    from scanner.baseline import BaselineError
-    from scanner.config import ConfigError
     from scanner.project import configured_ruleset, project_config, project_root, suppress
     from scanner.rules import RuleError, default_rules
     from scanner.scan import ScanOptions, ScanSetupError, scan
@@ -66,7 +64,8 @@ def run_staged(options: dict[str, str]) -> int:
             scan_options.max_blob_size = settings.max_blob_size
         result = scan(path, scan_options)
         suppress(result, root, Path(baseline) if baseline else None)
-    except (RuleError, ConfigError, ScanSetupError, BaselineError) as exc:
+    except (RuleError, ScanSetupError, ValueError) as exc:
+        # ConfigError and BaselineError are ValueErrors: their modules load lazily
         sys.stderr.write(f"leakwarden: {exc}\n")
         return 2
     if options.get("--format") == "json":

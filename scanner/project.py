@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scanner.baseline import Suppressions, describe_unused, load_suppressions
-from scanner.config import Config, find_config, load_config
 from scanner.model import ScanResult
+
+if TYPE_CHECKING:
+    from scanner.config import Config
+
+# The config and baseline modules are imported only when the checkout has
+# such files: most commits in most repositories pay nothing for them.
+_IGNORE_FILES = (".leakwardenignore", ".gitleaksignore")
 
 
 def project_root(path: Path, *, git: bool = True) -> Path:
@@ -30,6 +35,11 @@ def project_root(path: Path, *, git: bool = True) -> Path:
 def project_config(root: Path, explicit: Path | None = None) -> Config | None:
     """``--config FILE`` when given, else the checkout's own file, else None.
     Raises ``scanner.config.ConfigError`` for a file that cannot be used."""
+    if explicit is None and not (root / ".leakwarden.toml").is_file() \
+            and not (root / "pyproject.toml").is_file():
+        return None
+    from scanner.config import find_config, load_config
+
     if explicit is not None:
         return load_config(explicit)
     found = find_config(root)
@@ -51,7 +61,12 @@ class Suppressed:
 def suppress(result: ScanResult, root: Path | None, baseline: Path | None = None,
              *, use_ignore_files: bool = True) -> Suppressed:
     """Hide findings the baseline or the ignore files already list (in place)."""
-    suppressions: Suppressions = load_suppressions(root if use_ignore_files else None, baseline)
+    if baseline is None and (root is None or not use_ignore_files
+                             or not any((root / name).is_file() for name in _IGNORE_FILES)):
+        return Suppressed()
+    from scanner.baseline import describe_unused, load_suppressions
+
+    suppressions = load_suppressions(root if use_ignore_files else None, baseline)
     if not suppressions.entries and not suppressions.baseline:
         return Suppressed()
     kept, hidden = suppressions.filter(result.findings)
