@@ -34,6 +34,7 @@ class Format(str, Enum):
     markdown = "markdown"
     html = "html"
     github = "github"
+    junit = "junit"
 
 
 class PrefilterKind(str, Enum):

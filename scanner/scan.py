@@ -277,8 +277,10 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
 
 def _scan_staged(workdir: Path, options: ScanOptions, engine: Engine,
                  stats: ScanStats) -> ScanResult:
-    """Added lines of the staged change; a secret the same change removes
-    elsewhere (a move within or across files) is not new and is dropped."""
+    """Added lines of the staged change. Not new, so dropped: a secret the same
+    change removes elsewhere (a move within or across files), and, while a
+    merge or cherry-pick is being committed, one the incoming commit already
+    has at that path (it is in history already; its own commit was checked)."""
     from scanner.sources.staged import StagedError, read_blobs, staged_changes
 
     try:
@@ -320,7 +322,27 @@ def _scan_staged(workdir: Path, options: ScanOptions, engine: Engine,
         findings.extend(f for f in _findings_for(item, origin, engine.ruleset, options, "staged",
                                                  blob.added)
                         if f.secret_hash not in moved)
+    if findings:
+        findings = _not_incoming(workdir, findings, contents)
     return ScanResult(findings, errors, stats)
+
+
+def _not_incoming(workdir: Path, findings: list[Finding],
+                  contents: dict[str, bytes | None]) -> list[Finding]:
+    from scanner.sources.staged import StagedError, read_blobs
+
+    names = [f"{head}:{f.path}" for f in findings for head in ("MERGE_HEAD", "CHERRY_PICK_HEAD")]
+    try:
+        incoming = read_blobs(workdir, names)  # all None outside a merge or cherry-pick
+    except StagedError:
+        return findings
+    kept = []
+    for f in findings:
+        secret = (contents.get(f.blob) or b"")[f.span[0]:f.span[1]]
+        theirs = [incoming.get(f"{head}:{f.path}") for head in ("MERGE_HEAD", "CHERRY_PICK_HEAD")]
+        if not secret or not any(data and secret in data for data in theirs):
+            kept.append(f)
+    return kept
 
 
 def _scan_files(root: Path, options: ScanOptions, engine: Engine, stats: ScanStats) -> ScanResult:

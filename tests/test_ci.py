@@ -165,3 +165,24 @@ def test_github_annotations(repo):
     line = proc.stdout.strip()
     assert line.startswith("::error file=x.cfg,line=1,endLine=1,col=7,title=aws-access-key-id")
     assert "endColumn=27" in line and "AKIA*" in line
+
+
+def test_junit_and_empty_sarif(repo):
+    import xml.etree.ElementTree as ET
+
+    clean = lw(repo, "--format", "sarif")
+    assert clean.returncode == 0
+    sarif = json.loads(clean.stdout)
+    jsonschema.Draft4Validator(SCHEMA).validate(sarif)
+    assert sarif["runs"][0]["results"] == [] and sarif["runs"][0]["tool"]["driver"]["rules"] == []
+    assert ET.fromstring(lw(repo, "--format", "junit").stdout).find(".//testcase").get(
+        "name") == "no secrets found"
+    key = FAKE.aws_key_id()
+    repo.commit("leak", {"x & y.cfg": f"key = {key}\n"})
+    proc = lw(repo, "--format", "junit")
+    assert proc.returncode == 1 and key not in proc.stdout
+    root = ET.fromstring(proc.stdout)
+    case = root.find(".//testcase")
+    assert case.get("classname") == "aws-access-key-id" and case.get("file") == "x & y.cfg"
+    assert root.find("testsuite").get("failures") == "1"
+    assert "AKIA*" in case.find("failure").get("message")

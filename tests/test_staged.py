@@ -140,3 +140,31 @@ def test_hook_does_not_import_heavy_modules(repo):
     proc = subprocess.run([sys.executable, "-c", code], cwd=repo.path, capture_output=True,
                           text=True, check=False)
     assert proc.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_merge_commit_does_not_block_on_the_incoming_branch(repo):
+    key = FAKE.aws_key_id()
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("feature adds a key (checked when it was committed)", {"f.cfg": f"key = {key}\n"})
+    repo.git("checkout", "-q", "main")
+    repo.commit("main moves on", {"README.md": "hello again\n"})
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "feature")
+    assert (repo.path / ".git" / "MERGE_HEAD").exists()
+    assert staged(repo) == []
+    # ...but a secret added while resolving the merge is new and blocks
+    fresh = FAKE.aws_key_id()
+    repo.write("resolution.cfg", f"key = {fresh}\n")
+    repo.git("add", "resolution.cfg")
+    assert [f.secret for f in staged(repo)] == [fresh]
+    assert run_hook(repo).returncode == 1
+
+
+def test_odd_paths_and_binary_files(repo):
+    key = FAKE.aws_key_id()
+    repo.write("dir with space/ünïcode name.txt", f"key = {key}\n")
+    repo.write("blob.bin", b"\0\1\2" + f"key = {FAKE.aws_key_id()}".encode())
+    repo.git("add", "-A")
+    assert [(f.path, f.secret) for f in staged(repo)] == [("dir with space/ünïcode name.txt", key)]
+    proc = run_hook(repo, "--format", "json")
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["stats"]["skipped_binary"] == 1

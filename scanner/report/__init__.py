@@ -14,6 +14,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "markdown": ("scanner.report.markdown", "render_markdown"),
     "html": ("scanner.report.html", "render_html"),
     "github": ("scanner.report.github", "render_github"),
+    "junit": ("scanner.report.junit", "render_junit"),
 }
 
 

@@ -73,7 +73,9 @@ def _parse_raw(data: bytes, pos: int) -> tuple[list[tuple[int, int, str, str, st
         paths = []
         for _ in range(2 if status[0] in "RC" else 1):
             end = data.index(b"\0", pos)
-            paths.append(os.fsdecode(data[pos:end]))
+            # as the history source does: undecodable bytes become U+FFFD, so
+            # a report can always be written; contents are read by object id
+            paths.append(data[pos:end].decode("utf-8", "replace"))
             pos = end + 1
         records.append((int(old_mode, 8), int(new_mode, 8), old_oid, new_oid, status[0],
                         paths[0], paths[-1]))
@@ -96,8 +98,10 @@ def _hunks(section: bytes) -> tuple[list[tuple[int, int]], list[tuple[int, int]]
 def staged_changes(workdir: str | Path) -> StagedChanges:
     """The staged change of the repository at ``workdir`` (index against HEAD;
     against the empty tree before the first commit)."""
+    # Every option that user configuration could otherwise change is pinned.
     data = _git(workdir, "diff", "--cached", "--raw", "-p", "-z", "-U0", "-M", "--full-index",
-                "--no-color", "--no-ext-diff", "--no-textconv", "--ignore-submodules=all")
+                "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative",
+                "--ignore-submodules=all")
     records, pos = _parse_raw(data, 0)
     records = [r for r in records if r[4] != "U"]  # unmerged paths cannot be committed anyway
     patch = data[pos:].lstrip(b"\0")
@@ -123,8 +127,8 @@ def staged_changes(workdir: str | Path) -> StagedChanges:
 
 def read_blobs(workdir: str | Path, oids: Iterable[str]) -> dict[str, bytes | None]:
     """Contents of the given blobs (None for one git cannot find), in one
-    ``git cat-file --batch`` call."""
-    wanted = list(dict.fromkeys(oids))
+    ``git cat-file --batch`` call. ``rev:path`` names work too."""
+    wanted = [o for o in dict.fromkeys(oids) if "\n" not in o]
     if not wanted:
         return {}
     data = _git(workdir, "cat-file", "--batch", input="".join(f"{o}\n" for o in wanted).encode())
@@ -132,13 +136,16 @@ def read_blobs(workdir: str | Path, oids: Iterable[str]) -> dict[str, bytes | No
     pos = 0
     for oid in wanted:
         end = data.index(b"\n", pos)
-        header = data[pos:end].split(b" ")
+        line = data[pos:end]
         pos = end + 1
-        if len(header) != 3:  # "<oid> missing"
+        header = line.split(b" ")
+        # "<name> missing" / "<name> ambiguous" (a rev:path name may hold
+        # spaces): no content follows; a found object is "<oid> <type> <size>"
+        if line.endswith((b" missing", b" ambiguous")) or len(header) != 3:
             out[oid] = None
             continue
         size = int(header[2])
-        out[oid] = data[pos:pos + size]
+        out[oid] = data[pos:pos + size] if header[1] == b"blob" else None
         pos += size + 1
     return out
 
