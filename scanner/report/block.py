@@ -31,9 +31,9 @@ def render_block(result: ScanResult, repository: str | None = None) -> str:
             "     then `git add` the file again.",
             "  2. A false positive? Mark it inline with a comment on the same line:",
             "     `leakwarden:allow`",
-            "  3. Accept it as known: add its ignore entry (above) to .leakwardenignore,",
-            "     or keep a baseline: `leakwarden scan --format json -o .leakwarden-baseline.json`",
-            "     and run the hook with `--baseline .leakwarden-baseline.json`.",
+            "  3. Accept it as known (baseline it): append its ignore entry (above) to",
+            "     .leakwardenignore at the repository root; the hook reads it on every run.",
+            "     (A JSON baseline from `leakwarden scan --format json` works too: --baseline FILE.)",
         ]
     for e in result.errors:
         lines.append(f"leakwarden: incomplete: {e.kind}: {e.message} {e.path or ''}".rstrip())
