@@ -48,7 +48,8 @@ def _parse(argv: list[str]) -> dict[str, str] | None:
 def run_staged(options: dict[str, str]) -> int:
     """``leakwarden scan --staged`` without typer; returns the exit code."""
     from scanner.project import configured_ruleset, project_config, project_root, suppress
-    from scanner.rules import RuleError, default_rules
+    from scanner.rulecache import cached_default_rules
+    from scanner.rules import RuleError
     from scanner.scan import ScanOptions, ScanSetupError, scan
 
     path = Path(options.get("path", "."))
@@ -57,7 +58,7 @@ def run_staged(options: dict[str, str]) -> int:
     baseline = options.get("--baseline")
     try:
         settings = project_config(root, Path(config_path) if config_path else None)
-        ruleset = configured_ruleset(default_rules(), settings)
+        ruleset = configured_ruleset(cached_default_rules(), settings)
         scan_options = ScanOptions(ruleset=ruleset, staged=True, redact="--no-redact" not in options,
                                    jobs=1)
         if settings and settings.max_blob_size:

@@ -186,3 +186,11 @@ def test_junit_and_empty_sarif(repo):
     assert case.get("classname") == "aws-access-key-id" and case.get("file") == "x & y.cfg"
     assert root.find("testsuite").get("failures") == "1"
     assert "AKIA*" in case.find("failure").get("message")
+
+
+def test_gitleaks_rule_map_points_at_real_rules():
+    from scanner.baseline import GITLEAKS_RULES
+    from scanner.rules import default_rules
+
+    known = set(default_rules().by_id)
+    assert {r for targets in GITLEAKS_RULES.values() for r in targets} <= known
