@@ -159,12 +159,14 @@ def test_bad_baseline_and_ignore_entries_are_one_line_errors(repo, tmp_path):
 
 
 def test_github_annotations(repo):
-    repo.commit("leak", {"x.cfg": f"key = {FAKE.aws_key_id()}\n"})
+    key = FAKE.aws_key_id()
+    repo.commit("leak", {"x.cfg": f"key = {key}\n"})
     proc = lw(repo, "--format", "github")
     assert proc.returncode == 1
     line = proc.stdout.strip()
     assert line.startswith("::error file=x.cfg,line=1,endLine=1,col=7,title=aws-access-key-id")
     assert "endColumn=27" in line and "AKIA*" in line
+    assert key not in proc.stdout
 
 
 def test_junit_and_empty_sarif(repo):
