@@ -80,6 +80,9 @@ def scan(
     baseline: Annotated[Path | None, typer.Option("--baseline", help="Hide findings an earlier JSON report lists.")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="Configuration file (default: .leakwarden.toml or [tool.leakwarden] in pyproject.toml).")] = None,
     report_unused_ignores: Annotated[bool, typer.Option("--report-unused-ignores", help="Name ignore/baseline entries that hid nothing.")] = False,
+    verify: Annotated[bool, typer.Option("--verify", help="Check found AWS keys with STS (network; canary accounts never sent).")] = False,
+    sts_endpoint: Annotated[str | None, typer.Option("--sts-endpoint", help="STS endpoint for --verify (default: AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, else regional).")] = None,
+    skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", help="With --verify: never send keys of this account (repeatable).")] = None,
 ) -> None:
     """Scan a repository's full history (all refs, every unique blob once).
 
@@ -106,6 +109,13 @@ def scan(
         raise fail(str(exc)) from None
     if max_blob_size is None:
         max_blob_size = str(settings.max_blob_size) if settings and settings.max_blob_size else "25M"
+    if verify:
+        from scanner.verify.canary import canary_accounts
+
+        try:  # a typo in an account id must fail before a long scan, not after
+            canary_accounts(skip_aws_account or ())
+        except ValueError as exc:
+            raise fail(str(exc)) from None
     show_progress = progress if progress is not None else sys.stderr.isatty()
     options = ScanOptions(
         ruleset=ruleset, jobs=jobs, max_blob_size=_parse_size(max_blob_size),
@@ -123,6 +133,11 @@ def scan(
         suppressed = suppress(result, root, baseline)
     except BaselineError as exc:
         raise fail(str(exc)) from None
+    exit_code = result.exit_code
+    if verify:
+        from scanner.verify.cli import verify_scan_result
+
+        exit_code = verify_scan_result(result, path, sts_endpoint, skip_aws_account)
     _emit(result, format, output, str(path.resolve()), staged=staged)
     if report_unused_ignores:
         for line in suppressed.unused:
@@ -130,7 +145,7 @@ def scan(
     if result.errors:
         typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "
                    "scanned (see errors in the report)", err=True)
-    raise typer.Exit(result.exit_code)
+    raise typer.Exit(exit_code)
 
 
 def _scan_with_progress(path: Path, options):  # noqa: ANN001, ANN202 - internal
@@ -212,6 +227,21 @@ def version() -> None:
     from scanner import __version__
 
     typer.echo(f"leakwarden {__version__}")
+
+
+def _register_commands() -> None:
+    # Each feature keeps its commands in its own module; these imports are
+    # light (their heavy libraries load only when a command runs).
+    from scanner.github.cli import org_app
+    from scanner.tickets.cli import register as register_tickets
+    from scanner.verify.cli import register as register_verify
+
+    app.add_typer(org_app, name="org")
+    register_verify(app)
+    register_tickets(app)
+
+
+_register_commands()
 
 
 def main() -> None:

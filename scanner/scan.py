@@ -6,9 +6,10 @@ and the results become findings with provenance.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,6 @@ from scanner.sources.files import iter_files
 
 if TYPE_CHECKING:
     from scanner.sources.blob_reader import BlobReader
-    from scanner.sources.git_history import History
 
 # pygit2, multiprocessing and the history walker are imported where they are
 # used: the staged scan (a pre-commit hook, on every commit) needs none of them.
@@ -32,7 +32,8 @@ _BINARY_SNIFF = 8000  # git's own heuristic: a NUL in the first 8000 bytes
 _CHUNK = 128  # blobs per work unit: small enough to balance, big enough to amortise IPC
 _PARALLEL_MIN_BLOBS = 256
 
-ProgressCallback = Callable[[int, int], None]
+# (blobs done, blobs in all or None while the history walk is still going)
+ProgressCallback = Callable[[int, "int | None"], None]
 
 
 @dataclass
@@ -139,27 +140,41 @@ def _run_chunk(task: tuple[str, list[str]]) -> list[_BlobResult]:
     return _WORKER.scan_blobs(keys) if kind == "blob" else _WORKER.scan_files(keys)
 
 
-def _chunks(kind: str, keys: Sequence[str]) -> Iterator[tuple[str, list[str]]]:
-    for i in range(0, len(keys), _CHUNK):
-        yield kind, list(keys[i:i + _CHUNK])
+def _chunks(kind: str, keys: Iterator[str]) -> Iterator[tuple[str, list[str]]]:
+    chunk: list[str] = []
+    for key in keys:
+        chunk.append(key)
+        if len(chunk) == _CHUNK:
+            yield kind, chunk
+            chunk = []
+    if chunk:
+        yield kind, chunk
 
 
 def _jobs(requested: int) -> int:
     return requested if requested > 0 else (os.cpu_count() or 1)
 
 
-def _run(kind: str, keys: Sequence[str], git_dir: str | None, options: ScanOptions,
+def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptions,
          engine: Engine) -> Iterator[_BlobResult]:
-    """Scan all keys, in parallel when it pays; results arrive in input order."""
+    """Scan all keys, in parallel when it pays; results arrive in input order.
+
+    ``keys`` may be a generator (the history walk): workers start on the
+    first chunks while the walk is still going.
+    """
     global _WORKER
     _WORKER = _Worker(engine, None, options.max_blob_size, options.redact)
     jobs = _jobs(options.jobs)
-    total = len(keys)
+    stream = iter(keys)
+    head = list(itertools.islice(stream, _PARALLEL_MIN_BLOBS))
+    small = len(head) < _PARALLEL_MIN_BLOBS
+    total: int | None = len(head) if small else None
+    everything = itertools.chain(head, stream)
     done = 0
-    if jobs == 1 or total < _PARALLEL_MIN_BLOBS:
+    if jobs == 1 or small:
         _init_worker(git_dir)
         try:
-            for task in _chunks(kind, keys):
+            for task in _chunks(kind, everything):
                 results = _run_chunk(task)
                 done += len(results)
                 if options.progress:
@@ -173,7 +188,7 @@ def _run(kind: str, keys: Sequence[str], git_dir: str | None, options: ScanOptio
 
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_init_worker, initargs=(git_dir,)) as pool:
-        for results in pool.imap(_run_chunk, _chunks(kind, keys)):
+        for results in pool.imap(_run_chunk, _chunks(kind, everything)):
             done += len(results)
             if options.progress:
                 options.progress(done, total)
@@ -241,30 +256,43 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
 
 def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - pygit2.Repository
                   stats: ScanStats) -> ScanResult:
-    from scanner.sources.git_history import HistoryWalker
+    from scanner.sources.git_history import History, HistoryWalker
     from scanner.sources.presence import drop_preexisting, mark_in_head, range_base
 
     t0 = time.perf_counter()
     walker = HistoryWalker(repo, range_spec=options.range, all_objects=options.all_objects)
-    try:
-        history: History = walker.walk()
-    except ValueError as exc:
-        raise ScanSetupError(str(exc)) from None
-    stats.seconds["walk"] = round(time.perf_counter() - t0, 3)
+    history = History(repo)
+    if options.range:
+        try:
+            walker.resolve_range(options.range)  # fail before any worker starts
+        except ValueError as exc:
+            raise ScanSetupError(str(exc)) from None
+    errors: list[ScanError] = []
+    with_hits: list[_BlobResult] = []
+    walk_seconds = 0.0
+
+    def timed_walk() -> Iterator[str]:
+        nonlocal walk_seconds
+        yield from walker.iter_new_blobs(history)
+        walk_seconds = time.perf_counter() - t0
+
+    for item in _run("blob", timed_walk(), repo.path, options, engine):
+        _account(stats, item, errors)
+        if item.hits:
+            with_hits.append(item)
+    stats.seconds["walk"] = round(walk_seconds, 3)
+    stats.seconds["walk+scan"] = round(time.perf_counter() - t0, 3)
     stats.commits = len(history.commits)
     stats.refs = history.refs
     stats.unreachable_blobs = len(history.unreachable)
-    keys = list(history.oids())
-    stats.blobs_total = len(keys)
-    errors = list(history.errors)
-    findings: list[Finding] = []
+    stats.blobs_total = len(history)
+    errors.extend(history.errors)
+    # Provenance only now: later commits may have introduced a blob again.
     t1 = time.perf_counter()
-    for item in _run("blob", keys, repo.path, options, engine):
-        _account(stats, item, errors)
-        if item.hits:
-            findings.extend(_findings_for(item, history.origin(item.oid), engine.ruleset,
-                                          options, "git"))
-    stats.seconds["scan"] = round(time.perf_counter() - t1, 3)
+    findings: list[Finding] = []
+    for item in with_hits:
+        findings.extend(_findings_for(item, history.origin(item.oid), engine.ruleset,
+                                      options, "git"))
     if options.range:
         base = range_base(repo, options.range)
         if base is not None:
@@ -274,6 +302,7 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
         if error.blob and error.path is None:
             paths = history.origin(error.blob).paths
             error.path = paths[0] if paths else None
+    stats.seconds["provenance"] = round(time.perf_counter() - t1, 3)
     return ScanResult(findings, errors, stats)
 
 

@@ -126,20 +126,31 @@ class HistoryWalker:
         self._git = shutil.which("git") if use_git_binary else None
 
     def walk(self) -> History:
+        """The whole history at once."""
         history = History(self.repo)
-        if self.range_spec:
-            include, exclude = self._range(self.range_spec)
-            self._walk_commits(history, include, exclude, reachable=True)
-            return history
-        tips = self._tips(history)
-        self._walk_commits(history, tips, [], reachable=True)
-        if self.all_objects:
-            self._walk_unreachable(history, tips)
+        for _ in self.iter_new_blobs(history):
+            pass
         return history
+
+    def iter_new_blobs(self, history: History) -> Iterator[str]:
+        """Fill ``history`` while yielding each blob id the first time it is seen,
+        so readers can start before the walk ends. Introductions keep being
+        added to ``history`` until the iterator is exhausted."""
+        if self.range_spec:
+            include, exclude = self.resolve_range(self.range_spec)
+            yield from self._walk_commits(history, include, exclude, reachable=True)
+            return
+        tips = self._tips(history)
+        yield from self._walk_commits(history, tips, [], reachable=True)
+        if self.all_objects:
+            yield from self._walk_unreachable(history, tips)
+        for oid in list(history.loose):
+            if oid not in history.blobs:
+                yield oid
 
     # -- which commits -----------------------------------------------------------------
 
-    def _range(self, spec: str) -> tuple[list[pygit2.Oid], list[pygit2.Oid]]:
+    def resolve_range(self, spec: str) -> tuple[list[pygit2.Oid], list[pygit2.Oid]]:
         try:
             if ".." in spec:
                 revspec = self.repo.revparse(spec)
@@ -198,7 +209,7 @@ class HistoryWalker:
 
     def _walk_commits(self, history: History, include: list[pygit2.Oid],
                       exclude: list[pygit2.Oid], *, reachable: bool,
-                      skip: set[pygit2.Oid] | None = None) -> None:
+                      skip: set[pygit2.Oid] | None = None) -> Iterator[str]:
         if not include:
             return
         if self._git is not None:
@@ -216,6 +227,7 @@ class HistoryWalker:
                     blobs[oid] = [(index, path)]
                     if not reachable:
                         history.unreachable.add(oid)
+                    yield oid
                 elif reachable or oid in history.unreachable:
                     # a dangling commit does not re-introduce a blob that a
                     # ref already reaches
@@ -275,7 +287,7 @@ class HistoryWalker:
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
         index = -1
-        tokens = iter(proc.stdout.read().split(b"\0"))
+        tokens = _nul_separated(proc.stdout)
         for token in tokens:
             if not token:
                 continue
@@ -316,7 +328,7 @@ class HistoryWalker:
                 continue  # came in from another parent of the merge
             yield new.id, new.path
 
-    def _walk_unreachable(self, history: History, tips: list[pygit2.Oid]) -> None:
+    def _walk_unreachable(self, history: History, tips: list[pygit2.Oid]) -> Iterator[str]:
         """Commits no ref reaches, then blobs nothing reaches at all."""
         odb = self.repo.odb
         seen_commits = set(history.commits)
@@ -332,7 +344,7 @@ class HistoryWalker:
                 dangling.append(oid)
             elif kind == ObjectType.BLOB:
                 blob_oids.append(str(oid))
-        self._walk_commits(history, dangling, tips, reachable=False, skip=seen_commits)
+        yield from self._walk_commits(history, dangling, tips, reachable=False, skip=seen_commits)
         for key in blob_oids:
             if key not in history.blobs and key not in history.loose:
                 history.loose[key] = []
@@ -341,6 +353,20 @@ class HistoryWalker:
 
 class _GitFailed(Exception):
     pass
+
+
+def _nul_separated(stream) -> Iterator[bytes]:  # noqa: ANN001 - a binary pipe
+    """NUL-terminated records from a pipe, as they arrive."""
+    rest = b""
+    while True:
+        chunk = stream.read1(1 << 20)
+        if not chunk:
+            break
+        parts = (rest + chunk).split(b"\0")
+        rest = parts.pop()
+        yield from parts
+    if rest:
+        yield rest
 
 
 def _has_blob_at(tree: pygit2.Tree, path: str, oid: pygit2.Oid) -> bool:

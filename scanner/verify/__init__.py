@@ -1,0 +1,49 @@
+"""AWS key verification: offline account decoding and canary checks, then STS.
+
+``verify_findings`` is what ``scan --verify`` calls; ``verify_report`` serves
+``leakwarden verify REPORT.json``.
+"""
+
+import importlib
+from typing import Any
+
+# Exports load on first use: ``scanner.verify.cli`` is imported by every
+# ``leakwarden`` start, and boto3 must not slow down ``--help`` or pre-commit.
+_EXPORTS = {
+    "account_id_from_key_id": "scanner.verify.account",
+    "KNOWN_CANARY_ACCOUNTS": "scanner.verify.canary",
+    "canary_accounts": "scanner.verify.canary",
+    "pair_candidates": "scanner.verify.pairing",
+    "ReportError": "scanner.verify.report",
+    "load_report": "scanner.verify.report",
+    "verify_report": "scanner.verify.report",
+    "StsChecker": "scanner.verify.sts",
+    "StsConfig": "scanner.verify.sts",
+    "Verification": "scanner.verify.sts",
+    "VerifyOptions": "scanner.verify.verifier",
+    "VerifySummary": "scanner.verify.verifier",
+    "verify_findings": "scanner.verify.verifier",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'scanner.verify' has no attribute {name!r}")
+
+
+__all__ = [
+    "KNOWN_CANARY_ACCOUNTS",
+    "ReportError",
+    "StsChecker",
+    "StsConfig",
+    "Verification",
+    "VerifyOptions",
+    "VerifySummary",
+    "account_id_from_key_id",
+    "canary_accounts",
+    "load_report",
+    "pair_candidates",
+    "verify_findings",
+    "verify_report",
+]

@@ -1,0 +1,258 @@
+"""Ask STS whether a key works: GetCallerIdentity, the one call any key may make.
+
+GetCallerIdentity needs no permission and changes nothing, so it tells "this
+key signs requests" apart from "this key is gone" without touching the
+owner's resources. This module knows boto3 and STS error codes; it knows
+nothing of findings or repositories.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import botocore.config
+import botocore.exceptions
+import botocore.session
+
+# One region per partition, so each call goes to that partition's regional
+# STS endpoint (the global endpoint exists only in ``aws``).
+PARTITION_REGIONS = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
+DEFAULT_PARTITIONS = ("aws", "aws-us-gov", "aws-cn")
+
+# The key ID is unknown in the partition asked: try the next partition.
+UNKNOWN_KEY_CODES = frozenset({"InvalidClientTokenId", "UnrecognizedClientException"})
+# The key ID exists but the secret is wrong (or, rarely, a transient mismatch).
+SIGNATURE_CODES = frozenset({"SignatureDoesNotMatch", "IncompleteSignature"})
+EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException"})
+RETRYABLE_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "RequestThrottled",
+        "ServiceUnavailable",
+        "InternalFailure",
+        "InternalError",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
+)
+UNKNOWN_KEY_REASON = "InvalidClientTokenId"
+NETWORK_ERRORS = (
+    botocore.exceptions.EndpointConnectionError,
+    botocore.exceptions.ConnectTimeoutError,
+    botocore.exceptions.ReadTimeoutError,
+    botocore.exceptions.ConnectionClosedError,
+    botocore.exceptions.HTTPClientError,
+)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What STS said of one key. ``status`` is one of:
+
+    live, invalid, expired, error, canary (never sent), unverified (nothing to
+    sign with, e.g. no secret found near the key ID).
+    """
+
+    status: str
+    account: str | None = None
+    arn: str | None = None
+    user_id: str | None = None
+    checked_at: str | None = None
+    partition: str | None = None
+    reason: str | None = None
+    key_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def unknown_key(self) -> bool:
+        """STS knows no such key ID anywhere asked, whatever the secret."""
+        return self.status == "invalid" and (self.reason or "").startswith(UNKNOWN_KEY_REASON)
+
+
+@dataclass
+class StsConfig:
+    """How to reach STS and how hard to try.
+
+    ``endpoint_url`` (``--sts-endpoint``) wins; when None, boto3 applies
+    ``AWS_ENDPOINT_URL_STS`` / ``AWS_ENDPOINT_URL`` itself, else the partition's
+    regional endpoint.
+    """
+
+    endpoint_url: str | None = None
+    partitions: tuple[str, ...] = DEFAULT_PARTITIONS
+    timeout: float = 10.0  # seconds, for connect and for read, per call
+    max_attempts: int = 4  # per call, for throttling, 5xx and network errors
+    backoff: float = 0.5  # first retry delay in seconds, doubled each time
+    rate: float = 10.0  # calls per second at most, over all threads
+    concurrency: int = 4
+
+    def __post_init__(self) -> None:
+        unknown = [p for p in self.partitions if p not in PARTITION_REGIONS]
+        if unknown:
+            raise ValueError(
+                f"unknown AWS partition {unknown[0]!r}; use one of {', '.join(PARTITION_REGIONS)}"
+            )
+        if self.rate <= 0 or self.concurrency < 1 or self.max_attempts < 1:
+            raise ValueError("rate must be > 0, concurrency and max_attempts >= 1")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class RateLimiter:
+    """Spaces calls at least ``1/rate`` seconds apart across threads."""
+
+    def __init__(self, rate: float) -> None:
+        self._interval = 1.0 / rate
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self._interval
+        if start > now:
+            time.sleep(start - now)
+
+
+class StsChecker:
+    """Checks (key ID, secret, token) triples against STS, each at most once per run.
+
+    The cache is keyed by a hash of the triple, so it never holds a secret in
+    a form that could leak through a repr or a dump; concurrent asks for the
+    same triple wait for the one call in flight.
+    """
+
+    def __init__(self, config: StsConfig | None = None) -> None:
+        self.config = config or StsConfig()
+        self.calls = 0  # STS requests actually sent, retries included
+        self._limiter = RateLimiter(self.config.rate)
+        self._session = botocore.session.Session()
+        # Regional, even where a config file still says "legacy": the global
+        # endpoint is a single region's and not every partition has one.
+        self._session.set_config_variable("sts_regional_endpoints", "regional")
+        self._session_lock = threading.Lock()
+        self._cache: dict[str, Future[Verification]] = {}
+        self._cache_lock = threading.Lock()
+        self._sleep: Callable[[float], None] = time.sleep
+
+    def check(self, key_id: str, secret: str, token: str | None = None) -> Verification:
+        digest = hashlib.sha256("\0".join((key_id, secret, token or "")).encode()).hexdigest()
+        with self._cache_lock:
+            future = self._cache.get(digest)
+            owner = future is None
+            if owner:
+                future = self._cache[digest] = Future()
+        if not owner:
+            return future.result()
+        try:
+            result = self._check_partitions(key_id, secret, token)
+        except Exception as exc:  # noqa: BLE001 - one bad key must not end the run
+            result = Verification("error", checked_at=_now(), reason=type(exc).__name__)
+        future.set_result(result)
+        return result
+
+    def _check_partitions(self, key_id: str, secret: str, token: str | None) -> Verification:
+        for partition in self.config.partitions:
+            result = self._check_one(key_id, secret, token, partition)
+            if result is not None:
+                return result
+        return Verification(
+            "invalid",
+            checked_at=_now(),
+            reason=f"{UNKNOWN_KEY_REASON} in partitions {', '.join(self.config.partitions)}",
+        )
+
+    def _client(self, key_id: str, secret: str, token: str | None, partition: str) -> Any:
+        config = botocore.config.Config(
+            connect_timeout=self.config.timeout,
+            read_timeout=self.config.timeout,
+            # We retry ourselves, to classify and count each attempt.
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            user_agent_extra="leakwarden-verify",
+        )
+        with self._session_lock:  # botocore sessions are not thread-safe
+            return self._session.create_client(
+                "sts",
+                region_name=PARTITION_REGIONS[partition],
+                endpoint_url=self.config.endpoint_url,
+                aws_access_key_id=key_id,
+                aws_secret_access_key=secret,
+                aws_session_token=token,
+                config=config,
+            )
+
+    def _check_one(
+        self, key_id: str, secret: str, token: str | None, partition: str
+    ) -> Verification | None:
+        """The answer of one partition, or None when the key is unknown there."""
+        client = self._client(key_id, secret, token, partition)
+        signature_retried = False
+        attempt = 0
+        while True:
+            attempt += 1
+            self._limiter.wait()
+            with self._cache_lock:
+                self.calls += 1
+            try:
+                identity = client.get_caller_identity()
+            except botocore.exceptions.ClientError as exc:
+                error = exc.response.get("Error", {})
+                code = str(error.get("Code", ""))
+                status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+                if code in UNKNOWN_KEY_CODES:
+                    return None
+                if code in SIGNATURE_CODES:
+                    # AWS documents a rare transient mismatch; one retry tells it apart.
+                    if not signature_retried:
+                        signature_retried = True
+                        continue
+                    return Verification(
+                        "invalid", checked_at=_now(), partition=partition, reason=code
+                    )
+                if code in EXPIRED_CODES:
+                    return Verification(
+                        "expired", checked_at=_now(), partition=partition, reason=code
+                    )
+                if (
+                    code in RETRYABLE_CODES or status >= 500
+                ) and attempt < self.config.max_attempts:
+                    self._backoff(attempt)
+                    continue
+                return Verification(
+                    "error", checked_at=_now(), partition=partition, reason=code or f"HTTP {status}"
+                )
+            except NETWORK_ERRORS as exc:
+                if attempt < self.config.max_attempts:
+                    self._backoff(attempt)
+                    continue
+                return Verification(
+                    "error", checked_at=_now(), partition=partition, reason=type(exc).__name__
+                )
+            return Verification(
+                "live",
+                account=identity.get("Account"),
+                arn=identity.get("Arn"),
+                user_id=identity.get("UserId"),
+                checked_at=_now(),
+                partition=partition,
+            )
+
+    def _backoff(self, attempt: int) -> None:
+        delay = self.config.backoff * (2 ** (attempt - 1))
+        self._sleep(delay * (0.5 + random.random() / 2))
