@@ -41,7 +41,10 @@ def hook_env(tmp_path_factory) -> dict[str, str]:
     base = tmp_path_factory.mktemp("precommit")
     rev = _snapshot_of_this_checkout(base / "hook-repo")
     env = dict(os.environ, PRE_COMMIT_HOME=str(base / "cache"), PRE_COMMIT_COLOR="never",
-               HOOK_REPO=str(base / "hook-repo"), HOOK_REV=rev)
+               HOOK_REPO=str(base / "hook-repo"), HOOK_REV=rev,
+               # byte-compiling boto3 and friends in the throwaway hook venv was
+               # most of this test's time; Python compiles what it imports anyway
+               PIP_NO_COMPILE="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
     # pre-commit itself comes from this venv; its git hook script finds it there.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     return env
