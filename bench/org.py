@@ -68,11 +68,11 @@ def fill(git_dir: Path, index: int, commits: int, files: int, rng: random.Random
     return 1
 
 
-def cli(gh: GitHubServer, work: Path, jobs: int) -> tuple[float, dict]:
+def cli(gh: GitHubServer, work: Path, jobs: int, executor: str = "local") -> tuple[float, dict]:
     env = dict(os.environ, GITHUB_TOKEN=TOKEN)
     args = [sys.executable, "-m", "scanner", "org", "scan", "bench", "--state", str(work / "state.sqlite3"),
             "--mirrors", str(work / "mirrors"), "--github-url", gh.api_url, "--jobs", str(jobs),
-            "--format", "json"]
+            "--executor", executor, "--format", "json"]
     started = time.perf_counter()
     proc = subprocess.run(args, env=env, cwd=ROOT, capture_output=True)
     wall = time.perf_counter() - started
@@ -91,11 +91,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repos", type=int, default=60)
     parser.add_argument("--jobs", type=int, default=4)
+    parser.add_argument("--dask", type=int, default=0, metavar="WORKERS",
+                        help="run on a distributed.LocalCluster of this many worker processes")
     parser.add_argument("--quiet-runs", type=int, default=3, help="times to repeat the no-change run")
     parser.add_argument("--keep", help="work directory to keep (default: a temp dir)")
     args = parser.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="leakwarden-orgbench-"))
     rng = random.Random(7)
+    cluster = None
+    executor = "local"
+    if args.dask:
+        from distributed import LocalCluster
+
+        os.environ["GITHUB_TOKEN"] = TOKEN  # Dask workers read the token from their own environment
+        cluster = LocalCluster(n_workers=args.dask, threads_per_worker=2, processes=True,
+                               host="127.0.0.1", dashboard_address=None)
+        executor = cluster.scheduler_address.replace("tcp://", "dask://")
+    try:
+        run_all(args, work, rng, executor)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def run_all(args: argparse.Namespace, work: Path, rng: random.Random, executor: str) -> None:
     with GitHubServer(work / "gh", token=TOKEN) as gh:
         gh.state.add_org("bench")
         t0 = time.perf_counter()
@@ -106,15 +125,15 @@ def main() -> None:
             repo = gh.state.add_repo(f"bench/repo{i:03d}")
             fill(repo.git_dir, i, *SIZES[size], rng)
         print(f"generated {args.repos} repos ({counts}) in {time.perf_counter() - t0:.1f} s; "
-              f"jobs={args.jobs}, cores={os.cpu_count()}")
+              f"jobs={args.jobs}, executor={executor}, cores={os.cpu_count()}")
 
-        wall, first = cli(gh, work, args.jobs)
+        wall, first = cli(gh, work, args.jobs, executor)
         print(describe("1. first run (full)", wall, first))
         assert first["stats"]["scanned"] == args.repos and first["stats"]["new_findings"] == 2 * args.repos
 
         walls = []
         for _ in range(args.quiet_runs):
-            wall, second = cli(gh, work, args.jobs)
+            wall, second = cli(gh, work, args.jobs, executor)
             walls.append(wall)
             print(describe("2. no changes", wall, second))
             assert second["stats"]["unchanged"] == args.repos and not second["findings"]
@@ -126,7 +145,7 @@ def main() -> None:
             key_id, secret = fake_aws_key(10_000 + n)
             commit_files(gh.state.repos[name].git_dir,
                          {"config/new.env": aws_credentials_file(key_id, secret), "README.md": f"{n}\n"})
-        wall, third = cli(gh, work, args.jobs)
+        wall, third = cli(gh, work, args.jobs, executor)
         print(describe("3. pushes to 5 repos", wall, third))
         rescanned = sorted(r["repo"] for r in third["repos"] if r["status"] == "scanned")
         assert rescanned == sorted(pushed), rescanned

@@ -23,11 +23,18 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Inspect the rule set.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+config_app = typer.Typer(help="The .leakwarden.toml configuration.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
 
 
 class Format(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    markdown = "markdown"
+    html = "html"
+    github = "github"
+    junit = "junit"
 
 
 class PrefilterKind(str, Enum):
@@ -63,13 +70,16 @@ def scan(
     range_: Annotated[str | None, typer.Option("--range", help="Only blobs introduced by commits in A..B.")] = None,
     staged: Annotated[bool, typer.Option("--staged", help="Only lines added in the index (pre-commit).")] = False,
     no_git: Annotated[bool, typer.Option("--no-git", help="Scan PATH as plain files.")] = False,
-    max_blob_size: Annotated[str, typer.Option("--max-blob-size", help="Skip larger blobs (counted).")] = "25M",
+    max_blob_size: Annotated[str | None, typer.Option("--max-blob-size", help="Skip larger blobs (counted; default 25M or the config's).")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: all cores).")] = 0,
     rules_dir: Annotated[Path | None, typer.Option("--rules", help="Directory of rule TOML files instead of the built-in set.")] = None,
     enable_rule: Annotated[list[str] | None, typer.Option("--enable-rule", help="Only these rule ids.")] = None,
     disable_rule: Annotated[list[str] | None, typer.Option("--disable-rule", help="Not these rule ids.")] = None,
     prefilter: Annotated[PrefilterKind, typer.Option("--prefilter", help="Multi-pattern prefilter.")] = PrefilterKind.auto,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Hide findings an earlier JSON report lists.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Configuration file (default: .leakwarden.toml or [tool.leakwarden] in pyproject.toml).")] = None,
+    report_unused_ignores: Annotated[bool, typer.Option("--report-unused-ignores", help="Name ignore/baseline entries that hid nothing.")] = False,
     verify: Annotated[bool, typer.Option("--verify", help="Check found AWS keys with STS (network; canary accounts never sent).")] = False,
     sts_endpoint: Annotated[str | None, typer.Option("--sts-endpoint", help="STS endpoint for --verify (default: AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, else regional).")] = None,
     skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", help="With --verify: never send keys of this account (repeatable).")] = None,
@@ -78,6 +88,9 @@ def scan(
 
     Exit codes: 0 nothing found, 1 findings, 2 error or incomplete scan.
     """
+    from scanner.baseline import BaselineError
+    from scanner.config import ConfigError
+    from scanner.project import configured_ruleset, project_config, project_root, suppress
     from scanner.rules import RuleError, default_rules, load_rules
     from scanner.scan import ScanOptions, ScanSetupError
     from scanner.scan import scan as run_scan
@@ -85,12 +98,17 @@ def scan(
     modes = [m for m, on in (("--range", bool(range_)), ("--staged", staged), ("--no-git", no_git)) if on]
     if len(modes) > 1:
         raise fail(f"{' and '.join(modes)} cannot be combined")
+    root = project_root(path, git=not no_git)
     try:
+        settings = project_config(root, config)
         ruleset = load_rules(rules_dir) if rules_dir else default_rules()
+        ruleset = configured_ruleset(ruleset, settings)
         if enable_rule or disable_rule:
             ruleset = ruleset.select(enable_rule or (), disable_rule or ())
-    except RuleError as exc:
+    except (RuleError, ConfigError) as exc:
         raise fail(str(exc)) from None
+    if max_blob_size is None:
+        max_blob_size = str(settings.max_blob_size) if settings and settings.max_blob_size else "25M"
     if verify:
         from scanner.verify.canary import canary_accounts
 
@@ -111,12 +129,19 @@ def scan(
             result = run_scan(path, options)
     except ScanSetupError as exc:
         raise fail(str(exc)) from None
+    try:
+        suppressed = suppress(result, root, baseline)
+    except BaselineError as exc:
+        raise fail(str(exc)) from None
     exit_code = result.exit_code
     if verify:
         from scanner.verify.cli import verify_scan_result
 
         exit_code = verify_scan_result(result, path, sts_endpoint, skip_aws_account)
-    _emit(result, format, output, str(path.resolve()))
+    _emit(result, format, output, str(path.resolve()), staged=staged)
+    if report_unused_ignores:
+        for line in suppressed.unused:
+            typer.echo(f"leakwarden: {line}", err=True)
     if result.errors:
         typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "
                    "scanned (see errors in the report)", err=True)
@@ -124,12 +149,14 @@ def scan(
 
 
 def _scan_with_progress(path: Path, options):  # noqa: ANN001, ANN202 - internal
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from scanner.scan import scan as run_scan
 
+    # On stderr: stdout may be the report, piped or redirected.
     with Progress(TextColumn("scanning blobs"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), transient=True) as bar:
+                  TimeElapsedColumn(), transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("scan", total=None)
 
         def update(done: int, total: int) -> None:
@@ -139,11 +166,16 @@ def _scan_with_progress(path: Path, options):  # noqa: ANN001, ANN202 - internal
         return run_scan(path, options)
 
 
-def _emit(result, format: Format, output: Path | None, repository: str) -> None:  # noqa: ANN001
-    if format is Format.json:
-        from scanner.report.json_report import render_json
+def _emit(result, format: Format, output: Path | None, repository: str,  # noqa: ANN001
+          *, staged: bool = False) -> None:
+    if format is not Format.text:
+        from scanner.report import render
 
-        text = render_json(result, repository)
+        text = render(format.value, result, repository)
+    elif staged:
+        from scanner.report.block import render_block
+
+        text = render_block(result)
     else:
         from scanner.report.text_report import render_text
 
@@ -165,6 +197,30 @@ def rules_list() -> None:
 
     for rule in default_rules().rules:
         typer.echo(f"{rule.id:36} {rule.severity:9} {rule.confidence:7} {rule.description}")
+
+
+@config_app.command("check")
+def config_check(
+    path: Annotated[Path, typer.Argument(help="Checkout whose configuration to check.")] = Path("."),
+    config: Annotated[Path | None, typer.Option("--config", help="Check this file instead.")] = None,
+) -> None:
+    """Validate .leakwarden.toml (or [tool.leakwarden]): exit 0 when usable, 2 with
+    one line per problem when not."""
+    from scanner.config import check_config
+    from scanner.project import project_root
+
+    settings, problems = check_config(config, project_root(path))
+    for problem in problems:
+        typer.echo(f"leakwarden: {problem}", err=True)
+    if problems:
+        raise typer.Exit(2)
+    if settings is None:
+        typer.echo("no configuration file (.leakwarden.toml or [tool.leakwarden] in pyproject.toml)")
+        return
+    typer.echo(f"{settings.source}: ok: {len(settings.rules)} extra rule(s), "
+               f"{len(settings.allowlists)} allowlist(s), {len(settings.disable_rules)} disabled, "
+               f"{len(settings.enable_rules)} enabled-only rule(s)"
+               + (f", max blob size {settings.max_blob_size}" if settings.max_blob_size else ""))
 
 
 @app.command()

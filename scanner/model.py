@@ -99,6 +99,9 @@ class Finding:
     context: str = ""  # the redacted line the secret stands on
     decoded: str | None = None
     source: str = "git"  # "git", "staged" or "file"
+    # History scans: does HEAD still hold this secret at one of its paths?
+    # None where there is no HEAD to ask (staged, plain files).
+    in_head: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def sort_key(self) -> tuple[Any, ...]:

@@ -7,22 +7,25 @@ and the results become findings with provenance.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.engine import Engine
 from scanner.findings import Location, build_finding, choose_path, locate
 from scanner.model import BlobOrigin, Finding, Match, ScanError, ScanResult, ScanStats
 from scanner.rules import RuleSet, default_rules
-from scanner.secrets import git_blob_id
-from scanner.sources.blob_reader import BlobReader
+from scanner.secrets import git_blob_id, secret_hash
 from scanner.sources.files import iter_files
-from scanner.sources.git_history import History, HistoryWalker, NotARepository, open_repository
-from scanner.sources.staged import staged_blobs
+
+if TYPE_CHECKING:
+    from scanner.sources.blob_reader import BlobReader
+
+# pygit2, multiprocessing and the history walker are imported where they are
+# used: the staged scan (a pre-commit hook, on every commit) needs none of them.
 
 DEFAULT_MAX_BLOB_SIZE = 25 * 1024 * 1024
 _BINARY_SNIFF = 8000  # git's own heuristic: a NUL in the first 8000 bytes
@@ -68,6 +71,7 @@ class _BlobResult:
     status: str  # scanned, binary, too-large, error
     hits: list[tuple[Match, Location]] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
+    match_seconds: float = 0.0  # engine time; the rest of a worker's time is reading
 
 
 # -- workers ---------------------------------------------------------------------------
@@ -118,11 +122,13 @@ class _Worker:
     def scan_data(self, key: str, oid: str, data: bytes) -> _BlobResult:
         if b"\0" in data[:_BINARY_SNIFF]:
             return _BlobResult(key, oid, len(data), "binary")
+        started = time.perf_counter()
         matches, errors = self.engine.scan(data)
         for error in errors:
             error.blob = oid
         hits = [(m, locate(data, m, redacted=self.redact)) for m in matches]
-        return _BlobResult(key, oid, len(data), "scanned", hits, errors)
+        return _BlobResult(key, oid, len(data), "scanned", hits, errors,
+                           time.perf_counter() - started)
 
 
 _WORKER: _Worker | None = None
@@ -131,14 +137,22 @@ _WORKER: _Worker | None = None
 def _init_worker(git_dir: str | None) -> None:
     # The engine (compiled rules, Hyperscan database) was built in the parent
     # and arrives by fork; only the blob reader is per process.
+    from scanner.sources.blob_reader import BlobReader
+
     assert _WORKER is not None
     _WORKER.reader = BlobReader(git_dir) if git_dir else None
 
 
-def _run_chunk(task: tuple[str, list[str]]) -> list[_BlobResult]:
-    kind, keys = task
+def _run_chunk(task: tuple[str, list[str]]) -> tuple[list[_BlobResult], float]:
     assert _WORKER is not None
-    return _WORKER.scan_blobs(keys) if kind == "blob" else _WORKER.scan_files(keys)
+    return _scan_chunk(_WORKER, task)
+
+
+def _scan_chunk(worker: _Worker, task: tuple[str, list[str]]) -> tuple[list[_BlobResult], float]:
+    kind, keys = task
+    started = time.perf_counter()
+    results = worker.scan_blobs(keys) if kind == "blob" else worker.scan_files(keys)
+    return results, time.perf_counter() - started
 
 
 def _chunks(kind: str, keys: Iterator[str]) -> Iterator[tuple[str, list[str]]]:
@@ -157,7 +171,7 @@ def _jobs(requested: int) -> int:
 
 
 def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptions,
-         engine: Engine) -> Iterator[_BlobResult]:
+         engine: Engine, stats: ScanStats) -> Iterator[_BlobResult]:
     """Scan all keys, in parallel when it pays; results arrive in input order.
 
     ``keys`` may be a generator (the history walk): workers start on the
@@ -169,17 +183,29 @@ def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptio
     head = list(itertools.islice(stream, _PARALLEL_MIN_BLOBS))
     small = len(head) < _PARALLEL_MIN_BLOBS
     total: int | None = len(head) if small else None
-    everything = itertools.chain(head, stream)
+
+    def counted() -> Iterator[str]:
+        # Once the walk is over the progress bar can show a real total.
+        nonlocal total
+        count = 0
+        for key in itertools.chain(head, stream):
+            count += 1
+            yield key
+        total = count
+
+    everything = counted()
     done = 0
     if jobs == 1 or small:
         # A worker of its own, not the module global: scans in several threads
         # of one process (a Dask worker) must not share a blob reader.
+        from scanner.sources.blob_reader import BlobReader
+
         worker = _Worker(engine, BlobReader(git_dir) if git_dir else None,
                          options.max_blob_size, options.redact)
         try:
-            for chunk_kind, chunk in _chunks(kind, everything):
-                results = (worker.scan_blobs(chunk) if chunk_kind == "blob"
-                           else worker.scan_files(chunk))
+            for task in _chunks(kind, everything):
+                results, seconds = _scan_chunk(worker, task)
+                _add_worker_time(stats, results, seconds)
                 done += len(results)
                 if options.progress:
                     options.progress(done, total)
@@ -188,14 +214,25 @@ def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptio
             if worker.reader:
                 worker.reader.close()
         return
+    import multiprocessing
+
     _WORKER = _Worker(engine, None, options.max_blob_size, options.redact)
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_init_worker, initargs=(git_dir,)) as pool:
-        for results in pool.imap(_run_chunk, _chunks(kind, everything)):
+        for results, seconds in pool.imap(_run_chunk, _chunks(kind, everything)):
+            _add_worker_time(stats, results, seconds)
             done += len(results)
             if options.progress:
                 options.progress(done, total)
             yield from results
+
+
+def _add_worker_time(stats: ScanStats, results: list[_BlobResult], seconds: float) -> None:
+    """Where the workers' time goes, summed over workers (so it can exceed wall time)."""
+    matching = sum(r.match_seconds for r in results)
+    stats.seconds["workers_match"] = round(stats.seconds.get("workers_match", 0.0) + matching, 3)
+    stats.seconds["workers_read"] = round(
+        stats.seconds.get("workers_read", 0.0) + max(0.0, seconds - matching), 3)
 
 
 # -- the pipeline ----------------------------------------------------------------------
@@ -205,21 +242,24 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
     options = options or ScanOptions()
     ruleset = options.ruleset or default_rules()
     started = time.perf_counter()
-    engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter=options.prefilter)
     stats = ScanStats()
-    stats.seconds["setup"] = round(time.perf_counter() - started, 3)
-    if options.no_git:
-        result = _scan_files(Path(path), options, engine, stats)
+    if options.staged:
+        # builds its engine once it has read the change: see _scan_staged
+        result = _scan_staged(Path(path), options, ruleset, stats)
     else:
-        try:
-            repo = open_repository(path)
-        except NotARepository:
-            raise ScanSetupError(
-                f"{path} is not a git repository; use --no-git to scan it as plain files"
-            ) from None
-        if options.staged:
-            result = _scan_staged(repo, options, engine, stats)
+        engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter=options.prefilter)
+        stats.seconds["setup"] = round(time.perf_counter() - started, 3)
+        if options.no_git:
+            result = _scan_files(Path(path), options, engine, stats)
         else:
+            from scanner.sources.git_history import NotARepository, open_repository
+
+            try:
+                repo = open_repository(path)
+            except NotARepository:
+                raise ScanSetupError(
+                    f"{path} is not a git repository; use --no-git to scan it as plain files"
+                ) from None
             result = _scan_history(repo, options, engine, stats)
     result.findings.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: (e.kind, e.blob or "", e.path or "", e.rule or "", e.message))
@@ -256,6 +296,9 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
 
 def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - pygit2.Repository
                   stats: ScanStats) -> ScanResult:
+    from scanner.sources.git_history import History, HistoryWalker
+    from scanner.sources.presence import drop_preexisting, mark_in_head, range_base
+
     t0 = time.perf_counter()
     walker = HistoryWalker(repo, range_spec=options.range, all_objects=options.all_objects,
                            exclude=options.exclude_commits)
@@ -282,7 +325,7 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
                 yield oid
         walk_seconds = time.perf_counter() - t0
 
-    for item in _run("blob", timed_walk(), repo.path, options, engine):
+    for item in _run("blob", timed_walk(), repo.path, options, engine, stats):
         _account(stats, item, errors)
         if item.hits:
             with_hits.append(item)
@@ -299,6 +342,11 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
     for item in with_hits:
         findings.extend(_findings_for(item, history.origin(item.oid), engine.ruleset,
                                       options, "git"))
+    if options.range:
+        base = range_base(repo, options.range)
+        if base is not None:
+            findings = drop_preexisting(repo, base, findings)
+    mark_in_head(repo, findings)
     for error in errors:
         if error.blob and error.path is None:
             paths = history.origin(error.blob).paths
@@ -307,24 +355,84 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
     return ScanResult(findings, errors, stats, blob_ids=walked)
 
 
-def _scan_staged(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001
+def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,
                  stats: ScanStats) -> ScanResult:
-    staged = staged_blobs(repo)
-    by_oid: dict[str, list] = {}
-    for blob in staged:
-        by_oid.setdefault(blob.oid, []).append(blob)
-    stats.blobs_total = len(by_oid)
+    """Added lines of the staged change. Not new, so dropped: a secret the same
+    change removes elsewhere (a move within or across files), and, while a
+    merge or cherry-pick is being committed, one the incoming commit already
+    has at that path (it is in history already; its own commit was checked)."""
+    from scanner.sources.staged import StagedError, read_blobs, staged_changes
+
+    try:
+        changes = staged_changes(workdir)
+        contents = read_blobs(workdir, [b.oid for b in changes.added + changes.removed])
+    except StagedError as exc:
+        hint = "; use --no-git to scan plain files" if "not a git repository" in str(exc) else ""
+        raise ScanSetupError(f"{workdir}: {exc}{hint}") from None
+    # A commit is small: compile only the rules whose keywords occur in it, and
+    # prefer the pure-Python prefilter, which on a few hundred KB costs less
+    # than loading the Hyperscan database (the results are the same).
+    from scanner.rulecache import rules_for_content
+
+    t0 = time.perf_counter()
+    wanted = rules_for_content(ruleset, [d for d in contents.values() if d is not None])
+    prefilter = "python" if options.prefilter == "auto" else options.prefilter
+    engine = Engine(wanted, regex_timeout=options.regex_timeout, prefilter=prefilter)
+    stats.seconds["setup"] = round(time.perf_counter() - t0, 3)
+    worker = _Worker(engine, None, options.max_blob_size, options.redact)
+
+    def scanned(oid: str, path: str) -> _BlobResult:
+        data = contents.get(oid)
+        if data is None:
+            return _BlobResult(oid, oid, 0, "error", errors=[
+                ScanError("missing-object", "staged blob not found", blob=oid, path=path)])
+        if len(data) > options.max_blob_size:
+            return _BlobResult(oid, oid, len(data), "too-large")
+        item = worker.scan_data(oid, oid, data)
+        for error in item.errors:
+            error.path = path
+        return item
+
+    moved: set[str] = set()
+    for blob in changes.removed:
+        old = scanned(blob.oid, blob.path)
+        for match, location in old.hits:
+            if any(a <= location.line <= b for a, b in blob.added):
+                moved.add(secret_hash(match.rule_id, match.secret))
+    stats.blobs_total = len({b.oid for b in changes.added})
     errors: list[ScanError] = []
     findings: list[Finding] = []
-    for item in _run("blob", list(by_oid), repo.path, options, engine):
-        _account(stats, item, errors)
-        for blob in by_oid[item.oid]:
-            origin = BlobOrigin(oid=item.oid, paths=[blob.path])
-            findings.extend(_findings_for(item, origin, engine.ruleset, options, "staged",
-                                          blob.added))
-            for error in item.errors:
-                error.path = blob.path
+    done: dict[str, _BlobResult] = {}
+    for blob in changes.added:
+        item = done.get(blob.oid)
+        if item is None:
+            item = done[blob.oid] = scanned(blob.oid, blob.path)
+            _account(stats, item, errors)
+        origin = BlobOrigin(oid=item.oid, paths=[blob.path])
+        findings.extend(f for f in _findings_for(item, origin, engine.ruleset, options, "staged",
+                                                 blob.added)
+                        if f.secret_hash not in moved)
+    if findings:
+        findings = _not_incoming(workdir, findings, contents)
     return ScanResult(findings, errors, stats)
+
+
+def _not_incoming(workdir: Path, findings: list[Finding],
+                  contents: dict[str, bytes | None]) -> list[Finding]:
+    from scanner.sources.staged import StagedError, read_blobs
+
+    names = [f"{head}:{f.path}" for f in findings for head in ("MERGE_HEAD", "CHERRY_PICK_HEAD")]
+    try:
+        incoming = read_blobs(workdir, names)  # all None outside a merge or cherry-pick
+    except StagedError:
+        return findings
+    kept = []
+    for f in findings:
+        secret = (contents.get(f.blob) or b"")[f.span[0]:f.span[1]]
+        theirs = [incoming.get(f"{head}:{f.path}") for head in ("MERGE_HEAD", "CHERRY_PICK_HEAD")]
+        if not secret or not any(data and secret in data for data in theirs):
+            kept.append(f)
+    return kept
 
 
 def _scan_files(root: Path, options: ScanOptions, engine: Engine, stats: ScanStats) -> ScanResult:
@@ -334,7 +442,7 @@ def _scan_files(root: Path, options: ScanOptions, engine: Engine, stats: ScanSta
     stats.blobs_total = len(files)
     errors: list[ScanError] = []
     findings: list[Finding] = []
-    for item in _run("file", list(files), None, options, engine):
+    for item in _run("file", list(files), None, options, engine, stats):
         _account(stats, item, errors)
         rel = files[item.key]
         for error in item.errors:

@@ -330,3 +330,31 @@ def test_parallel_and_serial_scans_agree(repo):
     serial = scan(repo.path, ScanOptions(jobs=1)).to_dict()["findings"]
     parallel = scan(repo.path, ScanOptions(jobs=2)).to_dict()["findings"]
     assert serial == parallel and len(serial) == 2
+
+
+def test_long_history_streams_into_parallel_workers(tmp_path):
+    # Enough commits that the walk is still streaming when the worker pool
+    # forks (more commit ids than a pipe buffer holds, so diff-tree is still
+    # reading its input): a regression here is a hang, so it runs under a timeout.
+    repo = GitRepo(tmp_path / "long")
+    key, _, text = aws_pair()
+    commits = [{f"src/m{i}.py": f"value = {i}\n"} for i in range(2500)]
+    commits[1450]["conf/creds.ini"] = text
+    repo.fast_import(commits)
+    proc = subprocess.run([sys.executable, "-m", "scanner", "scan", str(repo.path), "--jobs", "2",
+                           "--format", "json", "--no-redact"], capture_output=True, timeout=120)
+    report = json.loads(proc.stdout)
+    assert proc.returncode == 1, proc.stderr
+    assert report["stats"]["commits"] == 2500 and report["stats"]["blobs_scanned"] == 2501
+    [finding] = [f for f in report["findings"] if f["secret"] == key]
+    assert finding["path"] == "conf/creds.ini"
+    assert finding["commit"] == repo.git("rev-list", "--reverse", "HEAD").split()[1450]
+
+
+def test_progress_goes_to_stderr_and_leaves_the_report_clean(repo):
+    key, _, text = aws_pair()
+    repo.commit("creds", {"a.ini": text})
+    proc = subprocess.run([sys.executable, "-m", "scanner", "scan", str(repo.path), "--progress",
+                           "--format", "json"], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["findings"]  # no progress bytes mixed into the report

@@ -31,6 +31,24 @@ from scanner.model import BlobOrigin, Introduction, ScanError
 
 BLOB_MODES = frozenset({0o100644, 0o100755, 0o100664, 0o120000})
 
+# Pipe ends of git processes the walk is talking to. Scan workers are forked
+# while the walk is still streaming; a forked child that kept a copy of
+# diff-tree's stdin would stop diff-tree from ever seeing end-of-input (and
+# flushing its last output), so children close them right after the fork.
+_PARENT_ONLY_FDS: set[int] = set()
+
+
+def _close_parent_only_fds() -> None:
+    for fd in _PARENT_ONLY_FDS:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _PARENT_ONLY_FDS.clear()
+
+
+os.register_at_fork(after_in_child=_close_parent_only_fds)
+
 
 class NotARepository(Exception):
     """The path is not a git repository (and not inside one)."""
@@ -280,7 +298,9 @@ class HistoryWalker:
             base + ["diff-tree", "--stdin", "-r", "-c", "--root", "--no-abbrev", "--no-renames",
                     "-z"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        assert proc.stdin is not None and proc.stdout is not None
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        pipe_fds = {proc.stdin.fileno(), proc.stdout.fileno(), proc.stderr.fileno()}
+        _PARENT_ONLY_FDS.update(pipe_fds)
 
         def feed() -> None:
             try:
@@ -307,7 +327,10 @@ class HistoryWalker:
             if new_mode in BLOB_MODES and index >= 0:
                 yield index, new_oid.decode(), path.decode("utf-8", errors="replace")
         writer.join()
-        stderr = proc.stderr.read() if proc.stderr else b""
+        stderr = proc.stderr.read()
+        _PARENT_ONLY_FDS.difference_update(pipe_fds)
+        proc.stdout.close()
+        proc.stderr.close()
         if proc.wait() != 0:
             raise _GitFailed(stderr.decode(errors="replace").strip() or "git diff-tree failed")
 
