@@ -20,10 +20,12 @@ store); the CLI marks findings reported only after writing its report.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -218,13 +220,6 @@ def run_repo_task(task: RepoTask) -> RepoOutcome:
         return _failed(task, "internal", f"{type(exc).__name__}: {exc}", started)
 
 
-def _rules_version() -> str:
-    # The scanner core loads late: a quiet night's worker only compares tips.
-    from scanner.rules import default_rules
-
-    return default_rules().version
-
-
 def _run_repo_task(task: RepoTask, started: float) -> RepoOutcome:
     try:
         token = task.token if task.token is not None else _env_token(task.api_url)
@@ -234,14 +229,6 @@ def _run_repo_task(task: RepoTask, started: float) -> RepoOutcome:
     if task.reclone:
         shutil.rmtree(mirror, ignore_errors=True)
     existed = (mirror / "HEAD").exists()
-    if existed and task.tips is not None and task.rules_version == _rules_version():
-        try:
-            if advertised_refs(task.clone_url, token, timeout=min(task.timeout, 60.0)) == task.tips:
-                # The server's refs are the tips of the last complete scan: no fetch, no walk.
-                return RepoOutcome(task.repo, "unchanged", tips=task.tips, rules_version=task.rules_version,
-                                   seconds=round(time.perf_counter() - started, 3))
-        except (OSError, ValueError):
-            pass  # the fetch below says what is wrong, if anything
     try:
         synced = sync_mirror(task.clone_url, mirror, token, timeout=task.timeout)
         tips = read_tips(mirror)
@@ -409,6 +396,31 @@ def plan_tasks(repos: Iterable[Any], cursors: dict[str, RepoCursor], options: Or
 ProgressHook = Callable[[RepoOutcome, int, int], None]
 
 
+def split_unchanged(tasks: list[RepoTask], rules_version: str, token: str | None,
+                    threads: int = 8) -> tuple[list[RepoOutcome], list[RepoTask]]:
+    """Repos whose server-side refs are exactly the tips of their last complete
+    scan (with the same rules) are unchanged: decided here, by one GET each in
+    a few threads, without a worker, a fetch or a walk. The rest still need one."""
+    candidates = [t for t in tasks if t.tips is not None and t.rules_version == rules_version
+                  and not t.reclone]
+    if not candidates:
+        return [], tasks
+
+    def same(task: RepoTask) -> bool:
+        try:
+            return advertised_refs(task.clone_url, token, timeout=min(task.timeout, 60.0)) == task.tips
+        except (OSError, ValueError):
+            return False  # the worker's fetch says what is wrong, if anything
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        unchanged = {t.repo for t, ok in zip(candidates, pool.map(same, candidates), strict=True) if ok}
+    seconds = round((time.perf_counter() - started) / max(1, len(candidates)), 3)
+    quiet = [RepoOutcome(t.repo, "unchanged", tips=t.tips, rules_version=t.rules_version, seconds=seconds)
+             for t in tasks if t.repo in unchanged]
+    return quiet, [t for t in tasks if t.repo not in unchanged]
+
+
 def run_org_scan(
     client: GitHubClient,
     store: Store,
@@ -433,21 +445,24 @@ def run_org_scan(
     try:
         # Local workers get the token in their task (it never leaves this
         # machine); Dask workers read their own environment.
-        token = None if remote else client.git_token()
+        git_token = client.git_token()
     except (GitHubConfigError, *GITHUB_ERRORS) as exc:
         raise GitHubConfigError(f"no token for git: {describe_error(exc)}") from None
-    tasks = plan_tasks(repos, cursors, options, mirrors_dir, client.base_url, token)
-    if len(tasks) == 1 or options.jobs <= 1:
-        for task in tasks:  # alone on the machine: let the repo's own scan use every core
-            task.scan_jobs = 0
-    if not remote:
-        from scanner.rules import default_rules
+    tasks = plan_tasks(repos, cursors, options, mirrors_dir, client.base_url, None if remote else git_token)
+    from scanner.rules import default_rules
 
-        default_rules()  # loaded once here, inherited by every forked worker
-    runner = run_tasks or make_runner(options.executor, options.jobs)
+    # Loaded once here (and inherited by forked workers): its version says
+    # whether a cursor still counts.
+    rules_version = default_rules().version
     total = len(tasks)
     done = 0
-    for outcome in runner(tasks):
+    quiet, tasks = split_unchanged(tasks, rules_version, git_token,
+                                   threads=min(16, max(4, 2 * options.jobs)))
+    if not remote and (len(tasks) == 1 or options.jobs <= 1):
+        for task in tasks:  # alone on the machine: let the repo's own scan use every core
+            task.scan_jobs = 0
+    runner = run_tasks or make_runner(options.executor, options.jobs)
+    for outcome in itertools.chain(quiet, runner(tasks) if tasks else ()):
         new = tables.commit(org, outcome.record(), started)
         done += 1
         if outcome.status != "failed":
