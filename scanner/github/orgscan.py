@@ -9,10 +9,12 @@ The work splits in two so it can run on many machines:
   commits since the last tips when history only moved forward, the whole
   history (known blobs skipped) when refs were rewritten or deleted, and
   everything again when the rules changed. It never touches the state file.
-* ``run_org_scan`` (the coordinator) lists the repos, hands out tasks with
-  their cursors, and commits each repo's findings, cursor and status in one
-  transaction as results arrive, so a run killed at any point resumes where
-  it stopped, losing and duplicating nothing.
+* ``run_org_scan`` (the coordinator) lists the repos, settles the unchanged
+  ones itself (their server-side refs equal the stored tips: one GET each,
+  no worker), hands out tasks with their cursors for the rest, and commits
+  each repo's findings, cursor and status in one transaction as results
+  arrive, so a run killed at any point resumes where it stopped, losing and
+  duplicating nothing.
 
 A finding is *new* until a finished run has reported it (``reported`` in the
 store); the CLI marks findings reported only after writing its report.
