@@ -8,12 +8,12 @@ becomes a failed outcome, so one lost machine costs one retry, not the run.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from scanner.github.orgscan import RepoOutcome, RepoTask, run_repo_task
 
-Runner = Callable[[list[RepoTask]], Iterator[RepoOutcome]]
+Runner = Callable[[Iterable[RepoTask]], Iterator[RepoOutcome]]
 
 
 class ExecutorError(Exception):
@@ -30,7 +30,7 @@ def make_runner(executor: str | None, jobs: int) -> Runner:
     return lambda tasks: run_in_processes(tasks, jobs)
 
 
-def run_serial(tasks: list[RepoTask]) -> Iterator[RepoOutcome]:
+def run_serial(tasks: Iterable[RepoTask]) -> Iterator[RepoOutcome]:
     for task in tasks:
         yield run_repo_task(task)
 
@@ -40,7 +40,7 @@ def _lost(task: RepoTask, exc: BaseException) -> RepoOutcome:
                        error=f"worker lost: {type(exc).__name__}: {exc}")
 
 
-def run_in_processes(tasks: list[RepoTask], jobs: int) -> Iterator[RepoOutcome]:
+def run_in_processes(tasks: Iterable[RepoTask], jobs: int) -> Iterator[RepoOutcome]:
     # fork: workers start with the scanner already imported (a fresh
     # interpreter would spend most of a quiet night's run importing). They
     # never touch the inherited state file or HTTP session, and leave with
@@ -81,7 +81,8 @@ class DaskRunner:
             raise ExecutorError(f"unknown executor {address!r}; use local or dask://HOST:PORT")
         self.address = "tcp://" + address[len("dask://"):] if address.startswith("dask://") else address
 
-    def __call__(self, tasks: list[RepoTask]) -> Iterator[RepoOutcome]:
+    def __call__(self, tasks: Iterable[RepoTask]) -> Iterator[RepoOutcome]:
+        tasks = list(tasks)
         try:
             from distributed import Client, as_completed
         except ImportError:
@@ -89,7 +90,7 @@ class DaskRunner:
                 "Dask is not installed: pip install 'leakwarden[dask]'"
             ) from None
         try:
-            client = Client(self.address, timeout=30, set_as_default=False)
+            client = Client(self.address, timeout=15, set_as_default=False)
         except (OSError, TimeoutError) as exc:
             raise ExecutorError(f"cannot reach the Dask scheduler at {self.address}: {exc}") from None
         try:

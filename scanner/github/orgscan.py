@@ -428,7 +428,7 @@ def run_org_scan(
     store: Store,
     options: OrgScanOptions,
     progress: ProgressHook | None = None,
-    run_tasks: Callable[[list[RepoTask]], Iterator[RepoOutcome]] | None = None,
+    run_tasks: Callable[[Iterable[RepoTask]], Iterator[RepoOutcome]] | None = None,
     now: Callable[[], str] = now_iso,
 ) -> OrgScanReport:
     """One scan of ``options.org``. Raises only when the org cannot be listed."""
@@ -464,7 +464,16 @@ def run_org_scan(
         for task in tasks:  # alone on the machine: let the repo's own scan use every core
             task.scan_jobs = 0
     runner = run_tasks or make_runner(options.executor, options.jobs)
-    for outcome in itertools.chain(quiet, runner(tasks) if tasks else ()):
+
+    def with_fresh_token(tasks: list[RepoTask]) -> Iterator[RepoTask]:
+        # Handed out as workers free up, each with the token as of now: a
+        # GitHub App installation token lasts an hour, a big org's run longer.
+        for task in tasks:
+            if not remote:
+                task.token = client.git_token()
+            yield task
+
+    for outcome in itertools.chain(quiet, runner(with_fresh_token(tasks)) if tasks else ()):
         new = tables.commit(org, outcome.record(), started)
         done += 1
         if outcome.status != "failed":
