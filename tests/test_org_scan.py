@@ -146,10 +146,11 @@ def test_first_run_quiet_rerun_push_force_push_and_rule_change(gh, tmp_path):
 def test_failed_clones_timeouts_rate_limits_and_corrupt_mirrors_are_retried(gh, tmp_path):
     keys = {name: plant(gh, name, seed) for seed, name in enumerate(["fine", "limited", "slow", "vanishing"], start=10)}
     gh.state.inject(r"^/acme/limited\.git/", 429, body={"message": "rate limited"}, times=50)
-    gh.state.inject(r"^/acme/slow\.git/", None, delay=4, times=1)
+    # Well past --git-timeout, which is itself far above a loopback clone, even on a busy machine.
+    gh.state.inject(r"^/acme/slow\.git/", None, delay=12, times=1)
     gh.state.vanish_after_listing.add("acme/vanishing")
 
-    first = run(gh, tmp_path, jobs=2, git_timeout=2)
+    first = run(gh, tmp_path, jobs=2, git_timeout=5)
     by_repo = {r.repo: r for r in first.repos}
     assert by_repo["acme/fine"].status == "scanned"
     assert (by_repo["acme/limited"].status, by_repo["acme/limited"].error_kind) == ("failed", "rate-limit")
