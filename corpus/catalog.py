@@ -28,7 +28,6 @@ from corpus.fakegen import (
     HEXU,
     LETTERS,
     LOWER_ALNUM,
-    PASSWORD,
     UPPER_ALNUM,
     Alphabet,
     Fake,
@@ -819,7 +818,7 @@ custom("kubeconfig-user-token", "kubernetes", "Bearer token for a user in a kube
        r"""(?m)^\s*(?:token|id-token|refresh-token):\s*["']?(?P<secret>[A-Za-z0-9._~+/=-]{20,2048})["']?\s*$""",
        ["token"], lambda f: f.jwt({"iss": "kubernetes/serviceaccount", "sub": "system:serviceaccount:ci:deployer"}),
        ["users:\n- name: deployer\n  user:\n    token: {s}"],
-       path=r"(?i)(?:^|/)(?:\.kube/config|kubeconfig[\w.-]*|[\w.-]*\.kubeconfig|config\.ya?ml)$",
+       path=r"(?i)(?:^|/)(?:\.kube/config|kubeconfig[\w.-]*|[\w.-]*\.kubeconfig|kube[\w.-]*\.ya?ml)$",
        filename=".kube/config", severity="critical", entropy=3.5,
        allow={"description": "names rather than values", "regexes": [r"^[A-Z0-9_]+$", r"^[a-z_]+$"]},
        negatives=["users:\n- name: x\n  user:\n    token: REPLACE_WITH_TOKEN_VALUE_HERE"])
@@ -829,7 +828,7 @@ custom("kubeconfig-client-key-data", "kubernetes", "Client private key embedded 
        ["users:\n- name: admin\n  user:\n    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==\n    client-key-data: {s}"],
        filename=".kube/config", severity="critical", max_length=8200)
 custom("kubernetes-secret-data", "kubernetes", "Base64 value under a secret-looking key in a Kubernetes Secret",
-       r"""(?m)(?<=kind:\s*Secret\b[\s\S]{0,3000})^[ \t]+[\w.-]*(?i:password|passwd|pwd|token|secret|api[_-]?key|apikey|credentials?|private[_-]?key)[\w.-]*:[ \t]*["']?(?P<secret>[A-Za-z0-9+/]{12,}={0,2})["']?[ \t]*$""",
+       r"""(?m)^[ \t]+[\w.-]*(?i:password|passwd|pwd|token|secret|api[_-]?key|apikey|credentials?|private[_-]?key)[\w.-]*:[ \t]*["']?(?P<secret>[A-Za-z0-9+/]{12,}={0,2})["']?[ \t]*$(?<=kind:\s*Secret\b[\s\S]{0,3000})""",
        ["password", "passwd", "pwd", "token", "secret", "api_key", "api-key", "apikey", "credential", "private"],
        lambda f: base64.b64encode(f.password(20).encode()).decode(),
        ["apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-db\ntype: Opaque\ndata:\n  db-password: {s}\n"],
@@ -937,7 +936,7 @@ custom("shadow-hash", "credfiles", "Password hash in a shadow-style file (crypt 
        ["{user}:{s}:19500:0:99999:7:::", "root:{s}:19000::::::"], filename="etc/shadow", severity="low")
 custom("credential-file-password", "credfiles",
        "Password or token saved by a client tool (sftp/ftp configs, Robomongo, Mongoid, hub, my.cnf, ...)",
-       r"""(?i:pass(?:word|wd)?|pwd|userPassword|oauth_token|access_token|api_token)["']?\s*(?:=|:|\s)\s*["']?(?P<secret>[^\s"',<>{}]{3,256})""",
+       r"""(?i:pass(?:word|wd)?|pwd|oauth_token|access_token|api_token)["']?[ \t]*[=:][ \t]*["']?(?P<secret>[^\s"',<>{}]{3,256})""",
        ["pass", "pwd", "token"], lambda f: f.password(),
        ['{{\n  "host": "{host}",\n  "user": "{user}",\n  "password": "{s}"\n}}', "password = {s}"],
        path=(r"(?i)(?:^|/)(?:sftp-config\.json|sftp\.json|\.ftpconfig|\.remote-sync\.json|robomongo\.json|"

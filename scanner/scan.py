@@ -70,6 +70,9 @@ class _Worker:
     reader: BlobReader | None
     max_blob_size: int
     redact: bool
+    # key -> the paths the blob is known at; path-scoped rules (a .pgpass,
+    # a .tfstate) only run on blobs seen at a matching path.
+    paths_of: Callable[[str], list[str]] | None = None
 
     def scan_blobs(self, oids: Sequence[str]) -> list[_BlobResult]:
         assert self.reader is not None
@@ -110,7 +113,8 @@ class _Worker:
     def scan_data(self, key: str, oid: str, data: bytes) -> _BlobResult:
         if b"\0" in data[:_BINARY_SNIFF]:
             return _BlobResult(key, oid, len(data), "binary")
-        matches, errors = self.engine.scan(data)
+        paths = self.paths_of(key) if self.paths_of else None
+        matches, errors = self.engine.scan(data, paths=paths or None)
         for error in errors:
             error.blob = oid
         hits = [(m, locate(data, m, redacted=self.redact)) for m in matches]
@@ -143,10 +147,11 @@ def _jobs(requested: int) -> int:
 
 
 def _run(kind: str, keys: Sequence[str], git_dir: str | None, options: ScanOptions,
-         engine: Engine) -> Iterator[_BlobResult]:
+         engine: Engine, paths_of: Callable[[str], list[str]] | None = None
+         ) -> Iterator[_BlobResult]:
     """Scan all keys, in parallel when it pays; results arrive in input order."""
     global _WORKER
-    _WORKER = _Worker(engine, None, options.max_blob_size, options.redact)
+    _WORKER = _Worker(engine, None, options.max_blob_size, options.redact, paths_of)
     jobs = _jobs(options.jobs)
     total = len(keys)
     done = 0
@@ -245,7 +250,10 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
     errors = list(history.errors)
     findings: list[Finding] = []
     t1 = time.perf_counter()
-    for item in _run("blob", keys, repo.path, options, engine):
+    def paths_of(oid: str) -> list[str]:
+        return [p for _, p in history.blobs.get(oid, ())] + history.loose.get(oid, [])
+
+    for item in _run("blob", keys, repo.path, options, engine, paths_of):
         _account(stats, item, errors)
         if item.hits:
             findings.extend(_findings_for(item, history.origin(item.oid), engine.ruleset,
@@ -267,7 +275,8 @@ def _scan_staged(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001
     stats.blobs_total = len(by_oid)
     errors: list[ScanError] = []
     findings: list[Finding] = []
-    for item in _run("blob", list(by_oid), repo.path, options, engine):
+    for item in _run("blob", list(by_oid), repo.path, options, engine,
+                     lambda oid: [b.path for b in by_oid[oid]]):
         _account(stats, item, errors)
         for blob in by_oid[item.oid]:
             origin = BlobOrigin(oid=item.oid, paths=[blob.path])
@@ -285,7 +294,7 @@ def _scan_files(root: Path, options: ScanOptions, engine: Engine, stats: ScanSta
     stats.blobs_total = len(files)
     errors: list[ScanError] = []
     findings: list[Finding] = []
-    for item in _run("file", list(files), None, options, engine):
+    for item in _run("file", list(files), None, options, engine, lambda key: [files[key]]):
         _account(stats, item, errors)
         rel = files[item.key]
         for error in item.errors:
