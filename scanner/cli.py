@@ -30,6 +30,15 @@ class Format(str, Enum):
     json = "json"
 
 
+class Confidence(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+_CONFIDENCE_ORDER = ["low", "medium", "high"]
+
+
 class PrefilterKind(str, Enum):
     auto = "auto"
     hyperscan = "hyperscan"
@@ -70,6 +79,8 @@ def scan(
     disable_rule: Annotated[list[str] | None, typer.Option("--disable-rule", help="Not these rule ids.")] = None,
     prefilter: Annotated[PrefilterKind, typer.Option("--prefilter", help="Multi-pattern prefilter.")] = PrefilterKind.auto,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
+    min_confidence: Annotated[Confidence, typer.Option("--min-confidence", help="Only report findings of at least this confidence.")] = Confidence.low,
+    gitleaks_config: Annotated[Path | None, typer.Option("--gitleaks-config", help="Translate and use a gitleaks config (default: PATH/.gitleaks.toml when present).")] = None,
 ) -> None:
     """Scan a repository's full history (all refs, every unique blob once).
 
@@ -86,6 +97,7 @@ def scan(
         ruleset = load_rules(rules_dir) if rules_dir else default_rules()
         if enable_rule or disable_rule:
             ruleset = ruleset.select(enable_rule or (), disable_rule or ())
+        ruleset = _with_gitleaks_config(ruleset, gitleaks_config, path)
     except RuleError as exc:
         raise fail(str(exc)) from None
     show_progress = progress if progress is not None else sys.stderr.isatty()
@@ -101,11 +113,34 @@ def scan(
             result = run_scan(path, options)
     except ScanSetupError as exc:
         raise fail(str(exc)) from None
+    if min_confidence is not Confidence.low:
+        keep = _CONFIDENCE_ORDER.index(min_confidence.value)
+        result.findings = [f for f in result.findings
+                           if _CONFIDENCE_ORDER.index(f.confidence) >= keep]
+        result.stats.findings = len(result.findings)
     _emit(result, format, output, str(path.resolve()))
     if result.errors:
         typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "
                    "scanned (see errors in the report)", err=True)
     raise typer.Exit(result.exit_code)
+
+
+def _with_gitleaks_config(ruleset, config: Path | None, path: Path):  # noqa: ANN001, ANN202
+    """Apply --gitleaks-config, or a .gitleaks.toml at the scanned root;
+    what cannot be translated is named on stderr."""
+    from scanner.gitleaks_config import apply_to
+
+    if config is None:
+        candidate = path / ".gitleaks.toml"
+        if not candidate.is_file():
+            return ruleset
+        config = candidate
+    elif not config.is_file():
+        raise fail(f"{config}: no such gitleaks config")
+    ruleset, warnings = apply_to(ruleset, config)
+    for warning in warnings:
+        typer.echo(f"leakwarden: gitleaks config: {warning}", err=True)
+    return ruleset
 
 
 def _scan_with_progress(path: Path, options):  # noqa: ANN001, ANN202 - internal
