@@ -129,7 +129,8 @@ def token(rule_id: str, file: str, description: str, parts: list[Part], *,
     return spec
 
 
-ASSIGN = r"""[\w.-]{0,25}?["']?\s{0,5}(?:=|:=|:|=>|,|\s)\s{0,5}["'`]?"""
+# Quotes may be backslash-escaped: configs embedded in JSON strings and bundles.
+ASSIGN = r"""[\w.-]{0,25}?\\?["']?\s{0,5}(?:=|:=|:|=>|,|\s)\s{0,5}\\?["'`]?"""
 
 
 def ctx(rule_id: str, file: str, description: str, names: str, keywords: list[str],
@@ -791,7 +792,7 @@ custom("rails-master-key", "frameworks", "Rails master key (config/master.key or
        path=r"(?:^|/)config/(?:master\.key|credentials/[\w.-]+\.key)$", filename="config/master.key",
        severity="critical", entropy=3.0, negatives=["0" * 32])
 custom("rails-secret-key-base", "frameworks", "Rails / Phoenix secret_key_base",
-       r"""(?i:secret_key_base)["']?\s*(?::|=|=>)\s*["']?(?P<secret>[0-9a-fA-F]{64,128}|[A-Za-z0-9+/]{64,88})(?![A-Za-z0-9+/])""",
+       r"""(?i:secret_key_base)\\?["']?\s*(?::|=|=>)\s*\\?["']?(?P<secret>[0-9a-fA-F]{64,128}|[A-Za-z0-9+/]{64,88})(?![A-Za-z0-9+/])""",
        ["secret_key_base"], lambda f: f.pick(HEX, 128),
        ["  secret_key_base: {s}", 'config :app, AppWeb.Endpoint, secret_key_base: "{s}"'],
        filename="config/secrets.yml", confidence="high", entropy=3.5, severity="critical")
@@ -907,10 +908,10 @@ custom("docker-config-auth", "credfiles", "Registry credentials in a Docker conf
        filename=".docker/config.json", validate="base64-userpass", severity="critical")
 custom("s3cfg-secret-key", "credfiles", "Secret key in an s3cmd configuration (.s3cfg)",
        r"(?m)^\s*secret_key\s*=\s*(?P<secret>\S{16,128})", ["secret_key"], lambda f: f.pick(B64, 40),
-       ["[default]\naccess_key = {ak}\nsecret_key = {s}\n"], extra=lambda f: {"ak": "AKIA" + f.pick(B32U, 16)},
+       ["[default]\naccess_key = {ak}\nsecret_key = {s}\n"], extra=lambda f: {"ak": "DO00" + f.pick(B32U, 16)},
        path=r"(?:^|/)\.?s3cfg$", filename=".s3cfg", severity="critical", entropy=3.0)
 custom("filezilla-password", "credfiles", "Saved password in FileZilla sitemanager.xml / recentservers.xml",
-       r"<Pass(?:\s+encoding=\"base64\")?>(?P<secret>[^<\s]{3,256})</Pass>", ["<pass"],
+       r"<Pass(?:\s+encoding=\\?\"base64\\?\")?>(?P<secret>[^<\s]{3,256})</Pass>", ["<pass"],
        lambda f: base64.b64encode(f.password().encode()).decode(),
        ['<Server>\n  <Host>{host}</Host>\n  <User>{user}</User>\n  <Pass encoding="base64">{s}</Pass>\n</Server>'],
        filename="filezilla/sitemanager.xml", severity="high")

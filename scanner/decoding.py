@@ -61,8 +61,8 @@ def _literal(text: bytes) -> str:
 # Loose on purpose; the finders below are exact.
 PROBES: list[tuple[str, str]] = (
     [("base64", _literal(f)) for w in _BASE64_WORDS for f in _stable_base64(w.encode())]
-    + [("percent", "(?i)%(?:3A%2F%2F|40|2B|3D)")]
-    + [("escape", r"KEY-----\\[rn]")]
+    + [("percent", "(?i)%(?:3A|40|2B|3D|2F)")]
+    + [("escape", r"-----\\[rn]")]
 )
 
 _BASE64_RUN = re.compile(rb"(?<![A-Za-z0-9+/_-])([A-Za-z0-9+/]{%d,%d}={0,2})(?![A-Za-z0-9+/_-])"
@@ -110,9 +110,11 @@ def _base64_runs(data: bytes) -> Iterator[Decoded]:
         # encodings of text mix cases and digits.
         if body.isalpha() or body.isdigit() or body.islower() or body.isupper() or (b"/" in body and body.count(b"/") > len(body) // 8):
             continue
-        usable = len(body) - len(body) % 4
+        # Whole (padded) runs decode whole; a run cut mid-group loses only
+        # its last partial group.
+        usable = run if len(run) % 4 == 0 else body[:len(body) - len(body) % 4]
         try:
-            decoded = base64.b64decode(body[:usable], validate=True)
+            decoded = base64.b64decode(usable, validate=True)
         except (binascii.Error, ValueError):
             continue
         if len(decoded) >= 12 and _mostly_printable(decoded):
