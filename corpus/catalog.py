@@ -776,17 +776,22 @@ custom("redis-requirepass", "database", "Redis server password in redis.conf",
        filename="deploy/redis.conf", negatives=["requirepass foobared"])
 
 # ---------------------------------------------------------------------------- frameworks
+# Framework documentation shows how to generate and set a key, with an
+# example value (Flask's docs carry two, in over a hundred blob versions).
+_DOCS_ALLOW = {"description": "example keys in documentation",
+               "paths": [r"(?i)(?:^|/)docs?/|\.(?:rst|md|adoc)$"]}
 custom("django-secret-key", "frameworks", "Django SECRET_KEY in settings",
        r"""(?<![\w.])SECRET_KEY\s*=\s*[bru]?["'](?P<secret>[^"'\s]{40,100})["']""", ["secret_key"],
        lambda f: f.pick(Alphabet("abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)", ""), 50),
        ["SECRET_KEY = '{s}'"], filename="app/settings.py", confidence="high", entropy=4.0,
        negatives=["SECRET_KEY = 'django-insecure-placeholder-key-for-local-dev-only-000'",
-                  "SECRET_KEY = os.environ['SECRET_KEY']"])
+                  "SECRET_KEY = os.environ['SECRET_KEY']"], allow=_DOCS_ALLOW)
 custom("flask-secret-key", "frameworks", "Flask secret_key / SECRET_KEY set in code",
        r"""(?:\.secret_key|\[["']SECRET_KEY["']\]|SECRET_KEY\s*=)\s*=?\s*[bru]?["'](?P<secret>[^"'\s]{16,100})["']""",
        ["secret_key"], lambda f: f.pick(HEX, 48),
        ["app.secret_key = '{s}'", "app.config['SECRET_KEY'] = '{s}'"], filename="app/__init__.py",
-       confidence="medium", entropy=3.5, negatives=["app.secret_key = 'dev'", "app.secret_key = os.urandom(24)"])
+       confidence="medium", entropy=3.5, negatives=["app.secret_key = 'dev'", "app.secret_key = os.urandom(24)"],
+       allow=_DOCS_ALLOW)
 custom("rails-master-key", "frameworks", "Rails master key (config/master.key or credentials/*.key)",
        r"(?m)^(?P<secret>[0-9a-f]{32})[ \t]*$", [], lambda f: f.pick(HEX, 32), ["{s}"],
        path=r"(?:^|/)config/(?:master\.key|credentials/[\w.-]+\.key)$", filename="config/master.key",
