@@ -67,8 +67,8 @@ PROBES: list[tuple[str, str]] = (
 
 _BASE64_RUN = re.compile(rb"(?<![A-Za-z0-9+/_-])([A-Za-z0-9+/]{%d,%d}={0,2})(?![A-Za-z0-9+/_-])"
                          % (MIN_BASE64_RUN, MAX_RUN))
-# One character class (fast in ``re``); the triplets are checked afterwards.
-_PERCENT_RUN = re.compile(rb"[A-Za-z0-9._~+!*,;:@&=$/?%-]{12,4096}")
+_URL_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+!*,;:@&=$/?%-")
+_URL_HEAD = re.compile(rb"[A-Za-z0-9._~+!*,;:@&=$/?%-]{0,4096}")
 _PERCENT_TRIPLET = re.compile(rb"%[0-9A-Fa-f]{2}")
 _ESCAPED_PEM = re.compile(
     rb"-----BEGIN[ A-Z0-9_-]{0,100}-----(?:\\[rn]|[A-Za-z0-9+/=:, \t\-]){64,40000}?-----END[ A-Z0-9_-]{0,100}-----(?:\\n)?")
@@ -133,14 +133,32 @@ def _percent_offsets(run: bytes, base: int) -> list[int]:
     return offsets
 
 
+def _percent_spans(data: bytes) -> Iterator[tuple[int, int]]:
+    """Runs of URL characters around clusters of %XX triplets. Starting from
+    the triplets (a literal '%') and growing outwards is much cheaper than a
+    character-class scan of the whole blob, most of which is URL characters."""
+    end = -1
+    for t in _PERCENT_TRIPLET.finditer(data):
+        if t.start() < end:
+            continue
+        start = t.start()
+        floor = max(0, start - 4096)
+        while start > floor and data[start - 1] in _URL_BYTES:
+            start -= 1
+        end = _URL_HEAD.match(data, t.start()).end()  # type: ignore[union-attr]
+        if end - start >= 12:
+            yield start, end
+
+
 def _percent_runs(data: bytes) -> Iterator[Decoded]:
-    for m in _PERCENT_RUN.finditer(data):
-        run = m.group()
+    for start, end in _percent_spans(data):
+        run = data[start:end]
         if run.count(b"%") < 2 or len(_PERCENT_TRIPLET.findall(run)) < 2:
             continue
+
         # Decoding is C-fast; the offset map is only built when a secret is
         # found in the decoded text (see Decoded.span).
-        yield Decoded("percent", m.start(), m.end(), urllib.parse.unquote_to_bytes(run), None, run)
+        yield Decoded("percent", start, end, urllib.parse.unquote_to_bytes(run), None, run)
 
 
 def _escape_runs(data: bytes) -> Iterator[Decoded]:
