@@ -14,6 +14,7 @@ otherwise it is a false positive. Reports must be unredacted
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -84,13 +85,24 @@ def read_report(path: Path, tool: str) -> list[Reported]:
     return out
 
 
+def _decoded(secret: str) -> str | None:
+    """A planted secret that is itself base64 (a Kubernetes Secret value, a
+    kubeconfig client-key-data): scanners that decode report the plain text,
+    which is just as much a find."""
+    try:
+        text = base64.b64decode(secret, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return text if len(text) >= _MIN_OVERLAP and text.isprintable() or "\n" in text else None
+
+
 def _matches(reported: Reported, plant: dict[str, Any]) -> bool:
     if reported.path not in plant["paths"]:
         return False
     got = _norm(reported.secret)
     if len(got) < _MIN_OVERLAP and got != _norm(plant["secret"]):
         return False
-    for want in filter(None, (plant["secret"], plant.get("encoded"))):
+    for want in filter(None, (plant["secret"], plant.get("encoded"), _decoded(plant["secret"]))):
         want = _norm(want)
         if got in want or want in got:
             return True
