@@ -53,18 +53,36 @@ class KeywordPrefilter:
     name = "python"
 
     def __init__(self, rules: Sequence[Rule], probes: Sequence[str] = ()) -> None:
-        self._rules = [(i, rule.lower_keywords) for i, rule in enumerate(rules)]
+        self._always = [i for i, rule in enumerate(rules) if not rule.lower_keywords]
+        self._rules_of: dict[bytes, list[int]] = {}
+        for i, rule in enumerate(rules):
+            for keyword in set(rule.lower_keywords):
+                self._rules_of.setdefault(keyword, []).append(i)
+        # Each distinct keyword is searched once, and a keyword that contains
+        # a shorter one ("auth_token" contains "token") only when the shorter
+        # one is present: with a few hundred rules this is most of the cost.
+        keywords = sorted(self._rules_of, key=lambda k: (len(k), k))
+        self._roots: list[bytes] = []
+        self._children: dict[bytes, list[bytes]] = {}
+        for n, keyword in enumerate(keywords):
+            parents = [p for p in keywords[:n] if p in keyword and len(p) < len(keyword)]
+            if parents:
+                self._children.setdefault(max(parents, key=len), []).append(keyword)
+            else:
+                self._roots.append(keyword)
         # Without Hyperscan there is no cheap probe: every probe "fires" and
         # the exact finders decide, so findings stay the same.
         self._probes = {-1 - i: WHOLE for i in range(len(probes))}
 
     def candidates(self, data: bytes) -> dict[int, list[Window]]:
         lowered = data.lower()
-        found = {
-            i: WHOLE
-            for i, keywords in self._rules
-            if not keywords or any(k in lowered for k in keywords)
-        }
+        found: dict[int, list[Window]] = {i: WHOLE for i in self._always}
+        pending = [k for k in self._roots if k in lowered]
+        while pending:
+            keyword = pending.pop()
+            for i in self._rules_of[keyword]:
+                found[i] = WHOLE
+            pending.extend(k for k in self._children.get(keyword, ()) if k in lowered)
         found.update(self._probes)
         return found
 
