@@ -15,6 +15,7 @@ import pytest
 from corpus import credfiles, generate
 from corpus.catalog import SPECS
 from corpus.evaluate import Reported, read_report, score
+from corpus.fakegen import Fake
 from scanner.scan import ScanOptions, scan
 
 
@@ -96,3 +97,29 @@ def test_credential_files_are_covered(tmp_path):
     hit, total, missed = credfiles.score_lines(risky, credfiles.reported_lines(report, "leakwarden"))
     assert total >= 45
     assert hit / total >= 0.95, missed
+
+
+@pytest.mark.parametrize("decoy", generate._decoys(Fake("decoys")),
+                         ids=lambda d: d[0])
+def test_no_rule_fires_on_decoys(decoy, tmp_path):
+    """Lockfile hashes, go.sum, terraform locks, SHAs, UUIDs, digests, data:
+    URIs, minified code, doc keys and placeholders: silent, under their path."""
+    kind, path, text = decoy
+    target = tmp_path / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text + "\n")
+    found = scan(tmp_path, ScanOptions(no_git=True, jobs=1)).findings
+    assert [(f.rule, f.path) for f in found] == []
+
+
+def test_rule_files_are_in_sync_with_the_catalog():
+    """rules/*.toml are written from corpus/catalog.py; an edit to one side only fails here."""
+    from corpus.catalog import SPECS, render_file
+    from scanner.rules import builtin_rules_dir
+
+    families: dict[str, list] = {}
+    for spec in SPECS:
+        families.setdefault(spec.file, []).append(spec)
+    for family, specs in families.items():
+        on_disk = (builtin_rules_dir() / f"{family}.toml").read_text(encoding="utf-8")
+        assert on_disk == render_file(family, specs), f"rules/{family}.toml: run python -m corpus.catalog"
