@@ -135,6 +135,9 @@ def _with_gitleaks_config(ruleset, config: Path | None, path: Path):  # noqa: AN
         if not candidate.is_file():
             return ruleset
         config = candidate
+        # Said out loud: a config found in the scanned tree changes what is
+        # reported, and whoever wrote that tree wrote the config.
+        typer.echo(f"leakwarden: using gitleaks config {config}", err=True)
     elif not config.is_file():
         raise fail(f"{config}: no such gitleaks config")
     ruleset, warnings = apply_to(ruleset, config)

@@ -92,6 +92,7 @@ def test_cli_picks_up_repo_root_config_and_warns(tmp_path):
     found = json.loads(proc.stdout)["findings"]
     assert [(f["rule"], f["path"]) for f in found] == [("acme-internal-token", "app.cfg")]
     assert "composite rules" in proc.stderr and "Traceback" not in proc.stderr
+    assert "using gitleaks config" in proc.stderr
 
 
 def test_cli_min_confidence_filters(tmp_path):
