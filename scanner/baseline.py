@@ -39,7 +39,7 @@ GITLEAKS_RULES: dict[str, tuple[str, ...]] = {
     "aws-secret-access-key": ("aws-secret-access-key",),
     "github-pat": ("github-pat",),
     "github-oauth": ("github-oauth-token",),
-    "github-app-token": ("github-app-token",),
+    "github-app-token": ("github-app-user-token", "github-app-installation-token"),
     "github-refresh-token": ("github-refresh-token",),
     "github-fine-grained-pat": ("github-fine-grained-pat",),
     "gitlab-pat": ("gitlab-pat",),

@@ -37,6 +37,15 @@ class Format(str, Enum):
     junit = "junit"
 
 
+class Confidence(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+_CONFIDENCE_ORDER = ["low", "medium", "high"]
+
+
 class PrefilterKind(str, Enum):
     auto = "auto"
     hyperscan = "hyperscan"
@@ -83,6 +92,8 @@ def scan(
     verify: Annotated[bool, typer.Option("--verify", help="Check found AWS keys with STS (network; canary accounts never sent).")] = False,
     sts_endpoint: Annotated[str | None, typer.Option("--sts-endpoint", help="STS endpoint for --verify (default: AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, else regional).")] = None,
     skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", help="With --verify: never send keys of this account (repeatable).")] = None,
+    min_confidence: Annotated[Confidence, typer.Option("--min-confidence", help="Only report findings of at least this confidence.")] = Confidence.low,
+    gitleaks_config: Annotated[Path | None, typer.Option("--gitleaks-config", help="Translate and use a gitleaks config (default: PATH/.gitleaks.toml when present).")] = None,
 ) -> None:
     """Scan a repository's full history (all refs, every unique blob once).
 
@@ -105,6 +116,7 @@ def scan(
         ruleset = configured_ruleset(ruleset, settings)
         if enable_rule or disable_rule:
             ruleset = ruleset.select(enable_rule or (), disable_rule or ())
+        ruleset = _with_gitleaks_config(ruleset, gitleaks_config, path)
     except (RuleError, ConfigError) as exc:
         raise fail(str(exc)) from None
     if max_blob_size is None:
@@ -133,6 +145,13 @@ def scan(
         suppressed = suppress(result, root, baseline)
     except BaselineError as exc:
         raise fail(str(exc)) from None
+    # After the ignore files, so an entry is not called unused because the
+    # finding it hides fell under --min-confidence.
+    if min_confidence is not Confidence.low:
+        keep = _CONFIDENCE_ORDER.index(min_confidence.value)
+        result.findings = [f for f in result.findings
+                           if _CONFIDENCE_ORDER.index(f.confidence) >= keep]
+        result.stats.findings = len(result.findings)
     exit_code = result.exit_code
     if verify:
         from scanner.verify.cli import verify_scan_result
@@ -146,6 +165,27 @@ def scan(
         typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "
                    "scanned (see errors in the report)", err=True)
     raise typer.Exit(exit_code)
+
+
+def _with_gitleaks_config(ruleset, config: Path | None, path: Path):  # noqa: ANN001, ANN202
+    """Apply --gitleaks-config, or a .gitleaks.toml at the scanned root;
+    what cannot be translated is named on stderr."""
+    from scanner.gitleaks_config import apply_to
+
+    if config is None:
+        candidate = path / ".gitleaks.toml"
+        if not candidate.is_file():
+            return ruleset
+        config = candidate
+        # Said out loud: a config found in the scanned tree changes what is
+        # reported, and whoever wrote that tree wrote the config.
+        typer.echo(f"leakwarden: using gitleaks config {config}", err=True)
+    elif not config.is_file():
+        raise fail(f"{config}: no such gitleaks config")
+    ruleset, warnings = apply_to(ruleset, config)
+    for warning in warnings:
+        typer.echo(f"leakwarden: gitleaks config: {warning}", err=True)
+    return ruleset
 
 
 def _scan_with_progress(path: Path, options):  # noqa: ANN001, ANN202 - internal

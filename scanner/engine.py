@@ -9,11 +9,12 @@ marked ``leakwarden:allow``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import regex
 
+from scanner import decoding
 from scanner.entropy import shannon_entropy
 from scanner.model import Match, ScanError
 from scanner.prefilter import Prefilter, make_prefilter
@@ -59,24 +60,94 @@ class Engine:
         *,
         regex_timeout: float = DEFAULT_REGEX_TIMEOUT,
         prefilter: str = "auto",
+        decode: bool = True,
     ) -> None:
         self.ruleset = ruleset
         self.regex_timeout = regex_timeout
+        self.decode = decode
+        self._probe_kinds = [kind for kind, _ in decoding.PROBES] if decode else []
+        # Which rules may silence an overlapping generic (low-confidence) match:
+        # not path-scoped ones, whose path is only known after the engine.
+        self._rank = {r.id: _CONFIDENCE_RANK[r.confidence] if not r.path else -1
+                      for r in ruleset.rules}
+        # Path-scoped rules (credential files by name) stay out of the
+        # prefilter: they run whole-blob, and only on blobs seen at a matching
+        # path, which is both exact and far cheaper than prefiltering every
+        # blob for words like "password". They are numbered after the others
+        # so prefilter indices need no translation.
+        ordered = [r for r in ruleset.rules if not r.path] + [r for r in ruleset.rules if r.path]
         self._rules: list[_CompiledRule] = []
-        for rule in ruleset.rules:
+        for rule in ordered:
             if rule.validate and rule.validate not in VALIDATORS:
                 raise ValueError(f"rule {rule.id!r}: unknown validate {rule.validate!r}")
             self._rules.append(
                 _CompiledRule(rule, rule.compiled, _secret_group(rule, rule.compiled),
                               VALIDATORS.get(rule.validate) if rule.validate else None)
             )
-        self.prefilter: Prefilter = make_prefilter(ruleset.rules, prefilter)
+        indexed = sum(1 for r in ordered if not r.path)
+        self._path_rules = list(range(indexed, len(ordered)))
+        self._path_cache: dict[str, tuple[int, ...]] = {}
+        self.prefilter: Prefilter = make_prefilter(
+            ordered[:indexed], prefilter,
+            [pattern for _, pattern in decoding.PROBES] if decode else [])
 
-    def scan(self, data: bytes) -> tuple[list[Match], list[ScanError]]:
-        """All matches in ``data``, sorted by offset, and the rules that could not finish."""
+    def _candidates(self, data: bytes, paths: Sequence[str] | None) -> dict[int, list[tuple[int, int]]]:
+        found = self.prefilter.candidates(data)
+        if not self._path_rules or not data:
+            return found
+        if paths is None:  # bytes of unknown origin: every path rule may apply
+            found.update((i, []) for i in self._path_rules)
+            return found
+        for path in paths:
+            rules = self._path_cache.get(path)
+            if rules is None:  # a history has few distinct paths: test each once
+                rules = self._path_cache[path] = tuple(
+                    i for i in self._path_rules
+                    if self._rules[i].rule.compiled_path.search(path))  # type: ignore[union-attr]
+            for i in rules:
+                found[i] = []
+        return found
+
+    def scan(self, data: bytes, paths: Sequence[str] | None = None
+             ) -> tuple[list[Match], list[ScanError]]:
+        """All matches in ``data``, sorted by offset, and the rules that could not finish.
+
+        Secrets hidden one layer down (base64, percent, backslash escapes) are
+        found in the decoded text and reported at the span of the encoded run,
+        with ``Match.decoded`` naming the encoding.
+        """
+        candidates = self._candidates(data, paths)
+        probes = {self._probe_kinds[-1 - k] for k in candidates if k < 0}
+        matches, errors = self._scan_plain(data, candidates)
+        if probes:
+            self._scan_decoded(data, probes, matches, errors, paths)
+        return _prefer_specific(matches.values(), self._rank), errors
+
+    def _scan_decoded(self, data: bytes, probes: set[str],
+                      matches: dict[tuple[str, int, int], Match], errors: list[ScanError],
+                      paths: Sequence[str] | None) -> None:
+        plain = [m for m in matches.values() if m.decoded is None]
+        for piece in decoding.encoded_runs(data, probes):
+            inner, inner_errors = self._scan_plain(piece.data, self._candidates(piece.data, paths))
+            errors.extend(inner_errors)
+            for m in inner.values():
+                start, end = piece.span(m.start, m.end)
+                # A plain finding already covering the whole encoded run (a
+                # Kubernetes Secret value, a service-account key) says it.
+                if any(p.start <= piece.start and p.end >= piece.end for p in plain):
+                    continue
+                key = (m.rule_id, start, end)
+                if key not in matches:
+                    matches[key] = Match(m.rule_id, start, end, start, end, m.secret, m.entropy,
+                                         decoded=piece.kind)
+
+    def _scan_plain(self, data: bytes, candidates: dict[int, list[tuple[int, int]]]
+                    ) -> tuple[dict[tuple[str, int, int], Match], list[ScanError]]:
         matches: dict[tuple[str, int, int], Match] = {}
         errors: list[ScanError] = []
-        for index, windows in self.prefilter.candidates(data).items():
+        for index, windows in candidates.items():
+            if index < 0:
+                continue
             compiled = self._rules[index]
             spans = windows or [(0, len(data))]
             try:
@@ -88,7 +159,7 @@ class Engine:
                     message=f"rule {compiled.rule.id} gave up after {self.regex_timeout:g}s "
                             "on this input; the rest of it was scanned with the other rules",
                 ))
-        return sorted(matches.values(), key=lambda m: (m.start, m.end, m.rule_id)), errors
+        return matches, errors
 
     def _confirm(self, compiled: _CompiledRule, data: bytes, pos: int, endpos: int,
                  out: dict[tuple[str, int, int], Match]) -> None:
@@ -129,6 +200,21 @@ class Engine:
         if INLINE_ALLOW.search(line):
             return None
         return Match(rule.id, start, end, match_start, match_end, secret, round(entropy, 3))
+
+
+_CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+def _prefer_specific(matches: Iterable[Match], rank: dict[str, int]) -> list[Match]:
+    """Sorted matches, without low-confidence (generic) matches whose secret
+    overlaps a more confident rule's: one secret, one finding, the specific
+    rule's (an AWS secret key is not also a "generic secret assignment")."""
+    ordered = sorted(matches, key=lambda m: (m.start, m.end, m.rule_id))
+    confident = [(m.start, m.end) for m in ordered if rank[m.rule_id] > 0]
+    if not confident or not any(rank[m.rule_id] == 0 for m in ordered):
+        return ordered
+    return [m for m in ordered
+            if rank[m.rule_id] != 0 or not any(s < m.end and m.start < e for s, e in confident)]
 
 
 def scan_bytes(data: bytes, ruleset: RuleSet) -> list[Match]:

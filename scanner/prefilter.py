@@ -41,23 +41,51 @@ class Prefilter(Protocol):
     name: str
 
     def candidates(self, data: bytes) -> dict[int, list[Window]]:
-        """Rule index -> windows to confirm in (an empty list: the whole input)."""
+        """Rule index -> windows to confirm in (an empty list: the whole input).
+
+        Probes (patterns that are not rules, such as "this blob holds a long
+        base64 run") that fired are reported under negative keys: probe ``i``
+        as ``-1 - i``.
+        """
         ...
 
 
 class KeywordPrefilter:
     name = "python"
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
-        self._rules = [(i, rule.lower_keywords) for i, rule in enumerate(rules)]
+    def __init__(self, rules: Sequence[Rule], probes: Sequence[str] = ()) -> None:
+        self._always = [i for i, rule in enumerate(rules) if not rule.lower_keywords]
+        self._rules_of: dict[bytes, list[int]] = {}
+        for i, rule in enumerate(rules):
+            for keyword in set(rule.lower_keywords):
+                self._rules_of.setdefault(keyword, []).append(i)
+        # Each distinct keyword is searched once, and a keyword that contains
+        # a shorter one ("auth_token" contains "token") only when the shorter
+        # one is present: with a few hundred rules this is most of the cost.
+        keywords = sorted(self._rules_of, key=lambda k: (len(k), k))
+        self._roots: list[bytes] = []
+        self._children: dict[bytes, list[bytes]] = {}
+        for n, keyword in enumerate(keywords):
+            parents = [p for p in keywords[:n] if p in keyword and len(p) < len(keyword)]
+            if parents:
+                self._children.setdefault(max(parents, key=len), []).append(keyword)
+            else:
+                self._roots.append(keyword)
+        # Without Hyperscan there is no cheap probe: every probe "fires" and
+        # the exact finders decide, so findings stay the same.
+        self._probes = {-1 - i: WHOLE for i in range(len(probes))}
 
     def candidates(self, data: bytes) -> dict[int, list[Window]]:
         lowered = data.lower()
-        return {
-            i: WHOLE
-            for i, keywords in self._rules
-            if not keywords or any(k in lowered for k in keywords)
-        }
+        found: dict[int, list[Window]] = {i: WHOLE for i in self._always}
+        pending = [k for k in self._roots if k in lowered]
+        while pending:
+            keyword = pending.pop()
+            for i in self._rules_of[keyword]:
+                found[i] = WHOLE
+            pending.extend(k for k in self._children.get(keyword, ()) if k in lowered)
+        found.update(self._probes)
+        return found
 
 
 def _hs_available() -> bool:
@@ -73,10 +101,13 @@ def _hs_available() -> bool:
 class HyperscanPrefilter:
     name = "hyperscan"
 
-    def __init__(self, rules: Sequence[Rule], cache_key: str | None = None) -> None:
+    def __init__(self, rules: Sequence[Rule], cache_key: str | None = None,
+                 probes: Sequence[str] = ()) -> None:
         import hyperscan
 
         self._hs = hyperscan
+        self._probes = list(probes)
+        self._probe_base = 2 * len(rules) + 10 * sum(len(r.keywords) for r in rules) + 1
         self._widths = [rule_width(r) for r in rules]
         # Rules whose regex Hyperscan cannot take are found through their
         # keywords instead; a hit there means "confirm over the whole blob".
@@ -129,6 +160,10 @@ class HyperscanPrefilter:
                 expressions.append(_literal(keyword))
                 ids.append(pattern_id)
                 flags.append(hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH)
+        for i, probe in enumerate(self._probes):
+            expressions.append(probe.encode())
+            ids.append(self._probe_base + i)
+            flags.append(hs.HS_FLAG_SINGLEMATCH)
         return expressions, ids, flags, fallback
 
     def _compile(self, expressions: list[bytes], ids: list[int], flags: list[int]):  # noqa: ANN202
@@ -162,10 +197,13 @@ class HyperscanPrefilter:
         hits: dict[int, list[int]] = {}
         whole: set[int] = set()
         keyword_rule = self._keyword_pattern_rule
+        probe_base = self._probe_base
 
         def on_match(pattern_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
             if pattern_id in keyword_rule:
                 whole.add(keyword_rule[pattern_id])
+            elif pattern_id >= probe_base:
+                found[probe_base - 1 - pattern_id] = WHOLE
             else:
                 hits.setdefault(pattern_id, []).append(end)
 
@@ -265,7 +303,7 @@ def rule_width(rule: Rule) -> int:
 _built: dict[tuple[str, str], Prefilter] = {}
 
 
-def make_prefilter(rules: Sequence[Rule], kind: str = "auto") -> Prefilter:
+def make_prefilter(rules: Sequence[Rule], kind: str = "auto", probes: Sequence[str] = ()) -> Prefilter:
     """``auto`` takes Hyperscan when it is installed, else the keyword prefilter.
 
     A prefilter is built once per process per rule set, and Hyperscan's
@@ -276,6 +314,7 @@ def make_prefilter(rules: Sequence[Rule], kind: str = "auto") -> Prefilter:
     digest = hashlib.sha256()
     for rule in rules:
         digest.update(repr((rule.id, rule.regex, rule.keywords, rule.max_length)).encode())
+    digest.update(repr(list(probes)).encode())
     key = digest.hexdigest()[:24]
     memo = (key, "hyperscan" if use_hs else "python")
     if memo not in _built:
@@ -284,7 +323,7 @@ def make_prefilter(rules: Sequence[Rule], kind: str = "auto") -> Prefilter:
 
             version = getattr(hyperscan, "__version__", "0")
             disk_key = hashlib.sha256(f"{key}:{version}:{platform.machine()}".encode()).hexdigest()[:24]
-            _built[memo] = HyperscanPrefilter(rules, cache_key=disk_key)
+            _built[memo] = HyperscanPrefilter(rules, cache_key=disk_key, probes=probes)
         else:
-            _built[memo] = KeywordPrefilter(rules)
+            _built[memo] = KeywordPrefilter(rules, probes)
     return _built[memo]

@@ -90,7 +90,12 @@ def rules_for_content(ruleset: RuleSet, contents: list[bytes]) -> RuleSet:
     keyword in it, and those without keywords. The engine requires a keyword
     inside every match, so the rest cannot report anything; leaving them
     out means their regexes are never compiled."""
+    from scanner.decoding import encoded_runs
+
+    # The engine also scans one layer down (a base64 Kubernetes Secret value):
+    # a keyword may only appear once decoded, so decoded text counts too.
     lowered = [data.lower() for data in contents]
+    lowered += [run.data.lower() for data in contents for run in encoded_runs(data)]
     keep = [r for r in ruleset.rules
             if not r.keywords or any(k in data for k in r.lower_keywords for data in lowered)]
     return RuleSet(keep, ruleset.allowlists)

@@ -83,9 +83,10 @@ class _Worker:
     max_blob_size: int
     redact: bool
 
-    def scan_blobs(self, oids: Sequence[str]) -> list[_BlobResult]:
+    def scan_blobs(self, oids: Sequence[str], paths: Sequence[list[str]]) -> list[_BlobResult]:
         assert self.reader is not None
         sizes = self.reader.sizes(oids)
+        paths_of = dict(zip(oids, paths, strict=True))
         results: list[_BlobResult] = []
         wanted: list[str] = []
         for oid in oids:
@@ -99,12 +100,12 @@ class _Worker:
                 results.append(_BlobResult(oid, oid, max(sizes[oid], 0), "error", errors=[
                     ScanError("corrupt-object", error or "unreadable", blob=oid)]))
             else:
-                results.append(self.scan_data(oid, oid, data))
+                results.append(self.scan_data(oid, oid, data, paths_of[oid]))
         return results
 
-    def scan_files(self, paths: Sequence[str]) -> list[_BlobResult]:
+    def scan_files(self, files: Sequence[str], paths: Sequence[list[str]]) -> list[_BlobResult]:
         results: list[_BlobResult] = []
-        for path in paths:
+        for path, shown in zip(files, paths, strict=True):
             try:
                 size = os.path.getsize(path)
                 if size > self.max_blob_size:
@@ -116,14 +117,17 @@ class _Worker:
                 results.append(_BlobResult(path, "", 0, "error", errors=[
                     ScanError("read-error", f"cannot read file: {exc.strerror or exc}", path=path)]))
                 continue
-            results.append(self.scan_data(path, git_blob_id(data), data))
+            results.append(self.scan_data(path, git_blob_id(data), data, shown))
         return results
 
-    def scan_data(self, key: str, oid: str, data: bytes) -> _BlobResult:
+    def scan_data(self, key: str, oid: str, data: bytes, paths: list[str]) -> _BlobResult:
+        """``paths``: where the blob is known to be, so path-scoped rules (a
+        .pgpass, a .tfstate) run only where they apply; empty means unknown,
+        and then every path rule may apply."""
         if b"\0" in data[:_BINARY_SNIFF]:
             return _BlobResult(key, oid, len(data), "binary")
         started = time.perf_counter()
-        matches, errors = self.engine.scan(data)
+        matches, errors = self.engine.scan(data, paths=paths or None)
         for error in errors:
             error.blob = oid
         hits = [(m, locate(data, m, redacted=self.redact)) for m in matches]
@@ -143,27 +147,37 @@ def _init_worker(git_dir: str | None) -> None:
     _WORKER.reader = BlobReader(git_dir) if git_dir else None
 
 
-def _run_chunk(task: tuple[str, list[str]]) -> tuple[list[_BlobResult], float]:
+_Task = tuple[str, list[str], list[list[str]]]  # kind, keys, the paths of each key
+
+
+def _run_chunk(task: _Task) -> tuple[list[_BlobResult], float]:
     assert _WORKER is not None
     return _scan_chunk(_WORKER, task)
 
 
-def _scan_chunk(worker: _Worker, task: tuple[str, list[str]]) -> tuple[list[_BlobResult], float]:
-    kind, keys = task
+def _scan_chunk(worker: _Worker, task: _Task) -> tuple[list[_BlobResult], float]:
+    kind, keys, paths = task
     started = time.perf_counter()
-    results = worker.scan_blobs(keys) if kind == "blob" else worker.scan_files(keys)
+    if kind == "blob":
+        results = worker.scan_blobs(keys, paths)
+    else:
+        results = worker.scan_files(keys, paths)
     return results, time.perf_counter() - started
 
 
-def _chunks(kind: str, keys: Iterator[str]) -> Iterator[tuple[str, list[str]]]:
+def _chunks(kind: str, keys: Iterator[str], paths_of: Callable[[str], list[str]]
+            ) -> Iterator[_Task]:
+    # Paths travel with the task: forked workers cannot see what the walk
+    # learns after they started. They are the paths known when the blob was
+    # first seen; findings are checked against all of them afterwards.
     chunk: list[str] = []
     for key in keys:
         chunk.append(key)
         if len(chunk) == _CHUNK:
-            yield kind, chunk
+            yield kind, chunk, [paths_of(k) for k in chunk]
             chunk = []
     if chunk:
-        yield kind, chunk
+        yield kind, chunk, [paths_of(k) for k in chunk]
 
 
 def _jobs(requested: int) -> int:
@@ -171,7 +185,8 @@ def _jobs(requested: int) -> int:
 
 
 def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptions,
-         engine: Engine, stats: ScanStats) -> Iterator[_BlobResult]:
+         engine: Engine, stats: ScanStats, paths_of: Callable[[str], list[str]]
+         ) -> Iterator[_BlobResult]:
     """Scan all keys, in parallel when it pays; results arrive in input order.
 
     ``keys`` may be a generator (the history walk): workers start on the
@@ -203,7 +218,7 @@ def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptio
         worker = _Worker(engine, BlobReader(git_dir) if git_dir else None,
                          options.max_blob_size, options.redact)
         try:
-            for task in _chunks(kind, everything):
+            for task in _chunks(kind, everything, paths_of):
                 results, seconds = _scan_chunk(worker, task)
                 _add_worker_time(stats, results, seconds)
                 done += len(results)
@@ -219,7 +234,7 @@ def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptio
     _WORKER = _Worker(engine, None, options.max_blob_size, options.redact)
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_init_worker, initargs=(git_dir,)) as pool:
-        for results, seconds in pool.imap(_run_chunk, _chunks(kind, everything)):
+        for results, seconds in pool.imap(_run_chunk, _chunks(kind, everything, paths_of)):
             _add_worker_time(stats, results, seconds)
             done += len(results)
             if options.progress:
@@ -325,7 +340,10 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
                 yield oid
         walk_seconds = time.perf_counter() - t0
 
-    for item in _run("blob", timed_walk(), repo.path, options, engine, stats):
+    def paths_of(oid: str) -> list[str]:
+        return [p for _, p in history.blobs.get(oid, ())] + history.loose.get(oid, [])
+
+    for item in _run("blob", timed_walk(), repo.path, options, engine, stats, paths_of):
         _account(stats, item, errors)
         if item.hits:
             with_hits.append(item)
@@ -388,7 +406,7 @@ def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,
                 ScanError("missing-object", "staged blob not found", blob=oid, path=path)])
         if len(data) > options.max_blob_size:
             return _BlobResult(oid, oid, len(data), "too-large")
-        item = worker.scan_data(oid, oid, data)
+        item = worker.scan_data(oid, oid, data, [path])
         for error in item.errors:
             error.path = path
         return item
@@ -442,7 +460,8 @@ def _scan_files(root: Path, options: ScanOptions, engine: Engine, stats: ScanSta
     stats.blobs_total = len(files)
     errors: list[ScanError] = []
     findings: list[Finding] = []
-    for item in _run("file", list(files), None, options, engine, stats):
+    for item in _run("file", list(files), None, options, engine, stats,
+                     lambda key: [files[key]]):
         _account(stats, item, errors)
         rel = files[item.key]
         for error in item.errors:

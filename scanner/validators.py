@@ -86,7 +86,53 @@ def pypi_macaroon(secret: bytes) -> bool:
     return decoded is not None and b"pypi.org" in decoded
 
 
+def _printable(decoded: bytes) -> bool:
+    try:
+        text = decoded.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return bool(text) and all(c.isprintable() or c in "\r\n\t" for c in text)
+
+
+def base64_text(secret: bytes) -> bool:
+    """Base64 that decodes to printable text (an encoded password, not a blob)."""
+    decoded = _b64decode(secret)
+    return decoded is not None and len(decoded) >= 4 and _printable(decoded)
+
+
+def base64_userpass(secret: bytes) -> bool:
+    """Base64 of ``user:password`` (Docker ``auth``, HTTP Basic): both parts
+    present, and the password not an obvious placeholder."""
+    decoded = _b64decode(secret)
+    if decoded is None or not _printable(decoded) or b":" not in decoded:
+        return False
+    user, _, password = decoded.partition(b":")
+    if not user or len(password) < 3:
+        return False
+    return password.lower() not in _PLACEHOLDER_PASSWORDS and not password.startswith((b"$", b"<", b"{"))
+
+
+_PLACEHOLDER_PASSWORDS = {b"password", b"pass", b"passwd", b"secret", b"changeme", b"xxx", b"xxxx",
+                          b"test", b"admin", b"example", b"token", b"<password>", b"pwd"}
+
+
+def base64_secret(secret: bytes) -> bool:
+    """A Kubernetes Secret value: base64 of a printable value that is not a
+    placeholder word (``cGFzc3dvcmQ=`` is ``password``) and has some entropy."""
+    from scanner.entropy import shannon_entropy
+
+    decoded = _b64decode(secret)
+    if decoded is None or not _printable(decoded) or len(decoded) < 6:
+        return False
+    if decoded.lower().strip() in _PLACEHOLDER_PASSWORDS:
+        return False
+    return shannon_entropy(decoded) >= 2.5
+
+
 VALIDATORS: dict[str, Callable[[bytes], bool]] = {
+    "base64-text": base64_text,
+    "base64-userpass": base64_userpass,
+    "base64-secret": base64_secret,
     "github-crc32": github_crc32,
     "npm-crc32": github_crc32,  # npm_ tokens use the same CRC32 scheme
     "jwt": jwt_structure,

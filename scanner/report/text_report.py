@@ -15,7 +15,7 @@ _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "l
 def _block(console: Console, finding: Finding) -> None:
     style = _SEVERITY_STYLE.get(finding.severity, "")
     console.print(f"[{style}]{finding.severity.upper():8}[/] [bold]{escape(finding.rule)}[/]"
-                  f"  {escape(finding.description)}")
+                  f"  {escape(finding.description)}  [dim](confidence {finding.confidence})[/]")
     where = f"{finding.path}:{finding.line}:{finding.column}"
     console.print(f"  [bold]where[/]   {escape(where)}  (blob {finding.blob[:12]})")
     if finding.commit:
@@ -28,7 +28,8 @@ def _block(console: Console, finding: Finding) -> None:
     if finding.occurrences > 1 or len(finding.paths) > 1:
         console.print(f"  [bold]also[/]    introduced {finding.occurrences} times at "
                       f"{len(finding.paths)} path(s)")
-    console.print(f"  [bold]secret[/]  {escape(finding.secret)}")
+    decoded = f"  (decoded from {finding.decoded})" if finding.decoded else ""
+    console.print(f"  [bold]secret[/]  {escape(finding.secret)}{decoded}")
     if finding.context:
         console.print(f"  [dim]│[/] {escape(finding.context)}")
     console.print(f"  [dim]fingerprint {finding.fingerprint}[/]")
