@@ -218,9 +218,10 @@ def test_killed_run_resumes_without_loss_or_duplicates(gh, tmp_path):
     out, _ = proc.communicate(timeout=30)
     assert done == 3 and out == b""  # killed before any report was written
 
-    result = CliRunner().invoke(app, ["org", "scan", "acme", "--state", str(state), "--github-url", gh.api_url,
-                                      "--jobs", "2", "--format", "json"], env=_cli_env(tmp_path))
-    assert result.exit_code == 1, result.output
+    # Each night is a new process, as here: the rules (and their version) are what a fresh start loads.
+    result = subprocess.run(args[:-4] + ["--jobs", "2", "--format", "json"], env=_cli_env(tmp_path), cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     found = [(f["repo"], f["secret"]) for f in report["findings"] if f["rule"] == "aws-access-key-id"]
     assert sorted(found) == sorted((repo, redacted(k)) for repo, k in keys.items())  # each once
@@ -228,11 +229,10 @@ def test_killed_run_resumes_without_loss_or_duplicates(gh, tmp_path):
         "acme/r0": "unchanged", "acme/r1": "unchanged", "acme/r2": "unchanged",
         "acme/r3": "scanned", "acme/r4": "scanned"}
     assert report["stats"]["new_findings"] == len(report["findings"]) and report["stats"]["complete"]
-    assert TOKEN not in result.output
+    assert TOKEN not in result.stdout + result.stderr
 
-    again = CliRunner().invoke(app, ["org", "scan", "acme", "--state", str(state), "--github-url", gh.api_url,
-                                     "--format", "json"], env=_cli_env(tmp_path))
-    assert again.exit_code == 0, again.output
+    again = subprocess.run(args, env=_cli_env(tmp_path), cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["findings"] == []
     with sqlite3.connect(state) as db:
         assert db.execute("SELECT COUNT(*) FROM org_findings WHERE reported = 0").fetchone()[0] == 0
