@@ -182,9 +182,9 @@ class RuleSet:
         h = hashlib.sha256()
         for rule in self.rules:
             h.update(repr((rule.id, rule.regex, rule.keywords, rule.secret_group, rule.entropy,
-                           rule.path, rule.validate, [vars(a) for a in rule.allowlists])).encode())
+                           rule.path, rule.validate, [_declared(a) for a in rule.allowlists])).encode())
         for allow in self.allowlists:
-            h.update(repr(sorted(vars(allow).items())).encode())
+            h.update(repr(sorted(_declared(allow).items())).encode())
         return h.hexdigest()[:16]
 
     def select(self, enable: Iterable[str] = (), disable: Iterable[str] = ()) -> RuleSet:
@@ -200,6 +200,13 @@ class RuleSet:
         replaced = {r.id for r in rules}
         merged = [r for r in self.rules if r.id not in replaced] + list(rules)
         return RuleSet(merged, self.allowlists + list(allowlists))
+
+
+def _declared(allow: Allowlist) -> dict[str, Any]:
+    # Only what the allowlist says, not what using it cached (compiled regexes
+    # land in its __dict__): the version must not depend on whether a scan ran
+    # before it was first computed, or every resumed org scan would rescan.
+    return {k: v for k, v in vars(allow).items() if not k.startswith("_")}
 
 
 def builtin_rules_dir() -> Path:
