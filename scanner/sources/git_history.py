@@ -295,7 +295,9 @@ class HistoryWalker:
             index_of[raw] = len(history.commits)
             history.commits.append(pygit2.Oid(hex=raw.decode()))
         proc = subprocess.Popen(
-            base + ["diff-tree", "--stdin", "-r", "-c", "--root", "--no-abbrev", "--no-renames",
+            # Trees delta against each other little; git's 96 MiB default
+            # delta-base cache buys nothing here but memory (measured on mypy).
+            base + ["-c", "core.deltaBaseCacheLimit=16m", "diff-tree", "--stdin", "-r", "-c", "--root", "--no-abbrev", "--no-renames",
                     "-z"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
