@@ -221,13 +221,18 @@ def _emit(result, format: Format, output: Path | None, repository: str,  # noqa:
 
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = render_text(result, color=color)
+    write_output(text, output)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """A report to stdout or to ``output``; a write failure is a one-line error."""
     if output is None:
         sys.stdout.write(text)
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 @rules_app.command("list")

@@ -35,6 +35,43 @@ def _fail(console: Any, message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _connect(console: Any, github_url: str | None, max_rate_limit_wait: float) -> Any:
+    """A GitHubClient whose rate-limit waits are announced on stderr."""
+    from scanner.github.client import GitHubClient, GitHubConfigError, RateLimitWaiter
+
+    waiter = RateLimitWaiter(
+        max_total_wait=max_rate_limit_wait,
+        notify=lambda message: console.print(f"[yellow]{message}[/]", highlight=False),
+    )
+    try:
+        return GitHubClient(base_url=github_url, waiter=waiter)
+    except GitHubConfigError as exc:
+        raise _fail(console, str(exc)) from None
+
+
+def _listing_failed(console: Any, org: str, client: Any, exc: Exception) -> typer.Exit:
+    """The one-line reason when the org's repositories cannot be listed, with a hint."""
+    from scanner.github.client import describe_error
+
+    status = getattr(exc, "status", None)
+    hint = f" (is '{org}' an organization on {client.base_url}?)" if status == 404 else ""
+    hint = " (check the token and its scopes)" if status in (401, 403) else hint
+    return _fail(console, f"cannot list the repositories of {org}: {describe_error(exc)}{hint}")
+
+
+def _write_report(console: Any, rendered: str, output: Path | None) -> None:
+    try:
+        if output is None:
+            sys.stdout.write(rendered)
+            sys.stdout.flush()
+            return
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(rendered, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(console, f"cannot write the report: {exc.strerror or exc}") from None
+    console.print(f"report written to {output}", highlight=False, markup=False)
+
+
 @org_app.command("audit")
 def audit_command(
     org: Annotated[str, typer.Argument(help="Organization login, e.g. acme.")],
@@ -82,13 +119,7 @@ def audit_command(
     from rich.console import Console
 
     from scanner.github.audit import AuditOptions, run_audit
-    from scanner.github.client import (
-        GITHUB_ERRORS,
-        GitHubClient,
-        GitHubConfigError,
-        RateLimitWaiter,
-        describe_error,
-    )
+    from scanner.github.client import GITHUB_ERRORS, GitHubConfigError
     from scanner.github.policy import PolicyError, load_policy
     from scanner.github.report import RENDERERS
     from scanner.store import Store, StoreError, default_state_path
@@ -98,14 +129,7 @@ def audit_command(
         policy = load_policy(must_stay_private or (), config)
     except PolicyError as exc:
         raise _fail(err, str(exc)) from None
-    waiter = RateLimitWaiter(
-        max_total_wait=max_rate_limit_wait,
-        notify=lambda message: err.print(f"[yellow]{message}[/]", highlight=False, markup=True),
-    )
-    try:
-        client = GitHubClient(base_url=github_url, waiter=waiter)
-    except GitHubConfigError as exc:
-        raise _fail(err, str(exc)) from None
+    client = _connect(err, github_url, max_rate_limit_wait)
     try:
         store = Store(state or default_state_path())
     except StoreError as exc:
@@ -118,10 +142,7 @@ def audit_command(
         with store:
             report = run_audit(client, store, options, progress=progress)
     except GITHUB_ERRORS as exc:
-        status = getattr(exc, "status", None)
-        hint = " (check the token and its scopes)" if status in (401, 403) else ""
-        hint = f" (is '{org}' an organization on {client.base_url}?)" if status == 404 else hint
-        raise _fail(err, f"cannot list the repositories of {org}: {describe_error(exc)}{hint}") from None
+        raise _listing_failed(err, org, client, exc) from None
     except GitHubConfigError as exc:
         raise _fail(err, str(exc)) from None
 
@@ -132,12 +153,7 @@ def audit_command(
         rendered = RENDERERS["text"](report, width=width, color=sys.stdout.isatty())  # type: ignore[call-arg]
     else:
         rendered = RENDERERS[fmt](report)
-    if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(rendered, encoding="utf-8")
-        err.print(f"report written to {output}", highlight=False, markup=False)
-    else:
-        sys.stdout.write(rendered)
+    _write_report(err, rendered, output)
     raise typer.Exit(report.exit_code)
 
 

@@ -6,14 +6,13 @@ everything heavy is imported inside the command.
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
-from scanner.github.cli import _fail, org_app
+from scanner.github.cli import _connect, _fail, _listing_failed, _write_report, org_app
 
 
 class ScanFormat(str, Enum):
@@ -71,13 +70,7 @@ def scan_command(
     """
     from rich.console import Console
 
-    from scanner.github.client import (
-        GITHUB_ERRORS,
-        GitHubClient,
-        GitHubConfigError,
-        RateLimitWaiter,
-        describe_error,
-    )
+    from scanner.github.client import GITHUB_ERRORS, GitHubConfigError
     from scanner.github.executors import ExecutorError, make_runner
     from scanner.github.orgscan import OrgScanOptions, run_org_scan
     from scanner.github.orgscan_report import RENDERERS
@@ -109,14 +102,10 @@ def scan_command(
         runner = make_runner(executor, jobs)
     except ExecutorError as exc:
         raise _fail(err, str(exc)) from None
-    waiter = RateLimitWaiter(
-        max_total_wait=max_rate_limit_wait,
-        notify=lambda message: err.print(f"[yellow]{message}[/]", highlight=False),
-    )
+    client = _connect(err, github_url, max_rate_limit_wait)
     try:
-        client = GitHubClient(base_url=github_url, waiter=waiter)
         store = Store(state or default_state_path())
-    except (GitHubConfigError, StoreError) as exc:
+    except StoreError as exc:
         raise _fail(err, str(exc)) from None
 
     with store:
@@ -133,10 +122,7 @@ def scan_command(
             with _progress(err) as hook:
                 report = run_org_scan(client, store, options, progress=hook, run_tasks=runner)
         except GITHUB_ERRORS as exc:
-            status = getattr(exc, "status", None)
-            hint = f" (is '{org}' an organization on {client.base_url}?)" if status == 404 else ""
-            hint = " (check the token and its scopes)" if status in (401, 403) else hint
-            raise _fail(err, f"cannot list the repositories of {org}: {describe_error(exc)}{hint}") from None
+            raise _listing_failed(err, org, client, exc) from None
         except (GitHubConfigError, ExecutorError) as exc:
             raise _fail(err, str(exc)) from None
 
@@ -161,17 +147,7 @@ def scan_command(
                 if any(t["action"] == "error" for t in report.tickets):
                     report.errors.append({"kind": "tickets", "message": "a ticket could not be written"})
 
-        rendered = RENDERERS[output_format.value](report)
-        try:
-            if output is not None:
-                output.parent.mkdir(parents=True, exist_ok=True)
-                output.write_text(rendered, encoding="utf-8")
-                err.print(f"report written to {output}", highlight=False, markup=False)
-            else:
-                sys.stdout.write(rendered)
-                sys.stdout.flush()
-        except OSError as exc:
-            raise _fail(err, f"cannot write the report: {exc.strerror or exc}") from None
+        _write_report(err, RENDERERS[output_format.value](report), output)
         # Only now, with the report out, are these findings no longer new.
         OrgScanStore(store).mark_reported(org, [(f["repo"], f["fingerprint"]) for f in report.findings])
         if output_format.value != "text" or output is not None:

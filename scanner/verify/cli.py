@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -132,14 +131,9 @@ def verify_command(
         typer.echo(f"leakwarden: {exc}", err=True)
         raise typer.Exit(2) from None
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            typer.echo(f"leakwarden: cannot write {output}: {exc.strerror or exc}", err=True)
-            raise typer.Exit(2) from None
+    from scanner.cli import write_output
+
+    write_output(text, output)
     live = [
         f["verification"]
         for f in data["findings"]
