@@ -108,7 +108,8 @@ def measure(cmd: list[str]) -> Run:
     sampler.join()
     # Exact CPU: the kernel's account of the child and every descendant it waited for.
     cpu = _children_cpu_delta()
-    if proc.returncode not in (0, 1):
+    # Exit codes that mean "ran, found something": kingfisher uses 200 and 205.
+    if proc.returncode not in (0, 1, 200, 205):
         sys.stderr.write(f"  ! {cmd[0]} exited {proc.returncode}: {stderr.decode()[-300:]}\n")
     return Run(wall, cpu, peak / 2**20, proc.returncode)
 
