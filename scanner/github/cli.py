@@ -30,6 +30,21 @@ class OutputFormat(str, Enum):
     markdown = "markdown"
 
 
+# Options `org audit` and `org scan` share, declared once.
+StateOption = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional on 3.10
+    typer.Option(help="SQLite state file (default: $XDG_DATA_HOME/leakwarden/state.sqlite3)."),
+]
+MirrorsOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(help="Directory of bare mirrors (default: 'mirrors' beside the state file)."),
+]
+GitHubUrlOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(help="API base URL (default: $GITHUB_API_URL or https://api.github.com; GHES: https://HOST/api/v3)."),
+]
+
+
 def _fail(console: Any, message: str) -> typer.Exit:
     console.print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(2)
@@ -87,18 +102,9 @@ def audit_command(
         Optional[Path],  # noqa: UP045
         typer.Option(help="TOML config file; must_stay_private = [...] in its github table adds patterns."),
     ] = None,
-    state: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(help="SQLite state file (default: $XDG_DATA_HOME/leakwarden/state.sqlite3)."),
-    ] = None,
-    mirrors: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(help="Directory of bare mirrors (default: 'mirrors' beside the state file)."),
-    ] = None,
-    github_url: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="API base URL (default: $GITHUB_API_URL or https://api.github.com; GHES: https://HOST/api/v3)."),
-    ] = None,
+    state: StateOption = None,
+    mirrors: MirrorsOption = None,
+    github_url: GitHubUrlOption = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", help="Report format.")] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report here.")] = None,  # noqa: UP045
     scan: Annotated[bool, typer.Option("--scan/--no-scan", help="Mirror and scan repos that went public.")] = True,

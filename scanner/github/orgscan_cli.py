@@ -12,7 +12,16 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from scanner.github.cli import _connect, _fail, _listing_failed, _write_report, org_app
+from scanner.github.cli import (
+    GitHubUrlOption,
+    MirrorsOption,
+    StateOption,
+    _connect,
+    _fail,
+    _listing_failed,
+    _write_report,
+    org_app,
+)
 
 
 class ScanFormat(str, Enum):
@@ -24,18 +33,9 @@ class ScanFormat(str, Enum):
 @org_app.command("scan")
 def scan_command(
     org: Annotated[str, typer.Argument(help="Organization login, e.g. acme.")],
-    state: Annotated[
-        Optional[Path],  # noqa: UP045 - typer needs Optional on 3.10
-        typer.Option(help="SQLite state file (default: $XDG_DATA_HOME/leakwarden/state.sqlite3)."),
-    ] = None,
-    mirrors: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(help="Directory of bare mirrors (default: 'mirrors' beside the state file)."),
-    ] = None,
-    github_url: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="API base URL (default: $GITHUB_API_URL or https://api.github.com; GHES: https://HOST/api/v3)."),
-    ] = None,
+    state: StateOption = None,
+    mirrors: MirrorsOption = None,
+    github_url: GitHubUrlOption = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Repositories at once (local processes).")] = 4,
     executor: Annotated[
         str, typer.Option(help="local, or dask://HOST:PORT to run repos on a Dask cluster (leakwarden[dask]).")
