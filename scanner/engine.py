@@ -10,7 +10,7 @@ marked ``leakwarden:allow``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from functools import cached_property
 
 import regex
 
@@ -28,12 +28,21 @@ INLINE_ALLOW = regex.compile(rb"leakwarden:allow|gitleaks:allow|pragma:\s*allowl
 DEFAULT_REGEX_TIMEOUT = 5.0
 
 
-@dataclass
 class _CompiledRule:
-    rule: Rule
-    pattern: regex.Pattern[bytes]
-    group: int | str
-    validator: object | None
+    """A rule ready to confirm matches. Its regex compiles on first use, so a
+    small input (a pre-commit change) pays only for the rules it can trigger."""
+
+    def __init__(self, rule: Rule, validator: object | None) -> None:
+        self.rule = rule
+        self.validator = validator
+
+    @cached_property
+    def pattern(self) -> regex.Pattern[bytes]:
+        return self.rule.compiled
+
+    @cached_property
+    def group(self) -> int | str:
+        return _secret_group(self.rule, self.pattern)
 
 
 def _secret_group(rule: Rule, pattern: regex.Pattern[bytes]) -> int | str:
@@ -81,15 +90,19 @@ class Engine:
             if rule.validate and rule.validate not in VALIDATORS:
                 raise ValueError(f"rule {rule.id!r}: unknown validate {rule.validate!r}")
             self._rules.append(
-                _CompiledRule(rule, rule.compiled, _secret_group(rule, rule.compiled),
-                              VALIDATORS.get(rule.validate) if rule.validate else None)
-            )
+                _CompiledRule(rule, VALIDATORS.get(rule.validate) if rule.validate else None))
         indexed = sum(1 for r in ordered if not r.path)
         self._path_rules = list(range(indexed, len(ordered)))
         self._path_cache: dict[str, tuple[int, ...]] = {}
         self.prefilter: Prefilter = make_prefilter(
             ordered[:indexed], prefilter,
             [pattern for _, pattern in decoding.PROBES] if decode else [])
+
+    def compile_all(self) -> None:
+        """Compile every rule now: before forking workers, so each does not
+        compile the same regexes again."""
+        for compiled in self._rules:
+            compiled.group  # noqa: B018 - compiles the pattern too
 
     def _candidates(self, data: bytes, paths: Sequence[str] | None) -> dict[int, list[tuple[int, int]]]:
         found = self.prefilter.candidates(data)

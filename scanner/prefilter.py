@@ -88,7 +88,8 @@ class KeywordPrefilter:
         return found
 
 
-def _hs_available() -> bool:
+def hyperscan_available() -> bool:
+    """Hyperscan is installed and not switched off (LEAKWARDEN_PREFILTER=python)."""
     if os.environ.get("LEAKWARDEN_PREFILTER", "").lower() == "python":
         return False
     try:
@@ -310,7 +311,7 @@ def make_prefilter(rules: Sequence[Rule], kind: str = "auto", probes: Sequence[s
     compiled database is cached on disk, so a pre-commit run does not pay the
     compile (about 0.7 s) every time.
     """
-    use_hs = kind == "hyperscan" or (kind == "auto" and _hs_available())
+    use_hs = kind == "hyperscan" or (kind == "auto" and hyperscan_available())
     digest = hashlib.sha256()
     for rule in rules:
         digest.update(repr((rule.id, rule.regex, rule.keywords, rule.max_length)).encode())

@@ -232,6 +232,7 @@ def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptio
     import multiprocessing
 
     _WORKER = _Worker(engine, None, options.max_blob_size, options.redact)
+    engine.compile_all()  # once here, inherited by every forked worker
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_init_worker, initargs=(git_dir,)) as pool:
         for results, seconds in pool.imap(_run_chunk, _chunks(kind, everything, paths_of)):
@@ -387,15 +388,21 @@ def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,
     except StagedError as exc:
         hint = "; use --no-git to scan plain files" if "not a git repository" in str(exc) else ""
         raise ScanSetupError(f"{workdir}: {exc}{hint}") from None
-    # A commit is small: compile only the rules whose keywords occur in it, and
-    # prefer the pure-Python prefilter, which on a few hundred KB costs less
-    # than loading the Hyperscan database (the results are the same).
-    from scanner.rulecache import rules_for_content
+    # A commit is small; what costs is compiling rule regexes. With Hyperscan
+    # (its database cached on disk) only the rules a candidate hit needs are
+    # compiled: measured on a 363-line flask change, 14 rules and ~65 ms
+    # against 30 rules and ~140 ms for the keyword route. Without it, keep to
+    # the rules whose keywords (or decoded text) occur in the change.
+    from scanner.prefilter import hyperscan_available
 
     t0 = time.perf_counter()
-    wanted = rules_for_content(ruleset, [d for d in contents.values() if d is not None])
-    prefilter = "python" if options.prefilter == "auto" else options.prefilter
-    engine = Engine(wanted, regex_timeout=options.regex_timeout, prefilter=prefilter)
+    if options.prefilter != "python" and hyperscan_available():
+        engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter="hyperscan")
+    else:
+        from scanner.rulecache import rules_for_content
+
+        wanted = rules_for_content(ruleset, [d for d in contents.values() if d is not None])
+        engine = Engine(wanted, regex_timeout=options.regex_timeout, prefilter="python")
     stats.seconds["setup"] = round(time.perf_counter() - t0, 3)
     worker = _Worker(engine, None, options.max_blob_size, options.redact)
 
