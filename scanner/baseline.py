@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,13 +127,17 @@ class Suppressions:
         return [e for e in (*self.entries, *self.baseline.values()) if not e.used]
 
 
-def parse_leakwarden_ignore(text: str, source: str) -> list[IgnoreEntry]:
-    entries: list[IgnoreEntry] = []
+def _entry_lines(text: str, source: str) -> Iterator[tuple[str, str]]:
+    """(``file:line`` for messages, the entry) for each line that is not blank or a comment."""
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        where = f"{source}:{number}"
+        if line and not line.startswith("#"):
+            yield f"{source}:{number}", line
+
+
+def parse_leakwarden_ignore(text: str, source: str) -> list[IgnoreEntry]:
+    entries: list[IgnoreEntry] = []
+    for where, line in _entry_lines(text, source):
         if _HASH.match(line):
             entries.append(IgnoreEntry(where, line, hash=line))
             continue
@@ -150,11 +154,7 @@ def parse_leakwarden_ignore(text: str, source: str) -> list[IgnoreEntry]:
 
 def parse_gitleaks_ignore(text: str, source: str) -> list[IgnoreEntry]:
     entries: list[IgnoreEntry] = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        where = f"{source}:{number}"
+    for where, line in _entry_lines(text, source):
         parts = line.split(":")
         commit: str | None = None
         if len(parts) >= 4 and re.fullmatch(r"[0-9a-f]{7,64}", parts[0]):

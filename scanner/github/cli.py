@@ -64,6 +64,16 @@ def _connect(console: Any, github_url: str | None, max_rate_limit_wait: float) -
         raise _fail(console, str(exc)) from None
 
 
+def _open_store(console: Any, state: Path | None) -> Any:
+    """The SQLite state file (default under the XDG data directory)."""
+    from scanner.store import Store, StoreError, default_state_path
+
+    try:
+        return Store(state or default_state_path())
+    except StoreError as exc:
+        raise _fail(console, str(exc)) from None
+
+
 def _listing_failed(console: Any, org: str, client: Any, exc: Exception) -> typer.Exit:
     """The one-line reason when the org's repositories cannot be listed, with a hint."""
     from scanner.github.client import describe_error
@@ -128,7 +138,6 @@ def audit_command(
     from scanner.github.client import GITHUB_ERRORS, GitHubConfigError
     from scanner.github.policy import PolicyError, load_policy
     from scanner.github.report import RENDERERS
-    from scanner.store import Store, StoreError, default_state_path
 
     err = Console(stderr=True)
     try:
@@ -136,10 +145,7 @@ def audit_command(
     except PolicyError as exc:
         raise _fail(err, str(exc)) from None
     client = _connect(err, github_url, max_rate_limit_wait)
-    try:
-        store = Store(state or default_state_path())
-    except StoreError as exc:
-        raise _fail(err, str(exc)) from None
+    store = _open_store(err, state)
     options = AuditOptions(
         org=org, policy=policy, mirrors_dir=mirrors, use_events=events, scan=scan, rescan=rescan
     )

@@ -19,6 +19,7 @@ from scanner.github.cli import (
     _connect,
     _fail,
     _listing_failed,
+    _open_store,
     _write_report,
     org_app,
 )
@@ -74,7 +75,7 @@ def scan_command(
     from scanner.github.executors import ExecutorError, make_runner
     from scanner.github.orgscan import OrgScanOptions, run_org_scan
     from scanner.github.orgscan_report import RENDERERS
-    from scanner.store import OrgScanStore, Store, StoreError, default_state_path
+    from scanner.store import OrgScanStore
 
     err = Console(stderr=True)
     if tickets and not verify:
@@ -103,10 +104,7 @@ def scan_command(
     except ExecutorError as exc:
         raise _fail(err, str(exc)) from None
     client = _connect(err, github_url, max_rate_limit_wait)
-    try:
-        store = Store(state or default_state_path())
-    except StoreError as exc:
-        raise _fail(err, str(exc)) from None
+    store = _open_store(err, state)
 
     with store:
         options = OrgScanOptions(org=org, mirrors_dir=mirrors, jobs=jobs, executor=executor,
@@ -193,21 +191,15 @@ def ignore_command(
     org: Annotated[str, typer.Argument(help="Organization login.")],
     fingerprints: Annotated[list[str], typer.Argument(help="Finding fingerprints (from the org scan report).")],
     reason: Annotated[Optional[str], typer.Option(help="Why: kept with the finding.")] = None,  # noqa: UP045
-    state: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(help="SQLite state file (default: $XDG_DATA_HOME/leakwarden/state.sqlite3)."),
-    ] = None,
+    state: StateOption = None,
 ) -> None:
     """Mark org scan findings ignored (a test fixture, a revoked key): never reported again."""
     from rich.console import Console
 
-    from scanner.store import OrgScanStore, Store, StoreError, default_state_path
+    from scanner.store import OrgScanStore
 
     err = Console(stderr=True)
-    try:
-        store = Store(state or default_state_path())
-    except StoreError as exc:
-        raise _fail(err, str(exc)) from None
+    store = _open_store(err, state)
     unknown = []
     with store:
         tables = OrgScanStore(store)
