@@ -7,12 +7,12 @@ turns ``dir:PATH``, ``-`` or ``github:OWNER/REPO`` into somewhere to send them.
 import importlib
 from typing import Any
 
-# Exports load on first use, so that `leakwarden` starts fast (see scanner.cli).
+# Exports load on first use, so that `leakwarden` starts fast (see scanner.cli.app).
 _EXPORTS = {
-    "DestinationError": "scanner.tickets.destinations",
+    "DestinationError": "scanner.tickets.model",
     "DirDestination": "scanner.tickets.destinations",
     "StdoutDestination": "scanner.tickets.destinations",
-    "TicketOutcome": "scanner.tickets.destinations",
+    "TicketOutcome": "scanner.tickets.model",
     "parse_destination": "scanner.tickets.destinations",
     "RotationTicket": "scanner.tickets.model",
     "TicketLocation": "scanner.tickets.model",

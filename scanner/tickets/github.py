@@ -19,8 +19,7 @@ from typing import Any
 from github import Auth, Github, GithubException
 from github.GithubRetry import GithubRetry
 
-from scanner.tickets.destinations import DestinationError, TicketOutcome
-from scanner.tickets.model import RotationTicket
+from scanner.tickets.model import DestinationError, RotationTicket, TicketOutcome
 from scanner.tickets.render import render_markdown
 
 DEFAULT_API_URL = "https://api.github.com"

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 KEY_ID_RULE = "aws-access-key-id"
 _KIND = {
@@ -202,3 +202,21 @@ def tickets_from_report(
         ticket.exposures.sort(key=lambda e: (str(e.get("repo")), str(e.get("exposed_since"))))
         ticket.severity = "critical" if ticket.publicly_exposed else "high"
     return [tickets[k] for k in sorted(tickets)]
+
+
+TicketAction = Literal["created", "updated", "unchanged", "printed", "error"]
+
+
+@dataclass(frozen=True)
+class TicketOutcome:
+    """What a destination did with one ticket."""
+
+    ticket_id: str
+    key_id: str
+    action: TicketAction
+    where: str
+    message: str = ""
+
+
+class DestinationError(ValueError):
+    """The destination string cannot be used; the message says what would work."""

@@ -7,16 +7,16 @@
 import importlib
 from typing import Any
 
-# Exports load on first use: ``scanner.verify.cli`` is imported by every
+# Exports load on first use: ``scanner.cli.verify`` is imported by every
 # ``leakwarden`` start, and boto3 must not slow down ``--help`` or pre-commit.
 _EXPORTS = {
     "account_id_from_key_id": "scanner.verify.account",
     "KNOWN_CANARY_ACCOUNTS": "scanner.verify.canary",
     "canary_accounts": "scanner.verify.canary",
     "pair_candidates": "scanner.verify.pairing",
-    "ReportError": "scanner.verify.report",
-    "load_report": "scanner.verify.report",
-    "verify_report": "scanner.verify.report",
+    "ReportError": "scanner.verify.saved_report",
+    "load_report": "scanner.verify.saved_report",
+    "verify_report": "scanner.verify.saved_report",
     "StsChecker": "scanner.verify.sts",
     "StsConfig": "scanner.verify.sts",
     "Verification": "scanner.verify.sts",
