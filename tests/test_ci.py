@@ -191,8 +191,8 @@ def test_junit_and_empty_sarif(repo):
 
 
 def test_gitleaks_rule_map_points_at_real_rules():
-    from scanner.baseline import GITLEAKS_RULES
-    from scanner.rules import default_rules
+    from scanner.engine.rules import default_rules
+    from scanner.project.baseline import GITLEAKS_RULES
 
     known = set(default_rules().by_id)
     assert {r for targets in GITLEAKS_RULES.values() for r in targets} <= known

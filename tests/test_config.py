@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.config import ConfigError, load_config
-from scanner.rules import default_rules
+from scanner.engine.rules import default_rules
+from scanner.project.config import ConfigError, load_config
 from tests.support.fakes import Fakes
 from tests.support.gitrepo import GitRepo
 

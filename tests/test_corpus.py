@@ -16,7 +16,7 @@ from corpus import credfiles, generate
 from corpus.catalog import SPECS
 from corpus.evaluate import Reported, read_report, score
 from corpus.fakegen import Fake
-from scanner.scan import ScanOptions, scan
+from scanner.pipeline import ScanOptions, scan
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_no_rule_fires_on_decoys(decoy, tmp_path):
 def test_rule_files_are_in_sync_with_the_catalog():
     """rules/*.toml are written from corpus/catalog.py; an edit to one side only fails here."""
     from corpus.catalog import SPECS, render_file
-    from scanner.rules import builtin_rules_dir
+    from scanner.engine.rules import builtin_rules_dir
 
     families: dict[str, list] = {}
     for spec in SPECS:

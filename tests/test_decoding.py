@@ -9,8 +9,8 @@ import urllib.parse
 import pytest
 
 from corpus.fakegen import Fake
-from scanner.engine import Engine
-from scanner.rules import default_rules
+from scanner.engine.matcher import Engine
+from scanner.engine.rules import default_rules
 
 RULES = default_rules()
 FAKE = Fake("decoding-tests")

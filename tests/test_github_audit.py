@@ -10,11 +10,12 @@ from datetime import datetime, timezone
 import pytest
 from typer.testing import CliRunner
 
-from scanner.github.audit import AuditOptions, run_audit
-from scanner.github.cli import org_app
+from scanner.audit.policy import VisibilityPolicy
+from scanner.audit.run import AuditOptions, run_audit
+from scanner.cli.org import org_app
 from scanner.github.client import GitHubClient, RateLimitWaiter
-from scanner.github.policy import VisibilityPolicy
-from scanner.store import Store
+from scanner.state.audit import AuditStore
+from scanner.state.db import StateFile
 from tests.support.github_server import (
     GitHubServer,
     aws_credentials_file,
@@ -59,8 +60,12 @@ def make_client(gh, waits=None, messages=None):
 
 
 def audit(gh, tmp_path, org="acme", policy=(), **kw):
-    with Store(tmp_path / "state.sqlite3") as store:
-        return run_audit(make_client(gh, **kw), store, AuditOptions(org=org, policy=VisibilityPolicy(tuple(policy))))
+    """One audit run as the CLI does it: run, then (report written) mark reported."""
+    with StateFile(tmp_path / "state.sqlite3") as state:
+        store = AuditStore(state)
+        report = run_audit(make_client(gh, **kw), store, AuditOptions(org=org, policy=VisibilityPolicy(tuple(policy))))
+        store.mark_changes_reported(org)
+        return report
 
 
 def key_exposures(report, repo):
@@ -218,7 +223,7 @@ def test_a_run_killed_halfway_loses_nothing(gh, tmp_path):
     second_repo = s.repo_with_secret("b-second", committed=s.now - 9 * DAY)
     for name in (first_repo, second_repo):
         gh.state.set_visibility(name, "public", at=s.now - DAY)
-    from scanner.github.audit import default_scan
+    from scanner.audit.run import default_scan
 
     calls = []
 
@@ -228,8 +233,8 @@ def test_a_run_killed_halfway_loses_nothing(gh, tmp_path):
             raise KeyboardInterrupt  # the run is killed, not a per-repo failure
         return default_scan(path)
 
-    with Store(tmp_path / "state.sqlite3") as store, pytest.raises(KeyboardInterrupt):
-        run_audit(make_client(gh), store, AuditOptions(org="acme"), scan_fn=dies_on_second)
+    with StateFile(tmp_path / "state.sqlite3") as state, pytest.raises(KeyboardInterrupt):
+        run_audit(make_client(gh), AuditStore(state), AuditOptions(org="acme"), scan_fn=dies_on_second)
     resumed = audit(gh, tmp_path)
     assert resumed.exit_code == 1
     assert {c.repo for c in resumed.new_public_changes} == {first_repo, second_repo}
@@ -297,3 +302,24 @@ def test_cli_unreachable_github_fails_fast_with_a_clear_message(tmp_path):
     assert result.exit_code == 2, result.output
     assert "cannot connect to GitHub" in result.output
     assert time.monotonic() - started < 10
+
+
+def test_cli_a_report_that_cannot_be_written_leaves_discoveries_new(gh, tmp_path):
+    # The library used to mark changes reported before the CLI wrote the report:
+    # a failed write then hid them from every later run.
+    s = Org(gh)
+    flipped = s.repo_with_secret("app", committed=s.now - 20 * DAY)
+    gh.state.set_visibility(flipped, "public", actor="mallory", at=s.now - DAY)
+    state = tmp_path / "state.sqlite3"
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the report's folder should be")
+    base = ["audit", "acme", "--github-url", gh.api_url, "--state", str(state), "--format", "json"]
+    env = {"GITHUB_TOKEN": TOKEN, "GH_TOKEN": "", "GITHUB_API_URL": ""}
+    runner = CliRunner()
+    failed = runner.invoke(org_app, [*base, "-o", str(blocker / "report.json")], env=env)
+    assert failed.exit_code == 2 and "cannot write" in failed.output
+    out = tmp_path / "report.json"
+    retried = runner.invoke(org_app, [*base, "-o", str(out)], env=env)
+    assert retried.exit_code == 1, retried.output  # still new: nothing was reported
+    assert [c["repo"] for c in json.loads(out.read_text())["changes"] if c["new"]] == [flipped]
+    assert runner.invoke(org_app, [*base, "-o", str(out)], env=env).exit_code == 0

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from scanner.audit.exposure import exposed_since
+from scanner.audit.policy import VisibilityPolicy, load_policy
+from scanner.audit.visibility import VisibilityChange, detect_changes, public_intervals
 from scanner.github.client import AuditEntry, PublicEventInfo, RepoInfo
-from scanner.github.exposure import exposed_since
-from scanner.github.policy import VisibilityPolicy, load_policy
-from scanner.github.visibility import VisibilityChange, detect_changes, public_intervals
-from scanner.store import VisibilitySnapshot
+from scanner.state.audit import VisibilitySnapshot
 
 
 def info(name, visibility):

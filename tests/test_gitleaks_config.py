@@ -6,8 +6,8 @@ import json
 import subprocess
 import sys
 
-from scanner.gitleaks_config import apply_to, translate
-from scanner.rules import default_rules
+from scanner.engine.rules import default_rules
+from scanner.project.gitleaks import apply_to, translate
 
 CONFIG = '''
 title = "acme"

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from scanner.model import Finding
-from scanner.scan import ScanOptions, ScanSetupError, scan
+from scanner.pipeline import ScanOptions, ScanSetupError, scan
 from tests.support.fakes import Fakes
 from tests.support.gitrepo import GitRepo
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
-from scanner.scan import ScanOptions, scan
+from scanner.pipeline import ScanOptions, scan
 from tests.support.fakes import Fakes
 from tests.support.gitrepo import GitRepo
 
@@ -86,7 +86,7 @@ def test_scans_in_threads_of_one_process_give_each_their_own_results(tmp_path):
 def test_rule_set_version_does_not_change_by_being_used(tmp_path):
     # Cursors are keyed on it: a version computed after a scan (allowlists
     # then hold their compiled regexes) must equal one computed before.
-    from scanner.rules import load_rules
+    from scanner.engine.rules import load_rules
 
     fresh = load_rules().version
     used = load_rules()

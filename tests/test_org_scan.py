@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from scanner.cli import app
+from scanner.cli.app import app
 from scanner.github.client import GitHubClient, RateLimitWaiter
-from scanner.github.orgscan import OrgScanOptions, run_org_scan
-from scanner.store import OrgScanStore, Store
+from scanner.orgscan.coordinator import OrgScanOptions, run_org_scan
+from scanner.state.db import StateFile
+from scanner.state.orgscan import OrgScanStore
 from tests.support.github_server import (
     GitHubServer,
     aws_credentials_file,
@@ -55,12 +56,12 @@ def run(gh, tmp_path, jobs=1, executor=None, state="state.sqlite3", git_timeout=
     """One library-level run, marking its findings reported as the CLI does after writing."""
     client = GitHubClient(base_url=gh.api_url, environ={"GITHUB_TOKEN": TOKEN},
                           waiter=RateLimitWaiter(max_total_wait=5, sleep=lambda s: None))
-    with Store(tmp_path / state) as store:
+    with StateFile(tmp_path / state) as store:
         report = run_org_scan(client, store, OrgScanOptions(
             org="acme", mirrors_dir=tmp_path / f"mirrors-{state}", jobs=jobs, executor=executor,
             git_timeout=git_timeout))
         if mark:
-            OrgScanStore(store).mark_reported("acme", [(f["repo"], f["fingerprint"]) for f in report.findings])
+            OrgScanStore(store).mark_findings_reported("acme", [(f["repo"], f["fingerprint"]) for f in report.findings])
     return report
 
 
@@ -125,7 +126,7 @@ def test_first_run_quiet_rerun_push_force_push_and_rule_change(gh, tmp_path):
     fourth = run(gh, tmp_path)
     assert fourth.findings == []
     assert [r.mode for r in fourth.repos if r.status == "scanned"] == ["rewalk"]
-    with Store(tmp_path / "state.sqlite3") as store:
+    with StateFile(tmp_path / "state.sqlite3") as store:
         resolved = OrgScanStore(store).findings("acme", "resolved")
         assert {f["repo"] for f in resolved} == {"acme/ops"} and all(f["resolved_at"] for f in resolved)
         assert {f["repo"] for f in OrgScanStore(store).findings("acme", "open")} == {"acme/api", "acme/web"}
@@ -138,7 +139,7 @@ def test_first_run_quiet_rerun_push_force_push_and_rule_change(gh, tmp_path):
     fifth = run(gh, tmp_path)
     assert fifth.findings == []
     assert {r.mode for r in fifth.repos} == {"full"} and {r.status for r in fifth.repos} == {"scanned"}
-    with Store(tmp_path / "state.sqlite3") as store:
+    with StateFile(tmp_path / "state.sqlite3") as store:
         still = OrgScanStore(store).findings("acme", "ignored")
     assert [(f["fingerprint"], f["ignored_reason"]) for f in still] == [(api["fingerprint"], "test key")]
 

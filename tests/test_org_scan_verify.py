@@ -9,7 +9,7 @@ import time
 
 from typer.testing import CliRunner
 
-from scanner.cli import app
+from scanner.cli.app import app
 from tests.aws_support import credentials_file, moto_server, moto_sts  # noqa: F401 - fixtures
 from tests.support.github_server import GitHubServer, commit_files
 

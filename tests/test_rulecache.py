@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shutil
 
-import scanner.rulecache as rulecache
-from scanner.engine import Engine
-from scanner.rules import builtin_rules_dir, load_rules
+import scanner.engine.rulecache as rulecache
+from scanner.engine.matcher import Engine
+from scanner.engine.rules import builtin_rules_dir, load_rules
 from tests.support.fakes import Fakes
 
 FAKE = Fakes(seed=31)

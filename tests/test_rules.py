@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.engine import Engine
-from scanner.rules import RuleSet, default_rules
+from scanner.engine.matcher import Engine
+from scanner.engine.rules import RuleSet, default_rules
 
 RULES = default_rules()
 
@@ -60,7 +60,7 @@ def test_rule_ids_are_unique_and_set_has_version():
 
 
 def test_hyperscan_database_from_disk_cache_finds_the_same(tmp_path, monkeypatch):
-    from scanner import prefilter
+    from scanner.engine import prefilter
 
     monkeypatch.setenv("LEAKWARDEN_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(prefilter, "_built", {})

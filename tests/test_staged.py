@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.entry import _parse
-from scanner.scan import ScanOptions, scan
+from scanner.cli.fastpath import _parse
+from scanner.pipeline import ScanOptions, scan
 from tests.support.fakes import Fakes
 from tests.support.gitrepo import GitRepo
 
@@ -113,6 +113,40 @@ def test_baseline_and_ignore_file_apply_to_the_hook(repo):
     assert run_hook(repo).returncode == 0
 
 
+def test_hook_and_full_cli_honour_the_same_gitleaks_config(repo):
+    # The hook's fast path once skipped .gitleaks.toml while `scan --staged`
+    # through typer (one more flag) used it: one set-up now serves both.
+    repo.write(".gitleaks.toml", """
+[extend]
+useDefault = true
+
+[[rules]]
+id = "acme-deploy-token"
+description = "ACME deploy token"
+regex = '''acmedeploy_([a-z0-9]{32})'''
+secretGroup = 1
+keywords = ["acmedeploy_"]
+""")
+    token = "acmedeploy_" + FAKE._pick("abcdefghijklmnopqrstuvwxyz0123456789", 32)
+    repo.write("deploy.sh", f"TOKEN={token}\n")
+    repo.git("add", "-A")
+    fast = run_hook(repo, "--format", "json")
+    full = run_hook(repo, "--format", "json", "--no-progress")  # not hook-shaped: typer
+    for proc in (fast, full):
+        assert proc.returncode == 1, proc.stderr
+        assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == ["acme-deploy-token"]
+        assert "using gitleaks config" in proc.stderr
+
+
+def test_a_blob_size_of_zero_is_an_error_not_a_clean_scan(repo):
+    repo.write("a.py", f"A = '{FAKE.aws_key_id()}'\n")
+    repo.git("add", "-A")
+    for size in ("0", "-5", "lots"):
+        proc = subprocess.run([LEAKWARDEN, "scan", str(repo.path), "--max-blob-size", size],
+                              capture_output=True, text=True, check=False)
+        assert proc.returncode == 2 and "--max-blob-size" in proc.stderr, (size, proc.stderr)
+
+
 def test_not_a_repository_is_one_line(tmp_path):
     proc = subprocess.run([LEAKWARDEN, "scan", "--staged"], cwd=tmp_path, capture_output=True,
                           text=True, check=False)
@@ -133,7 +167,7 @@ def test_fast_path_takes_only_hook_shaped_command_lines():
 
 def test_hook_does_not_import_heavy_modules(repo):
     code = ("import sys; sys.argv=['leakwarden','scan','--staged']\n"
-            "from scanner.entry import main\n"
+            "from scanner.cli.fastpath import main\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in ('typer','rich','pygit2','pydantic','multiprocessing') "
             "if m in sys.modules), file=sys.stderr)")

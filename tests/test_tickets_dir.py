@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from scanner.scan import ScanOptions, scan
+from scanner.pipeline import ScanOptions, scan
 from scanner.tickets import (
     DestinationError,
     DirDestination,

@@ -11,7 +11,7 @@ import json
 
 from typer.testing import CliRunner
 
-from scanner.cli import app
+from scanner.cli.app import app
 from scanner.verify.account import key_id_for_account
 from tests.aws_support import (  # noqa: F401 - fixtures
     credentials_file,

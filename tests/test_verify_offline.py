@@ -17,7 +17,7 @@ from scanner.verify import (
     verify_findings,
 )
 from scanner.verify.account import account_id_from_key_id, is_temporary, key_id_for_account
-from scanner.verify.report import finding_from_dict, verify_report
+from scanner.verify.saved_report import finding_from_dict, verify_report
 
 
 def test_decodes_published_example():

@@ -1,7 +1,7 @@
 # ruff: noqa: F811 - pytest fixtures are imported from tests.aws_support by name
 """End to end: the real scanner finds keys created in moto, then they are verified.
 
-Here the findings come from ``scanner.scan`` (not the stand-in of the other
+Here the findings come from ``scanner.pipeline`` (not the stand-in of the other
 tests), through the JSON report and back, the way ``scan`` then ``verify
 REPORT.json`` works for a user.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from scanner.scan import ScanOptions, scan
+from scanner.pipeline import ScanOptions, scan
 from scanner.verify import VerifyOptions, verify_findings, verify_report
 from scanner.verify.account import key_id_for_account
 from tests.aws_support import (  # noqa: F401 - fixtures
