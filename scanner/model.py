@@ -177,6 +177,8 @@ class ScanStats:
     skipped_too_large: int = 0
     unreachable_blobs: int = 0
     findings: int = 0
+    # Findings a baseline or an ignore file hid (not in ``findings``).
+    suppressed: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -57,6 +57,14 @@ class ScanOptions:
     # ancestors are not walked at all (the ref tips of the earlier run).
     skip_blobs: Collection[str] = ()
     exclude_commits: Sequence[str] = ()
+    # History scans: only blobs seen at these repository paths (a file, or a
+    # directory and everything under it), as ``git log -- PATH`` would.
+    paths: Sequence[str] = ()
+    # Plain-file scans (``--no-git``): globs to leave out / to keep only, and
+    # whether the .gitignore files are honoured (see scanner.sources.files).
+    exclude: Sequence[str] = ()
+    include: Sequence[str] = ()
+    gitignore: bool = False
 
 
 class ScanSetupError(Exception):
@@ -111,8 +119,13 @@ class _Worker:
                 if size > self.max_blob_size:
                     results.append(_BlobResult(path, "", size, "too-large"))
                     continue
+                # Read up to the limit, not to the size: a FIFO, /dev/stdin or
+                # a character device reports size 0 and may never end.
                 with open(path, "rb") as handle:
-                    data = handle.read()
+                    data = handle.read(self.max_blob_size + 1)
+                if len(data) > self.max_blob_size:
+                    results.append(_BlobResult(path, "", len(data), "too-large"))
+                    continue
             except OSError as exc:
                 results.append(_BlobResult(path, "", 0, "error", errors=[
                     ScanError("read-error", f"cannot read file: {exc.strerror or exc}", path=path)]))
@@ -333,16 +346,26 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
         skip = frozenset(skip)  # membership is tested once per walked blob
     walked: list[str] = []
 
-    def timed_walk() -> Iterator[str]:
-        nonlocal walk_seconds
-        for oid in walker.iter_new_blobs(history):
-            walked.append(oid)
-            if oid not in skip:
-                yield oid
-        walk_seconds = time.perf_counter() - t0
+    limit = tuple(p.strip("/") for p in options.paths if p.strip("/"))
 
     def paths_of(oid: str) -> list[str]:
         return [p for _, p in history.blobs.get(oid, ())] + history.loose.get(oid, [])
+
+    def timed_walk() -> Iterator[str]:
+        nonlocal walk_seconds
+        deferred: list[str] = []
+        for oid in walker.iter_new_blobs(history):
+            walked.append(oid)
+            if oid in skip:
+                continue
+            if limit and not _under(paths_of(oid), limit):
+                deferred.append(oid)  # a later commit may still put it under the path
+                continue
+            yield oid
+        for oid in deferred:
+            if _under(paths_of(oid), limit):
+                yield oid
+        walk_seconds = time.perf_counter() - t0
 
     for item in _run("blob", timed_walk(), repo.path, options, engine, stats, paths_of):
         _account(stats, item, errors)
@@ -359,8 +382,10 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
     t1 = time.perf_counter()
     findings: list[Finding] = []
     for item in with_hits:
-        findings.extend(_findings_for(item, history.origin(item.oid), engine.ruleset,
-                                      options, "git"))
+        origin = history.origin(item.oid)
+        if limit:
+            origin = _limited(origin, limit)
+        findings.extend(_findings_for(item, origin, engine.ruleset, options, "git"))
     if options.range:
         base = range_base(repo, options.range)
         if base is not None:
@@ -372,6 +397,19 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
             error.path = paths[0] if paths else None
     stats.seconds["provenance"] = round(time.perf_counter() - t1, 3)
     return ScanResult(findings, errors, stats, blob_ids=walked)
+
+
+def _under(paths: Iterable[str], limit: Sequence[str]) -> bool:
+    return any(p == lim or p.startswith(lim + "/") for p in paths for lim in limit)
+
+
+def _limited(origin: BlobOrigin, limit: Sequence[str]) -> BlobOrigin:
+    """Provenance seen through a path limit: only the introductions and
+    paths under it (the same blob elsewhere is outside what was asked)."""
+    return BlobOrigin(oid=origin.oid, size=origin.size,
+                      paths=[p for p in origin.paths if _under((p,), limit)],
+                      introductions=[i for i in origin.introductions if _under((i.path,), limit)],
+                      reachable=origin.reachable, line_ranges=origin.line_ranges)
 
 
 def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,
@@ -462,8 +500,9 @@ def _not_incoming(workdir: Path, findings: list[Finding],
 
 def _scan_files(root: Path, options: ScanOptions, engine: Engine, stats: ScanStats) -> ScanResult:
     if not root.exists():
-        raise ScanSetupError(f"{root} does not exist")
-    files = dict(iter_files(root))
+        raise ScanSetupError(f"{root}: no such file or directory")
+    files = dict(iter_files(root, exclude=options.exclude, include=options.include,
+                            gitignore=options.gitignore))
     stats.blobs_total = len(files)
     errors: list[ScanError] = []
     findings: list[Finding] = []

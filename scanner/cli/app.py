@@ -20,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 rules_app = typer.Typer(help="Inspect the rule set.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")

@@ -3,6 +3,7 @@ checkout adds) and ``scanner.pipeline.scan`` (the scan itself)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from enum import Enum
@@ -11,7 +12,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scanner.cli.common import fail, write_output
+from scanner.cli.common import check_output, fail, write_output
+from scanner.sources.files import SKIP_DIRS
+
+log = logging.getLogger("leakwarden")
 
 if TYPE_CHECKING:
     from scanner.model import ScanResult
@@ -21,6 +25,7 @@ if TYPE_CHECKING:
 class Format(str, Enum):
     text = "text"
     json = "json"
+    jsonl = "jsonl"
     sarif = "sarif"
     markdown = "markdown"
     html = "html"
@@ -40,50 +45,72 @@ class PrefilterKind(str, Enum):
     python = "python"
 
 
+_NO_GIT_HELP = ("Scan PATH as plain files. Always left out: "
+                + ", ".join(sorted(SKIP_DIRS)) + " (tools' state, not content).")
+
+
 def scan(
-    path: Annotated[Path, typer.Argument(help="Repository (or, with --no-git, directory or file).")] = Path("."),
+    path: Annotated[Path, typer.Argument(
+        metavar="PATH",
+        help="Repository; a path inside one limits the scan to that path's history; "
+             "with --no-git a directory or file; - (or a FIFO, /dev/stdin) reads that stream.")] = Path("."),
     format: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write the report here (- for standard output).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Text report: also every blob version that holds each secret.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colours in the text report (as NO_COLOR=1).")] = False,
+    exit_code: Annotated[int, typer.Option("--exit-code", metavar="N", help="Exit status when findings are reported (2 stays 'incomplete').")] = 1,
     no_redact: Annotated[bool, typer.Option("--no-redact", help="Show secrets in clear.")] = False,
     all_objects: Annotated[bool, typer.Option("--all-objects", help="Also scan objects no ref reaches.")] = False,
-    range_: Annotated[str | None, typer.Option("--range", help="Only blobs introduced by commits in A..B.")] = None,
+    range_: Annotated[str | None, typer.Option("--range", metavar="A..B", help="Only blobs introduced by commits in A..B.")] = None,
     staged: Annotated[bool, typer.Option("--staged", help="Only lines added in the index (pre-commit).")] = False,
-    no_git: Annotated[bool, typer.Option("--no-git", help="Scan PATH as plain files.")] = False,
-    max_blob_size: Annotated[str | None, typer.Option("--max-blob-size", help="Skip larger blobs (counted; default 25M or the config's).")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: all cores).")] = 0,
-    rules_dir: Annotated[Path | None, typer.Option("--rules", help="Directory of rule TOML files instead of the built-in set.")] = None,
-    enable_rule: Annotated[list[str] | None, typer.Option("--enable-rule", help="Only these rule ids.")] = None,
-    disable_rule: Annotated[list[str] | None, typer.Option("--disable-rule", help="Not these rule ids.")] = None,
+    no_git: Annotated[bool, typer.Option("--no-git", help=_NO_GIT_HELP)] = False,
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", metavar="GLOB", help="With --no-git: leave out matching paths or names (repeatable).")] = None,
+    include: Annotated[list[str] | None, typer.Option("--include", metavar="GLOB", help="With --no-git: only matching paths or names (repeatable).")] = None,
+    gitignore: Annotated[bool, typer.Option("--gitignore", help="With --no-git: leave out what .gitignore files ignore.")] = False,
+    max_blob_size: Annotated[str | None, typer.Option("--max-blob-size", metavar="SIZE", help="Skip larger blobs (counted; default 25M or the config's).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N", help="Worker processes (0: all cores).")] = 0,
+    rules_dir: Annotated[Path | None, typer.Option("--rules", metavar="DIR", help="Directory of rule TOML files instead of the built-in set.")] = None,
+    enable_rule: Annotated[list[str] | None, typer.Option("--enable-rule", metavar="ID", help="Only these rule ids (repeatable).")] = None,
+    disable_rule: Annotated[list[str] | None, typer.Option("--disable-rule", metavar="ID", help="Not these rule ids (repeatable).")] = None,
     prefilter: Annotated[PrefilterKind, typer.Option("--prefilter", help="Multi-pattern prefilter.")] = PrefilterKind.auto,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
-    baseline: Annotated[Path | None, typer.Option("--baseline", help="Hide findings an earlier JSON report lists.")] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="Configuration file (default: .leakwarden.toml or [tool.leakwarden] in pyproject.toml).")] = None,
-    report_unused_ignores: Annotated[bool, typer.Option("--report-unused-ignores", help="Name ignore/baseline entries that hid nothing.")] = False,
+    baseline: Annotated[Path | None, typer.Option("--baseline", metavar="FILE", help="Hide findings an earlier JSON report lists.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", metavar="FILE", help="Configuration file (default: .leakwarden.toml or [tool.leakwarden] in pyproject.toml).")] = None,
+    report_unused_ignores: Annotated[bool, typer.Option("--report-unused-ignores", help="Name ignore/baseline entries that hid nothing, and why.")] = False,
     verify: Annotated[bool, typer.Option("--verify", help="Check found AWS keys with STS (network; canary accounts never sent).")] = False,
-    sts_endpoint: Annotated[str | None, typer.Option("--sts-endpoint", help="STS endpoint for --verify (default: AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, else regional).")] = None,
-    skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", help="With --verify: never send keys of this account (repeatable).")] = None,
+    sts_endpoint: Annotated[str | None, typer.Option("--sts-endpoint", metavar="URL", help="STS endpoint for --verify (default: AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, else regional).")] = None,
+    skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", metavar="ACCOUNT", help="With --verify: never send keys of this account (repeatable).")] = None,
     min_confidence: Annotated[Confidence, typer.Option("--min-confidence", help="Only report findings of at least this confidence.")] = Confidence.low,
-    gitleaks_config: Annotated[Path | None, typer.Option("--gitleaks-config", help="Translate and use a gitleaks config (default: PATH/.gitleaks.toml when present).")] = None,
+    gitleaks_config: Annotated[Path | None, typer.Option("--gitleaks-config", metavar="FILE", help="Translate and use a gitleaks config (default: .gitleaks.toml at the repository root).")] = None,
 ) -> None:
     """Scan a repository's full history (all refs, every unique blob once).
 
-    Exit codes: 0 nothing found, 1 findings, 2 error or incomplete scan.
+    Exit codes: 0 nothing found, 1 findings (or --exit-code N), 2 error or
+    incomplete scan.
     """
     from scanner.pipeline import ScanSetupError
     from scanner.pipeline import scan as run_scan
     from scanner.project.setup import SetupError, finish_scan, prepare_scan
 
+    if exit_code in (0, 2) or not 0 <= exit_code <= 255:
+        raise fail(f"--exit-code must be 1 or 3..255 (0 would hide findings, 2 means "
+                   f"incomplete), got {exit_code}")
+    output = check_output(output)  # an unwritable report path fails before a long scan
     try:
         prepared = prepare_scan(
             path, config=config, rules_dir=rules_dir, enable_rules=enable_rule or (),
             disable_rules=disable_rule or (), gitleaks_config=gitleaks_config,
             max_blob_size=max_blob_size, staged=staged, no_git=no_git, range=range_,
             all_objects=all_objects, jobs=jobs, redact=not no_redact, prefilter=prefilter.value,
+            exclude=exclude or (), include=include or (), gitignore=gitignore,
         )
     except SetupError as exc:
         raise fail(str(exc)) from None
     for notice in prepared.notices:
         typer.echo(f"leakwarden: {notice}", err=True)
+    log.debug("root %s, rules %d, options %s", prepared.root,
+              len(prepared.options.ruleset.rules) if prepared.options.ruleset else 0,
+              {k: v for k, v in vars(prepared.options).items() if k not in ("ruleset", "progress")})
     if verify:
         from scanner.verify.canary import canary_accounts
 
@@ -94,25 +121,28 @@ def scan(
     show_progress = progress if progress is not None else sys.stderr.isatty()
     try:
         if show_progress:
-            result = _scan_with_progress(path, prepared.options)
+            result = _scan_with_progress(prepared.path, prepared.options)
         else:
-            result = run_scan(path, prepared.options)
+            result = run_scan(prepared.path, prepared.options)
         suppressed = finish_scan(result, prepared, baseline=baseline, min_confidence=min_confidence.value)
     except (ScanSetupError, SetupError) as exc:
         raise fail(str(exc)) from None
-    exit_code = result.exit_code
+    log.debug("stats %s", result.stats.to_dict())
+    status = result.exit_code
     if verify:
         from scanner.cli.verify import verify_scan_result
 
-        exit_code = verify_scan_result(result, path, sts_endpoint, skip_aws_account)
-    _emit(result, format, output, str(path.resolve()), staged=staged)
+        status = verify_scan_result(result, prepared.path, sts_endpoint, skip_aws_account)
+    repository = "stdin" if str(path) == "-" else str(path.resolve())
+    _emit(result, format, output, repository, staged=staged, verbose=verbose,
+          no_color=no_color)
     if report_unused_ignores:
         for line in suppressed.unused:
             typer.echo(f"leakwarden: {line}", err=True)
     if result.errors:
         typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "
                    "scanned (see errors in the report)", err=True)
-    raise typer.Exit(exit_code)
+    raise typer.Exit(exit_code if status == 1 else status)
 
 
 def _scan_with_progress(path: Path, options: ScanOptions) -> ScanResult:
@@ -134,7 +164,7 @@ def _scan_with_progress(path: Path, options: ScanOptions) -> ScanResult:
 
 
 def _emit(result: ScanResult, format: Format, output: Path | None, repository: str,
-          *, staged: bool = False) -> None:
+          *, staged: bool = False, verbose: bool = False, no_color: bool = False) -> None:
     if format is not Format.text:
         from scanner.report import render
 
@@ -146,8 +176,9 @@ def _emit(result: ScanResult, format: Format, output: Path | None, repository: s
     else:
         from scanner.report.text_report import render_text
 
-        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = render_text(result, color=color)
+        color = (output is None and sys.stdout.isatty() and not no_color
+                 and "NO_COLOR" not in os.environ)
+        text = render_text(result, color=color, verbose=verbose)
     write_output(text, output)
 
 

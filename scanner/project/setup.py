@@ -117,24 +117,40 @@ def prepare_scan(
     redact: bool = True,
     prefilter: str = "auto",
     cached_rules: bool = False,
+    exclude: Sequence[str] = (),
+    include: Sequence[str] = (),
+    gitignore: bool = False,
 ) -> PreparedScan:
     """Decide everything a scan of ``path`` needs before it starts.
 
     ``cached_rules`` takes the built-in rules from the on-disk cache (the
-    pre-commit hook, where start-up is most of the cost). Raises ``SetupError``.
+    pre-commit hook, where start-up is most of the cost). ``path`` may be
+    ``-`` (standard input) or any stream (a FIFO, a character device): those
+    are read as plain input. A path inside a repository's work tree limits a
+    history scan to that path's history. Raises ``SetupError``.
     """
     from scanner.engine.rules import RuleError, default_rules, load_rules
     from scanner.pipeline import ScanOptions
     from scanner.project.config import parse_size
 
-    path = Path(path)
+    path, stream = _input_path(path)
+    if stream:
+        no_git = True  # a stream has no history; reading it is the only sensible meaning
+    elif not staged and not path.exists():
+        raise SetupError(f"{path}: no such file or directory")
+    if (exclude or include or gitignore) and not no_git:
+        raise SetupError("--exclude, --include and --gitignore apply to --no-git scans")
     modes = [m for m, on in (("--range", bool(range)), ("--staged", staged), ("--no-git", no_git)) if on]
     if len(modes) > 1:
         raise SetupError(f"{' and '.join(modes)} cannot be combined")
     if jobs < 0:
         raise SetupError(f"--jobs must be 0 (all cores) or more, got {jobs}")
-    root = project_root(path, git=not no_git)
+    root = project_root(Path.cwd() if stream else path, git=not no_git)
     notices: list[str] = []
+    limit = () if (no_git or staged) else _history_limit(path, root)
+    if limit:
+        notices.append(f"scanning only the history of {limit[0]} in {root} "
+                       f"(as git log -- {limit[0]}); scan {root} for the whole repository")
     try:
         settings = project_config(root, config)
         if rules_dir:
@@ -154,13 +170,40 @@ def prepare_scan(
     if max_blob_size is None and settings and settings.max_blob_size:
         max_blob_size = settings.max_blob_size
     options = ScanOptions(ruleset=ruleset, jobs=jobs, redact=redact, all_objects=all_objects,
-                          range=range, staged=staged, no_git=no_git, prefilter=prefilter)
+                          range=range, staged=staged, no_git=no_git, prefilter=prefilter,
+                          paths=limit, exclude=tuple(exclude), include=tuple(include),
+                          gitignore=gitignore)
     if max_blob_size is not None:
         try:
             options.max_blob_size = parse_size(max_blob_size)
         except ValueError as exc:
             raise SetupError(f"--max-blob-size: {exc}") from None
     return PreparedScan(path=path, root=root, settings=settings, options=options, notices=notices)
+
+
+def _input_path(path: str | Path) -> tuple[Path, bool]:
+    """(the path to read, whether it is a stream): ``-`` is standard input."""
+    import stat
+
+    if str(path) == "-":
+        return Path("/dev/stdin"), True
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return path, False
+    return path, stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+
+
+def _history_limit(path: Path, root: Path) -> tuple[str, ...]:
+    """A path inside the work tree (not its top) as a repository path."""
+    try:
+        rel = path.resolve().relative_to(root)
+    except ValueError:
+        return ()
+    if not rel.parts or rel.parts[0] == ".git":
+        return ()
+    return (rel.as_posix(),)
 
 
 def _with_gitleaks_config(ruleset: RuleSet, config: Path | None, root: Path,
@@ -192,6 +235,7 @@ def finish_scan(result: ScanResult, prepared: PreparedScan, *, baseline: Path | 
         suppressed = suppress(result, prepared.root, baseline)
     except ValueError as exc:  # BaselineError
         raise SetupError(str(exc)) from None
+    result.stats.suppressed += suppressed.hidden
     # After the ignore files, so an entry is not called unused because the
     # finding it hides fell under the floor.
     if min_confidence != "low":
