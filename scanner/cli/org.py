@@ -300,7 +300,7 @@ def ignore_command(
             if not tables.ignore(org, fingerprint, reason):
                 unknown.append(fingerprint)
     for fingerprint in unknown:
-        err.print(f"[bold red]error:[/] no finding of {org} has fingerprint {fingerprint}", highlight=False)
+        typer.echo(f"leakwarden: no finding of {org} has fingerprint {fingerprint}", err=True)
     ignored = len(fingerprints) - len(unknown)
     err.print(f"{ignored} finding(s) ignored", highlight=False, markup=False)
     raise typer.Exit(2 if unknown else 0)
