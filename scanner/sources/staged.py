@@ -100,7 +100,7 @@ def staged_changes(workdir: str | Path) -> StagedChanges:
     against the empty tree before the first commit)."""
     # Every option that user configuration could otherwise change is pinned.
     try:
-        data = _git(workdir, "diff", "--cached", "--raw", "-p", "-z", "-U0", "-M", "--full-index",
+        data = _git(workdir, "diff", "--cached", "--raw", "-p", "-z", "-U0", "-M", "--full-index", "--no-abbrev",
                     "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative",
                     "--ignore-submodules=all")
     except StagedError as exc:
