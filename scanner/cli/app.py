@@ -19,9 +19,10 @@ try:  # recent typer carries its own copy of click
     from typer._click.exceptions import UsageError as _USAGE_ERRORS
 except ImportError:  # pragma: no cover - older typer on the real click
     from click.exceptions import UsageError as _USAGE_ERRORS
-_ABORT = typer.Abort
 
-from scanner.cli.scan import register as register_scan
+from scanner.cli.scan import register as register_scan  # noqa: E402
+
+_ABORT = typer.Abort
 
 app = typer.Typer(
     name="leakwarden",

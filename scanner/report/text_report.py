@@ -99,7 +99,8 @@ def _entry(console: Console, item: SecretHistory) -> None:
                + (f"  \"{_value(first.summary)}\"" if first.summary else ""))
     elif first.source == "git":
         _field(console, "introduced", "no commit reaches it (found with --all-objects)")
-    paths = item.paths
+    # every path the carrying blobs were seen at, not only the reported one
+    paths = sorted({p for f in item.findings for p in (f.paths or [f.path])})
     if first.source == "git":
         shown = ", ".join(_value(p) for p in paths[:3]) + (f" (+{len(paths) - 3} more)"
                                                            if len(paths) > 3 else "")
