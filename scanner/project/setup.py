@@ -76,10 +76,11 @@ def suppress(result: ScanResult, root: Path | None, baseline: Path | None = None
     suppressions = load_suppressions(root if use_ignore_files else None, baseline)
     if not suppressions.entries and not suppressions.baseline:
         return Suppressed()
-    kept, hidden = suppressions.filter(result.findings)
+    found = list(result.findings)
+    kept, hidden = suppressions.filter(found)
     result.findings[:] = kept
     result.stats.findings = len(kept)
-    return Suppressed(len(hidden), describe_unused(suppressions.unused()))
+    return Suppressed(len(hidden), describe_unused(suppressions.unused(), found))
 
 
 class SetupError(ValueError):
