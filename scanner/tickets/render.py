@@ -108,7 +108,8 @@ def runbook(ticket: RotationTicket) -> list[RunbookStep]:
             "configuration, and the credentials inside them. IAM Access Advisor shows which "
             "services it used.",
             (
-                f"aws iam generate-service-last-accessed-details --arn {ticket.arn or 'PRINCIPAL_ARN'}",
+                # IAM wants the user's or role's ARN, never an STS session ARN
+                f"aws iam generate-service-last-accessed-details --arn {ticket.iam_arn or 'PRINCIPAL_ARN'}",
             ),
         )
     )
@@ -143,6 +144,13 @@ def _cell(value: object) -> str:
     return str(value if value not in (None, "") else "-").replace("|", "\\|").replace("\n", " ")
 
 
+def _commit_cell(commit: str | None, url: str | None) -> str:
+    """The short commit id, linked to the commit on the hosting site when known."""
+    if not commit:
+        return "-"
+    return f"[{_cell(commit[:12])}]({_cell(url)})" if url else _cell(commit[:12])
+
+
 def render_markdown(ticket: RotationTicket) -> str:
     """The ticket as Markdown, starting with the hidden fingerprint marker."""
     out: list[str] = [ticket.marker, f"# {ticket.title}", ""]
@@ -171,7 +179,7 @@ def render_markdown(ticket: RotationTicket) -> str:
     for loc in ticket.locations:
         author = f"{loc.author} <{loc.email}>" if loc.author and loc.email else loc.author
         out.append(
-            f"| {_cell(loc.kind)} | {_cell(loc.repository)} | {_cell(loc.commit and loc.commit[:12])} "
+            f"| {_cell(loc.kind)} | {_cell(loc.repository)} | {_commit_cell(loc.commit, loc.url)} "
             f"| `{_cell(loc.path)}` | {loc.line} | {_cell(author)} | {_cell(loc.date)} "
             f"| {'yes' if loc.reachable else 'no'} |"
         )
