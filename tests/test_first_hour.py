@@ -227,7 +227,8 @@ def test_exit_code_for_findings(repo):
     clean = GitRepo(repo.path.parent / "clean")
     clean.commit("x", {"a.txt": "nothing\n"})
     assert lw("scan", str(clean.path), "-j", "1", "--exit-code", "7").returncode == 0
-    refused = lw("scan", str(repo.path), "--exit-code", "0")
+    assert lw("scan", str(repo.path), "-j", "1", "--exit-code", "0").returncode == 0
+    refused = lw("scan", str(repo.path), "--exit-code", "2")
     assert refused.returncode == 2 and "--exit-code" in refused.stderr
 
 

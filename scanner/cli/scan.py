@@ -58,7 +58,7 @@ def scan(
     output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write the report here (- for standard output).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Text report: also every blob version that holds each secret.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours in the text report (as NO_COLOR=1).")] = False,
-    exit_code: Annotated[int, typer.Option("--exit-code", metavar="N", help="Exit status when findings are reported (2 stays 'incomplete').")] = 1,
+    exit_code: Annotated[int, typer.Option("--exit-code", metavar="N", help="Exit status when findings are reported (0: never fail on findings; 2 stays 'incomplete').")] = 1,
     no_redact: Annotated[bool, typer.Option("--no-redact", help="Show secrets in clear.")] = False,
     all_objects: Annotated[bool, typer.Option("--all-objects", help="Also scan objects no ref reaches.")] = False,
     range_: Annotated[str | None, typer.Option("--range", metavar="A..B", help="Only blobs introduced by commits in A..B.")] = None,
@@ -92,9 +92,9 @@ def scan(
     from scanner.pipeline import scan as run_scan
     from scanner.project.setup import SetupError, finish_scan, prepare_scan
 
-    if exit_code in (0, 2) or not 0 <= exit_code <= 255:
-        raise fail(f"--exit-code must be 1 or 3..255 (0 would hide findings, 2 means "
-                   f"incomplete), got {exit_code}")
+    if exit_code == 2 or not 0 <= exit_code <= 255:
+        raise fail(f"--exit-code must be 0..255 but not 2 (2 means error or incomplete), "
+                   f"got {exit_code}")
     output = check_output(output)  # an unwritable report path fails before a long scan
     try:
         prepared = prepare_scan(
