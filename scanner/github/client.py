@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,8 @@ from github import Auth, GithubException
 from github.Requester import Requester
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
+
+from scanner.clock import iso, parse_iso
 
 DEFAULT_API_URL = "https://api.github.com"
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
@@ -298,12 +299,6 @@ class AuditLogAnswer:
     reason: str = ""
 
 
-def iso_utc(value: datetime | float | int) -> str:
-    if isinstance(value, (int, float)):
-        value = datetime.fromtimestamp(value, timezone.utc)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _visibility(repo: Any) -> str:
@@ -375,7 +370,7 @@ class GitHubClient:
                     fork=bool(repo.fork),
                     clone_url=repo.clone_url or "",
                     default_branch=repo.default_branch,
-                    created_at=iso_utc(repo.created_at) if repo.created_at else None,
+                    created_at=iso(repo.created_at) if repo.created_at else None,
                 )
             )
         out.sort(key=lambda r: r.full_name)
@@ -432,9 +427,9 @@ def _audit_entry(item: dict[str, Any]) -> AuditEntry | None:
     if not repo or not visibility or stamp is None:
         return None
     if isinstance(stamp, (int, float)):
-        at = iso_utc(stamp / 1000.0)  # the audit log counts milliseconds
+        at = iso(stamp / 1000.0)  # the audit log counts milliseconds
     else:
-        at = iso_utc(datetime.fromisoformat(str(stamp).replace("Z", "+00:00")))
+        at = iso(parse_iso(str(stamp)))
     actor = item.get("actor")
     if isinstance(actor, dict):
         actor = actor.get("login")
@@ -446,4 +441,4 @@ def _public_events(events: Any) -> Iterator[PublicEventInfo]:
         if event.type != "PublicEvent":
             continue
         actor = event.actor.login if event.actor else None
-        yield PublicEventInfo(event.repo.name, iso_utc(event.created_at), actor)
+        yield PublicEventInfo(event.repo.name, iso(event.created_at), actor)

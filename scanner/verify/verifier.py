@@ -13,7 +13,6 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from scanner.model import Finding
@@ -89,8 +88,7 @@ def repository_reader(repo_path: str | os.PathLike[str]) -> Callable[[Finding], 
     return read
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
 
 
 def verify_findings(
