@@ -55,11 +55,13 @@ class RateLimitBudgetExceeded(Exception):
 
 
 # What a call to GitHub can fail with, for callers that report and go on.
-GITHUB_ERRORS: tuple[type[BaseException], ...] = (
+GITHUB_ERRORS: tuple[type[Exception], ...] = (
     GithubException,
     requests.exceptions.RequestException,
     RateLimitBudgetExceeded,
 )
+# ... and with missing or wrong credentials besides.
+GITHUB_OR_CONFIG_ERRORS: tuple[type[Exception], ...] = (*GITHUB_ERRORS, GitHubConfigError)
 
 
 def api_url_from_env(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -176,7 +178,7 @@ class PatientRetry(Retry):
 
     def new(self, **kw: Any) -> PatientRetry:
         kw["waiter"] = self.waiter
-        return super().new(**kw)  # type: ignore[return-value]
+        return super().new(**kw)
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if status_code >= 500 and method.upper() not in _IDEMPOTENT:
@@ -231,7 +233,7 @@ class PatientRetry(Retry):
             if delay is None or not self.waiter.can_wait(delay):
                 if delay is not None:
                     self.waiter.notify(f"{why}; not waiting {delay:.0f}s: over the run's wait budget")
-                raise MaxRetryError(_pool, url or "", None)  # type: ignore[arg-type]
+                raise MaxRetryError(_pool, url or "", None)
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         assert isinstance(retry, PatientRetry)
         path = re.sub(r"\?.*", "", url or "")

@@ -154,12 +154,12 @@ class StsChecker:
     def check(self, key_id: str, secret: str, token: str | None = None) -> Verification:
         digest = hashlib.sha256("\0".join((key_id, secret, token or "")).encode()).hexdigest()
         with self._cache_lock:
-            future = self._cache.get(digest)
-            owner = future is None
-            if owner:
-                future = self._cache[digest] = Future()
-        if not owner:
-            return future.result()
+            cached = self._cache.get(digest)
+            if cached is None:
+                future: Future[Verification] = Future()
+                self._cache[digest] = future
+        if cached is not None:
+            return cached.result()
         try:
             result = self._check_partitions(key_id, secret, token)
         except Exception as exc:  # noqa: BLE001 - one bad key must not end the run
