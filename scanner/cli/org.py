@@ -37,6 +37,8 @@ def org_callback() -> None:
 
 
 class OutputFormat(str, Enum):
+    """The formats of both org reports."""
+
     text = "text"
     json = "json"
     markdown = "markdown"
@@ -118,12 +120,6 @@ def audit_command(
     raise typer.Exit(report.exit_code)
 
 
-class ScanFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
 @org_app.command("scan")
 def scan_command(
     org: Annotated[str, typer.Argument(help="Organization login, e.g. acme.")],
@@ -145,7 +141,7 @@ def scan_command(
         Optional[str],  # noqa: UP045
         typer.Option(help="With --verify: rotation tickets for live AWS keys to dir:PATH, github:OWNER/REPO or -."),
     ] = None,
-    output_format: Annotated[ScanFormat, typer.Option("--format", help="Report format.")] = ScanFormat.text,
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="Report format.")] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report here.")] = None,  # noqa: UP045
     git_timeout: Annotated[float, typer.Option(min=1, help="Seconds per git clone or fetch.")] = 900.0,
     rescan: Annotated[bool, typer.Option(help="Ignore cursors: scan every repository whole.")] = False,
