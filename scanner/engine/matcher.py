@@ -16,6 +16,7 @@ import regex
 
 from scanner.engine import decoding
 from scanner.engine.entropy import shannon_entropy
+from scanner.engine.patterns import text_pattern
 from scanner.engine.prefilter import Prefilter, make_prefilter
 from scanner.engine.rules import Rule, RuleSet
 from scanner.engine.validators import VALIDATORS
@@ -116,7 +117,7 @@ class Engine:
             if rules is None:  # a history has few distinct paths: test each once
                 rules = self._path_cache[path] = tuple(
                     i for i in self._path_rules
-                    if self._rules[i].rule.compiled_path.search(path))  # type: ignore[union-attr]
+                    if text_pattern(self._rules[i].rule.path or "").search(path))
             for i in rules:
                 found[i] = []
         return found
@@ -229,11 +230,3 @@ def _prefer_specific(matches: Iterable[Match], rank: dict[str, int]) -> list[Mat
     return [m for m in ordered
             if rank[m.rule_id] != 0 or not any(s < m.end and m.start < e for s, e in confident)]
 
-
-def scan_bytes(data: bytes, ruleset: RuleSet) -> list[Match]:
-    """Convenience for a one-off check (builds an Engine each call: not for loops)."""
-    return Engine(ruleset).scan(data)[0]
-
-
-def rules_hit(matches: Iterable[Match]) -> set[str]:
-    return {m.rule_id for m in matches}
