@@ -409,7 +409,7 @@ def _limited(origin: BlobOrigin, limit: Sequence[str]) -> BlobOrigin:
     return BlobOrigin(oid=origin.oid, size=origin.size,
                       paths=[p for p in origin.paths if _under((p,), limit)],
                       introductions=[i for i in origin.introductions if _under((i.path,), limit)],
-                      reachable=origin.reachable, line_ranges=origin.line_ranges)
+                      reachable=origin.reachable)
 
 
 def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,

@@ -233,7 +233,7 @@ class StsChecker:
                     # A proxy's or WAF's page, not STS (which always answers
                     # with a request id): whatever error code botocore dug out
                     # of it says nothing about the key.
-                    return Verification("error", checked_at=_now(), partition=partition,
+                    return Verification("error", checked_at=now_iso(), partition=partition,
                                         reason=f"HTTP {status}: an HTML page, not an STS answer "
                                                "(a proxy or firewall in the way?)")
                 if code in UNKNOWN_KEY_CODES:

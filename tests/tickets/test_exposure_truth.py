@@ -27,7 +27,7 @@ from tests.support.github_server import GitHubServer, commit_files
 from tests.support.gitrepo import GitRepo
 
 TOKEN = "ghp_exposuretruthtoken0000000000000000"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_always_public_repo_policy_flags_and_tickets_with_every_location(tmp_path, moto_sts, monkeypatch):
