@@ -96,6 +96,13 @@ def scan(
         raise fail(f"--exit-code must be 0..255 but not 2 (2 means error or incomplete), "
                    f"got {exit_code}")
     output = check_output(output)  # an unwritable report path fails before a long scan
+    if verify:
+        from scanner.verify.canary import canary_accounts
+
+        try:  # a typo in an account id must fail before a long scan, not after
+            canary_accounts(skip_aws_account or ())
+        except ValueError as exc:
+            raise fail(str(exc)) from None
     try:
         prepared = prepare_scan(
             path, config=config, rules_dir=rules_dir, enable_rules=enable_rule or (),
@@ -111,13 +118,6 @@ def scan(
     log.debug("root %s, rules %d, options %s", prepared.root,
               len(prepared.options.ruleset.rules) if prepared.options.ruleset else 0,
               {k: v for k, v in vars(prepared.options).items() if k not in ("ruleset", "progress")})
-    if verify:
-        from scanner.verify.canary import canary_accounts
-
-        try:  # a typo in an account id must fail before a long scan, not after
-            canary_accounts(skip_aws_account or ())
-        except ValueError as exc:
-            raise fail(str(exc)) from None
     show_progress = progress if progress is not None else sys.stderr.isatty()
     try:
         if show_progress:
