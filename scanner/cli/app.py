@@ -15,10 +15,15 @@ from typing import Annotated
 
 import typer
 
+_USAGE_ERRORS: type[Exception]
 try:  # recent typer carries its own copy of click
-    from typer._click.exceptions import UsageError as _USAGE_ERRORS
+    from typer._click.exceptions import UsageError as _TyperUsageError
+
+    _USAGE_ERRORS = _TyperUsageError
 except ImportError:  # pragma: no cover - older typer on the real click
-    from click.exceptions import UsageError as _USAGE_ERRORS
+    from click.exceptions import UsageError as _ClickUsageError
+
+    _USAGE_ERRORS = _ClickUsageError
 
 from scanner.cli.scan import register as register_scan  # noqa: E402
 
@@ -151,13 +156,15 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except _USAGE_ERRORS as exc:
+        formatter = getattr(exc, "format_message", None)
+        message = formatter() if formatter else str(exc)
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare `leakwarden` or `leakwarden org`
-            typer.echo(exc.format_message())
+            typer.echo(message)
             sys.exit(2)
         # click's own "Usage: ... Error: ..." block, in the one error style of every command
         ctx = getattr(exc, "ctx", None)
         hint = ctx.command_path if ctx is not None else "leakwarden"
-        typer.echo(f"leakwarden: {exc.format_message()} (see {hint} --help)", err=True)
+        typer.echo(f"leakwarden: {message} (see {hint} --help)", err=True)
         sys.exit(2)
     except _ABORT:
         typer.echo("leakwarden: aborted", err=True)
