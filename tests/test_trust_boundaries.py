@@ -1,0 +1,254 @@
+"""A pull request cannot choose the rules that judge it, no suppression is
+silent, and nothing a hostile repository does turns a skipped blob into a
+clean scan. Every repository here is built by the test, as an attacker
+would build it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scanner.model import ScanResult
+from scanner.pipeline import scan
+from scanner.project.setup import finish_scan, prepare_scan
+from tests.support.fakes import Fakes
+from tests.support.gitrepo import GitRepo
+
+FAKE = Fakes(seed=17)
+LEAKWARDEN = str(Path(sys.executable).parent / "leakwarden")
+TOKEN = FAKE.github_token()
+
+
+def run(repo: GitRepo, *, baseline: Path | None = None, **kwargs: object) -> ScanResult:
+    """What `leakwarden scan` does, through the library it shares with the CLI."""
+    prepared = prepare_scan(repo.path, jobs=1, baseline=baseline, **kwargs)  # type: ignore[arg-type]
+    result = scan(prepared.path, prepared.options)
+    finish_scan(result, prepared, baseline=baseline)
+    return result
+
+
+def rules(result: ScanResult) -> list[tuple[str, str]]:
+    return sorted((f.rule, f.path) for f in result.findings)
+
+
+def _hash_of_token(repo: GitRepo) -> str:
+    # What an attacker with a clone computes: the token's hash in this repository.
+    result = run(repo, range="main..pr", trust_range_config=True)
+    return next(f.secret_hash for f in result.findings if f.rule == "github-pat")
+
+
+# Each way a repository's files could silence the token: (file, content).
+# ``{hash}`` is the token's secret hash in this repository.
+SILENCERS = {
+    "allowlist-everything": (".leakwarden.toml", "[[allowlists]]\npaths = ['''.*''']\n"),
+    "enable-another-rule": (".leakwarden.toml", 'enable_rules = ["age-secret-key"]\n'),
+    "tiny-blob-limit": (".leakwarden.toml", 'max_blob_size = "1"\n'),
+    "pyproject-disable": ("pyproject.toml",
+                          '[project]\nname = "x"\n[tool.leakwarden]\ndisable_rules = ["github-pat"]\n'),
+    "leakwardenignore": (".leakwardenignore", "*:github-pat:{hash}\n"),
+    "gitleaksignore": (".gitleaksignore", "app.py:github-pat:1\n"),
+    "gitleaks-toml": (".gitleaks.toml",
+                      '[extend]\nuseDefault = true\n[allowlist]\npaths = [\'\'\'.*\'\'\']\n'),
+    "baseline-in-repo": (".leakwarden-baseline.json", "{baseline}"),
+}
+# Which of them, when the protected branch itself has it, really does hide
+# the token (a team's own decision), and how that shows as a suppression.
+BASE_SILENCES = {"allowlist-everything": None, "enable-another-rule": None,
+                 "tiny-blob-limit": False, "pyproject-disable": None,
+                 "leakwardenignore": "ignore-file", "gitleaksignore": "ignore-file",
+                 "gitleaks-toml": None, "baseline-in-repo": "baseline"}
+
+
+@pytest.mark.parametrize("where", ["pr-head", "base"])
+@pytest.mark.parametrize("kind", sorted(SILENCERS))
+def test_ci_silencing_matrix(tmp_path, kind, where):
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("initial", {"README.md": "hello\n"})
+    repo.git("checkout", "-q", "-b", "pr")
+    repo.commit("feature", {"app.py": f"TOKEN = '{TOKEN}'\n"})
+    token_hash = _hash_of_token(repo)
+    name, content = SILENCERS[kind]
+    if kind == "baseline-in-repo":
+        report = run(repo, range="main..pr", trust_range_config=True)
+        content = json.dumps(report.to_dict())
+    content = content.replace("{hash}", token_hash)
+    baseline = repo.path / name if kind == "baseline-in-repo" else None
+    if where == "base":
+        repo.git("checkout", "-q", "main")
+        repo.commit("team config", {name: content})
+        repo.git("checkout", "-q", "pr")
+        if baseline is not None:
+            repo.write(name, content)  # the CI checkout has the base's copy too
+    else:
+        repo.commit("also config", {name: content})
+
+    result = run(repo, range="main..pr", baseline=baseline)
+    if where == "pr-head":
+        # The head's file is not used, and its change is a finding naming it.
+        # A baseline named on the command line is used as given, so it hides
+        # the token (listed as suppressed), but the edit still fails the check.
+        if kind == "baseline-in-repo":
+            assert [s.finding.rule for s in result.suppressed] == ["github-pat"]
+        else:
+            assert ("github-pat", "app.py") in rules(result), kind
+        assert ("leakwarden-config-change", name) in rules(result), kind
+        assert result.exit_code == 1
+        trusted = run(repo, range="main..pr", baseline=baseline, trust_range_config=True)
+        if kind != "tiny-blob-limit":  # a size limit hides nothing any more
+            assert trusted.findings == [], kind
+    else:
+        assert not any(f.rule == "leakwarden-config-change" for f in result.findings)
+        shown = BASE_SILENCES[kind]
+        if shown is False:
+            assert rules(result) == [("github-pat", "app.py")]
+        else:
+            assert result.findings == [] and result.exit_code == 0, kind
+        if isinstance(shown, str):
+            assert [(s.kind, s.finding.rule) for s in result.suppressed] == [(shown, "github-pat")]
+
+
+def test_strict_base_config_wins_over_the_head_rewrite(tmp_path):
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("strict", {".leakwarden.toml": 'enable_rules = ["github-pat"]\n'})
+    repo.git("checkout", "-q", "-b", "pr")
+    repo.commit("loosen", {".leakwarden.toml": 'enable_rules = ["age-secret-key"]\n',
+                           "app.py": f"T = '{TOKEN}'\n"})
+    assert rules(run(repo, range="main..pr")) == [
+        ("github-pat", "app.py"), ("leakwarden-config-change", ".leakwarden.toml")]
+    # --config-from names the trusted commit in any mode.
+    assert rules(run(repo, config_from="main")) == [("github-pat", "app.py")]
+    assert rules(run(repo)) == []  # a plain scan of the checkout uses its own file
+
+
+def test_cli_range_reads_base_and_reports_the_change_in_sarif(tmp_path):
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("initial", {"README.md": "hello\n"})
+    repo.git("checkout", "-q", "-b", "pr")
+    repo.commit("leak", {"app.py": f"T = '{TOKEN}'\n",
+                         ".gitleaksignore": "app.py:github-pat:1\n"})
+    proc = subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1", "--range", "main..pr",
+                           "--format", "sarif"], cwd=repo.path, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    results = json.loads(proc.stdout)["runs"][0]["results"]
+    assert sorted(r["ruleId"] for r in results) == ["github-pat", "leakwarden-config-change"]
+    change = next(r for r in results if r["ruleId"] == "leakwarden-config-change")
+    assert change["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == ".gitleaksignore"
+    assert "read from main" in proc.stderr
+    trusted = subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1", "--range", "main..pr",
+                              "--trust-range-config", "--format", "sarif"],
+                             cwd=repo.path, capture_output=True, text=True)
+    assert trusted.returncode == 0, trusted.stderr
+    # Trusted or not, what the ignore file hid is in the log, marked external.
+    (hidden,) = json.loads(trusted.stdout)["runs"][0]["results"]
+    assert hidden["suppressions"][0]["kind"] == "external"
+    assert ".gitleaksignore:1" in hidden["suppressions"][0]["justification"]
+
+
+def test_pyproject_changes_outside_the_table_are_not_reported(tmp_path):
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("initial", {"pyproject.toml": '[project]\nname = "x"\n'})
+    repo.git("checkout", "-q", "-b", "pr")
+    repo.commit("bump", {"pyproject.toml": '[project]\nname = "x"\nversion = "2"\n'})
+    assert run(repo, range="main..pr").findings == []
+
+
+# -- every suppression accounted for -----------------------------------------------------
+
+def test_inline_markers_are_listed_and_strict_mode_ignores_them(tmp_path):
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("marked", {"a.py": f"A = '{TOKEN}'  # leakwarden:allow\n"})
+    result = run(repo)
+    assert result.findings == [] and result.exit_code == 0
+    (item,) = result.suppressed
+    assert (item.kind, item.by, item.finding.path) == ("inline", "leakwarden:allow on line 1", "a.py")
+    assert json.loads(json.dumps(result.to_dict()))["suppressed"][0]["suppressed_by"]["kind"] == "inline"
+    strict = run(repo, inline_allow=False)
+    assert rules(strict) == [("github-pat", "a.py")] and strict.suppressed == []
+    proc = subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1", "--format", "sarif"],
+                          cwd=repo.path, capture_output=True, text=True)
+    assert proc.returncode == 0
+    (hidden,) = json.loads(proc.stdout)["runs"][0]["results"]
+    assert hidden["suppressions"][0]["kind"] == "inSource"
+    text = subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1"], cwd=repo.path,
+                          capture_output=True, text=True).stdout
+    assert "suppressed 1 finding(s)" in text and "a.py:1" in text and TOKEN not in text
+    assert subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1", "--no-inline-allow"],
+                          cwd=repo.path, capture_output=True).returncode == 1
+
+
+@pytest.mark.parametrize("line, silenced", [
+    ("A = '{t}'  # leakwarden:allow\n", True),
+    ("A = '{t}'  // gitleaks:allow\n", True),
+    ("A = '{t}'  # pragma: allowlist secret\n", True),
+    ("A = '{t}'  # xleakwarden:allowx\n", False),         # not a whole word
+    ("A = '{t}'  # leakwarden:allowed\n", False),
+    ("A = '{t}'  + 'leakwarden:allow'\n", False),          # not in a comment
+    ("A = '{t}'\r# leakwarden:allow\n", False),            # a bare CR starts a new line
+    ("A = '{t}'\u2028# leakwarden:allow\n", False),        # so does U+2028
+    ("# leakwarden:allow\nA = '{t}'\n", False),            # the line before is not this line
+    ("var a='{t}';" + "x" * 500 + "// leakwarden:allow\n", False),  # minified: nothing
+])
+def test_inline_marker_rules(tmp_path, line, silenced):
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("c", {"a.js": line.format(t=TOKEN)})
+    result = run(repo)
+    assert (result.findings == []) is silenced, line
+    assert (len(result.suppressed) == 1) is silenced
+
+
+def test_one_marker_silences_only_its_own_line(tmp_path):
+    other = FAKE.github_token()
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("c", {"a.py": f"A = '{TOKEN}'  # leakwarden:allow\nB = '{other}'\n"})
+    result = run(repo)
+    assert [f.line for f in result.findings] == [2]
+    assert [s.finding.line for s in result.suppressed] == [1]
+
+
+# -- skipped is never clean ---------------------------------------------------------------
+
+def test_padding_past_the_size_limit_does_not_hide_a_token(tmp_path, monkeypatch):
+    from scanner.sources import large_blob
+
+    # Small windows so the test stays small: a window boundary falls inside
+    # the token, which the overlap must still see whole, exactly once.
+    monkeypatch.setattr(large_blob, "MIN_STREAM_SIZE", 1024)
+    monkeypatch.setattr(large_blob, "WINDOW", 4096)
+    monkeypatch.setattr(large_blob, "OVERLAP", 512)
+    padding = ("x" * 99 + "\n") * 40 + "y" * 80  # the token starts at 4080
+    body = padding + f"T = '{TOKEN}'\n" + ("z" * 99 + "\n") * 100
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("padded", {"big.txt": body, ".leakwarden.toml": 'max_blob_size = "1"\n'})
+    result = run(repo)
+    (finding,) = [f for f in result.findings if f.rule == "github-pat"]
+    start = body.index(TOKEN)
+    assert finding.span == (start, start + len(TOKEN)) and finding.line == 41
+    assert result.stats.blobs_windowed == 1 and result.stats.skipped_too_large == 0
+    assert result.exit_code == 1 and result.complete
+    files = run(repo, no_git=True)  # plain files stream the same way
+    assert [f.span for f in files.findings if f.rule == "github-pat"] == [finding.span]
+
+
+def test_a_blob_that_cannot_be_read_whole_makes_the_scan_incomplete(tmp_path, monkeypatch):
+    from scanner.sources import large_blob
+
+    monkeypatch.setattr(large_blob, "MIN_STREAM_SIZE", 1024)
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("big", {"big.txt": "x" * 5000 + f"\nT = '{TOKEN}'\n"})
+
+    def broken(git_dir, oid, size, **kwargs):  # noqa: ANN001, ANN202 - a stream that fails
+        yield 0, b"x" * 100, False
+        raise large_blob.StreamError("cannot read large blob: pipe closed")
+
+    monkeypatch.setattr(large_blob, "blob_windows", broken)
+    result = run(repo, max_blob_size=1024)
+    assert result.exit_code == 2 and [e.kind for e in result.errors] == ["read-error"]
+    from scanner.report.sarif import sarif_dict
+
+    invocation = sarif_dict(result)["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert "pipe closed" in invocation["toolExecutionNotifications"][0]["message"]["text"]
