@@ -108,7 +108,7 @@ class Finding:
     paths: list[str] = field(default_factory=list)
     context: str = ""  # the redacted line the secret stands on
     decoded: str | None = None
-    source: str = "git"  # "git", "staged" or "file"
+    source: str = "git"  # "git", "staged", "file", "commit-message", "tag-message", "config-change"
     # History scans: does HEAD still hold this secret at one of its paths?
     # None where there is no HEAD to ask (staged, plain files).
     in_head: bool | None = None

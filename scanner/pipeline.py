@@ -447,6 +447,7 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
     for item in with_hits:
         findings.extend(_findings_for(item, history.origin(item.oid), engine.ruleset,
                                       options, "git", suppressed=allowed))
+    messages, in_messages = _scan_messages(repo, history, options, engine, allowed, stats, walked)
     if options.range:
         base = range_base(repo, options.range)
         if base is not None:
@@ -454,12 +455,47 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
             kept = {id(f) for f in drop_preexisting(repo, base, [s.finding for s in allowed])}
             allowed = [s for s in allowed if id(s.finding) in kept]
     mark_in_head(repo, findings)
+    findings += messages
+    if options.redact and in_messages:
+        from scanner.sources.messages import redact_identities
+
+        redact_identities([*findings, *(s.finding for s in allowed)], in_messages)
     for error in errors:
         if error.blob and error.path is None:
             paths = history.origin(error.blob).paths
             error.path = paths[0] if paths else None
     stats.seconds["provenance"] = round(time.perf_counter() - t1, 3)
     return ScanResult(findings, errors, stats, blob_ids=walked, suppressed=allowed)
+
+
+def _scan_messages(repo, history, options: ScanOptions, engine: Engine,  # noqa: ANN001
+                   allowed: list[Suppression], stats: ScanStats, walked: list[str]
+                   ) -> tuple[list[Finding], dict[str, set[str]]]:
+    """Findings in the walked commits' messages and author fields (and, on a
+    full scan, annotated tags), and the secrets found per commit, which are
+    then redacted wherever a finding shows that commit's summary or author."""
+    from scanner.sources.messages import iter_messages, message_origin
+
+    t0 = time.perf_counter()
+    worker = _Worker(engine, None, options.max_blob_size, options.redact)
+    findings: list[Finding] = []
+    secrets: dict[str, set[str]] = {}
+    for message in iter_messages(repo, history.commits, tags=not options.range):
+        walked.append(message.oid)  # scanned: an incremental caller records it
+        # One fixed path for the engine: path-scoped rules never apply to a
+        # message, and a distinct path per commit would cost a path test each.
+        item = worker.scan_data(message.oid, message.oid, message.data, [f"<{message.kind}>"])
+        if not item.hits:
+            continue
+        found = _findings_for(item, message_origin(repo, message), engine.ruleset, options,
+                              message.kind, suppressed=allowed)
+        for f in found:
+            f.in_head = None  # a message is not in a tree
+        findings.extend(found)
+        secrets.setdefault(message.oid, set()).update(
+            m.secret.decode("utf-8", "replace") for m, _ in item.hits)
+    stats.seconds["messages"] = round(time.perf_counter() - t0, 3)
+    return findings, secrets
 
 
 def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,

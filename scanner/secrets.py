@@ -52,9 +52,10 @@ def git_blob_id(data: bytes) -> str:
 
 
 def read_secret(repo_path: str | Path, blob: str, span: tuple[int, int] | list[int]) -> bytes:
-    """Re-read a secret from a repository's object database at ``blob[start:end]``."""
+    """Re-read a secret from a repository's object database at ``blob[start:end]``
+    (``blob`` may also be a commit or tag: secrets in messages re-read the same way)."""
     import pygit2
 
     repo = pygit2.Repository(str(repo_path))
     start, end = span
-    return repo[blob].data[start:end]
+    return repo.odb.read(blob)[1][start:end]

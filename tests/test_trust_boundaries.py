@@ -252,3 +252,57 @@ def test_a_blob_that_cannot_be_read_whole_makes_the_scan_incomplete(tmp_path, mo
     invocation = sarif_dict(result)["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is False
     assert "pipe closed" in invocation["toolExecutionNotifications"][0]["message"]["text"]
+
+
+# -- commit and tag messages --------------------------------------------------------------
+
+def test_tokens_in_messages_and_author_fields_are_found_and_never_shown(tmp_path):
+    in_subject, in_author, in_tag = FAKE.github_token(), FAKE.github_token(), FAKE.github_token()
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit(f"deploy with {in_subject}", {"app.py": f"T = '{TOKEN}'\n"},
+                author=f"Mallory {in_author} <m@example.test>")
+    repo.git("tag", "-a", "v1", "-m", f"release key {in_tag}")
+    result = run(repo)
+    by_source = sorted((f.source, f.rule) for f in result.findings)
+    assert by_source == [("commit-message", "github-pat"), ("commit-message", "github-pat"),
+                         ("git", "github-pat"), ("tag-message", "github-pat")]
+    tag = next(f for f in result.findings if f.source == "tag-message")
+    assert tag.path == "<tag v1>"
+    # The spans re-read from the object database, as a blob's do.
+    from scanner.secrets import read_secret
+
+    assert {read_secret(repo.path, f.blob, f.span).decode() for f in result.findings} == \
+        {TOKEN, in_subject, in_author, in_tag}
+    clear = {in_subject, in_author, in_tag, TOKEN}
+    from scanner.report import render
+    from scanner.report.text_report import render_text
+
+    outputs = {fmt: render(fmt, result, str(repo.path))
+               for fmt in ("json", "sarif", "markdown", "html", "junit", "github")}
+    outputs["text"] = render_text(result)
+    for fmt, text in outputs.items():
+        assert not any(secret in text for secret in clear), fmt
+    file_finding = next(f for f in result.findings if f.source == "git")
+    assert file_finding.summary.startswith("deploy with ghp_") and "*" in file_finding.summary
+    assert "*" in file_finding.author
+    # The org-scan state stores findings as they are: redacted too.
+    from scanner.state.db import StateFile
+    from scanner.state.orgscan import OrgScanStore, RepoScanRecord
+
+    state = StateFile(tmp_path / "state.sqlite3")
+    OrgScanStore(state).commit("org", RepoScanRecord(
+        repo="org/repo", status="failed", findings=tuple(f.to_dict() for f in result.findings)),
+        "2026-01-01T00:00:00Z")
+    state.close()
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("state.sqlite3*"))
+    assert not any(secret.encode() in stored for secret in clear)
+
+
+def test_range_scans_only_the_range_commits_messages(tmp_path):
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit(f"old {FAKE.github_token()}", {"README.md": "x\n"})
+    repo.git("checkout", "-q", "-b", "pr")
+    new = FAKE.github_token()
+    repo.commit(f"new {new}", {"README.md": "y\n"})
+    (finding,) = run(repo, range="main..pr").findings
+    assert finding.source == "commit-message" and finding.commit == repo.head()
