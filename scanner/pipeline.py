@@ -59,6 +59,10 @@ class ScanOptions:
     exclude_commits: Sequence[str] = ()
     # False (``--no-inline-allow``): ``leakwarden:allow`` markers silence nothing.
     inline_allow: bool = True
+    # The key of secret hashes; None: the scanned repository's own key
+    # (``scanner.secrets.repository_hash_key``), from the range's base in
+    # range mode, else from HEAD.
+    hash_key: bytes | None = None
 
 
 class ScanSetupError(Exception):
@@ -331,6 +335,12 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
     """Scan ``path``: full git history by default, or what ``options`` ask for."""
     options = options or ScanOptions()
     ruleset = options.ruleset or default_rules()
+    if options.hash_key is None and not options.staged:
+        # (the staged scan asks only when it has something to hash: the hook
+        # pays for every process it starts)
+        from dataclasses import replace
+
+        options = replace(options, hash_key=_repository_key(Path(path), options.range))
     started = time.perf_counter()
     stats = ScanStats()
     if options.staged:
@@ -360,6 +370,19 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
     return result
 
 
+def _repository_key(path: Path, range_spec: str | None) -> bytes:
+    from scanner.secrets import installation_hash_key, repository_hash_key
+
+    where = path if path.is_dir() else path.parent
+    rev = "HEAD"
+    if range_spec and ".." in range_spec:
+        rev = range_spec.replace("...", "..").partition("..")[0] or "HEAD"
+    try:
+        return repository_hash_key(where, rev)
+    except OSError:  # not a directory, git missing: the installation's key
+        return installation_hash_key()
+
+
 def _account(stats: ScanStats, item: _BlobResult, errors: list[ScanError]) -> None:
     if item.status == "scanned":
         stats.blobs_scanned += 1
@@ -386,7 +409,8 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
         if path is None:
             continue
         finding = build_finding(match, location, origin, rule, path,
-                                redacted=options.redact, source=source)
+                                redacted=options.redact, source=source,
+                                hash_key=options.hash_key)
         if match.allowed is None:
             out.append(finding)
         elif suppressed is not None:
@@ -532,7 +556,14 @@ def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,
     stats.seconds["setup"] = round(time.perf_counter() - t0, 3)
     worker = _Worker(engine, None, options.max_blob_size, options.redact)
 
+    cache: dict[tuple[str, str], _BlobResult] = {}
+
     def scanned(oid: str, path: str) -> _BlobResult:
+        if (oid, path) not in cache:
+            cache[oid, path] = scan_one(oid, path)
+        return cache[oid, path]
+
+    def scan_one(oid: str, path: str) -> _BlobResult:
         data = contents.get(oid)
         if data is None:
             return _BlobResult(oid, oid, 0, "error", errors=[
@@ -544,11 +575,16 @@ def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,
         return item
 
     moved: set[str] = set()
-    for blob in changes.removed:
-        old = scanned(blob.oid, blob.path)
+    removed = [(blob, scanned(blob.oid, blob.path)) for blob in changes.removed]
+    if options.hash_key is None and (any(item.hits for _, item in removed) or any(
+            scanned(b.oid, b.path).hits for b in changes.added)):
+        from dataclasses import replace
+
+        options = replace(options, hash_key=_repository_key(workdir, None))
+    for blob, old in removed:
         for match, location in old.hits:
             if any(a <= location.line <= b for a, b in blob.added):
-                moved.add(secret_hash(match.rule_id, match.secret))
+                moved.add(secret_hash(match.rule_id, match.secret, options.hash_key))
     stats.blobs_total = len({b.oid for b in changes.added})
     errors: list[ScanError] = []
     findings: list[Finding] = []

@@ -306,3 +306,43 @@ def test_range_scans_only_the_range_commits_messages(tmp_path):
     repo.commit(f"new {new}", {"README.md": "y\n"})
     (finding,) = run(repo, range="main..pr").findings
     assert finding.source == "commit-message" and finding.commit == repo.head()
+
+
+# -- secret hashes keyed per repository ---------------------------------------------------
+
+def test_secret_hashes_are_keyed_by_the_repository(tmp_path):
+    from scanner.secrets import secret_hash
+
+    one = GitRepo(tmp_path / "one")
+    one.commit("a", {"app.py": f"T = '{TOKEN}'\n"})
+    other = GitRepo(tmp_path / "other")
+    other.clock += 7  # another repository: another root commit
+    other.commit("b", {"app.py": f"T = '{TOKEN}'\n"})
+    first = [f.to_dict() for f in run(one).findings]
+    # Deterministic for the repository: the same on every run and in a clone.
+    assert json.dumps([f.to_dict() for f in run(one).findings], sort_keys=True) == \
+        json.dumps(first, sort_keys=True)
+    subprocess.run(["git", "clone", "-q", str(one.path), str(tmp_path / "clone")], check=True)
+    clone = prepare_scan(tmp_path / "clone", jobs=1)
+    assert [f.secret_hash for f in scan(clone.path, clone.options).findings] == \
+        [first[0]["secret_hash"]]
+    # Not computable from the secret alone, and not the same in another repository.
+    public = secret_hash("github-pat", TOKEN.encode())
+    assert first[0]["secret_hash"] != public
+    assert run(other).findings[0].secret_hash != first[0]["secret_hash"]
+
+
+def test_a_v1_ignore_entry_hides_nothing_and_says_what_replaces_it(tmp_path):
+    from scanner.secrets import secret_hash
+
+    repo = GitRepo(tmp_path / "repo")
+    public = secret_hash("github-pat", TOKEN.encode())  # what an outsider computes
+    repo.commit("a", {"app.py": f"T = '{TOKEN}'\n", ".leakwardenignore": f"*:github-pat:{public}\n"})
+    proc = subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1", "--format", "json"],
+                          cwd=repo.path, capture_output=True, text=True)
+    assert proc.returncode == 1
+    (finding,) = json.loads(proc.stdout)["findings"]
+    assert ".leakwardenignore:1: entry uses the v1 secret hash" in proc.stderr
+    assert f"app.py:github-pat:{finding['secret_hash']}" in proc.stderr
+    repo.commit("migrate", {".leakwardenignore": f"app.py:github-pat:{finding['secret_hash']}\n"})
+    assert run(repo).findings == []

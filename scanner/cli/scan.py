@@ -111,6 +111,8 @@ def scan(
 
         exit_code = verify_scan_result(result, path, sts_endpoint, skip_aws_account)
     _emit(result, format, output, str(path.resolve()), staged=staged)
+    for line in suppressed.legacy:  # always: a stale hash must not go unnoticed
+        typer.echo(f"leakwarden: {line}", err=True)
     if report_unused_ignores:
         for line in suppressed.unused:
             typer.echo(f"leakwarden: {line}", err=True)

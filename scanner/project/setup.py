@@ -65,10 +65,14 @@ class Suppressed:
 
     hidden: int = 0
     unused: list[str] = field(default_factory=list)
+    # Entries written with the v1 secret hash (before hashes were keyed per
+    # repository), each with its replacement: printed on every run.
+    legacy: list[str] = field(default_factory=list)
 
 
 def suppress(result: ScanResult, root: Path | None, baseline: Path | None = None,
-             *, use_ignore_files: bool = True, files: ProjectFiles | None = None) -> Suppressed:
+             *, use_ignore_files: bool = True, files: ProjectFiles | None = None,
+             repo: Path | None = None) -> Suppressed:
     """Hide findings the baseline or the ignore files already list (in place);
     each hidden finding is listed in ``result.suppressed`` with its entry.
     ``files``: where ``root`` really came from (a trusted commit), for names."""
@@ -90,7 +94,34 @@ def suppress(result: ScanResult, root: Path | None, baseline: Path | None = None
             else "ignore-file"
         result.suppressed.append(Suppression(finding, kind, label(entry.source)))
     result.suppressed.sort(key=lambda s: (s.finding.sort_key(), s.kind, s.by))
-    return Suppressed(len(hidden), [label(line) for line in describe_unused(suppressions.unused())])
+    unused = suppressions.unused()
+    legacy = _legacy_entries(result, unused, repo) if repo is not None else []
+    return Suppressed(len(hidden), [label(line) for line in describe_unused(unused)],
+                      [label(line) for line in legacy])
+
+
+def _legacy_entries(result: ScanResult, unused: list[Any], repo: Path) -> list[str]:
+    """Unused entries whose hash is a finding's v1 hash (keyed by the
+    installation only, so anyone could compute it from the secret): say which
+    line replaces each. The finding's secret is re-read from its blob."""
+    wanted = {e.hash: e for e in unused if e.hash}
+    if not wanted or not result.findings:
+        return []
+    from scanner.secrets import read_secret, secret_hash
+
+    lines = []
+    for finding in result.findings:
+        try:
+            secret = read_secret(repo, finding.blob, finding.span)
+        except Exception:  # noqa: BLE001 - plain files, a missing object: no hint, no harm
+            continue
+        entry = wanted.pop(secret_hash(finding.rule, secret), None)
+        if entry is not None:
+            what = "regenerate the baseline" if ":findings[" in entry.source else \
+                f"replace it with {finding.path}:{finding.rule}:{finding.secret_hash}"
+            lines.append(f"{entry.source}: entry uses the v1 secret hash, which anyone can compute "
+                         f"from the secret; it no longer hides anything: {what}")
+    return lines
 
 
 class SetupError(ValueError):
@@ -283,7 +314,8 @@ def finish_scan(result: ScanResult, prepared: PreparedScan, *, baseline: Path | 
     ``min_confidence`` (in place). Raises ``SetupError`` for an unusable baseline."""
     files = prepared.files
     try:
-        suppressed = suppress(result, prepared.config_root, baseline, files=files)
+        suppressed = suppress(result, prepared.config_root, baseline, files=files,
+                              repo=None if prepared.options.no_git else prepared.root)
     except ValueError as exc:  # BaselineError
         raise SetupError(files.label(str(exc)) if files else str(exc)) from None
     # After the ignore files, so an entry is not called unused because the
