@@ -346,3 +346,35 @@ def test_a_v1_ignore_entry_hides_nothing_and_says_what_replaces_it(tmp_path):
     assert f"app.py:github-pat:{finding['secret_hash']}" in proc.stderr
     repo.commit("migrate", {".leakwardenignore": f"app.py:github-pat:{finding['secret_hash']}\n"})
     assert run(repo).findings == []
+
+
+def test_the_shipped_action_judges_a_pull_request_by_its_base(tmp_path):
+    """The composite action's own scan script, run on a pull request that
+    adds a token, an ignore entry for it and a baseline entry for it."""
+    import os
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    steps = yaml.safe_load((root / "action.yml").read_text())["runs"]["steps"]
+    script = next(s for s in steps if s.get("id") == "scan")["run"]
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("initial", {"README.md": "x\n", ".leakwarden-baseline.json": '{"findings": []}'})
+    base = repo.head()
+    repo.git("checkout", "-q", "-b", "pr")
+    repo.commit("leak", {"app.py": f"T = '{TOKEN}'\n"})
+    accepted = run(repo, range="main..pr", trust_range_config=True)
+    repo.commit("accept it", {".leakwarden-baseline.json": json.dumps(accepted.to_dict()),
+                              ".gitleaksignore": "app.py:github-pat:1\n"})
+    out = tmp_path / "github_output"
+    env = dict(os.environ, BASE=base, HEAD_SHA=repo.head(), BASELINE=".leakwarden-baseline.json",
+               SARIF=str(tmp_path / "out.sarif"), ANNOTATIONS="false", TRUST_RANGE_CONFIG="false",
+               INLINE_ALLOW="true", GITHUB_OUTPUT=str(out), RUNNER_TEMP=str(tmp_path),
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    subprocess.run(["bash", "-e", "-c", script], cwd=repo.path, env=env, check=True,
+                   capture_output=True)
+    assert "exit-code=1" in out.read_text()
+    results = json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["results"]
+    assert sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+                  for r in results if "suppressions" not in r) == [
+        ("github-pat", "app.py"), ("leakwarden-config-change", ".gitleaksignore")]
