@@ -492,6 +492,32 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
     return ScanResult(findings, errors, stats, blob_ids=walked, suppressed=allowed)
 
 
+_MESSAGE_BATCH = 4 << 20
+
+
+def _messages_with_matches(engine: Engine, batch: list) -> list:
+    """The messages of ``batch`` that any match touches, found with one engine
+    pass over all of them joined (one call instead of one per commit); each is
+    then scanned alone, so a match across two messages only selects both."""
+    if not batch:
+        return []
+    import bisect
+
+    starts: list[int] = []
+    pos = 0
+    for message in batch:
+        starts.append(pos)
+        pos += len(message.data) + 2
+    joined = b"\n\n".join(m.data for m in batch)
+    matches, _ = engine.scan(joined, paths=[f"<{batch[0].kind}>"])
+    chosen: set[int] = set()
+    for m in matches:
+        first = bisect.bisect_right(starts, m.match_start) - 1
+        last = bisect.bisect_right(starts, max(m.match_start, m.match_end - 1)) - 1
+        chosen.update(range(first, last + 1))
+    return [batch[i] for i in sorted(chosen)]
+
+
 def _scan_messages(repo, history, options: ScanOptions, engine: Engine,  # noqa: ANN001
                    allowed: list[Suppression], stats: ScanStats, walked: list[str]
                    ) -> tuple[list[Finding], dict[str, set[str]]]:
@@ -501,23 +527,39 @@ def _scan_messages(repo, history, options: ScanOptions, engine: Engine,  # noqa:
     from scanner.sources.messages import iter_messages, message_origin
 
     t0 = time.perf_counter()
-    worker = _Worker(engine, None, options.max_blob_size, options.redact)
     findings: list[Finding] = []
     secrets: dict[str, set[str]] = {}
+    batch: list = []
+    size = 0
+
+    def flush() -> None:
+        for message in _messages_with_matches(engine, batch):
+            # Whole message, no binary sniff: a NUL in a hostile message must
+            # not make it "binary" and unscanned.
+            matches, errors = engine.scan(message.data, paths=[f"<{message.kind}>"])
+            hits = [(m, locate(message.data, m, redacted=options.redact)) for m in matches]
+            for error in errors:
+                error.blob = message.oid
+            if not hits:
+                continue
+            item = _BlobResult(message.oid, message.oid, len(message.data), "scanned", hits)
+            found = _findings_for(item, message_origin(repo, message), engine.ruleset, options,
+                                  message.kind, suppressed=allowed)
+            for f in found:
+                f.in_head = None  # a message is not in a tree
+            findings.extend(found)
+            secrets.setdefault(message.oid, set()).update(
+                m.secret.decode("utf-8", "replace") for m, _ in hits)
+        batch.clear()
+
     for message in iter_messages(repo, history.commits, tags=not options.range):
         walked.append(message.oid)  # scanned: an incremental caller records it
-        # One fixed path for the engine: path-scoped rules never apply to a
-        # message, and a distinct path per commit would cost a path test each.
-        item = worker.scan_data(message.oid, message.oid, message.data, [f"<{message.kind}>"])
-        if not item.hits:
-            continue
-        found = _findings_for(item, message_origin(repo, message), engine.ruleset, options,
-                              message.kind, suppressed=allowed)
-        for f in found:
-            f.in_head = None  # a message is not in a tree
-        findings.extend(found)
-        secrets.setdefault(message.oid, set()).update(
-            m.secret.decode("utf-8", "replace") for m, _ in item.hits)
+        batch.append(message)
+        size += len(message.data)
+        if size > _MESSAGE_BATCH:
+            flush()
+            size = 0
+    flush()
     stats.seconds["messages"] = round(time.perf_counter() - t0, 3)
     return findings, secrets
 

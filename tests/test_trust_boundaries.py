@@ -378,3 +378,18 @@ def test_the_shipped_action_judges_a_pull_request_by_its_base(tmp_path):
     assert sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
                   for r in results if "suppressions" not in r) == [
         ("github-pat", "app.py"), ("leakwarden-config-change", ".gitleaksignore")]
+
+
+def test_a_nul_or_a_signature_block_in_a_commit_object_hides_nothing(tmp_path):
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("initial", {"README.md": "x\n"})
+    tree = repo.git("rev-parse", "HEAD^{tree}")
+    hidden, in_sig = FAKE.github_token(), FAKE.github_token()
+    raw = (f"tree {tree}\nauthor A <a@example.test> 1700000000 +0000\n"
+           f"committer A <a@example.test> 1700000000 +0000\n"
+           f"gpgsig -----BEGIN PGP SIGNATURE-----\n {'Q' * 64}\n {in_sig}\n"
+           f" -----END PGP SIGNATURE-----\n\nsubject\n\0binary? {hidden}\n").encode()
+    oid = repo.git("hash-object", "-t", "commit", "-w", "--literally", "--stdin", input=raw)
+    repo.git("update-ref", "refs/heads/hostile", oid)
+    found = sorted(f.secret for f in run(repo, redact=False).findings)
+    assert found == sorted([hidden, in_sig])
