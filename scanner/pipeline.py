@@ -63,6 +63,7 @@ class ScanOptions:
     # (``scanner.secrets.repository_hash_key``), from the range's base in
     # range mode, else from HEAD.
     hash_key: bytes | None = None
+    _key_from: tuple[Path, str | None] | None = field(default=None, repr=False)
 
 
 class ScanSetupError(Exception):
@@ -335,12 +336,13 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
     """Scan ``path``: full git history by default, or what ``options`` ask for."""
     options = options or ScanOptions()
     ruleset = options.ruleset or default_rules()
-    if options.hash_key is None and not options.staged:
-        # (the staged scan asks only when it has something to hash: the hook
-        # pays for every process it starts)
+    if options.hash_key is None:
+        # Resolved on the first finding (``_hash_key``): finding the root
+        # commit walks the first-parent chain (~0.6 s on sympy), which a scan
+        # with nothing to hash, and the pre-commit hook, should not pay.
         from dataclasses import replace
 
-        options = replace(options, hash_key=_repository_key(Path(path), options.range))
+        options = replace(options, _key_from=(Path(path), options.range))
     started = time.perf_counter()
     stats = ScanStats()
     if options.staged:
@@ -368,6 +370,13 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
     stats.findings = len(result.findings)
     stats.seconds["total"] = round(time.perf_counter() - started, 3)
     return result
+
+
+def _hash_key(options: ScanOptions) -> bytes | None:
+    """The scan's secret-hash key, worked out once, when first needed."""
+    if options.hash_key is None and options._key_from is not None:
+        options.hash_key = _repository_key(*options._key_from)
+    return options.hash_key
 
 
 def _repository_key(path: Path, range_spec: str | None) -> bytes:
@@ -410,7 +419,7 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
             continue
         finding = build_finding(match, location, origin, rule, path,
                                 redacted=options.redact, source=source,
-                                hash_key=options.hash_key)
+                                hash_key=_hash_key(options))
         if match.allowed is None:
             out.append(finding)
         elif suppressed is not None:
@@ -617,16 +626,11 @@ def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,
         return item
 
     moved: set[str] = set()
-    removed = [(blob, scanned(blob.oid, blob.path)) for blob in changes.removed]
-    if options.hash_key is None and (any(item.hits for _, item in removed) or any(
-            scanned(b.oid, b.path).hits for b in changes.added)):
-        from dataclasses import replace
-
-        options = replace(options, hash_key=_repository_key(workdir, None))
-    for blob, old in removed:
+    for blob in changes.removed:
+        old = scanned(blob.oid, blob.path)
         for match, location in old.hits:
             if any(a <= location.line <= b for a, b in blob.added):
-                moved.add(secret_hash(match.rule_id, match.secret, options.hash_key))
+                moved.add(secret_hash(match.rule_id, match.secret, _hash_key(options)))
     stats.blobs_total = len({b.oid for b in changes.added})
     errors: list[ScanError] = []
     findings: list[Finding] = []
