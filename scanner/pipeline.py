@@ -480,7 +480,7 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
     for item in with_hits:
         findings.extend(_findings_for(item, history.origin(item.oid), engine.ruleset,
                                       options, "git", suppressed=allowed))
-    messages, in_messages = _scan_messages(repo, history, options, engine, allowed, stats, walked)
+    messages, in_messages = _scan_messages(repo, history, options, engine, allowed, stats)
     if options.range:
         base = range_base(repo, options.range)
         if base is not None:
@@ -528,7 +528,7 @@ def _messages_with_matches(engine: Engine, batch: list) -> list:
 
 
 def _scan_messages(repo, history, options: ScanOptions, engine: Engine,  # noqa: ANN001
-                   allowed: list[Suppression], stats: ScanStats, walked: list[str]
+                   allowed: list[Suppression], stats: ScanStats
                    ) -> tuple[list[Finding], dict[str, set[str]]]:
     """Findings in the walked commits' messages and author fields (and, on a
     full scan, annotated tags), and the secrets found per commit, which are
@@ -562,7 +562,6 @@ def _scan_messages(repo, history, options: ScanOptions, engine: Engine,  # noqa:
         batch.clear()
 
     for message in iter_messages(repo, history.commits, tags=not options.range):
-        walked.append(message.oid)  # scanned: an incremental caller records it
         batch.append(message)
         size += len(message.data)
         if size > _MESSAGE_BATCH:
