@@ -112,4 +112,10 @@ def read_secret(repo_path: str | Path, blob: str, span: tuple[int, int] | list[i
 
     repo = pygit2.Repository(str(repo_path))
     start, end = span
-    return repo.odb.read(blob)[1][start:end]
+    obj = repo[blob]
+    # A blob, or a commit or tag object for a secret found in a message.
+    if isinstance(obj, pygit2.Blob):
+        return obj.data[start:end]
+    if not isinstance(obj, (pygit2.Commit, pygit2.Tag)):
+        raise ValueError(f"{blob} is not a blob, commit or tag")
+    return repo.odb.read(obj.id)[1][start:end]

@@ -276,12 +276,3 @@ def _prefer_specific(matches: Iterable[Match], rank: dict[str, int]) -> list[Mat
         return ordered
     return [m for m in ordered
             if rank[m.rule_id] != 0 or not any(s < m.end and m.start < e for s, e in confident)]
-
-
-def scan_bytes(data: bytes, ruleset: RuleSet) -> list[Match]:
-    """Convenience for a one-off check (builds an Engine each call: not for loops)."""
-    return [m for m in Engine(ruleset).scan(data)[0] if m.allowed is None]
-
-
-def rules_hit(matches: Iterable[Match]) -> set[str]:
-    return {m.rule_id for m in matches}

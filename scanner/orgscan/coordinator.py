@@ -31,7 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from scanner.clock import now_iso
-from scanner.github.client import GITHUB_ERRORS, GitHubClient, GitHubConfigError, describe_error
+from scanner.github.client import (
+    GITHUB_OR_CONFIG_ERRORS,
+    GitHubClient,
+    GitHubConfigError,
+    describe_error,
+)
 from scanner.github.mirror import advertised_refs, mirror_path
 from scanner.orgscan.task import RepoOutcome, RepoTask
 from scanner.state.db import StateFile
@@ -204,7 +209,7 @@ def run_org_scan(
         # Local workers get the token in their task (it never leaves this
         # machine); Dask workers read their own environment.
         git_token = client.git_token()
-    except (GitHubConfigError, *GITHUB_ERRORS) as exc:
+    except GITHUB_OR_CONFIG_ERRORS as exc:
         raise GitHubConfigError(f"no token for git: {describe_error(exc)}") from None
     tasks = plan_tasks(repos, cursors, options, mirrors_dir, client.base_url, None if remote else git_token)
     from scanner.engine.rules import default_rules

@@ -13,13 +13,13 @@ keyed ``secret_hash`` values.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
 from scanner.clock import now_iso
+from scanner.paths import data_dir
 
 
 def _load_migrations() -> list[tuple[int, str]]:
@@ -41,9 +41,7 @@ class StoreError(Exception):
 
 def default_state_path(environ: Mapping[str, str] | None = None) -> Path:
     """``$XDG_DATA_HOME/leakwarden/state.sqlite3`` (``~/.local/share`` when unset)."""
-    env = os.environ if environ is None else environ
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "leakwarden" / "state.sqlite3"
+    return data_dir(environ) / "state.sqlite3"
 
 
 class StateFile:

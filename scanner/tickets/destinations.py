@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from scanner.tickets.model import DestinationError, RotationTicket, TicketOutcome
+from scanner.tickets.model import DestinationError, RotationTicket, TicketAction, TicketOutcome
 from scanner.tickets.render import render_json, render_markdown
 
 
@@ -59,7 +59,7 @@ class DirDestination:
                     tmp = file.with_suffix(file.suffix + ".tmp")
                     tmp.write_text(text, encoding="utf-8")
                     os.replace(tmp, file)
-                action = "updated" if existed else "created"
+                action: TicketAction = "updated" if existed else "created"
                 outcomes.append(
                     TicketOutcome(ticket.ticket_id, ticket.key_id, action, str(md_path))
                 )

@@ -355,7 +355,7 @@ def test_the_shipped_action_judges_a_pull_request_by_its_base(tmp_path):
 
     import yaml
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     steps = yaml.safe_load((root / "action.yml").read_text())["runs"]["steps"]
     script = next(s for s in steps if s.get("id") == "scan")["run"]
     repo = GitRepo(tmp_path / "repo")

@@ -70,7 +70,7 @@ def test_pyproject_table_and_max_blob_size(repo):
                                  'max_blob_size = "10"\nenable_rules = ["aws-access-key-id"]\n')
     proc = lw(repo.path, "scan", ".", "--jobs", "1", "--format", "json")
     report = json.loads(proc.stdout)
-    # The config's tiny size limit skips nothing (see test_trust_boundaries).
+    # The config's tiny size limit skips nothing (see tests/project/test_trust_boundaries.py).
     assert report["stats"]["skipped_too_large"] == 0 and proc.returncode == 1
     assert {f["rule"] for f in report["findings"]} == {"aws-access-key-id"}
     assert lw(repo.path, "config", "check").returncode == 0
