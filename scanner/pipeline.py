@@ -22,7 +22,11 @@ from scanner.secrets import git_blob_id, secret_hash
 from scanner.sources.files import iter_files
 
 if TYPE_CHECKING:
+    import pygit2
+
     from scanner.sources.blob_reader import BlobReader
+    from scanner.sources.git_history import History
+    from scanner.sources.messages import Message
 
 # pygit2, multiprocessing and the history walker are imported where they are
 # used: the staged scan (a pre-commit hook, on every commit) needs none of them.
@@ -504,7 +508,7 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
 _MESSAGE_BATCH = 4 << 20
 
 
-def _messages_with_matches(engine: Engine, batch: list) -> list:
+def _messages_with_matches(engine: Engine, batch: list[Message]) -> list[Message]:
     """The messages of ``batch`` that any match touches, found with one engine
     pass over all of them joined (one call instead of one per commit); each is
     then scanned alone, so a match across two messages only selects both."""
@@ -527,8 +531,8 @@ def _messages_with_matches(engine: Engine, batch: list) -> list:
     return [batch[i] for i in sorted(chosen)]
 
 
-def _scan_messages(repo, history, options: ScanOptions, engine: Engine,  # noqa: ANN001
-                   allowed: list[Suppression], stats: ScanStats
+def _scan_messages(repo: pygit2.Repository, history: History, options: ScanOptions,
+                   engine: Engine, allowed: list[Suppression], stats: ScanStats
                    ) -> tuple[list[Finding], dict[str, set[str]]]:
     """Findings in the walked commits' messages and author fields (and, on a
     full scan, annotated tags), and the secrets found per commit, which are
@@ -538,7 +542,7 @@ def _scan_messages(repo, history, options: ScanOptions, engine: Engine,  # noqa:
     t0 = time.perf_counter()
     findings: list[Finding] = []
     secrets: dict[str, set[str]] = {}
-    batch: list = []
+    batch: list[Message] = []
     size = 0
 
     def flush() -> None:

@@ -84,7 +84,8 @@ def iter_messages(repo: pygit2.Repository, commits: Iterable[pygit2.Oid], *,
 def message_origin(repo: pygit2.Repository, message: Message) -> BlobOrigin:
     """Who wrote the message and when, as a blob's provenance."""
     obj = repo[message.oid]
-    who = obj.author if isinstance(obj, pygit2.Commit) else getattr(obj, "tagger", None)
+    assert isinstance(obj, (pygit2.Commit, pygit2.Tag))
+    who = obj.author if isinstance(obj, pygit2.Commit) else obj.tagger
     when = datetime.fromtimestamp(who.time if who else 0, tz=timezone.utc)
     intro = Introduction(
         commit=message.oid, path=message.name, author=_text(who.raw_name) if who else "",
