@@ -67,7 +67,7 @@ def scan(
     exclude: Annotated[list[str] | None, typer.Option("--exclude", metavar="GLOB", help="With --no-git: leave out matching paths or names (repeatable).")] = None,
     include: Annotated[list[str] | None, typer.Option("--include", metavar="GLOB", help="With --no-git: only matching paths or names (repeatable).")] = None,
     gitignore: Annotated[bool, typer.Option("--gitignore", help="With --no-git: leave out what .gitignore files ignore.")] = False,
-    max_blob_size: Annotated[str | None, typer.Option("--max-blob-size", metavar="SIZE", help="Skip larger blobs (counted; default 25M or the config's).")] = None,
+    max_blob_size: Annotated[str | None, typer.Option("--max-blob-size", metavar="SIZE", help="Read larger blobs in overlapping windows instead of whole (default 25M or the config's; never skipped).")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N", help="Worker processes (0: all cores).")] = 0,
     rules_dir: Annotated[Path | None, typer.Option("--rules", metavar="DIR", help="Directory of rule TOML files instead of the built-in set.")] = None,
     enable_rule: Annotated[list[str] | None, typer.Option("--enable-rule", metavar="ID", help="Only these rule ids (repeatable).")] = None,
@@ -82,6 +82,9 @@ def scan(
     skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", metavar="ACCOUNT", help="With --verify: never send keys of this account (repeatable).")] = None,
     min_confidence: Annotated[Confidence, typer.Option("--min-confidence", help="Only report findings of at least this confidence.")] = Confidence.low,
     gitleaks_config: Annotated[Path | None, typer.Option("--gitleaks-config", metavar="FILE", help="Translate and use a gitleaks config (default: .gitleaks.toml at the repository root).")] = None,
+    config_from: Annotated[str | None, typer.Option("--config-from", help="Read .leakwarden.toml, pyproject's [tool.leakwarden], .gitleaks.toml and the ignore files from this commit (default with --range: its BASE).")] = None,
+    trust_range_config: Annotated[bool, typer.Option("--trust-range-config", help="With --range: use the checkout's configuration and ignore files, as changed by the range, and do not report changes to them.")] = False,
+    no_inline_allow: Annotated[bool, typer.Option("--no-inline-allow", help="Inline leakwarden:allow markers silence nothing (strict CI).")] = False,
 ) -> None:
     """Scan a repository's full history (all refs, every unique blob once).
 
@@ -110,6 +113,8 @@ def scan(
             max_blob_size=max_blob_size, staged=staged, no_git=no_git, range=range_,
             all_objects=all_objects, jobs=jobs, redact=not no_redact, prefilter=prefilter.value,
             exclude=exclude or (), include=include or (), gitignore=gitignore,
+            config_from=config_from, trust_range_config=trust_range_config,
+            inline_allow=not no_inline_allow, baseline=baseline,
         )
     except SetupError as exc:
         raise fail(str(exc)) from None
@@ -136,6 +141,8 @@ def scan(
     repository = "stdin" if str(path) == "-" else str(path.resolve())
     _emit(result, format, output, repository, staged=staged, verbose=verbose,
           no_color=no_color)
+    for line in suppressed.legacy:  # always: a stale hash must not go unnoticed
+        typer.echo(f"leakwarden: {line}", err=True)
     if report_unused_ignores:
         for line in suppressed.unused:
             typer.echo(f"leakwarden: {line}", err=True)

@@ -89,7 +89,8 @@ def _entry(console: Console, item: SecretHistory) -> None:
     console.print(f"[{style}]{severity.upper():8}[/] [bold]{_value(first.rule)}[/]  "
                   f"{_value(first.description)}  [dim](confidence {_value(first.confidence)})[/]")
     decoded = f"  (decoded from {_value(first.decoded)})" if first.decoded else ""
-    _field(console, "secret", _value(first.secret) + decoded)
+    if first.secret:  # empty for a change to a configuration file (issue 17a)
+        _field(console, "secret", _value(first.secret) + decoded)
     _field(console, "now", _where_now(item))
     if first.commit:
         who = f"{first.author} <{first.email}>"
@@ -163,14 +164,23 @@ def render_text(result: ScanResult, *, color: bool = False, width: int = 120,
         where = " ".join(x for x in (error.path, error.blob and error.blob[:12], error.rule) if x)
         console.print(f"[bold yellow]incomplete[/] {_value(error.kind)}: "
                       f"{_value(error.message)} {_value(where)}")
+    if result.suppressed:
+        # Every suppression is said, never silent: a reviewer of CI output
+        # sees what an inline marker or an ignore entry hid.
+        console.print(f"[bold]suppressed[/] {len(result.suppressed)} finding(s), not counted:")
+        for item in result.suppressed:
+            f = item.finding
+            console.print(f"  {_value(f.path)}:{f.line}  {_value(f.rule)}  {_value(f.secret)}"
+                          f"  by {_value(item.kind)} {_value(item.by)}")
     stats = result.stats
     total = stats.seconds.get("total", 0.0)
-    hidden = getattr(stats, "suppressed", 0)
     console.print(
         f"{len(result.findings)} finding(s) in {stats.blobs_scanned} blob(s) "
         f"({stats.bytes_scanned / 1e6:.1f} MB) from {stats.commits} commit(s) in {total:.1f}s; "
-        f"skipped {stats.skipped_binary} binary, {stats.skipped_too_large} too large"
-        + (f"; {hidden} hidden by baseline/ignore files" if hidden else "")
+        f"skipped {stats.skipped_binary} binary"
+        + (f", {stats.skipped_too_large} too large" if stats.skipped_too_large else "")
+        + (f"; {stats.blobs_windowed} large blob(s) read in windows" if stats.blobs_windowed else "")
+        + (f"; {len(result.suppressed)} suppressed" if result.suppressed else "")
         + (f"; {len(result.errors)} error(s): scan incomplete" if result.errors else "")
     )
     return buffer.getvalue()
