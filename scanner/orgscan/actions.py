@@ -68,7 +68,7 @@ def send_tickets(report: OrgScanReport, destination: Any,
     findings = list(report.findings)
     exposures = list(exposures or [])
     if store is not None:
-        findings += _same_keys_elsewhere(report, store, findings)
+        findings += _same_keys_elsewhere(report, store, findings, mirrors_dir)
         exposures += AuditStore(store).exposures(report.org)
     repo_urls: dict[str, str] = {}
     if mirrors_dir is not None:
@@ -86,22 +86,39 @@ def send_tickets(report: OrgScanReport, destination: Any,
     ]
 
 
-def _same_keys_elsewhere(report: OrgScanReport, store: StateFile,
-                         findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Findings in the state (open, any repository, any run) of a secret one
-    of ``findings`` verified, carrying that verification so they join its ticket."""
-    verified: dict[tuple[str, str], dict[str, Any]] = {}
+def _same_keys_elsewhere(report: OrgScanReport, store: StateFile, findings: list[dict[str, Any]],
+                         mirrors_dir: Path | None) -> list[dict[str, Any]]:
+    """Findings in the state (open, any repository, any run) of a key one of
+    ``findings`` verified, carrying that verification so they join its ticket.
+
+    Secret hashes are keyed per repository, so the same key elsewhere is
+    recognised by its key ID: a stored verification's, or one re-read from the
+    mirror (a key ID is an identifier, not a secret; it is held in memory only)."""
+    from scanner.secrets import read_secret
+    from scanner.tickets.model import KEY_ID_RULE
+
+    live: dict[str, dict[str, Any]] = {}
     for data in findings:
-        if isinstance(data.get("verification"), dict) and data.get("secret_hash"):
-            verified[(data["rule"], data["secret_hash"])] = data["verification"]
-    if not verified:
+        verification = data.get("verification")
+        if isinstance(verification, dict) and verification.get("key_id"):
+            live.setdefault(verification["key_id"], verification)
+    if not live:
         return []
     seen = {(f.get("repo"), f.get("fingerprint")) for f in findings}
     out = []
     for data in OrgScanStore(store).findings(report.org, "open"):
-        key = (data.get("rule"), data.get("secret_hash"))
-        if key in verified and (data.get("repo"), data.get("fingerprint")) not in seen:
-            out.append(dict(data, verification=verified[key]))
+        if (data.get("repo"), data.get("fingerprint")) in seen:
+            continue
+        stored = data.get("verification")
+        key_id = stored.get("key_id") if isinstance(stored, dict) else None
+        if key_id is None and data.get("rule") == KEY_ID_RULE and mirrors_dir is not None:
+            try:
+                key_id = read_secret(mirror_path(mirrors_dir, data["repo"]), data["blob"],
+                                     data["span"]).decode("ascii", "replace")
+            except Exception:  # noqa: BLE001 - a mirror gone or damaged: that location is not listed
+                key_id = None
+        if key_id in live:
+            out.append(dict(data, verification=live[key_id]))
     return out
 
 
