@@ -12,6 +12,7 @@ from rich.text import Text
 
 from scanner.audit.run import AuditReport
 from scanner.audit.visibility import VisibilityChange
+from scanner.report.escape import md_code, rich_text, visible
 
 
 def render_json(report: AuditReport) -> str:
@@ -30,13 +31,13 @@ def _location(e: dict[str, Any]) -> str:
 
 
 def _md(value: object) -> str:
-    # A "|" in a path or repo name would end the table cell.
-    return str(value).replace("|", "\\|")
+    # The one Markdown rule (scanner.report.escape): an inert code span.
+    return md_code(value)
 
 
 def render_markdown(report: AuditReport) -> str:
     d = report.to_dict()["summary"]
-    out = [f"# Visibility audit of `{report.org}`", ""]
+    out = [f"# Visibility audit of {_md(report.org)}", ""]
     out.append(
         f"{d['repos']} repositories ({d['public']} public), {d['changes']} visibility changes "
         f"({d['new_changes_to_public']} new to public), {d['violations']} policy violations "
@@ -47,14 +48,14 @@ def render_markdown(report: AuditReport) -> str:
         out += ["## Visibility changes", "", "| repo | from | to | when | actor | source | new |", "|---|---|---|---|---|---|---|"]
         for c in report.changes:
             out.append(
-                f"| `{_md(c.repo)}` | {c.from_visibility or '?'} | {c.to_visibility} | {_when(c)} | "
-                f"{_md(c.actor or '')} | {c.source} | {'yes' if c.new else ''} |"
+                f"| {_md(c.repo)} | {_md(c.from_visibility or '?')} | {_md(c.to_visibility)} | {_md(_when(c))} | "
+                f"{_md(c.actor or '')} | {_md(c.source)} | {'yes' if c.new else ''} |"
             )
         out.append("")
     if report.violations:
         out += ["## Public repositories that must stay private", "", "| repo | pattern | new |", "|---|---|---|"]
         for v in report.violations:
-            out.append(f"| `{_md(v['repo'])}` | `{_md(v['pattern'])}` | {'yes' if v['new'] else ''} |")
+            out.append(f"| {_md(v['repo'])} | {_md(v['pattern'])} | {'yes' if v['new'] else ''} |")
         out.append("")
     if report.exposures:
         out += [
@@ -65,22 +66,22 @@ def render_markdown(report: AuditReport) -> str:
         ]
         for e in report.exposures:
             out.append(
-                f"| `{_md(e['repo'])}` | {e.get('rule')} | `{_md(e.get('secret'))}` | `{_md(_location(e))}` | "
-                f"{e.get('exposed_since') or 'unknown'} | {'yes' if e.get('public_now') else 'no'} | "
+                f"| {_md(e['repo'])} | {_md(e.get('rule'))} | {_md(e.get('secret'))} | {_md(_location(e))} | "
+                f"{_md(e.get('exposed_since') or 'unknown')} | {'yes' if e.get('public_now') else 'no'} | "
                 f"{'yes' if e.get('reachable') else 'no'} | {'yes' if e['new'] else ''} |"
             )
         out.append("")
     if report.errors or report.notes:
         out += ["## Notes and errors", ""]
-        out += [f"- {n}" for n in report.notes]
-        out += [f"- **{e['kind']}** {e.get('repo', '')}: {e['message']}" for e in report.errors]
+        out += [f"- {_md(n)}" for n in report.notes]
+        out += [f"- **{_md(e['kind'])}** {_md(e.get('repo', ''))}: {_md(e['message'])}" for e in report.errors]
         out.append("")
     return "\n".join(out)
 
 
 def _row(table: Table, *cells: str, style: str | None = None) -> None:
     # Text(), not markup: repo names, paths and rules may contain "[".
-    table.add_row(*(Text(c) for c in cells), style=style)
+    table.add_row(*(Text(visible(c)) for c in cells), style=style)
 
 
 def render_text(report: AuditReport, width: int = 120, color: bool = False) -> str:
@@ -88,7 +89,7 @@ def render_text(report: AuditReport, width: int = 120, color: bool = False) -> s
     console = Console(file=buf, width=width, force_terminal=color, no_color=not color)
     d = report.to_dict()["summary"]
     console.print(
-        f"[bold]{report.org}[/]: {d['repos']} repos ({d['public']} public), "
+        f"[bold]{rich_text(report.org)}[/]: {d['repos']} repos ({d['public']} public), "
         f"{d['new_changes_to_public']} new change(s) to public, {d['new_violations']} new violation(s), "
         f"{d['new_exposures']} new exposure(s) of {d['exposures']}"
     )
@@ -119,9 +120,10 @@ def render_text(report: AuditReport, width: int = 120, color: bool = False) -> s
             )
         console.print(table)
     for note in report.notes:
-        console.print(f"note: {note}", markup=False)
+        console.print(f"note: {visible(note)}", markup=False)
     for err in report.errors:
-        console.print(f"error ({err['kind']}) {err.get('repo', '')}: {err['message']}", markup=False)
+        console.print(f"error ({visible(err['kind'])}) {visible(err.get('repo', ''))}: {visible(err['message'])}",
+                      markup=False)
     return buf.getvalue()
 
 

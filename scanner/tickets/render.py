@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from scanner.report.escape import md_code
 from scanner.tickets.model import RotationTicket
 
 DENY_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}'
@@ -140,7 +141,9 @@ def runbook(ticket: RotationTicket) -> list[RunbookStep]:
 
 
 def _cell(value: object) -> str:
-    return str(value if value not in (None, "") else "-").replace("|", "\\|").replace("\n", " ")
+    # The one Markdown rule (scanner.report.escape): an inert code span. A
+    # ticket becomes a GitHub issue, where a raw author could @mention a team.
+    return md_code(value)
 
 
 def render_markdown(ticket: RotationTicket) -> str:
@@ -152,7 +155,7 @@ def render_markdown(ticket: RotationTicket) -> str:
         f"| Severity | **{ticket.severity}**"
         + (" (live and exposed publicly)" if ticket.severity == "critical" else " (live)")
         + " |",
-        f"| Access key ID | `{ticket.key_id}`"
+        f"| Access key ID | {_cell(ticket.key_id)}"
         + (" (temporary)" if ticket.temporary else "")
         + " |",
         f"| Account | {_cell(ticket.account)} |",
@@ -172,7 +175,7 @@ def render_markdown(ticket: RotationTicket) -> str:
         author = f"{loc.author} <{loc.email}>" if loc.author and loc.email else loc.author
         out.append(
             f"| {_cell(loc.kind)} | {_cell(loc.repository)} | {_cell(loc.commit and loc.commit[:12])} "
-            f"| `{_cell(loc.path)}` | {loc.line} | {_cell(author)} | {_cell(loc.date)} "
+            f"| {_cell(loc.path)} | {int(loc.line)} | {_cell(author)} | {_cell(loc.date)} "
             f"| {'yes' if loc.reachable else 'no'} |"
         )
     out += ["", "## Exposure", ""]
