@@ -25,7 +25,6 @@ Shape (every key optional)::
 from __future__ import annotations
 
 import re
-
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path

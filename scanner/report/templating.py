@@ -19,7 +19,6 @@ from typing import Any
 
 from scanner.report.escape import md_code, visible
 
-
 _SEVERITIES = frozenset({"critical", "high", "medium", "low"})
 
 
