@@ -94,5 +94,11 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # the promise: a one-line reason, exit 2
-        typer.echo(f"leakwarden: internal error: {type(exc).__name__}: {exc}", err=True)
+        from scanner.report.escape import visible
+        from scanner.state.db import StoreError
+
+        if isinstance(exc, StoreError):  # a damaged state file met mid-run: its own words
+            typer.echo(f"leakwarden: {visible(exc)}", err=True)
+        else:
+            typer.echo(f"leakwarden: internal error: {type(exc).__name__}: {visible(exc)}", err=True)
         sys.exit(2)

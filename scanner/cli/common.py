@@ -14,7 +14,10 @@ import typer
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line reason on stderr (``leakwarden: ...``, the one error
     style of every command); the caller raises what this returns."""
-    typer.echo(f"leakwarden: {message}", err=True)
+    from scanner.report.escape import visible
+
+    # visible: messages quote paths, repo names and server answers.
+    typer.echo(f"leakwarden: {visible(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -65,7 +68,8 @@ def open_store(console: Any, state: Path | None) -> Any:
     from scanner.state.db import StateFile, StoreError, default_state_path
 
     try:
-        return StateFile(state or default_state_path())
+        # Every command that opens the state file writes it: one run at a time.
+        return StateFile(state or default_state_path(), exclusive=True)
     except StoreError as exc:
         raise fail(str(exc)) from None
 
