@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable
@@ -28,7 +29,24 @@ class MirrorResult:
     action: str  # "cloned" or "fetched"
 
 
+# What GitHub allows in an owner or repository name. Checked before a name
+# from the API becomes a path: "../../x", "a/b/c", "..", an absolute path or
+# a control character must not reach outside --mirrors.
+_NAME_PART = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+
+
+def valid_full_name(full_name: str) -> bool:
+    """``owner/name`` as GitHub spells them: one slash, no dot-only parts."""
+    owner, sep, name = full_name.partition("/")
+    return bool(sep) and all(
+        _NAME_PART.fullmatch(part) is not None and part.strip(".") != "" for part in (owner, name))
+
+
 def mirror_path(mirrors_dir: str | Path, full_name: str) -> Path:
+    """Where ``owner/name``'s bare mirror lives; MirrorError for a name that is
+    not a GitHub name (it comes from an API answer, which is input too)."""
+    if not valid_full_name(full_name):
+        raise MirrorError(f"refusing repository name {full_name!r}: not owner/name as GitHub allows")
     owner, _, name = full_name.partition("/")
     return Path(mirrors_dir) / owner / f"{name}.git"
 
