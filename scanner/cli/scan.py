@@ -55,6 +55,7 @@ def scan(
     enable_rule: Annotated[list[str] | None, typer.Option("--enable-rule", help="Only these rule ids.")] = None,
     disable_rule: Annotated[list[str] | None, typer.Option("--disable-rule", help="Not these rule ids.")] = None,
     prefilter: Annotated[PrefilterKind, typer.Option("--prefilter", help="Multi-pattern prefilter.")] = PrefilterKind.auto,
+    max_decode_depth: Annotated[int | None, typer.Option("--max-decode-depth", help="Encoded layers (base64, percent, escapes) decoded under each blob; 0: none (default 2).")] = None,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help="Hide findings an earlier JSON report lists.")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="Configuration file (default: .leakwarden.toml or [tool.leakwarden] in pyproject.toml).")] = None,
@@ -79,6 +80,7 @@ def scan(
             disable_rules=disable_rule or (), gitleaks_config=gitleaks_config,
             max_blob_size=max_blob_size, staged=staged, no_git=no_git, range=range_,
             all_objects=all_objects, jobs=jobs, redact=not no_redact, prefilter=prefilter.value,
+            max_decode_depth=max_decode_depth,
         )
     except SetupError as exc:
         raise fail(str(exc)) from None
