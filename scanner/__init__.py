@@ -14,8 +14,7 @@ See docs/architecture.md.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from scanner.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -31,10 +30,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'scanner' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = ["Finding", "ScanError", "ScanOptions", "ScanResult", "ScanSetupError", "__version__", "scan"]

@@ -64,9 +64,6 @@ class BlobOrigin:
     paths: list[str] = field(default_factory=list)
     introductions: list[Introduction] = field(default_factory=list)
     reachable: bool = True
-    # Lines this source wants scanned, 1-based and inclusive; None means the
-    # whole blob. The staged source sets it to the added lines of a change.
-    line_ranges: list[tuple[int, int]] | None = None
 
     @property
     def first(self) -> Introduction | None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from scanner.audit.visibility import VisibilityChange, parse_iso, public_intervals
-from scanner.github.client import iso_utc
+from scanner.audit.visibility import VisibilityChange, public_intervals
+from scanner.clock import iso, parse_iso
 from scanner.model import Finding
 
 
@@ -29,7 +29,7 @@ def exposed_since(committed: str | None, intervals: list[tuple[str | None, str |
 
 def _utc(value: str) -> str:
     # Commit dates carry the author's offset; exposure times are compared and shown in UTC.
-    return iso_utc(parse_iso(value))
+    return iso(parse_iso(value))
 
 
 def compute_exposures(

@@ -21,9 +21,9 @@ from scanner.audit.visibility import VisibilityChange, detect_changes
 from scanner.clock import now_iso
 from scanner.github.client import (
     GITHUB_ERRORS,
+    GITHUB_OR_CONFIG_ERRORS,
     AuditLogAnswer,
     GitHubClient,
-    GitHubConfigError,
     PublicEventInfo,
     RepoInfo,
     describe_error,
@@ -215,7 +215,7 @@ def run_audit(
         violations.append({"repo": repo.full_name, "visibility": repo.visibility, "pattern": pattern, "new": new})
 
     went_public = {c.repo for c in changes if c.to_visibility == "public"}
-    violators = {v["repo"] for v in violations}
+    violators = {str(v["repo"]) for v in violations}
     fresh = {c.repo for c in changes if c.new and c.to_public}
     # Repos that just went public first: they are the ones a responder needs now.
     targets = sorted((went_public | violators) & by_name.keys(), key=lambda n: (n not in fresh, n))
@@ -227,9 +227,10 @@ def run_audit(
         mirrors_dir = options.mirrors_dir or store.path.parent / "mirrors"
         try:
             token: str | None = client.git_token()
-        except (GitHubConfigError, *GITHUB_ERRORS) as exc:
+        except GITHUB_OR_CONFIG_ERRORS as exc:
             errors.append(_error(None, "auth", f"no token for git: {describe_error(exc)}"))
-            token, targets = None, []
+            token = None
+            targets = []
 
         def sync(name: str) -> MirrorResult | MirrorError:
             say(f"mirroring {name}")

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from scanner.clock import parse_iso
 from scanner.github.client import AuditEntry, PublicEventInfo, RepoInfo
 from scanner.state.audit import VisibilitySnapshot
 
@@ -68,10 +69,6 @@ class VisibilityChange:
             actor=data.get("actor"),
             new=bool(data.get("new")),
         )
-
-
-def parse_iso(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _close(a: str, b: str) -> bool:

@@ -5,6 +5,8 @@ set-up behind them. Light to import: heavy libraries load inside functions."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -32,6 +34,30 @@ def write_output(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+ProgressUpdate = Callable[[int, "int | None", "str | None"], None]
+
+
+@contextmanager
+def progress_bar(label: str, *, show: bool) -> Iterator[ProgressUpdate | None]:
+    """One progress bar style for every command, on stderr (stdout may be the
+    report): yields ``update(done, total, description)``, or None when not shown
+    (a pipe, CI logs)."""
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int | None, description: str | None = None) -> None:
+            bar.update(task, completed=done, total=total, description=description or label)
+
+        yield update
 
 
 # Options `org audit` and `org scan` share, declared once.

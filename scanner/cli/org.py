@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -18,6 +20,7 @@ from scanner.cli.common import (
     fail,
     listing_failed,
     open_store,
+    progress_bar,
     write_report,
 )
 
@@ -34,6 +37,8 @@ def org_callback() -> None:
 
 
 class OutputFormat(str, Enum):
+    """The formats of both org reports."""
+
     text = "text"
     json = "json"
     markdown = "markdown"
@@ -115,12 +120,6 @@ def audit_command(
     raise typer.Exit(report.exit_code)
 
 
-class ScanFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
 @org_app.command("scan")
 def scan_command(
     org: Annotated[str, typer.Argument(help="Organization login, e.g. acme.")],
@@ -142,7 +141,7 @@ def scan_command(
         Optional[str],  # noqa: UP045
         typer.Option(help="With --verify: rotation tickets for live AWS keys to dir:PATH, github:OWNER/REPO or -."),
     ] = None,
-    output_format: Annotated[ScanFormat, typer.Option("--format", help="Report format.")] = ScanFormat.text,
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="Report format.")] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report here.")] = None,  # noqa: UP045
     git_timeout: Annotated[float, typer.Option(min=1, help="Seconds per git clone or fetch.")] = 900.0,
     rescan: Annotated[bool, typer.Option(help="Ignore cursors: scan every repository whole.")] = False,
@@ -246,37 +245,18 @@ def scan_command(
     raise typer.Exit(report.exit_code)
 
 
-class _progress:
-    """A progress bar on a terminal; nothing on a pipe or in CI logs."""
-
-    def __init__(self, console: Any) -> None:
-        self.console = console
-        self.bar: Any = None
-
-    def __enter__(self) -> Any:
-        if not self.console.is_terminal:
-            return None
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=self.console, transient=True)
-        self.bar.start()
-        task = self.bar.add_task("repositories", total=None)
+@contextmanager
+def _progress(console: Any) -> Iterator[Any]:
+    """The org scan's hook for ``run_org_scan``: a bar on a terminal, nothing on a pipe."""
+    with progress_bar("repositories", show=console.is_terminal) as update:
+        if update is None:
+            yield None
+            return
 
         def hook(outcome: Any, done: int, total: int) -> None:
-            self.bar.update(task, completed=done, total=total, description=f"{outcome.repo} {outcome.status}")
+            update(done, total, f"{outcome.repo} {outcome.status}")
 
-        return hook
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+        yield hook
 
 
 @org_app.command("ignore")

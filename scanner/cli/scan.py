@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scanner.cli.common import fail, write_output
+from scanner.cli.common import fail, progress_bar, write_output
 
 if TYPE_CHECKING:
     from scanner.model import ScanResult
@@ -118,20 +118,11 @@ def scan(
 
 
 def _scan_with_progress(path: Path, options: ScanOptions) -> ScanResult:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from scanner.pipeline import scan as run_scan
 
-    # On stderr: stdout may be the report, piped or redirected.
-    with Progress(TextColumn("scanning blobs"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), transient=True, console=Console(stderr=True)) as bar:
-        task = bar.add_task("scan", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        options.progress = update
+    with progress_bar("scanning blobs", show=True) as update:
+        assert update is not None
+        options.progress = lambda done, total: update(done, total, None)
         return run_scan(path, options)
 
 

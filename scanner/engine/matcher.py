@@ -252,11 +252,3 @@ def _prefer_specific(matches: Iterable[Match], rank: dict[str, int]) -> list[Mat
     return [m for m in ordered
             if rank[m.rule_id] != 0 or not any(s < m.end and m.start < e for s, e in confident)]
 
-
-def scan_bytes(data: bytes, ruleset: RuleSet) -> list[Match]:
-    """Convenience for a one-off check (builds an Engine each call: not for loops)."""
-    return Engine(ruleset).scan(data)[0]
-
-
-def rules_hit(matches: Iterable[Match]) -> set[str]:
-    return {m.rule_id for m in matches}

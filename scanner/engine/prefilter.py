@@ -26,10 +26,10 @@ import pickle
 import platform
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Protocol
 
 from scanner.engine.rules import Rule
+from scanner.paths import cache_dir
 
 # Windows are expressed as (start, end) byte offsets; WHOLE means "run the
 # rule's regex over the whole input".
@@ -225,15 +225,11 @@ def _too_wide_for_hyperscan(rule: Rule) -> bool:
     return rule_width(rule) > _MAX_WINDOW
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("LEAKWARDEN_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "leakwarden")
-    return Path(base)
 
 
 def _load_cached(key: str) -> tuple[bytes, dict[int, int], list[int]] | None:
     try:
-        with open(_cache_dir() / f"hs-{key}.pickle", "rb") as handle:
+        with open(cache_dir() / f"hs-{key}.pickle", "rb") as handle:
             return pickle.load(handle)
     except Exception:  # a missing, stale or damaged cache only costs a compile
         return None
@@ -241,7 +237,7 @@ def _load_cached(key: str) -> tuple[bytes, dict[int, int], list[int]] | None:
 
 def _store_cached(key: str, value: tuple[bytes, dict[int, int], list[int]]) -> None:
     try:
-        directory = _cache_dir()
+        directory = cache_dir()
         directory.mkdir(parents=True, exist_ok=True)
         tmp = directory / f".hs-{key}.{os.getpid()}.{threading.get_ident()}.tmp"
         with open(tmp, "wb") as handle:

@@ -21,13 +21,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.engine.rules import RuleSet, builtin_rules_dir, default_rules
-
-
-def _cache_dir() -> Path:
-    # The same place as the Hyperscan database cache (scanner.engine.prefilter).
-    base = os.environ.get("LEAKWARDEN_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "leakwarden")
-    return Path(base)
+from scanner.paths import cache_dir
 
 
 def _key() -> str:
@@ -57,7 +51,7 @@ def cached_default_rules() -> RuleSet:
         key = _key()
     except OSError:
         return default_rules()
-    path = _cache_dir() / f"rules-{key}.pickle"
+    path = cache_dir() / f"rules-{key}.pickle"
     try:
         with open(path, "rb") as handle:
             ruleset = pickle.load(handle)

@@ -31,7 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from scanner.clock import now_iso
-from scanner.github.client import GITHUB_ERRORS, GitHubClient, GitHubConfigError, describe_error
+from scanner.github.client import (
+    GITHUB_OR_CONFIG_ERRORS,
+    GitHubClient,
+    GitHubConfigError,
+    describe_error,
+)
 from scanner.github.mirror import advertised_refs, mirror_path, valid_full_name
 from scanner.orgscan.task import RepoOutcome, RepoTask
 from scanner.state.db import StateFile
@@ -204,7 +209,7 @@ def run_org_scan(
         # Local workers get the token in their task (it never leaves this
         # machine); Dask workers read their own environment.
         git_token = client.git_token()
-    except (GitHubConfigError, *GITHUB_ERRORS) as exc:
+    except GITHUB_OR_CONFIG_ERRORS as exc:
         raise GitHubConfigError(f"no token for git: {describe_error(exc)}") from None
     # A name from the API that is not a GitHub name would build a mirror path
     # outside --mirrors: that repo fails (exit 2), the others run.

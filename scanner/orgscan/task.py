@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner.github.client import GITHUB_ERRORS, GitHubClient, GitHubConfigError, describe_error
+from scanner.github.client import (
+    GITHUB_OR_CONFIG_ERRORS,
+    GitHubClient,
+    describe_error,
+)
 from scanner.github.mirror import (
     MirrorError,
     classify_git_error,
@@ -127,7 +131,7 @@ def run_repo_task(task: RepoTask) -> RepoOutcome:
 def _run_repo_task(task: RepoTask, started: float) -> RepoOutcome:
     try:
         token = task.token if task.token is not None else _env_token(task.api_url)
-    except (GitHubConfigError, *GITHUB_ERRORS) as exc:
+    except GITHUB_OR_CONFIG_ERRORS as exc:
         return _failed(task, "auth", f"no token for git on this worker: {describe_error(exc)}", started)
     mirror = Path(task.mirror)
     if task.reclone:
@@ -170,7 +174,7 @@ def _run_repo_task(task: RepoTask, started: float) -> RepoOutcome:
     findings = [dict(f.to_dict(), repo=task.repo) for f in result.findings]
     errors = [dict(e.to_dict(), repo=task.repo) for e in result.errors]
     damage = [e for e in result.errors if e.kind in _DAMAGE]
-    common = dict(action=synced.action, mode=mode, findings=findings, errors=errors,
+    common: dict[str, Any] = dict(action=synced.action, mode=mode, findings=findings, errors=errors,
                   blobs_walked=len(walked), blobs_scanned=result.stats.blobs_scanned)
     if damage:
         # Keep what was found (stored, deduplicated) but not the cursor: the

@@ -35,7 +35,7 @@ def render_html(result: ScanResult, repository: str | None = None) -> str:
     from scanner.report.templating import render_template
 
     findings = result.findings
-    still = sum(1 for f in findings if getattr(f, "in_head", None))
+    still = sum(1 for f in findings if f.in_head)
     cards = [("findings", len(findings)), ("still in HEAD", still),
              ("rules", len({f.rule for f in findings})), ("commits scanned", result.stats.commits),
              ("blobs scanned", result.stats.blobs_scanned)]

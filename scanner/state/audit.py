@@ -123,7 +123,7 @@ class AuditStore:
             "recorded_at, reported FROM visibility_changes WHERE org = ? ORDER BY COALESCE(at, window_before), id",
             (org,),
         ).fetchall()
-        return [StoredChange(*r[:9], reported=bool(r[9])) for r in rows]
+        return [StoredChange(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9])) for r in rows]
 
     # -- violations ----------------------------------------------------------------
     def record_violation(self, org: str, repo: str, pattern: str, seen_at: str) -> bool:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.clock import now_iso
+from scanner.paths import data_dir
 
 
 def _load_migrations() -> list[tuple[int, str]]:
@@ -70,9 +71,7 @@ def read_json_object(path: Path, table: str, row: str, text: object) -> dict[str
 
 def default_state_path(environ: Mapping[str, str] | None = None) -> Path:
     """``$XDG_DATA_HOME/leakwarden/state.sqlite3`` (``~/.local/share`` when unset)."""
-    env = os.environ if environ is None else environ
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "leakwarden" / "state.sqlite3"
+    return data_dir(environ) / "state.sqlite3"
 
 
 class StateFile:

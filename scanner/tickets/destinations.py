@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from scanner.tickets.model import DestinationError, RotationTicket, TicketOutcome
+from scanner.tickets.model import DestinationError, RotationTicket, TicketAction, TicketOutcome
 from scanner.tickets.render import render_json, render_markdown
 
 
@@ -61,7 +61,7 @@ class DirDestination:
                     continue
                 for file, text in files.items():
                     _write_new_then_rename(file, text)
-                action = "updated" if existed else "created"
+                action: TicketAction = "updated" if existed else "created"
                 outcomes.append(
                     TicketOutcome(ticket.ticket_id, ticket.key_id, action, str(md_path))
                 )

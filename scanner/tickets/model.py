@@ -131,7 +131,7 @@ def _location(finding: dict[str, Any], repository: str | None) -> TicketLocation
 
 
 def _exposure(entry: dict[str, Any]) -> dict[str, Any]:
-    """The exposure fields a ticket shows (issue 5's shape), nothing else."""
+    """The exposure fields a ticket shows (those of an audit exposure), nothing else."""
     keep = ("repo", "exposed_since", "public_since", "public_now", "reachable")
     return {k: entry[k] for k in keep if k in entry}
 

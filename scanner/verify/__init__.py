@@ -4,8 +4,7 @@
 ``leakwarden verify REPORT.json``.
 """
 
-import importlib
-from typing import Any
+from scanner.lazy import lazy_exports
 
 # Exports load on first use: ``scanner.cli.verify`` is imported by every
 # ``leakwarden`` start, and boto3 must not slow down ``--help`` or pre-commit.
@@ -26,10 +25,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'scanner.verify' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = [

@@ -30,7 +30,7 @@ from tests.support.github_server import (
 
 TOKEN = "ghp_orgscantesttoken00000000000000000000"
 DAY = 86400.0
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture()

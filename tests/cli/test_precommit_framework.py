@@ -16,7 +16,7 @@ import pytest
 from tests.support.fakes import Fakes
 from tests.support.gitrepo import GitRepo
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 FAKE = Fakes(seed=404)
 
 

@@ -15,7 +15,7 @@ from tests.support.gitrepo import GitRepo
 
 FAKE = Fakes(seed=11)
 LEAKWARDEN = str(Path(sys.executable).parent / "leakwarden")
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+SCHEMA = json.loads((Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json").read_text())
 
 
 def lw(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:

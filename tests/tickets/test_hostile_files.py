@@ -8,7 +8,7 @@ import pytest
 
 from scanner.github.mirror import MirrorError, mirror_path, valid_full_name
 from scanner.tickets import DirDestination, tickets_from_report
-from tests.test_tickets_dir import _report
+from tests.tickets.test_tickets_dir import _report
 
 
 @pytest.mark.parametrize("suffix", [".md", ".json", ".md.tmp", ".json.tmp"])
