@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from scanner.cli.scan import register as register_scan
+from scanner.report.escape import visible
 
 app = typer.Typer(
     name="leakwarden",
@@ -49,7 +50,7 @@ def config_check(
 
     settings, problems = check_config(config, project_root(path))
     for problem in problems:
-        typer.echo(f"leakwarden: {problem}", err=True)
+        typer.echo(f"leakwarden: {visible(problem)}", err=True)
     if problems:
         raise typer.Exit(2)
     if settings is None:

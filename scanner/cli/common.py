@@ -12,6 +12,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from scanner.report.escape import rich_text
+
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line reason on stderr (``leakwarden: ...``, the one error
@@ -81,7 +83,7 @@ def connect_github(console: Any, github_url: str | None, max_rate_limit_wait: fl
 
     waiter = RateLimitWaiter(
         max_total_wait=max_rate_limit_wait,
-        notify=lambda message: console.print(f"[yellow]{message}[/]", highlight=False),
+        notify=lambda message: console.print(f"[yellow]{rich_text(message)}[/]", highlight=False),
     )
     try:
         return GitHubClient(base_url=github_url, waiter=waiter)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from scanner.cli.common import fail, progress_bar, write_output
+from scanner.report.escape import visible
 
 if TYPE_CHECKING:
     from scanner.model import ScanResult
@@ -85,7 +86,7 @@ def scan(
     except SetupError as exc:
         raise fail(str(exc)) from None
     for notice in prepared.notices:
-        typer.echo(f"leakwarden: {notice}", err=True)
+        typer.echo(f"leakwarden: {visible(notice)}", err=True)
     if verify:
         from scanner.verify.canary import canary_accounts
 
@@ -110,7 +111,7 @@ def scan(
     _emit(result, format, output, str(path.resolve()), staged=staged)
     if report_unused_ignores:
         for line in suppressed.unused:
-            typer.echo(f"leakwarden: {line}", err=True)
+            typer.echo(f"leakwarden: {visible(line)}", err=True)
     if result.errors:
         typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "
                    "scanned (see errors in the report)", err=True)
