@@ -95,7 +95,6 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # the promise: a one-line reason, exit 2
-        from scanner.report.escape import visible
         from scanner.state.db import StoreError
 
         if isinstance(exc, StoreError):  # a damaged state file met mid-run: its own words

@@ -12,14 +12,12 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from scanner.report.escape import rich_text
+from scanner.report.escape import rich_text, visible
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line reason on stderr (``leakwarden: ...``, the one error
     style of every command); the caller raises what this returns."""
-    from scanner.report.escape import visible
-
     # visible: messages quote paths, repo names and server answers.
     typer.echo(f"leakwarden: {visible(message)}", err=True)
     return typer.Exit(code)
