@@ -9,6 +9,7 @@ and Jenkins drop a report that has one."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from scanner.model import Finding, ScanResult
@@ -16,7 +17,8 @@ from scanner.report.escape import xml_text
 
 
 def _clean(f: Finding) -> Finding:
-    return dataclasses.replace(f, **{name: xml_text(getattr(f, name)) for name in _TEXT})
+    fields: dict[str, Any] = {name: xml_text(getattr(f, name)) for name in _TEXT}
+    return dataclasses.replace(f, **fields)
 
 
 _TEXT = ("rule", "description", "secret", "path", "commit", "author", "email", "date", "secret_hash")
