@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from io import StringIO
 from typing import Any
 
@@ -12,7 +13,7 @@ from rich.text import Text
 
 from scanner.audit.run import AuditReport
 from scanner.audit.visibility import VisibilityChange
-from scanner.report.escape import md_code, rich_text, visible
+from scanner.report.escape import rich_text, visible
 
 
 def render_json(report: AuditReport) -> str:
@@ -30,53 +31,14 @@ def _location(e: dict[str, Any]) -> str:
     return f"{e.get('path')}:{e.get('line')}" + (f" @ {commit}" if commit else "")
 
 
-def _md(value: object) -> str:
-    # The one Markdown rule (scanner.report.escape): an inert code span.
-    return md_code(value)
-
-
 def render_markdown(report: AuditReport) -> str:
-    d = report.to_dict()["summary"]
-    out = [f"# Visibility audit of {_md(report.org)}", ""]
-    out.append(
-        f"{d['repos']} repositories ({d['public']} public), {d['changes']} visibility changes "
-        f"({d['new_changes_to_public']} new to public), {d['violations']} policy violations "
-        f"({d['new_violations']} new), {d['exposures']} exposed secrets ({d['new_exposures']} new)."
-    )
-    out.append("")
-    if report.changes:
-        out += ["## Visibility changes", "", "| repo | from | to | when | actor | source | new |", "|---|---|---|---|---|---|---|"]
-        for c in report.changes:
-            out.append(
-                f"| {_md(c.repo)} | {_md(c.from_visibility or '?')} | {_md(c.to_visibility)} | {_md(_when(c))} | "
-                f"{_md(c.actor or '')} | {_md(c.source)} | {'yes' if c.new else ''} |"
-            )
-        out.append("")
-    if report.violations:
-        out += ["## Public repositories that must stay private", "", "| repo | pattern | new |", "|---|---|---|"]
-        for v in report.violations:
-            out.append(f"| {_md(v['repo'])} | {_md(v['pattern'])} | {'yes' if v['new'] else ''} |")
-        out.append("")
-    if report.exposures:
-        out += [
-            "## Exposed secrets",
-            "",
-            "| repo | rule | secret | where | exposed since | public now | reachable | new |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for e in report.exposures:
-            out.append(
-                f"| {_md(e['repo'])} | {_md(e.get('rule'))} | {_md(e.get('secret'))} | {_md(_location(e))} | "
-                f"{_md(e.get('exposed_since') or 'unknown')} | {'yes' if e.get('public_now') else 'no'} | "
-                f"{'yes' if e.get('reachable') else 'no'} | {'yes' if e['new'] else ''} |"
-            )
-        out.append("")
-    if report.errors or report.notes:
-        out += ["## Notes and errors", ""]
-        out += [f"- {_md(n)}" for n in report.notes]
-        out += [f"- **{_md(e['kind'])}** {_md(e.get('repo', ''))}: {_md(e['message'])}" for e in report.errors]
-        out.append("")
-    return "\n".join(out)
+    """From ``report/templates/audit.md.j2``: every repository, actor, path
+    and message is an inert code span."""
+    from scanner.report.templating import render_template
+
+    text = render_template("audit.md.j2", report=report, d=report.to_dict()["summary"],
+                           when=_when, location=_location)
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
 
 
 def _row(table: Table, *cells: str, style: str | None = None) -> None:

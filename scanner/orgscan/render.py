@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 from scanner.orgscan.coordinator import OrgScanReport
-from scanner.report.escape import md_code, visible
+from scanner.report.escape import visible
 
 
 def render_json(report: OrgScanReport) -> str:
     return json.dumps(report.to_dict(), indent=2, sort_keys=True) + "\n"
-
-
-def _md(value: object) -> str:
-    # The one Markdown rule (scanner.report.escape): an inert code span.
-    return md_code(value)
 
 
 def _where(finding: dict[str, object]) -> str:
@@ -29,31 +25,12 @@ def _summary_line(report: OrgScanReport) -> str:
 
 
 def render_markdown(report: OrgScanReport) -> str:
-    out = [f"# Secret scan of {_md(report.org)}", "", _summary_line(report) + ".", ""]
-    if report.findings:
-        out += ["## New findings", "", "| repo | rule | location | secret | commit | author | date | verification |",
-                "|---|---|---|---|---|---|---|---|"]
-        for f in report.findings:
-            verification = (f.get("verification") or {}).get("status", "")
-            out.append(
-                f"| {_md(f['repo'])} | {_md(f.get('rule'))} | {_md(_where(f))} | "
-                f"{_md(f.get('secret'))} | {_md((f.get('commit') or '')[:12])} | {_md(f.get('author') or '')} | "
-                f"{_md(f.get('date') or '')} | {_md(verification)} |"
-            )
-        out.append("")
-    failed = report.failed
-    if failed:
-        out += ["## Repositories not scanned (retried next run)", "", "| repo | reason |", "|---|---|"]
-        for r in failed:
-            out.append(f"| {_md(r.repo)} | {_md(r.error_kind)}: {_md(r.error)} |")
-        out.append("")
-    if report.errors:
-        out += ["## Scan errors", ""]
-        out += [f"- {_md(e.get('repo'))}: {_md(e.get('kind'))}: {_md(e.get('message'))}" for e in report.errors]
-        out.append("")
-    for t in report.tickets:
-        out.append(f"- ticket {_md(t['action'])} for {_md(t['key_id'])}: {_md(t['where'])}")
-    return "\n".join(out).rstrip() + "\n"
+    """From ``report/templates/orgscan.md.j2``: every repository, path,
+    author and message is an inert code span."""
+    from scanner.report.templating import render_template
+
+    text = render_template("orgscan.md.j2", report=report, summary=_summary_line(report), where=_where)
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
 
 
 def render_text(report: OrgScanReport) -> str:

@@ -131,3 +131,30 @@ def test_config_and_ignore_errors_never_echo_the_line(tmp_path):
     assert ".gitleaksignore:1: unused ignore entry" in proc.stderr
     assert ".leakwardenignore:1: unused ignore entry" in proc.stderr
     assert token not in proc.stderr + proc.stdout and token[4:20] not in proc.stderr
+
+
+def _outside_code(text: str) -> str:
+    return re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", text)
+
+
+def test_ticket_org_and_audit_markdown_escape_hostile_fields(hostile):
+    """The same rule in every Markdown renderer: tickets (GitHub issues), the
+    org scan's and the audit's reports."""
+    from scanner.orgscan.coordinator import OrgScanReport, RepoReport
+    from scanner.orgscan.render import render_markdown as org_markdown
+    from scanner.tickets import render_markdown as ticket_markdown
+    from scanner.tickets import tickets_from_report
+    from tests.tickets.test_tickets_dir import _report
+
+    f = hostile.findings[0]
+    report = _report()
+    report["findings"][0].update(author=f.author, path=f.path, email=f.email)
+    [ticket] = tickets_from_report(report)
+    org = OrgScanReport(org="acme", generated_at="t", findings=[dict(f.to_dict(), repo="acme/x")],
+                        repos=[RepoReport("acme/y", "failed", f.summary, "clone")],
+                        errors=[{"repo": "acme/z", "kind": "read-error", "message": f.path}])
+    for text in (ticket_markdown(ticket), org_markdown(org)):
+        _no_control(text)
+        assert not any(line.startswith("::") for line in text.splitlines())
+        for bad in ("<img", "![", "](", "@octo-org"):
+            assert bad not in _outside_code(text), bad
