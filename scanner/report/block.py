@@ -38,6 +38,9 @@ def render_block(result: ScanResult, repository: str | None = None) -> str:
             "     .leakwardenignore at the repository root; the hook reads it on every run.",
             "     (A JSON baseline from `leakwarden scan --format json` works too: --baseline FILE.)",
         ]
+    for item in result.suppressed:  # never silent, even in the hook
+        f = item.finding
+        lines.append(f"leakwarden: suppressed {_v(f.rule)} at {_v(f.path)}:{f.line} by {_v(item.kind)} {_v(item.by)}")
     for e in result.errors:
         lines.append(f"leakwarden: incomplete: {_v(e.kind)}: {_v(e.message)} {_v(e.path)}".rstrip())
     if not findings and not result.errors:
