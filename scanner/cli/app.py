@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - older typer on the real click
     _USAGE_ERRORS = _ClickUsageError
 
 from scanner.cli.scan import register as register_scan  # noqa: E402
+from scanner.report.escape import visible  # noqa: E402
 
 _ABORT = typer.Abort
 
@@ -116,7 +117,7 @@ def config_check(
 
     settings, problems = check_config(config, project_root(path))
     for problem in problems:
-        typer.echo(f"leakwarden: {problem}", err=True)
+        typer.echo(f"leakwarden: {visible(problem)}", err=True)
     if problems:
         raise typer.Exit(2)
     if settings is None:
@@ -164,7 +165,7 @@ def main() -> None:
         # click's own "Usage: ... Error: ..." block, in the one error style of every command
         ctx = getattr(exc, "ctx", None)
         hint = ctx.command_path if ctx is not None else "leakwarden"
-        typer.echo(f"leakwarden: {message} (see {hint} --help)", err=True)
+        typer.echo(f"leakwarden: {visible(message)} (see {hint} --help)", err=True)
         sys.exit(2)
     except _ABORT:
         typer.echo("leakwarden: aborted", err=True)
@@ -175,6 +176,11 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # the promise: a one-line reason, exit 2
-        typer.echo(f"leakwarden: internal error: {type(exc).__name__}: {exc}", err=True)
+        from scanner.state.db import StoreError
+
+        if isinstance(exc, StoreError):  # a damaged state file met mid-run: its own words
+            typer.echo(f"leakwarden: {visible(exc)}", err=True)
+        else:
+            typer.echo(f"leakwarden: internal error: {type(exc).__name__}: {visible(exc)}", err=True)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)

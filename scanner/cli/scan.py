@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from scanner.cli.common import check_output, fail, progress_bar, write_output
+from scanner.report.escape import visible
 from scanner.sources.files import SKIP_DIRS
 
 log = logging.getLogger("leakwarden")
@@ -73,6 +74,7 @@ def scan(
     enable_rule: Annotated[list[str] | None, typer.Option("--enable-rule", metavar="ID", help="Only these rule ids (repeatable).")] = None,
     disable_rule: Annotated[list[str] | None, typer.Option("--disable-rule", metavar="ID", help="Not these rule ids (repeatable).")] = None,
     prefilter: Annotated[PrefilterKind, typer.Option("--prefilter", help="Multi-pattern prefilter.")] = PrefilterKind.auto,
+    max_decode_depth: Annotated[int | None, typer.Option("--max-decode-depth", help="Encoded layers (base64, percent, escapes) decoded under each blob; 0: none (default 2).")] = None,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", metavar="FILE", help="Hide findings an earlier JSON report lists.")] = None,
     config: Annotated[Path | None, typer.Option("--config", metavar="FILE", help="Configuration file (default: .leakwarden.toml or [tool.leakwarden] in pyproject.toml).")] = None,
@@ -115,12 +117,13 @@ def scan(
             exclude=exclude or (), include=include or (), gitignore=gitignore,
             config_from=config_from, trust_range_config=trust_range_config,
             inline_allow=not no_inline_allow, baseline=baseline,
+            max_decode_depth=max_decode_depth,
         )
     except SetupError as exc:
         raise fail(str(exc)) from None
     for notice in prepared.notices:
-        typer.echo(f"leakwarden: {notice}", err=True)
-    log.debug("root %s, rules %d, options %s", prepared.root,
+        typer.echo(f"leakwarden: {visible(notice)}", err=True)
+    log.debug("root %s, rules %d, options %s", visible(prepared.root),
               len(prepared.options.ruleset.rules) if prepared.options.ruleset else 0,
               {k: v for k, v in vars(prepared.options).items() if k not in ("ruleset", "progress")})
     show_progress = progress if progress is not None else sys.stderr.isatty()
@@ -145,7 +148,7 @@ def scan(
         typer.echo(f"leakwarden: {line}", err=True)
     if report_unused_ignores:
         for line in suppressed.unused:
-            typer.echo(f"leakwarden: {line}", err=True)
+            typer.echo(f"leakwarden: {visible(line)}", err=True)
     if result.errors:
         typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "
                    "scanned (see errors in the report)", err=True)

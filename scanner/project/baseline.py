@@ -172,7 +172,9 @@ def parse_gitleaks_ignore(text: str, source: str,
         entry = IgnoreEntry(where, line, path=path, rules=rules, commit=commit,
                             line=int(number_text))
         if mapped is None:
-            entry.problem = f"gitleaks rule {rule!r} has no leakwarden equivalent"
+            from scanner.project.config import shown
+
+            entry.problem = f"gitleaks rule {shown(rule)} has no leakwarden equivalent"
         entries.append(entry)
     return entries
 
@@ -225,12 +227,14 @@ def load_suppressions(root: Path | None, baseline: Path | None = None,
 def describe_unused(entries: Iterable[IgnoreEntry],
                     findings: Iterable[Finding] = ()) -> list[str]:
     """One line per stale entry, for ``--report-unused-ignores``, with the
-    reason: what the scan found where the entry points, if anything."""
+    reason (what the scan found where the entry points, if anything) and
+    where the entry is (file and line), never the line itself, which may be
+    a pasted secret."""
     findings = list(findings)
     lines = []
     for entry in entries:
         why = entry.problem or _why_unused(entry, findings)
-        lines.append(f"{entry.source}: unused ignore entry {entry.text!r}: {why}")
+        lines.append(f"{entry.source}: unused ignore entry: {why}")
     return lines
 
 

@@ -8,8 +8,8 @@ to do. ``verbose=True`` adds the per-blob detail (one block per blob version
 that holds a secret: path, line, blob, commit, context, fingerprint).
 
 Every value that came from the scanned repository (paths, names, commit
-summaries, context lines) goes through ``_value`` before it is printed, so one
-place decides how untrusted text is shown.
+summaries, context lines) goes through ``_value`` (``rich_text``) before it
+is printed, so one place decides how untrusted text is shown.
 """
 
 from __future__ import annotations
@@ -17,18 +17,21 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
-from rich.markup import escape
 
 from scanner.model import Finding, ScanResult
 from scanner.report.common import SEVERITY_ORDER, SecretHistory, timeline
+from scanner.report.escape import rich_text
 
 _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 _LABEL = 11  # width of the label column, so values line up
 
 
 def _value(text: object) -> str:
-    """Untrusted text as it may be printed: markup-escaped (one place to harden)."""
-    return escape(str(text))
+    """Untrusted text as it may be printed: controls and line breaks made
+    visible, then rich markup escaped (``scanner.report.escape.rich_text``),
+    so a path or author cannot move the cursor, plant a hyperlink or start a
+    workflow command on a line of its own."""
+    return rich_text(str(text))
 
 
 def _field(console: Console, label: str, value: str) -> None:
@@ -37,7 +40,7 @@ def _field(console: Console, label: str, value: str) -> None:
 
 
 def _short(oid: str | None) -> str:
-    return (oid or "")[:12]
+    return _value((oid or "")[:12])
 
 
 def _rank(severity: str) -> int:

@@ -10,10 +10,12 @@ once a repository has been public.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from scanner.clock import normalize_iso
+from scanner.report.escape import visible
 from scanner.tickets.model import RotationTicket
 
 DENY_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}'
@@ -130,65 +132,30 @@ def runbook(ticket: RotationTicket) -> list[RunbookStep]:
     return steps
 
 
-def _cell(value: object) -> str:
-    return str(value if value not in (None, "") else "-").replace("|", "\\|").replace("\n", " ")
-
-
-def _commit_cell(commit: str | None, url: str | None) -> str:
-    """The short commit id, linked to the commit on the hosting site when known."""
-    if not commit:
-        return "-"
-    return f"[{_cell(commit[:12])}]({_cell(url)})" if url else _cell(commit[:12])
-
-
 def render_markdown(ticket: RotationTicket) -> str:
-    """The ticket as Markdown, starting with the hidden fingerprint marker."""
-    out: list[str] = [ticket.marker, f"# {ticket.title}", ""]
-    out += [
-        "| | |",
-        "| --- | --- |",
-        f"| Severity | **{ticket.severity}**"
-        + (" (live and exposed publicly)" if ticket.severity == "critical" else " (live)")
-        + " |",
-        f"| Access key ID | `{ticket.key_id}`"
-        + (" (temporary)" if ticket.temporary else "")
-        + " |",
-        f"| Account | {_cell(ticket.account)} |",
-        f"| Principal (ARN) | {_cell(ticket.arn)} |",
-        f"| User ID | {_cell(ticket.user_id)} |",
-        f"| Partition | {_cell(ticket.partition)} |",
-        f"| Verified live at | {_cell(ticket.checked_at)} |",
-        "",
-        "The secret itself is not in this ticket; each location below says where it is.",
-        "",
-        "## Where it leaked",
-        "",
-        "| What | Repository | Commit | Path | Line | Author | Date | Still reachable |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for loc in ticket.locations:
-        author = f"{loc.author} <{loc.email}>" if loc.author and loc.email else loc.author
-        out.append(
-            f"| {_cell(loc.kind)} | {_cell(loc.repository)} | {_commit_cell(loc.commit, loc.url)} "
-            f"| `{_cell(loc.path)}` | {loc.line} | {_cell(author)} | {_cell(loc.date)} "
-            f"| {'yes' if loc.reachable else 'no'} |"
-        )
-    out += ["", "## Exposure", ""]
-    if ticket.exposures:
-        for e in ticket.exposures:
-            public = "public now" if e.get("public_now") else "no longer public"
-            out.append(
-                f"- {_cell(e.get('repo'))}: exposed publicly since {_cell(e.get('exposed_since'))} ({public})"
-            )
-    else:
-        out.append("No public exposure recorded (run `leakwarden org audit` to check).")
-    out += ["", "## Runbook", ""]
-    for number, step in enumerate(runbook(ticket), 1):
-        out += [f"{number}. [ ] **{step.title}**", "", f"   {step.why}", ""]
-        if step.commands:
-            out += ["   ```sh", *(f"   {c}" for c in step.commands), "   ```", ""]
-    out.append(f"_Ticket {ticket.ticket_id}, written by leakwarden._")
-    return "\n".join(out) + "\n"
+    """The ticket as Markdown (``report/templates/ticket.md.j2``), starting
+    with the hidden fingerprint marker. Runbook commands are our own text
+    with the key id and IAM names filled in; they pass ``visible`` so no
+    value can end the code block's line."""
+    from scanner.report.templating import render_template
+
+    steps = [RunbookStep(s.title, s.why, tuple(visible(c).replace("`", "'") for c in s.commands))
+             for s in runbook(ticket)]
+    authors = [f"{loc.author} <{loc.email}>" if loc.author and loc.email else loc.author
+               for loc in ticket.locations]
+    links = [_safe_link(loc.url) for loc in ticket.locations]
+    return render_template("ticket.md.j2", ticket=ticket, steps=steps, authors=authors,
+                           links=links)
+
+
+# A commit link is written into Markdown as it is, so only a URL of this plain
+# shape (host, owner/repo, /commit/ and a hex id) is linked; anything else
+# shows the commit id alone.
+_LINK = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]+)?/[A-Za-z0-9._/-]+/commit/[0-9a-f]{7,64}$")
+
+
+def _safe_link(url: str | None) -> str | None:
+    return url if url and _LINK.match(url) else None
 
 
 def render_json(ticket: RotationTicket) -> str:
