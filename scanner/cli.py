@@ -280,12 +280,14 @@ def _register_commands() -> None:
     # Each feature keeps its commands in its own module; these imports are
     # light (their heavy libraries load only when a command runs).
     from scanner.github.cli import org_app
+    from scanner.incident.commands import register as register_incident
     from scanner.tickets.cli import register as register_tickets
     from scanner.verify.cli import register as register_verify
 
     app.add_typer(org_app, name="org")
     register_verify(app)
     register_tickets(app)
+    register_incident(app)
 
 
 _register_commands()

@@ -82,6 +82,15 @@ def runbook(ticket: RotationTicket) -> list[RunbookStep]:
                 ),
             )
         )
+    if ticket.investigation:
+        steps += _investigated_steps(ticket, cutoff)
+    else:
+        _cloudtrail_step(steps, key, cutoff)
+    _rotate_step(steps, ticket)
+    return steps
+
+
+def _cloudtrail_step(steps: list[RunbookStep], key: str, cutoff: str) -> None:
     steps.append(
         RunbookStep(
             "Find what the key did in CloudTrail; revoke the sessions of every role it assumed",
@@ -100,6 +109,22 @@ def runbook(ticket: RotationTicket) -> list[RunbookStep]:
             ),
         )
     )
+
+
+def _rotate_step(steps: list[RunbookStep], ticket: RotationTicket) -> None:
+    name = ticket.principal_name or "PRINCIPAL"
+    key = ticket.key_id
+    read = (ticket.investigation or {}).get("data_read") or []
+    if read:
+        listed = "; ".join(sorted({_what(d) for d in read}))
+        steps.append(
+            RunbookStep(
+                "Rotate every credential in what the attacker read",
+                f"CloudTrail shows these reads from the attacker's places: {listed}. Terraform state "
+                "and database backups hold passwords, keys and connection strings in clear: rotate "
+                "each one, and treat the data itself as disclosed.",
+            )
+        )
     steps.append(
         RunbookStep(
             "Rotate everything the principal could read",
@@ -136,6 +161,86 @@ def runbook(ticket: RotationTicket) -> list[RunbookStep]:
             "old objects. Rotation (the steps above) is what ends the exposure.",
         )
     )
+
+
+def _what(d: dict[str, Any]) -> str:
+    if d.get("service") == "s3":
+        text = f"s3://{d.get('bucket')}/{d.get('key') or ''}"
+        if d.get("version_id"):
+            text += f" (version {d['version_id']})"
+    else:
+        text = f"{d.get('service')}:{d.get('resource')}"
+    flags = d.get("flags") or []
+    return text + (f" [{', '.join(flags)}]" if flags else "")
+
+
+def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep]:
+    """The CloudTrail step with the investigation's real roles, sessions and keys."""
+    from scanner.incident.contain import BLUNT_POLICY, surgical_policy
+
+    inv = ticket.investigation or {}
+    steps: list[RunbookStep] = []
+    sessions = inv.get("sessions") or []
+    commands: list[str] = []
+    notes: list[str] = []
+    for role in inv.get("roles") or []:
+        name = role.get("role_name")
+        ids = ", ".join(f"{s.get('key_id')} ({s.get('assumed_role_id')})" for s in role.get("sessions", []))
+        if ":role/aws-service-role/" in (role.get("role_arn") or ""):
+            notes.append(f"{name} is service-linked: its policies cannot be changed ({ids})")
+            continue
+        if all(s.get("assumed_role_id") for s in role.get("sessions", [])):
+            doc = json.dumps(surgical_policy(role), separators=(",", ":"), sort_keys=True)
+            commands.append(f"aws iam put-role-policy --role-name {name} --policy-name "
+                            f"leakwarden-contain --policy-document '{doc}'")
+        else:
+            commands.append(f"aws iam put-role-policy --role-name {name} --policy-name {BLUNT_POLICY} "
+                            f"--policy-document '{_revoke_sessions_policy(cutoff)}'")
+        notes.append(f"{name}: attacker session(s) {ids}")
+    for entry in inv.get("user_sessions") or []:
+        commands.append(f"aws iam put-user-policy --user-name {entry.get('user')} --policy-name "
+                        f"leakwarden-contain-sessions --policy-document '{_revoke_sessions_policy(cutoff)}'")
+        notes.append(f"user {entry.get('user')}: session token(s) "
+                     + ", ".join(s.get("key_id", "") for s in entry.get("sessions", [])))
+    if sessions or commands:
+        steps.append(RunbookStep(
+            "Cut off the sessions the key minted (`leakwarden contain INVESTIGATION.json --apply`)",
+            f"Verdict: {inv.get('verdict')}. The attacker's sessions outlive the key: "
+            + "; ".join(notes) + ". The policy below denies only those sessions (their aws:userid) "
+            "and the attacker's IPs (" + ", ".join(inv.get("attacker_ips") or []) + "), so the role's "
+            "legitimate users keep working; sessions minted before the exposure are not touched.",
+            tuple(commands),
+        ))
+    created = inv.get("created_keys") or []
+    persistence = [p for p in inv.get("persistence") or [] if p.get("action") != "CreateAccessKey"]
+    if created or persistence:
+        cmds = [f"aws iam update-access-key --user-name {c.get('user')} --access-key-id {c.get('key_id')} "
+                "--status Inactive" for c in created]
+        for p in persistence:
+            t = p.get("target") or {}
+            if p.get("action") == "CreateLoginProfile":
+                cmds.append(f"aws iam delete-login-profile --user-name {t.get('userName')}")
+            elif p.get("action") == "AttachUserPolicy":
+                cmds.append(f"aws iam detach-user-policy --user-name {t.get('userName')} "
+                            f"--policy-arn {t.get('policyArn')}")
+            elif p.get("action") == "AttachRolePolicy":
+                cmds.append(f"aws iam detach-role-policy --role-name {t.get('roleName')} "
+                            f"--policy-arn {t.get('policyArn')}")
+        what = "; ".join(f"{p.get('action')} " + ", ".join(f"{k}={v}" for k, v in (p.get("target") or {}).items()
+                                                           if "Document" not in k)
+                         for p in inv.get("persistence") or [])
+        steps.append(RunbookStep(
+            "Remove the attacker's way back in",
+            f"Persistence seen in CloudTrail: {what}. Deactivate the keys it created and delete the "
+            "login profiles; check each policy change before detaching it.",
+            tuple(cmds),
+        ))
+    if not steps:
+        steps.append(RunbookStep(
+            "No session or persistence from a new place in CloudTrail",
+            f"Verdict: {inv.get('verdict')} (" + "; ".join(inv.get("reasons") or []) + f"), over "
+            f"{(inv.get('window') or {}).get('since')} .. {(inv.get('window') or {}).get('until')}.",
+        ))
     return steps
 
 
@@ -184,6 +289,8 @@ def render_markdown(ticket: RotationTicket) -> str:
             )
     else:
         out.append("No public exposure recorded (run `leakwarden org audit` to check).")
+    if ticket.investigation:
+        out += _investigation_section(ticket.investigation)
     out += ["", "## Runbook", ""]
     for number, step in enumerate(runbook(ticket), 1):
         out += [f"{number}. [ ] **{step.title}**", "", f"   {step.why}", ""]
@@ -191,6 +298,34 @@ def render_markdown(ticket: RotationTicket) -> str:
             out += ["   ```sh", *(f"   {c}" for c in step.commands), "   ```", ""]
     out.append(f"_Ticket {ticket.ticket_id}, written by leakwarden._")
     return "\n".join(out) + "\n"
+
+
+def _investigation_section(inv: dict[str, Any]) -> list[str]:
+    out = ["", "## Investigation (CloudTrail)", "",
+           f"Verdict: **{inv.get('verdict')}**" + (": " + "; ".join(inv.get("reasons") or []) if inv.get("reasons") else ""),
+           ""]
+    if inv.get("sessions"):
+        out += ["| Session key | Via | Role | Session ID | Issued | Expires | From |",
+                "| --- | --- | --- | --- | --- | --- | --- |"]
+        for s in inv["sessions"]:
+            out.append(f"| `{s.get('key_id')}` | {s.get('via')} | {_cell(s.get('role_name'))} "
+                       f"| {_cell(s.get('assumed_role_id'))} | {s.get('issued_at')} | {s.get('expires_at')} "
+                       f"| {_cell(s.get('source_ip'))} |")
+        out.append("")
+    if inv.get("data_read"):
+        out += ["Read from the attacker's places:", ""]
+        out += [f"- {d.get('time')} {d.get('action')} `{_what(d)}`" for d in inv["data_read"]]
+        out.append("")
+    if inv.get("data_events_note"):
+        out += [f"> {inv['data_events_note']}", ""]
+    if inv.get("timeline"):
+        out += ["Timeline:", ""]
+        out += [f"- {e.get('time')} {e.get('event')}: {e.get('detail')}" for e in inv["timeline"]]
+        for a in inv.get("containment") or []:
+            out.append(f"- {a.get('time')} contained: {a.get('kind')} {a.get('target')} "
+                       f"({a.get('status')}{', ' + a['strategy'] if a.get('strategy') else ''}) by {a.get('actor')}")
+        out.append("")
+    return out
 
 
 def render_json(ticket: RotationTicket) -> str:

@@ -1,0 +1,36 @@
+"""Incident response after a key is live: ``investigate`` (CloudTrail lineage of
+the key and every session it spawned) and ``contain`` (cut them all off).
+
+Exports load on first use: boto3 and duckdb must not slow down ``leakwarden --help``.
+"""
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "LocalTrail": "scanner.incident.cloudtrail",
+    "S3Trail": "scanner.incident.cloudtrail",
+    "LookupEvents": "scanner.incident.cloudtrail",
+    "Window": "scanner.incident.cloudtrail",
+    "LineageDB": "scanner.incident.lineage",
+    "athena_lineage_sql": "scanner.incident.lineage",
+    "Seed": "scanner.incident.investigate",
+    "InvestigateOptions": "scanner.incident.investigate",
+    "investigate": "scanner.incident.investigate",
+    "seeds_from_report": "scanner.incident.investigate",
+    "seeds_from_guardduty": "scanner.incident.investigate",
+    "seeds_from_user": "scanner.incident.investigate",
+    "ContainOptions": "scanner.incident.contain",
+    "plan": "scanner.incident.contain",
+    "apply": "scanner.incident.contain",
+    "render": "scanner.incident.render",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'scanner.incident' has no attribute {name!r}")
+
+
+__all__ = sorted(_EXPORTS)
