@@ -446,3 +446,108 @@ def test_athena_sql_is_duckdb_valid_on_empty_table() -> None:
                 "username VARCHAR, sessioncontext STRUCT(sessionissuer STRUCT(arn VARCHAR))), "
                 "requestparameters VARCHAR, responseelements VARCHAR)")
     assert con.execute(athena_lineage_sql(["AKIAEXAMPLE000000001"], "2026-01-01", "2026-02-01")).fetchall() == []
+
+
+class _LookupServer:
+    """CloudTrail's JSON protocol on loopback: LookupEvents by AccessKeyId, paged."""
+
+    PAGE = 3
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.records = sorted(records, key=lambda r: r["eventTime"])
+        self.calls: list[dict[str, Any]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+                target = self.headers.get("X-Amz-Target", "")
+                region = self.headers.get("Authorization", "").split("/")[2]
+                outer.calls.append({"target": target, "region": region, "body": body})
+                if target != "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents":
+                    self._send(400, {"__type": "UnknownOperationException"})
+                    return
+                attr = body["LookupAttributes"][0]
+                assert attr["AttributeKey"] == "AccessKeyId"
+                hits = [r for r in outer.records if r["userIdentity"].get("accessKeyId") == attr["AttributeValue"]
+                        and r["awsRegion"] == region and r.get("eventCategory") != "Data"]
+                start = int(body.get("NextToken") or 0)
+                page = hits[start:start + outer.PAGE]
+                answer: dict[str, Any] = {"Events": [{
+                    "EventId": r["eventID"], "EventName": r["eventName"], "EventSource": r["eventSource"],
+                    "AccessKeyId": attr["AttributeValue"], "Username": r["userIdentity"].get("userName"),
+                    "EventTime": __import__("calendar").timegm(
+                        __import__("time").strptime(r["eventTime"], "%Y-%m-%dT%H:%M:%SZ")),
+                    "Resources": [], "CloudTrailEvent": json.dumps(r)} for r in page]}
+                if start + outer.PAGE < len(hits):
+                    answer["NextToken"] = str(start + outer.PAGE)
+                self._send(200, answer)
+
+            def _send(self, status: int, data: dict[str, Any]) -> None:
+                raw = json.dumps(data).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_lookup_events_pages_and_keeps_to_two_requests_per_second(world: World) -> None:
+    from scanner.incident.cloudtrail import LookupEvents, RateLimiter
+
+    story = world.story("inv")
+    server = _LookupServer(story.records)
+    now = [0.0]
+    stamps: dict[str, list[float]] = {}
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = RateLimiter(LookupEvents.RATE, clock=lambda: now[0], sleep=sleep)
+    acquire = limiter.acquire
+
+    def recording_acquire(region: str) -> None:
+        acquire(region)
+        stamps.setdefault(region, []).append(now[0])
+
+    limiter.acquire = recording_acquire  # type: ignore[method-assign]
+
+    def client_for(region: str) -> Any:
+        return boto3.client("cloudtrail", region_name=region, endpoint_url=server.url,
+                            aws_access_key_id=world.responder[0], aws_secret_access_key=world.responder[1])
+
+    try:
+        source = LookupEvents(["us-east-1", "eu-west-1"], client_for, limiter)
+        data = investigate([Seed(key_id=story.ci_key, exposed_at=EXPOSED)], source,
+                           InvestigateOptions(since=START, until=END))
+    finally:
+        server.close()
+    # Paged: every NextToken handed out came back, and pages were small.
+    tokens_given = sum(1 for c in server.calls if c["body"].get("NextToken"))
+    assert tokens_given > 5 and source.requests == len(server.calls)
+    assert all(c["body"]["MaxResults"] == 50 for c in server.calls)
+    # Rate-limited per region: at least 0.5 s between two requests to one region.
+    for region, times in stamps.items():
+        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        assert gaps and min(gaps) >= 0.5 - 1e-9, region
+    assert limiter.waited > 0
+    # Management events alone still show the lineage; the missing reads are said out loud.
+    keys = {k["key_id"]: k for k in data["keys"]}
+    assert keys[story.ci_key]["verdict"] == "compromised"
+    assert story.attacker_session["key_id"] in {s["key_id"] for s in data["sessions"]}
+    assert data["data_events_recorded"] is False and "cannot be seen" in data["data_events_note"]
+    assert any("2 requests/s" in n for n in data["investigation"]["notes"])
