@@ -551,3 +551,29 @@ def test_lookup_events_pages_and_keeps_to_two_requests_per_second(world: World) 
     assert story.attacker_session["key_id"] in {s["key_id"] for s in data["sessions"]}
     assert data["data_events_recorded"] is False and "cannot be seen" in data["data_events_note"]
     assert any("2 requests/s" in n for n in data["investigation"]["notes"])
+
+
+def test_the_offline_docs_block_runs_as_written(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    doc = (root / "docs/incident-response.md").read_text()
+    block = doc.split("<!-- runs offline", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "docs/examples").mkdir(parents=True)
+    shutil.copy(root / "docs/examples/incident_trail.py", tmp_path / "docs/examples/")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+               AWS_EC2_METADATA_DISABLED="true", PYTHONPATH=str(root),
+               PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}")
+    for line in block.strip().splitlines():
+        done = subprocess.run(line, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (line, done.stderr)
+    data = json.loads((tmp_path / "investigation.json").read_text())
+    assert data["keys"][0]["verdict"] == "compromised"
+    assert "backups/db.sql.gz" in (tmp_path / "investigation.md").read_text()
+    # The SQL printed in the docs is what --athena-sql prints.
+    printed = subprocess.run(block.strip().splitlines()[-1], shell=True, cwd=tmp_path, env=env,
+                             capture_output=True, text=True, check=True).stdout
+    assert doc.split("```sql\n", 1)[1].split("```", 1)[0] == printed

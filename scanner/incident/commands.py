@@ -73,6 +73,7 @@ def investigate_command(
     format: Annotated[IncidentFormat, typer.Option("--format", "-f", help="Output format.")] = IncidentFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel file readers (0: cores; S3: 16).")] = 0,
+    athena_sql: Annotated[str | None, typer.Option("--athena-sql", metavar="TABLE", help="Print the lineage query for Athena's CloudTrail table TABLE and exit.")] = None,
 ) -> None:
     """Follow leaked AWS keys through CloudTrail: every call, every session they
     minted (to any depth), persistence, data read, a verdict and a timeline.
@@ -123,6 +124,16 @@ def investigate_command(
             for loc in leak_locations_from_state(state, seed.key_id):
                 if loc not in seed.locations:
                     seed.locations.append(loc)
+    options = InvestigateOptions(since=_time(since, "--since"), until=_time(until, "--until"),
+                                 exposed_at=_time(exposed_at, "--exposed-at"))
+    if athena_sql:
+        from scanner.incident.investigate import window_for
+        from scanner.incident.lineage import athena_lineage_sql
+
+        window, _ = window_for(seeds, options)
+        _write(athena_lineage_sql([s.key_id for s in seeds], ct.iso(window.start), ct.iso(window.end),
+                                  table=athena_sql), output)
+        raise typer.Exit(0)
     sources = []
     try:
         for spec in cloudtrail or []:
@@ -144,8 +155,6 @@ def investigate_command(
         raise _fail("no CloudTrail source: give --cloudtrail, --lookup-events or --athena-results")
     if sources and athena_results is not None:
         raise _fail("--athena-results is the whole lineage already; do not combine it with other sources")
-    options = InvestigateOptions(since=_time(since, "--since"), until=_time(until, "--until"),
-                                 exposed_at=_time(exposed_at, "--exposed-at"))
     source = sources[0] if len(sources) == 1 else (_Several(sources) if sources else None)
     try:
         result = investigate(seeds, source, options, athena_results=athena_results)
@@ -217,7 +226,9 @@ def contain_command(
         raise _fail(f"{investigation}: {exc}") from None
     session = boto3.Session()
     started = iso(datetime.now(timezone.utc))
-    iam = session.client("iam")
+    # Planning only reads IAM (service-linked? instance profile?); without
+    # credentials the plan is still made, and says what it could not check.
+    iam = session.client("iam") if apply or session.get_credentials() is not None else None
     options = ContainOptions(strategy=strategy.value, blunt_roles=tuple(blunt_role or ()),
                              revert_policy_changes=revert_policy_changes, canary_accounts=canaries)
     try:

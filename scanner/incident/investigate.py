@@ -351,6 +351,23 @@ def _role_name(arn: str | None) -> str | None:
     return arn.rsplit("/", 1)[-1] if arn and ":role/" in arn else None
 
 
+def window_for(
+    seeds: list[Seed], options: InvestigateOptions, now: datetime | None = None
+) -> tuple[Window, datetime | None]:
+    """The time window to read and the exposure time that splits baseline from new."""
+    now = utc(now or datetime.now(timezone.utc)).replace(microsecond=0)
+    # A key's exposure is when its repository went public (or GuardDuty first saw
+    # misuse); only without that, the commit. Use before it is the baseline.
+    exposed_at = options.exposed_at or min(
+        (t for t in (s.exposed_at or s.committed_at for s in seeds) if t), default=None
+    )
+    until = utc(options.until) if options.until else now
+    since = utc(options.since) if options.since else (
+        exposed_at - options.baseline if exposed_at else until - timedelta(days=90)
+    )
+    return Window(since, until), exposed_at
+
+
 def investigate(
     seeds: list[Seed],
     source: Source | None = None,
@@ -362,19 +379,10 @@ def investigate(
     investigation as a JSON-ready dict (what ``render`` and ``contain`` read)."""
     options = options or InvestigateOptions()
     now = utc(now or datetime.now(timezone.utc)).replace(microsecond=0)
+    window, exposed_at = window_for(seeds, options, now)
     notes: list[str] = []
-    # A key's exposure is when its repository went public (or GuardDuty first saw
-    # misuse); only without that, the commit. Use before it is the baseline.
-    exposed_at = options.exposed_at or min(
-        (t for t in (s.exposed_at or s.committed_at for s in seeds) if t), default=None
-    )
-    until = utc(options.until) if options.until else now
-    since = utc(options.since) if options.since else (
-        exposed_at - options.baseline if exposed_at else until - timedelta(days=90)
-    )
     if exposed_at is None:
         notes.append("no exposure time known (pass --exposed-at): every place counts as new")
-    window = Window(since, until)
     keys = sorted({s.key_id for s in seeds})
 
     db = LineageDB()
@@ -463,6 +471,17 @@ def _build(
             seen.add(key_id)
             key_id = parent[key_id]["parent_key_id"]
         return key_id
+
+    def descends(key_id: str, ancestor: str) -> bool:
+        seen = set()
+        while key_id not in seen:
+            if key_id == ancestor:
+                return True
+            seen.add(key_id)
+            if key_id not in parent:
+                return False
+            key_id = parent[key_id]["parent_key_id"]
+        return False
 
     activity_rows = db.activity()
     # Followed keys' groups, with the after-exposure share counted here (the SQL is shared).
@@ -578,7 +597,7 @@ def _build(
     key_entries = []
     seed_by_key = {s.key_id: s for s in seeds}
     for key_id in sorted(set(seed_by_key) | set(created_keys)):
-        family = [k for k in depth if root_of(k) == key_id]
+        family = [k for k in depth if descends(k, key_id)]
         family_calls = [c for k in family for c in by_key.get(k, [])]
         verdict, reasons = _verdict(key_id, family_calls, attacker, persistence, data, hostile,
                                     new_ip, new_ua, known_errors, after, created_keys.get(key_id))
@@ -634,7 +653,8 @@ def _verdict(key_id: str, calls: list[dict[str, Any]], attacker: set[str],  # no
     reasons: list[str] = []
     if created_by and created_by["from_new_place"]:
         reasons.append(f"created by the attacker at {created_by['time']} (persistence)")
-    sessions = sorted(k for k in attacker if k in keys)
+    # Access keys the attacker created are persistence, not sessions.
+    sessions = sorted(k for k in attacker if k in keys and k != key_id and not k.startswith("AKIA"))
     if sessions:
         reasons.append(f"{len(sessions)} session(s) from a new place: {', '.join(sessions)}")
     persisted = [p for p in persistence if p["by_key_id"] in keys and p["from_new_place"]]
