@@ -4,8 +4,7 @@ the key and every session it spawned) and ``contain`` (cut them all off).
 Exports load on first use: boto3 and duckdb must not slow down ``leakwarden --help``.
 """
 
-import importlib
-from typing import Any
+from scanner.lazy import lazy_exports
 
 _EXPORTS = {
     "LocalTrail": "scanner.incident.cloudtrail",
@@ -27,10 +26,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'scanner.incident' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = sorted(_EXPORTS)
