@@ -378,6 +378,13 @@ def test_contain_plans_then_applies_once(world: World, tmp_path: Path) -> None:
     assert {a["status"] for a in runs[1]["actions"]} <= {"already applied", "refused", "listed"}
     assert (_policy(iam, story.node_role, surgical["policy_name"]), _policy(iam, reader, "AWSRevokeOlderSessions")) == before
 
+    # The ticket carries what was done, by whom and when.
+    ticket = _cli(world, ["tickets", str(tmp_path / "r.json"), "--to", "-", "--investigation", str(inv),
+                          "--containment", str(log)])
+    assert ticket.exit_code == 0, ticket.output
+    assert f"contained: deactivate-key {story.ci_key} (applied) by arn:aws:iam::{ACCOUNT}:user/inc-responder" in ticket.stdout
+    assert f"contained: revoke-role-sessions {story.node_role} (applied, surgical)" in ticket.stdout
+
 
 def test_one_failing_action_does_not_stop_the_others(world: World, tmp_path: Path) -> None:
     story = world.story("fail")
@@ -577,3 +584,34 @@ def test_the_offline_docs_block_runs_as_written(tmp_path: Path) -> None:
     printed = subprocess.run(block.strip().splitlines()[-1], shell=True, cwd=tmp_path, env=env,
                              capture_output=True, text=True, check=True).stdout
     assert doc.split("```sql\n", 1)[1].split("```", 1)[0] == printed
+
+
+def test_state_lookup_names_every_repository_holding_the_key(tmp_path: Path) -> None:
+    from scanner.incident.investigate import leak_locations_from_state
+    from scanner.secrets import secret_hash
+    from scanner.state.audit import AuditStore
+    from scanner.state.db import StateFile
+    from scanner.state.orgscan import OrgScanStore, RepoScanRecord
+
+    key = "AKIARZPUZDIKAAAAAAAA"
+    digest = secret_hash("aws-access-key-id", key.encode())
+    finding = {"rule": "aws-access-key-id", "secret": "AKIA************AAAA", "secret_hash": digest,
+               "fingerprint": "fp-1", "blob": "a" * 40, "span": [3, 23], "path": "deploy/ci.env",
+               "line": 2, "commit": "c" * 40, "author": "Dev One", "date": "2026-10-01T09:00:00+00:00"}
+    other = dict(finding, secret_hash=secret_hash("aws-access-key-id", b"AKIARZPUZDIKZZZZZZZZ"),
+                 fingerprint="fp-2", path="other.env")
+    state = StateFile(tmp_path / "state.db")
+    try:
+        OrgScanStore(state).commit("acme", RepoScanRecord(repo="acme/infra", status="failed",
+                                                          findings=(finding, other)), "2026-10-21T00:00:00Z")
+        OrgScanStore(state).commit("acme", RepoScanRecord(repo="acme/tools", status="failed",
+                                                          findings=(finding,)), "2026-10-21T00:00:00Z")
+        AuditStore(state).record_exposure("acme", dict(finding, repo="acme/infra", exposed_since="2026-10-20T09:00:00Z",
+                                                       public_now=True), "2026-10-21T00:00:00Z")
+    finally:
+        state.close()
+    found = leak_locations_from_state(tmp_path / "state.db", key)
+    assert [(f["repository"], f["path"], f["exposed_since"]) for f in found] == [
+        ("acme/infra", "deploy/ci.env", "2026-10-20T09:00:00Z"), ("acme/tools", "deploy/ci.env", None)]
+    # The state holds no key ID in clear: the lookup is by keyed hash alone.
+    assert key.encode() not in (tmp_path / "state.db").read_bytes()
