@@ -134,7 +134,7 @@ def investigate_command(
         _write(athena_lineage_sql([s.key_id for s in seeds], ct.iso(window.start), ct.iso(window.end),
                                   table=athena_sql), output)
         raise typer.Exit(0)
-    sources = []
+    sources: list[Any] = []
     try:
         for spec in cloudtrail or []:
             if spec.startswith("s3://"):

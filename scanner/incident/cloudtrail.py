@@ -144,10 +144,20 @@ def filter_records(raw: bytes, needles: Iterable[str], name: str = "") -> Collec
         out.errors.append(f"{name}: not a CloudTrail file ({exc}); skipped")
         return out
     for record in records:
-        text = json.dumps(record, sort_keys=True, separators=(",", ":"))
+        text = json.dumps(_scrub(record), sort_keys=True, separators=(",", ":"))
         if any(n in text for n in needles):
             out.records.append(text)
     return out
+
+
+def _scrub(record: dict[str, Any]) -> dict[str, Any]:
+    """Drop the session token some trails log with AssumeRole/GetSessionToken: it is
+    a credential, and nothing downstream (temp files, DuckDB, reports) may hold one."""
+    response = record.get("responseElements")
+    creds = response.get("credentials") if isinstance(response, dict) else None
+    if isinstance(creds, dict) and "sessionToken" in creds:
+        creds["sessionToken"] = "(removed by leakwarden)"
+    return record
 
 
 def _bounded_map(
@@ -427,7 +437,7 @@ class LookupEvents:
                         text = event.get("CloudTrailEvent")
                         if not text:
                             continue
-                        record = json.loads(text)
+                        record = _scrub(json.loads(text))
                         ident = record.get("eventID") or text
                         if ident in seen:
                             continue

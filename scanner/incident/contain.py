@@ -306,7 +306,7 @@ def _revoke_role_sessions(iam: Any, action: Action) -> None:
         action.status = "refused"
         action.message = "service-linked role: its policies cannot be changed"
         return
-    existing = _existing_role_policy(iam, role, action.policy_name)
+    existing = _existing_role_policy(iam, role, action.policy_name or "")
     action.before = existing
     if action.strategy == "blunt" and _covers(existing, action.params["latest_session"]):
         action.status, action.after = "already applied", existing
@@ -322,7 +322,7 @@ def _revoke_role_sessions(iam: Any, action: Action) -> None:
 
 def _deny_user_sessions(iam: Any, action: Action) -> None:
     user = action.params["user"]
-    existing = _existing_user_policy(iam, user, action.policy_name)
+    existing = _existing_user_policy(iam, user, action.policy_name or "")
     action.before = existing
     if _covers(existing, action.params["latest_session"]):
         action.status, action.after = "already applied", existing

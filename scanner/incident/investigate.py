@@ -129,7 +129,8 @@ def seeds_from_report(report: dict[str, Any]) -> list[Seed]:
         committed = parse_time(finding.get("date"))
         if committed and (seed.committed_at is None or committed < seed.committed_at):
             seed.committed_at = committed
-        exposure = finding.get("exposure") if isinstance(finding.get("exposure"), dict) else {}
+        raw_exposure = finding.get("exposure")
+        exposure: dict[str, Any] = raw_exposure if isinstance(raw_exposure, dict) else {}
         exposed = parse_time(exposure.get("exposed_since"))
         if exposed and (seed.exposed_at is None or exposed < seed.exposed_at):
             seed.exposed_at = exposed
@@ -417,8 +418,9 @@ def investigate(
         report = _build(seeds, db, depth, window, exposed_at, collected, now)
     finally:
         db.close()
-        if hasattr(source, "close"):
-            source.close()
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
     report["investigation"].update(
         engine=engine, sources=described, notes=sorted(set(notes + collected.notes)),
     )
@@ -750,8 +752,9 @@ def _timeline(seeds: list[Seed], exposed_at: datetime | None, calls: list[dict[s
             out.append({"time": iso(seed.committed_at), "event": "committed",
                         "detail": f"{seed.key_id} committed {where}".strip()})
         for loc in seed.locations:
-            if loc.get("exposed_since"):
-                out.append({"time": iso(parse_time(loc["exposed_since"]) or seed.committed_at),
+            public = parse_time(loc.get("exposed_since"))
+            if public:
+                out.append({"time": iso(public),
                             "event": "repository public",
                             "detail": f"{loc.get('repository')} public, holding {seed.key_id}"})
         if seed.detected_at:
