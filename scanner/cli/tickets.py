@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
+from scanner.report.escape import visible
+
 
 def _load_exposures(path: Path) -> list[dict[str, Any]]:
     """The ``exposures`` of an org audit JSON (or a bare list of them)."""
@@ -92,7 +94,7 @@ def tickets_command(
         actions = _load_json(containment, "contain --apply --log FILE") if containment else None
         destination = parse_destination(to, github_url)
     except (ReportError, DestinationError) as exc:
-        typer.echo(f"leakwarden: {exc}", err=True)
+        typer.echo(f"leakwarden: {visible(exc)}", err=True)
         raise typer.Exit(2) from None
     tickets = tickets_from_report(data, extra)
     if found is not None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.clock import normalize_iso
+from scanner.report.escape import md_code, visible
 from scanner.tickets.model import RotationTicket
 
 DENY_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}'
@@ -106,7 +107,7 @@ def _rotate_step(steps: list[RunbookStep], ticket: RotationTicket) -> None:
     key = ticket.key_id
     read = (ticket.investigation or {}).get("data_read") or []
     if read:
-        listed = "; ".join(sorted({_what(d) for d in read}))
+        listed = "; ".join(sorted({c(_what(d)) for d in read}))
         steps.append(
             RunbookStep(
                 "Rotate every credential in what the attacker read",
@@ -153,6 +154,11 @@ def _rotate_step(steps: list[RunbookStep], ticket: RotationTicket) -> None:
     )
 
 
+def c(value: object) -> str:
+    """A value from outside (CloudTrail, an investigation file) as an inline code span."""
+    return md_code(str(value if value not in (None, "") else "-"))
+
+
 def _what(d: dict[str, Any]) -> str:
     if d.get("service") == "s3":
         text = f"s3://{d.get('bucket')}/{d.get('key') or ''}"
@@ -175,9 +181,11 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
     notes: list[str] = []
     for role in inv.get("roles") or []:
         name = role.get("role_name")
-        ids = ", ".join(f"{s.get('key_id')} ({s.get('assumed_role_id')})" for s in role.get("sessions", []))
+        # CloudTrail values (session names, IPs, object keys) are chosen by the
+        # attacker: in the step's text each is a code span, never Markdown.
+        ids = ", ".join(f"{c(s.get('key_id'))} ({c(s.get('assumed_role_id'))})" for s in role.get("sessions", []))
         if ":role/aws-service-role/" in (role.get("role_arn") or ""):
-            notes.append(f"{name} is service-linked: its policies cannot be changed ({ids})")
+            notes.append(f"{c(name)} is service-linked: its policies cannot be changed ({ids})")
             continue
         if all(s.get("assumed_role_id") for s in role.get("sessions", [])):
             doc = json.dumps(surgical_policy(role), separators=(",", ":"), sort_keys=True)
@@ -186,18 +194,18 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
         else:
             commands.append(f"aws iam put-role-policy --role-name {name} --policy-name {BLUNT_POLICY} "
                             f"--policy-document '{_revoke_sessions_policy(cutoff)}'")
-        notes.append(f"{name}: attacker session(s) {ids}")
+        notes.append(f"{c(name)}: attacker session(s) {ids}")
     for entry in inv.get("user_sessions") or []:
         commands.append(f"aws iam put-user-policy --user-name {entry.get('user')} --policy-name "
                         f"leakwarden-contain-sessions --policy-document '{_revoke_sessions_policy(cutoff)}'")
-        notes.append(f"user {entry.get('user')}: session token(s) "
-                     + ", ".join(s.get("key_id", "") for s in entry.get("sessions", [])))
+        notes.append(f"user {c(entry.get('user'))}: session token(s) "
+                     + ", ".join(c(s.get("key_id", "")) for s in entry.get("sessions", [])))
     if sessions or commands:
         steps.append(RunbookStep(
             "Cut off the sessions the key minted (`leakwarden contain INVESTIGATION.json --apply`)",
-            f"Verdict: {inv.get('verdict')}. The attacker's sessions outlive the key: "
+            f"Verdict: {c(inv.get('verdict'))}. The attacker's sessions outlive the key: "
             + "; ".join(notes) + ". The policy below denies only those sessions (their aws:userid) "
-            "and the attacker's IPs (" + ", ".join(inv.get("attacker_ips") or []) + "), so the role's "
+            "and the attacker's IPs (" + ", ".join(c(ip) for ip in inv.get("attacker_ips") or []) + "), so the role's "
             "legitimate users keep working; sessions minted before the exposure are not touched.",
             tuple(commands),
         ))
@@ -216,8 +224,8 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
             elif p.get("action") == "AttachRolePolicy":
                 cmds.append(f"aws iam detach-role-policy --role-name {t.get('roleName')} "
                             f"--policy-arn {t.get('policyArn')}")
-        what = "; ".join(f"{p.get('action')} " + ", ".join(f"{k}={v}" for k, v in (p.get("target") or {}).items()
-                                                           if "Document" not in k)
+        what = "; ".join(f"{c(p.get('action'))} " + ", ".join(c(f"{k}={v}") for k, v in (p.get("target") or {}).items()
+                                                              if "Document" not in k)
                          for p in inv.get("persistence") or [])
         steps.append(RunbookStep(
             "Remove the attacker's way back in",
@@ -228,94 +236,27 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
     if not steps:
         steps.append(RunbookStep(
             "No session or persistence from a new place in CloudTrail",
-            f"Verdict: {inv.get('verdict')} (" + "; ".join(inv.get("reasons") or []) + f"), over "
-            f"{(inv.get('window') or {}).get('since')} .. {(inv.get('window') or {}).get('until')}.",
+            f"Verdict: {c(inv.get('verdict'))} (" + "; ".join(c(r) for r in inv.get("reasons") or []) + "), over "
+            f"{c((inv.get('window') or {}).get('since'))} .. {c((inv.get('window') or {}).get('until'))}.",
         ))
     return steps
 
 
-def _cell(value: object) -> str:
-    return str(value if value not in (None, "") else "-").replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(ticket: RotationTicket) -> str:
-    """The ticket as Markdown, starting with the hidden fingerprint marker."""
-    out: list[str] = [ticket.marker, f"# {ticket.title}", ""]
-    out += [
-        "| | |",
-        "| --- | --- |",
-        f"| Severity | **{ticket.severity}**"
-        + (" (live and exposed publicly)" if ticket.severity == "critical" else " (live)")
-        + " |",
-        f"| Access key ID | `{ticket.key_id}`"
-        + (" (temporary)" if ticket.temporary else "")
-        + " |",
-        f"| Account | {_cell(ticket.account)} |",
-        f"| Principal (ARN) | {_cell(ticket.arn)} |",
-        f"| User ID | {_cell(ticket.user_id)} |",
-        f"| Partition | {_cell(ticket.partition)} |",
-        f"| Verified live at | {_cell(ticket.checked_at)} |",
-        "",
-        "The secret itself is not in this ticket; each location below says where it is.",
-        "",
-        "## Where it leaked",
-        "",
-        "| What | Repository | Commit | Path | Line | Author | Date | Still reachable |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for loc in ticket.locations:
-        author = f"{loc.author} <{loc.email}>" if loc.author and loc.email else loc.author
-        out.append(
-            f"| {_cell(loc.kind)} | {_cell(loc.repository)} | {_cell(loc.commit and loc.commit[:12])} "
-            f"| `{_cell(loc.path)}` | {loc.line} | {_cell(author)} | {_cell(loc.date)} "
-            f"| {'yes' if loc.reachable else 'no'} |"
-        )
-    out += ["", "## Exposure", ""]
-    if ticket.exposures:
-        for e in ticket.exposures:
-            public = "public now" if e.get("public_now") else "no longer public"
-            out.append(
-                f"- {_cell(e.get('repo'))}: exposed publicly since {_cell(e.get('exposed_since'))} ({public})"
-            )
-    else:
-        out.append("No public exposure recorded (run `leakwarden org audit` to check).")
-    if ticket.investigation:
-        out += _investigation_section(ticket.investigation)
-    out += ["", "## Runbook", ""]
-    for number, step in enumerate(runbook(ticket), 1):
-        out += [f"{number}. [ ] **{step.title}**", "", f"   {step.why}", ""]
-        if step.commands:
-            out += ["   ```sh", *(f"   {c}" for c in step.commands), "   ```", ""]
-    out.append(f"_Ticket {ticket.ticket_id}, written by leakwarden._")
-    return "\n".join(out) + "\n"
+    """The ticket as Markdown (``report/templates/ticket.md.j2``), starting
+    with the hidden fingerprint marker. Runbook commands are our own text
+    with the key id and IAM names filled in; they pass ``visible`` so no
+    value can end the code block's line."""
+    from scanner.report.templating import render_template
 
-
-def _investigation_section(inv: dict[str, Any]) -> list[str]:
-    out = ["", "## Investigation (CloudTrail)", "",
-           f"Verdict: **{inv.get('verdict')}**" + (": " + "; ".join(inv.get("reasons") or []) if inv.get("reasons") else ""),
-           ""]
-    if inv.get("sessions"):
-        out += ["| Session key | Via | Role | Session ID | Issued | Expires | From |",
-                "| --- | --- | --- | --- | --- | --- | --- |"]
-        for s in inv["sessions"]:
-            out.append(f"| `{s.get('key_id')}` | {s.get('via')} | {_cell(s.get('role_name'))} "
-                       f"| {_cell(s.get('assumed_role_id'))} | {s.get('issued_at')} | {s.get('expires_at')} "
-                       f"| {_cell(s.get('source_ip'))} |")
-        out.append("")
-    if inv.get("data_read"):
-        out += ["Read from the attacker's places:", ""]
-        out += [f"- {d.get('time')} {d.get('action')} `{_what(d)}`" for d in inv["data_read"]]
-        out.append("")
-    if inv.get("data_events_note"):
-        out += [f"> {inv['data_events_note']}", ""]
-    if inv.get("timeline"):
-        out += ["Timeline:", ""]
-        out += [f"- {e.get('time')} {e.get('event')}: {e.get('detail')}" for e in inv["timeline"]]
-        for a in inv.get("containment") or []:
-            out.append(f"- {a.get('time')} contained: {a.get('kind')} {a.get('target')} "
-                       f"({a.get('status')}{', ' + a['strategy'] if a.get('strategy') else ''}) by {a.get('actor')}")
-        out.append("")
-    return out
+    steps = [RunbookStep(s.title, s.why, tuple(visible(c).replace("`", "'") for c in s.commands))
+             for s in runbook(ticket)]
+    authors = [f"{loc.author} <{loc.email}>" if loc.author and loc.email else loc.author
+               for loc in ticket.locations]
+    inv = ticket.investigation
+    what = [_what(d) for d in (inv or {}).get("data_read") or []]
+    return render_template("ticket.md.j2", ticket=ticket, steps=steps, authors=authors,
+                           inv=inv, what=what)
 
 
 def render_json(ticket: RotationTicket) -> str:

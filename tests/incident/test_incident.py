@@ -390,8 +390,9 @@ def test_contain_plans_then_applies_once(world: World, tmp_path: Path) -> None:
     ticket = _cli(world, ["tickets", str(tmp_path / "r.json"), "--to", "-", "--investigation", str(inv),
                           "--containment", str(log)])
     assert ticket.exit_code == 0, ticket.output
-    assert f"contained: deactivate-key {story.ci_key} (applied) by arn:aws:iam::{ACCOUNT}:user/inc-responder" in ticket.stdout
-    assert f"contained: revoke-role-sessions {story.node_role} (applied, surgical)" in ticket.stdout
+    assert (f"contained: `deactivate-key` `{story.ci_key}` (`applied`) by "
+            f"`arn:aws:iam::{ACCOUNT}:user/inc-responder`") in ticket.stdout
+    assert f"contained: `revoke-role-sessions` `{story.node_role}` (`applied`, `surgical`)" in ticket.stdout
 
 
 def test_one_failing_action_does_not_stop_the_others(world: World, tmp_path: Path) -> None:
@@ -622,3 +623,27 @@ def test_state_lookup_names_every_repository_holding_the_key(tmp_path: Path) -> 
         ("acme/infra", "deploy/ci.env", "2026-10-20T09:00:00Z"), ("acme/tools", "deploy/ci.env", None)]
     # The state holds no key ID in clear: the lookup is by keyed hash alone.
     assert key.encode() not in (tmp_path / "state.db").read_bytes()
+
+
+def test_hostile_cloudtrail_values_stay_code_in_the_ticket() -> None:
+    from scanner.tickets.model import RotationTicket, investigation_summary
+    from scanner.tickets.render import render_markdown
+
+    hostile = "![x](http://evil.example/p.png) @acme/security\n# heading"
+    inv = {"keys": [{"key_id": "AKIARZPUZDIKAAAAAAAA", "verdict": "compromised", "reasons": [hostile]}],
+           "sessions": [], "persistence": [], "attacker_ips": [], "containment": {},
+           "data_touched": [{"service": "s3", "bucket": "b", "key": hostile, "action": "GetObject",
+                             "from_new_place": True, "by_key_id": "AKIARZPUZDIKAAAAAAAA", "time": "t",
+                             "flags": []}],
+           "timeline": [{"time": "t", "event": "data read", "detail": hostile}]}
+    ticket = RotationTicket(ticket_id="x", key_id="AKIARZPUZDIKAAAAAAAA", severity="high", status="live",
+                            account="123456789012", arn=f"arn:aws:iam::{ACCOUNT}:user/u", user_id=None,
+                            partition="aws", checked_at="2026-10-22T08:00:00Z")
+    ticket.investigation = investigation_summary(inv, ticket.key_id)
+    md = render_markdown(ticket)
+    assert "\n# heading" not in md
+    for line in md.splitlines():
+        if "evil.example" in line:
+            # Only ever inside an inline code span.
+            before = line.split("![x]", 1)[0]
+            assert before.count("`") % 2 == 1, line
