@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scanner.engine import Engine
-from scanner.findings import Location, build_finding, choose_path, locate
+from scanner.findings import Location, build_finding, choose_path, locate, rule_for
 from scanner.model import BlobOrigin, Finding, Match, ScanError, ScanResult, ScanStats
 from scanner.rules import RuleSet, default_rules
 from scanner.secrets import git_blob_id, secret_hash
@@ -301,7 +301,7 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
     for match, location in item.hits:
         if line_ranges is not None and not any(a <= location.line <= b for a, b in line_ranges):
             continue
-        rule = ruleset.by_id[match.rule_id]
+        rule = rule_for(ruleset, match.rule_id)
         path = choose_path(rule, ruleset, origin.paths)
         if path is None:
             continue

@@ -18,6 +18,17 @@ def _block(console: Console, finding: Finding) -> None:
                   f"  {escape(finding.description)}  [dim](confidence {finding.confidence})[/]")
     where = f"{finding.path}:{finding.line}:{finding.column}"
     console.print(f"  [bold]where[/]   {escape(where)}  (blob {finding.blob[:12]})")
+    extra = finding.extra
+    if extra.get("address"):
+        # Terraform state/plan: whose secret it is, which a byte offset does not say
+        console.print(f"  [bold]address[/] {escape(extra['address'])}  "
+                      f"({escape(extra.get('resource_type') or '')}"
+                      f"{', ' + escape(extra['provider']) if extra.get('provider') else ''})")
+    if extra.get("version_id"):
+        current = "current version" if finding.in_head else "noncurrent version"
+        console.print(f"  [bold]version[/] {escape(str(extra['version_id']))}  "
+                      f"{escape(str(extra.get('last_modified') or ''))}  {current}"
+                      + ("  (object deleted)" if extra.get("deleted") else ""))
     if finding.commit:
         who = f"{finding.author} <{finding.email}>"
         console.print(f"  [bold]commit[/]  {finding.commit[:12]}  {finding.date}  {escape(who)}")
