@@ -94,8 +94,17 @@ def scan(
     skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", help="With --verify: never send keys of this account (repeatable).")] = None,
     min_confidence: Annotated[Confidence, typer.Option("--min-confidence", help="Only report findings of at least this confidence.")] = Confidence.low,
     gitleaks_config: Annotated[Path | None, typer.Option("--gitleaks-config", help="Translate and use a gitleaks config (default: PATH/.gitleaks.toml when present).")] = None,
+    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="s3://: S3 endpoint (default: AWS_ENDPOINT_URL_S3).")] = None,
+    no_sign_request: Annotated[bool, typer.Option("--no-sign-request", help="s3://: anonymous requests (public buckets).")] = False,
+    latest_only: Annotated[bool, typer.Option("--latest-only", help="s3://: only current versions.")] = False,
+    include: Annotated[list[str] | None, typer.Option("--include", help="s3://: only keys matching this glob (repeatable).")] = None,
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="s3://: skip keys matching this glob (repeatable).")] = None,
+    max_object_size: Annotated[str, typer.Option("--max-object-size", help="s3://: skip larger objects, also after decompression.")] = "25M",
+    state: Annotated[Path | None, typer.Option("--state", help="s3://: SQLite state file; a rerun reads only new versions.")] = None,
+    objects_from: Annotated[Path | None, typer.Option("--objects-from", help="s3://: scan exactly the object versions this JSON lists.")] = None,
 ) -> None:
-    """Scan a repository's full history (all refs, every unique blob once).
+    """Scan a repository's full history (all refs, every unique blob once), or
+    every object version under s3://BUCKET[/PREFIX].
 
     Exit codes: 0 nothing found, 1 findings, 2 error or incomplete scan.
     """
@@ -106,6 +115,25 @@ def scan(
     from scanner.scan import ScanOptions, ScanSetupError
     from scanner.scan import scan as run_scan
 
+    if str(path).startswith("s3:/"):  # Path() folds s3:// to s3:/
+        from scanner.aws.commands import scan_bucket
+
+        url = "s3://" + str(path)[4:].lstrip("/")
+        result = scan_bucket(
+            url, rules_dir=rules_dir, enable_rule=enable_rule,
+            disable_rule=disable_rule, endpoint_url=endpoint_url, no_sign_request=no_sign_request,
+            latest_only=latest_only, include=include, exclude=exclude,
+            max_object_size=_parse_size(max_object_size), jobs=jobs, redact=not no_redact,
+            state=state, objects_from=objects_from, prefilter=prefilter.value)
+        if min_confidence is not Confidence.low:
+            keep = _CONFIDENCE_ORDER.index(min_confidence.value)
+            result.findings = [f for f in result.findings
+                               if _CONFIDENCE_ORDER.index(f.confidence) >= keep]
+        _emit(result, format, output, url)
+        if result.errors:
+            typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} object(s) could not "
+                       "be scanned (see errors in the report)", err=True)
+        raise typer.Exit(result.exit_code)
     modes = [m for m, on in (("--range", bool(range_)), ("--staged", staged), ("--no-git", no_git)) if on]
     if len(modes) > 1:
         raise fail(f"{' and '.join(modes)} cannot be combined")
@@ -279,11 +307,13 @@ def version() -> None:
 def _register_commands() -> None:
     # Each feature keeps its commands in its own module; these imports are
     # light (their heavy libraries load only when a command runs).
+    from scanner.aws.commands import aws_app
     from scanner.github.cli import org_app
     from scanner.tickets.cli import register as register_tickets
     from scanner.verify.cli import register as register_verify
 
     app.add_typer(org_app, name="org")
+    app.add_typer(aws_app, name="aws")
     register_verify(app)
     register_tickets(app)
 
