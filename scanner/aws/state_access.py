@@ -61,6 +61,10 @@ class StateObject:
     key: str
     encryption: str  # none, SSE-S3, SSE-KMS, DSSE-KMS, unknown
     kms_key: str | None = None
+    # A noncurrent version: reading it takes s3:GetObjectVersion, and it keeps
+    # the encryption it was written with (moving the bucket to KMS does not
+    # re-encrypt history).
+    version_id: str | None = None
 
 
 @dataclass
@@ -194,32 +198,37 @@ def _account_of(principal: str) -> str | None:
 def _state_objects(s3: Any, bucket: str, prefix: str, default: str, default_key: str | None,
                    notes: list[str]) -> list[StateObject]:
     out: list[StateObject] = []
-    paginator = s3.get_paginator("list_objects_v2")
+    paginator = s3.get_paginator("list_object_versions")
     for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents") or ():
+        for item in page.get("Versions") or ():
             if len(out) >= _MAX_OBJECTS:
-                notes.append(f"only the first {_MAX_OBJECTS} objects were examined")
+                notes.append(f"only the first {_MAX_OBJECTS} object versions were examined")
                 return out
             key = item["Key"]
+            version = None if item.get("IsLatest") else item.get("VersionId")
             try:
-                head = s3.head_object(Bucket=bucket, Key=key)
+                extra = {"VersionId": version} if version else {}
+                head = s3.head_object(Bucket=bucket, Key=key, **extra)
             except Exception as exc:  # noqa: BLE001 - this object's encryption stays unknown
                 notes.append(f"{key}: cannot read its metadata ({_code(exc)}); "
                              f"assumed {default}")
-                out.append(StateObject(key, default, default_key))
+                out.append(StateObject(key, default, default_key, version))
                 continue
             algorithm = head.get("ServerSideEncryption")
             if algorithm == "aws:kms":
-                out.append(StateObject(key, "SSE-KMS", head.get("SSEKMSKeyId") or default_key))
+                out.append(StateObject(key, "SSE-KMS", head.get("SSEKMSKeyId") or default_key,
+                                       version))
             elif algorithm == "aws:kms:dsse":
-                out.append(StateObject(key, "DSSE-KMS", head.get("SSEKMSKeyId") or default_key))
+                out.append(StateObject(key, "DSSE-KMS", head.get("SSEKMSKeyId") or default_key,
+                                       version))
             elif algorithm == "AES256":
-                out.append(StateObject(key, "SSE-S3"))
+                out.append(StateObject(key, "SSE-S3", None, version))
             else:
                 # Since January 2023 S3 encrypts every new object with SSE-S3
                 # at least; a store that says nothing is read in clear either way.
                 out.append(StateObject(key, default if default != "none" else "SSE-S3",
-                                       default_key if default.endswith("KMS") else None))
+                                       default_key if default.endswith("KMS") else None,
+                                       version))
     return out
 
 
@@ -414,7 +423,8 @@ def _judge(principal: _Principal, objects: list[StateObject], bucket: str, accou
     best = CANNOT_READ
     for obj in objects:
         resource = f"arn:aws:s3:::{bucket}/{obj.key}"
-        request = Request("s3:GetObject", resource, principal.arn, account, s3_context)
+        action = "s3:GetObjectVersion" if obj.version_id else "s3:GetObject"
+        request = Request(action, resource, principal.arn, account, s3_context)
         identity = evaluate(principal.policies, request)
         by_bucket = evaluate(bucket_policy, request, resource_policy=True)
         boundary = evaluate([("boundary", principal.boundary)], request) \
@@ -450,7 +460,10 @@ def _merge(into: list[str], items: list[str]) -> None:
 
 def _fixes(posture: Posture, principals: list[PrincipalAccess]) -> list[str]:
     fixes: list[str] = []
-    clear = [o.key for o in posture.objects if not o.encryption.endswith("KMS")]
+    clear = [o.key for o in posture.objects
+             if not o.encryption.endswith("KMS") and not o.version_id]
+    old_clear = [o for o in posture.objects
+                 if not o.encryption.endswith("KMS") and o.version_id]
     readers = [p for p in principals if p.verdict == READS_PLAINTEXT]
     if clear:
         fixes.append(
@@ -459,6 +472,11 @@ def _fixes(posture: Posture, principals: list[PrincipalAccess]) -> list[str]:
             "managed key whose policy allows kms:Decrypt to the deploy role only, and rewrite "
             "the objects (copy in place) so existing versions are re-encrypted; or use "
             "OpenTofu client-side state encryption.")
+    if old_clear:
+        fixes.append(
+            f"{len(old_clear)} noncurrent version(s) are still under SSE-S3: re-encrypting the "
+            "current object does not touch history. Rotate the secrets they hold, then delete "
+            "those versions (or expire them with a lifecycle rule).")
     workload = [p.arn for p in readers if p.instance_profile or "node" in p.arn.lower()
                 or "ci" in p.arn.rsplit("/", 1)[-1].lower()]
     if workload:
@@ -483,14 +501,16 @@ def render_text(report: StateAccessReport) -> str:
              + (f" with {p.default_kms_key}" if p.default_kms_key else ""),
              f"  versioning          {p.versioning}"]
     blocked = [k for k, v in (p.public_access_block or {}).items() if v]
-    lines.append("  block public access " + (", ".join(blocked) if blocked else "off"))
+    lines.append("  block public access " + (", ".join(blocked) if blocked else (
+        "off" if p.public_access_block is not None else "not configured")))
     for title, items in (("public policy", p.policy_public), ("other accounts", p.cross_account),
                          ("ACL grants", p.acl_grants)):
         for item in items:
             lines.append(f"  {title:19} {item}")
     by_encryption: dict[str, int] = {}
     for obj in p.objects:
-        label = obj.encryption + (f" ({obj.kms_key})" if obj.kms_key else "")
+        label = obj.encryption + (f" ({obj.kms_key})" if obj.kms_key else "") + (
+            ", noncurrent" if obj.version_id else "")
         by_encryption[label] = by_encryption.get(label, 0) + 1
     for label, count in sorted(by_encryption.items()):
         lines.append(f"  objects             {count} under {label}")
