@@ -179,6 +179,9 @@ def test_objects_from_scans_exactly_those_versions(world, tmp_path):
     assert [(f.extra["version_id"], f.extra["source_ip"]) for f in result.findings] == [
         (v1, "203.0.113.7")]
     assert result.findings[0].in_head is None  # the read did not say whether it is current
+    assert result.findings[0].extra["rotate"] == (
+        f"rotate the password of aws_db_instance.main: it was in env/prod.tfstate version {v1}, "
+        "read at 2026-03-01T02:03:04Z from 203.0.113.7")
     assert result.s3.vanished == 1 and "env/gone.tfstate" in result.notes[0]
 
 

@@ -522,8 +522,24 @@ class _Reader:
                 finding.extra["compression"] = unit.compression
             if isinstance(obj, _ReadObject):
                 finding.extra.update(dict(obj.context))
+                finding.extra["rotate"] = rotation_line(finding)
             out.append(finding)
         return out
+
+
+def rotation_line(finding: Finding) -> str:
+    """The one-line ask of a child ticket for a secret in an object an
+    attacker read: what to rotate, where it was, when and from where it was read."""
+    extra = finding.extra
+    what = (f"the {extra['attribute']} of {extra['resource']}" if extra.get("resource")
+            else f"the {finding.description.lower()} ({finding.rule})")
+    where = f"{extra.get('key')} version {extra.get('version_id') or 'current'}"
+    read = ""
+    if extra.get("read_at"):
+        read += f", read at {extra['read_at']}"
+    if extra.get("source_ip"):
+        read += f" from {extra['source_ip']}"
+    return f"rotate {what}: it was in {where}{read}"
 
 
 def _message(exc: BaseException) -> str:
