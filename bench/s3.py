@@ -124,17 +124,34 @@ def floor(client, bucket: str, jobs: int) -> tuple[float, int, int]:  # noqa: AN
     return time.perf_counter() - started, len(versions), total
 
 
+_RUSAGE_WRAPPER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+sys.stderr.write(f"\\nPEAK_RSS_KB={usage.ru_maxrss}\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str, str, int]:
-    """Run ``cmd`` under /usr/bin/time-like accounting: os.wait4 gives its own maxrss."""
+    """Wall seconds, peak RSS (MB) of ``cmd`` alone, stdout, stderr, exit code.
+
+    A tiny wrapper (``python -S``, a few MB) forks and waits: a child's
+    ``ru_maxrss`` starts from what it inherited at fork, so forking from this
+    (larger) process would inflate it.
+    """
     started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return seconds, usage.ru_maxrss / 1024, out.read(), err.read(), proc.returncode
+    proc = subprocess.run([sys.executable, "-S", "-c", _RUSAGE_WRAPPER, *cmd], env=env,
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    err = proc.stderr
+    peak = 0.0
+    if "PEAK_RSS_KB=" in err:
+        err, _, tail = err.rpartition("PEAK_RSS_KB=")
+        peak = int(tail.strip()) / 1024
+    return seconds, peak, proc.stdout, err, proc.returncode
 
 
 def main() -> None:
@@ -146,20 +163,30 @@ def main() -> None:
     args = parser.parse_args()
 
     import boto3
-    from moto.server import ThreadedMotoServer
 
     for name in list(os.environ):
         if name.startswith("AWS_"):
             del os.environ[name]
     os.environ.update(CREDS, AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
                       AWS_EC2_METADATA_DISABLED="true")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    import logging
+    # moto in a process of its own: in this one it would share the GIL with
+    # the floor's download threads, and its memory would not be ours to count.
+    import socket
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    endpoint = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
+                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import urllib.request
+
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.2)
     from botocore.config import Config
 
     client = boto3.client("s3", endpoint_url=endpoint,
@@ -180,7 +207,8 @@ def main() -> None:
     env = dict(os.environ, AWS_ENDPOINT_URL_S3=endpoint, AWS_ENDPOINT_URL=endpoint)
     rows = []
     seconds, count, nbytes = floor(client, bucket, args.jobs)
-    rows.append(("floor: list + download every version", seconds, count, nbytes, None, "-"))
+    rows.append(("floor: list + download every version", seconds, count, nbytes, None,
+                 "in the bench process, boto3, same threads"))
 
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "state.sqlite3"
@@ -237,7 +265,8 @@ def main() -> None:
         rate = f"{count / seconds:7.0f}" if count is not None else f"{'-':>7}"
         peak = f"{rss:11.0f}" if rss is not None else f"{'-':>11}"
         print(f"{name:46} {seconds:8.1f} {objs} {mb} {mbs} {rate} {peak}  {note}")
-    server.stop()
+    server.terminate()
+    server.wait()
 
 
 if __name__ == "__main__":
