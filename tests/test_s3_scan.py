@@ -21,6 +21,7 @@ import pytest
 
 from corpus.fakegen import Fake
 from scanner.sources.s3 import S3ScanOptions, load_object_list, make_client, scan_s3
+from scanner.state.s3 import S3State
 from tests.aws_support import hide_machine_aws, moto_admin, moto_server  # noqa: F401 - fixture
 
 _names = itertools.count()
@@ -149,14 +150,17 @@ def test_incremental_state_reads_only_new_versions(world, tmp_path):
     db = tmp_path / "state.sqlite3"
     put(world, "env/prod.tfstate", state(FAKE.password(22), 1))
     put(world, "noise/a.txt", b"hello\n")
-    options = S3ScanOptions(client=world.client(), state=db)
-    first = scan_s3(f"s3://{world.bucket}", options)
+    def run():  # noqa: ANN202 - a run as the CLI makes it: open, scan, close
+        with S3State(db) as seen:
+            return scan_s3(f"s3://{world.bucket}", S3ScanOptions(client=world.client(), state=seen))
+
+    first = run()
     assert len(first.findings) == 1 and first.stats.blobs_scanned == 2
-    again = scan_s3(f"s3://{world.bucket}", options)
+    again = run()
     assert again.findings == [] and again.stats.blobs_scanned == 0
     assert again.s3.skipped_unchanged == 2
     v3 = put(world, "env/prod.tfstate", state(FAKE.password(22), 2))
-    third = scan_s3(f"s3://{world.bucket}", options)
+    third = run()
     assert third.stats.blobs_scanned == 1
     assert [f.extra["version_id"] for f in third.findings] == [v3]
     import sqlite3

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from corpus.tfstate import build
-from scanner.engine import Engine
-from scanner.rules import default_rules
-from scanner.scan import ScanOptions, scan
-from scanner.terraform_state import parse
+from scanner.engine.matcher import Engine
+from scanner.engine.rules import default_rules
+from scanner.engine.terraform_state import parse
+from scanner.pipeline import ScanOptions, scan
 from tests.aws_support import make_repo
 
 DOCS = build(seed=7)

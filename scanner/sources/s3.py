@@ -33,16 +33,17 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from scanner.engine import Engine
+from scanner.clock import iso
+from scanner.engine.matcher import Engine
+from scanner.engine.rules import RuleSet, default_rules
+from scanner.engine.terraform_state import PARSER_VERSION
 from scanner.findings import build_finding, choose_path, locate, rule_for
 from scanner.model import BlobOrigin, Finding, ScanError, ScanResult, ScanStats
-from scanner.rules import RuleSet, default_rules
 from scanner.secrets import git_blob_id
-from scanner.terraform_state import PARSER_VERSION
 
 DEFAULT_MAX_OBJECT_SIZE = 25 * 1024 * 1024
 _BINARY_SNIFF = 8000
@@ -93,7 +94,7 @@ class S3ScanOptions:
     max_object_size: int = DEFAULT_MAX_OBJECT_SIZE
     jobs: int = 8  # 0: 8 (I/O-bound: threads, not processes)
     redact: bool = True
-    state: Path | None = None
+    state: SeenVersions | None = None  # --state: skip what an earlier run scanned
     objects: Sequence[ObjectVersion] | None = None  # scan exactly these (--objects-from)
     max_attempts: int = 8
     backoff: float = 0.2  # seconds before the first retry; doubles, capped at 10s
@@ -201,9 +202,7 @@ class _Retrying:
 
 def _iso(value: Any) -> str | None:
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc)
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso(value)
     return str(value) if value else None
 
 
@@ -313,53 +312,18 @@ class _ReadObject(ObjectVersion):
 
 # -- incremental state --------------------------------------------------------------------
 
-class S3State:
-    """The ``--state`` tables for S3 scans in the shared SQLite state file."""
-
-    def __init__(self, path: Path) -> None:
-        from scanner.store import Store
-
-        self.store = Store(path)
-        self.conn = self.store.conn
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.lock = threading.Lock()
-        self.pending: list[tuple[Any, ...]] = []
+class SeenVersions(Protocol):
+    """What ``--state`` remembers (``scanner.state.s3.S3State`` keeps it in the
+    SQLite state file; sources do not write state themselves)."""
 
     def scanned(self, bucket: str, prefix: str, rules_version: str) -> set[tuple[str, str, str]]:
-        rows = self.conn.execute(
-            "SELECT key, version_id, etag FROM s3_scanned_versions "
-            "WHERE bucket = ? AND rules_version = ? AND substr(key, 1, ?) = ?",
-            (bucket, rules_version, len(prefix), prefix))
-        return {(k, v, e) for k, v, e in rows}
+        """(key, version id or "", etag) already scanned with these rules."""
+        ...
 
     def record(self, obj: ObjectVersion, rules_version: str, findings: list[Finding],
-               at: str) -> None:
-        with self.lock:
-            self.pending.append((obj, rules_version, findings, at))
-            if len(self.pending) >= 500:
-                self._flush()
+               at: str) -> None: ...
 
-    def _flush(self) -> None:
-        with self.conn:
-            for obj, rules_version, findings, at in self.pending:
-                self.conn.execute(
-                    "INSERT INTO s3_scanned_versions (bucket, key, version_id, etag, rules_version, "
-                    "scanned_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(bucket, key, version_id) DO "
-                    "UPDATE SET etag = excluded.etag, rules_version = excluded.rules_version, "
-                    "scanned_at = excluded.scanned_at",
-                    (obj.bucket, obj.key, obj.version_id or "", obj.etag, rules_version, at))
-                for f in findings:  # redacted already: the state never holds a secret
-                    self.conn.execute(
-                        "INSERT OR IGNORE INTO s3_findings (bucket, key, version_id, fingerprint, "
-                        "rule, secret_hash, finding, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (obj.bucket, obj.key, obj.version_id or "", f.fingerprint, f.rule,
-                         f.secret_hash, json.dumps(f.to_dict(), sort_keys=True), at))
-        self.pending.clear()
-
-    def close(self) -> None:
-        with self.lock:
-            self._flush()
-        self.store.close()
+    def flush(self) -> None: ...
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -560,7 +524,7 @@ def _with_response(obj: ObjectVersion, response: dict[str, Any], size: int) -> O
 
 def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
     """Scan ``s3://bucket[/prefix]`` (or exactly ``options.objects``)."""
-    from scanner.store import now_iso
+    from scanner.clock import now_iso
 
     options = options or S3ScanOptions()
     started = time.perf_counter()
@@ -576,7 +540,7 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
     call = _Retrying(options.max_attempts, options.backoff, counters)
     reader = _Reader(client, engine, options, call)
     rules_version = f"{ruleset.version}+{PARSER_VERSION}"
-    state = S3State(options.state) if options.state else None
+    state = options.state
     done_before = state.scanned(bucket, prefix, rules_version) if state else set()
     findings: list[Finding] = []
     errors: list[ScanError] = []
@@ -649,7 +613,7 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
                     options.progress(done, stats.blobs_total)
     finally:
         if state:
-            state.close()
+            state.flush()
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.kind, e.path or "", e.message))
     stats.findings = len(findings)
