@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "s3-and-terraform-state.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "s3-and-terraform-state.md"
 
 
 def _free_port() -> int:
