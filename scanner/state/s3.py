@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from scanner.model import Finding
-from scanner.sources.s3 import ObjectVersion
 from scanner.state.db import StateFile
 
 _BATCH = 500  # rows per transaction: a killed run loses at most this many (rescanned next time)
@@ -22,7 +21,9 @@ class S3State:
         self.file = StateFile(path)
         self.conn = self.file.conn
         self.lock = threading.Lock()
-        self.pending: list[tuple[ObjectVersion, str, list[Finding], str]] = []
+        # obj: a sources.s3.ObjectVersion (bucket, key, version_id, etag); not
+        # imported, state/ depends on model and clock only.
+        self.pending: list[tuple[Any, str, list[Finding], str]] = []
 
     def __enter__(self) -> S3State:
         return self
@@ -37,7 +38,7 @@ class S3State:
             (bucket, rules_version, len(prefix), prefix))
         return {(k, v, e) for k, v, e in rows}
 
-    def record(self, obj: ObjectVersion, rules_version: str, findings: list[Finding],
+    def record(self, obj: Any, rules_version: str, findings: list[Finding],
                at: str) -> None:
         with self.lock:
             self.pending.append((obj, rules_version, findings, at))
