@@ -25,7 +25,8 @@ def _block(console: Console, finding: Finding) -> None:
                       f"({escape(extra.get('resource_type') or '')}"
                       f"{', ' + escape(extra['provider']) if extra.get('provider') else ''})")
     if extra.get("version_id"):
-        current = "current version" if finding.in_head else "noncurrent version"
+        current = {True: "current version", False: "noncurrent version"}.get(
+            finding.in_head, "")  # None: the read did not say (--objects-from)
         console.print(f"  [bold]version[/] {escape(str(extra['version_id']))}  "
                       f"{escape(str(extra.get('last_modified') or ''))}  {current}"
                       + ("  (object deleted)" if extra.get("deleted") else ""))
