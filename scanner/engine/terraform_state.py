@@ -27,6 +27,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from scanner.engine.entropy import shannon_entropy
@@ -348,23 +349,49 @@ def _table_hit(resource_type: str, path: tuple[Any, ...]) -> bool:
     return False
 
 
+@lru_cache(maxsize=8192)
+def _name_kind(name: str) -> str:
+    """``veto`` (never a secret), ``secret`` (named like one) or ``""``."""
+    if _NOT_SECRET_NAME.search(name):
+        return "veto"
+    return "secret" if _SECRET_NAME.match(name) else ""
+
+
 def _judge(resource_type: str, path: tuple[Any, ...], value: str, sensitive: bool) -> str | None:
     """Why this leaf is a secret (``table``, ``sensitive``, ``name``), or None."""
     if len(value) < _MIN_LENGTH or _ARN.match(value):
         return None
-    name = _last_name(path)
-    in_table = _table_hit(resource_type, path)
+    if resource_type in SECRET_ATTRIBUTES and _table_hit(resource_type, path):
+        return "table"
     # The name veto applies to map keys too (data["x_hash"]) but not to table
     # entries, which name exact attributes.
-    if not in_table and _NOT_SECRET_NAME.search(name):
+    kind = _name_kind(_last_name(path))
+    if kind == "veto":
         return None
-    if in_table:
-        return "table"
     if sensitive:
         return "sensitive"
-    if _SECRET_NAME.match(name):
-        return "name"
-    return None
+    return "name" if kind == "secret" else None
+
+
+def _named_leaves(value: Any, path: tuple[Any, ...] = (), named: bool = False
+                  ) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """String leaves under a secret-looking name only: the fast walk for the
+    many resources that have no table entry and no sensitivity marks (a large
+    state is mostly those), which skips ids, tags and nested blocks wholesale."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(v, str):
+                if len(v) >= _MIN_LENGTH and _name_kind(k) == "secret":
+                    yield (*path, k), v
+            elif v is not None and not isinstance(v, (int, float, bool)):
+                yield from _named_leaves(v, (*path, k), _name_kind(k) == "secret")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            if isinstance(v, str):
+                if named:
+                    yield (*path, i), v
+            elif v is not None and not isinstance(v, (int, float, bool)):
+                yield from _named_leaves(v, (*path, i), named)
 
 
 def _sensitive_paths(instance: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -410,9 +437,12 @@ def _resource_secrets(resource: str, resource_type: str, provider: str, attribut
                       sensitive: Any, *, tree: bool = False) -> Iterator[StateSecret]:
     if not isinstance(attributes, dict):
         return
-    for path, value in _leaves(attributes):
-        if resource_type == "aws_ssm_parameter" and attributes.get("type") != "SecureString":
-            continue  # a String parameter is configuration, though the provider marks it
+    if resource_type == "aws_ssm_parameter" and attributes.get("type") != "SecureString":
+        return  # a String parameter is configuration, though the provider marks it sensitive
+    marks_any = bool(sensitive) and sensitive is not False
+    walk = _leaves(attributes) if marks_any or resource_type in SECRET_ATTRIBUTES \
+        else _named_leaves(attributes)
+    for path, value in walk:
         marked = _sensitive_tree(sensitive, path) if tree else _under(path, sensitive)
         why = _judge(resource_type, path, value, marked)
         if why is None:
