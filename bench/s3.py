@@ -110,11 +110,17 @@ def fill(client, bucket: str, items, jobs: int) -> None:  # noqa: ANN001
         list(pool.map(lambda g: [put(i) for i in g], groups.values()))
 
 
-def floor(client, bucket: str, jobs: int) -> tuple[float, int, int]:  # noqa: ANN001
+def listing(client, bucket: str) -> tuple[float, list[tuple[str, str]]]:  # noqa: ANN001
     started = time.perf_counter()
     versions = []
     for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket):
         versions += [(v["Key"], v["VersionId"]) for v in page.get("Versions") or ()]
+    return time.perf_counter() - started, versions
+
+
+def floor(client, bucket: str, jobs: int) -> tuple[float, int, int]:  # noqa: ANN001
+    started = time.perf_counter()
+    _, versions = listing(client, bucket)
 
     def get(kv):  # noqa: ANN001, ANN202
         return len(client.get_object(Bucket=bucket, Key=kv[0], VersionId=kv[1])["Body"].read())
@@ -206,6 +212,9 @@ def main() -> None:
 
     env = dict(os.environ, AWS_ENDPOINT_URL_S3=endpoint, AWS_ENDPOINT_URL=endpoint)
     rows = []
+    seconds, versions = listing(client, bucket)
+    rows.append(("floor: list every version (no reads)", seconds, len(versions), None, None,
+                 "what an incremental run cannot avoid"))
     seconds, count, nbytes = floor(client, bucket, args.jobs)
     rows.append(("floor: list + download every version", seconds, count, nbytes, None,
                  "in the bench process, boto3, same threads"))
