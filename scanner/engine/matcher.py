@@ -17,6 +17,7 @@ import regex
 
 from scanner.engine import decoding, terraform_state
 from scanner.engine.entropy import shannon_entropy
+from scanner.engine.patterns import text_pattern
 from scanner.engine.prefilter import Prefilter, make_prefilter
 from scanner.engine.rules import Rule, RuleSet
 from scanner.engine.validators import VALIDATORS
@@ -123,7 +124,7 @@ class Engine:
             if rules is None:  # a history has few distinct paths: test each once
                 rules = self._path_cache[path] = tuple(
                     i for i in self._path_rules
-                    if self._rules[i].rule.compiled_path.search(path))  # type: ignore[union-attr]
+                    if text_pattern(self._rules[i].rule.path or "").search(path))
             for i in rules:
                 found[i] = []
         return found

@@ -15,9 +15,7 @@ import hashlib
 import os
 import pickle
 import sys
-from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from scanner import __version__
 from scanner.engine.rules import RuleSet, builtin_rules_dir, default_rules
@@ -33,16 +31,6 @@ def _key() -> str:
         stat = path.stat()
         digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:24]
-
-
-def _strip_compiled(obj: Any) -> Any:
-    """A shallow copy without the values of its cached properties (compiled
-    regexes, which pickle as source and would be recompiled on load)."""
-    cached = [name for klass in type(obj).__mro__ for name, value in vars(klass).items()
-              if isinstance(value, cached_property)]
-    clone = object.__new__(type(obj))
-    clone.__dict__.update({k: v for k, v in vars(obj).items() if k not in cached})
-    return clone
 
 
 def cached_default_rules() -> RuleSet:
@@ -61,18 +49,12 @@ def cached_default_rules() -> RuleSet:
         pass
     ruleset = default_rules()
     try:
-        light = object.__new__(RuleSet)
-        light.__dict__.update({k: v for k, v in vars(ruleset).items()
-                               if k not in ("rules", "allowlists", "by_id", "version")})
-        light.rules = [_strip_compiled(r) for r in ruleset.rules]
-        light.allowlists = [_strip_compiled(a) for a in ruleset.allowlists]
-        for rule in light.rules:
-            rule.allowlists = [_strip_compiled(a) for a in rule.allowlists]
-        light.by_id = {r.id: r for r in light.rules}
+        # Rules are plain data (compiled patterns live in engine.patterns), so
+        # the set pickles as it is.
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as handle:
-            pickle.dump(light, handle)
+            pickle.dump(ruleset, handle)
         os.replace(tmp, path)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass  # an unwritable cache directory only costs the next run a parse

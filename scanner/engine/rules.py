@@ -19,6 +19,7 @@ from typing import Any
 
 import regex
 
+from scanner.engine.patterns import bytes_pattern, text_pattern
 from scanner.model import CONFIDENCE_ORDER, SEVERITY_ORDER
 
 if sys.version_info >= (3, 11):
@@ -29,16 +30,11 @@ else:  # pragma: no cover - exercised on 3.10 only
 SEVERITIES = SEVERITY_ORDER
 CONFIDENCES = CONFIDENCE_ORDER
 
-# Regex flags for every rule: patterns run on raw bytes (no decoding cost, and
-# non-UTF-8 content is scanned as it is); VERSION1 gives set operations.
-_FLAGS = regex.VERSION0
-
-
 class RuleError(ValueError):
     """A rule file that cannot be used; the message names the file and rule."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Allowlist:
     """What a rule (or the whole rule set) must not report.
 
@@ -53,27 +49,15 @@ class Allowlist:
     stopwords: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
 
-    @cached_property
-    def _compiled_regexes(self) -> list[regex.Pattern[bytes]]:
-        return [regex.compile(r.encode(), _FLAGS) for r in self.regexes]
-
-    @cached_property
-    def _compiled_paths(self) -> list[regex.Pattern[str]]:
-        return [regex.compile(p) for p in self.paths]
-
-    @cached_property
-    def _lower_stopwords(self) -> list[bytes]:
-        return [s.lower().encode() for s in self.stopwords]
-
     def allows_text(self, secret: bytes, match: bytes, line: bytes) -> bool:
         target = {"secret": secret, "match": match, "line": line}.get(self.regex_target, secret)
-        if any(p.search(target) for p in self._compiled_regexes):
+        if any(bytes_pattern(r).search(target) for r in self.regexes):
             return True
         lowered = secret.lower()
-        return any(s in lowered for s in self._lower_stopwords)
+        return any(s.lower().encode() in lowered for s in self.stopwords)
 
     def allows_path(self, path: str) -> bool:
-        return any(p.search(path) for p in self._compiled_paths)
+        return any(text_pattern(p).search(path) for p in self.paths)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Allowlist:
@@ -86,8 +70,11 @@ class Allowlist:
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Rule:
+    """One detector, as data: what the rule files and configs say, nothing
+    compiled (``scanner.engine.patterns`` compiles and caches patterns)."""
+
     id: str
     description: str
     regex: str
@@ -106,23 +93,32 @@ class Rule:
     negative_examples: list[str] = field(default_factory=list)
     source: str = ""  # the file it came from, for error messages
 
-    @cached_property
+    # Derived from ``keywords`` (plain data, pickled with the rule): the
+    # prefilter and the confirm step compare lowered bytes.
+    lower_keywords: list[bytes] = field(init=False, repr=False, compare=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lower_keywords", [k.lower().encode() for k in self.keywords])
+
+    @property
     def compiled(self) -> regex.Pattern[bytes]:
+        """The rule's regex, compiled on first use (cached by pattern)."""
         try:
-            return regex.compile(self.regex.encode(), _FLAGS)
+            return bytes_pattern(self.regex)
         except regex.error as exc:
             raise RuleError(f"{self.source}: rule {self.id!r}: bad regex: {exc}") from exc
 
-    @cached_property
-    def compiled_path(self) -> regex.Pattern[str] | None:
-        return regex.compile(self.path) if self.path else None
-
-    @cached_property
-    def lower_keywords(self) -> list[bytes]:
-        return [k.lower().encode() for k in self.keywords]
+    def check(self) -> None:
+        """Raise ``RuleError`` now for a regex the engine could not run later."""
+        self.compiled  # noqa: B018
+        if self.path:
+            try:
+                text_pattern(self.path)
+            except regex.error as exc:
+                raise RuleError(f"{self.source}: rule {self.id!r}: bad path regex: {exc}") from exc
 
     def applies_to_path(self, path: str) -> bool:
-        if self.compiled_path is not None and not self.compiled_path.search(path):
+        if self.path and not text_pattern(self.path).search(path):
             return False
         return not any(a.allows_path(path) for a in self.allowlists)
 
@@ -159,7 +155,7 @@ class Rule:
             raise RuleError(f"{source}: rule {rule_id!r}: severity must be one of {SEVERITIES}")
         if rule.confidence not in CONFIDENCES:
             raise RuleError(f"{source}: rule {rule_id!r}: confidence must be one of {CONFIDENCES}")
-        rule.compiled  # noqa: B018 - fail at load time, not mid-scan
+        rule.check()  # fail at load time, not mid-scan
         return rule
 
 
@@ -184,9 +180,9 @@ class RuleSet:
         h = hashlib.sha256()
         for rule in self.rules:
             h.update(repr((rule.id, rule.regex, rule.keywords, rule.secret_group, rule.entropy,
-                           rule.path, rule.validate, [_declared(a) for a in rule.allowlists])).encode())
+                           rule.path, rule.validate, rule.allowlists)).encode())
         for allow in self.allowlists:
-            h.update(repr(sorted(_declared(allow).items())).encode())
+            h.update(repr(allow).encode())
         return h.hexdigest()[:16]
 
     def select(self, enable: Iterable[str] = (), disable: Iterable[str] = ()) -> RuleSet:
@@ -202,13 +198,6 @@ class RuleSet:
         replaced = {r.id for r in rules}
         merged = [r for r in self.rules if r.id not in replaced] + list(rules)
         return RuleSet(merged, self.allowlists + list(allowlists))
-
-
-def _declared(allow: Allowlist) -> dict[str, Any]:
-    # Only what the allowlist says, not what using it cached (compiled regexes
-    # land in its __dict__): the version must not depend on whether a scan ran
-    # before it was first computed, or every resumed org scan would rescan.
-    return {k: v for k, v in vars(allow).items() if not k.startswith("_")}
 
 
 def builtin_rules_dir() -> Path:

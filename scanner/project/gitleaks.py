@@ -17,7 +17,7 @@ few spellings translated here (``\\z``, ``(?-i:...)`` is fine as it is).
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,9 +98,7 @@ def _rule(data: dict[str, Any], source: str, warnings: list[str]) -> Rule | None
             allowlists=allowlists,
             source=source,
         )
-        rule.compiled  # noqa: B018 - a regex the engine cannot run is named now
-        if rule.path:
-            regex.compile(rule.path)
+        rule.check()  # a regex the engine cannot run is named now
     except (RuleError, regex.error, ValueError) as exc:
         warnings.append(f"{where}: cannot be translated ({exc}); rule skipped")
         return None
@@ -158,12 +156,12 @@ def load_gitleaks_config(path: Path, *, _seen: frozenset[Path] = frozenset()) ->
         if targets:  # gitleaks v8.25: a global allowlist aimed at some rules
             for target in targets:
                 if target in by_id:
-                    by_id[target].allowlists.append(allow)
+                    by_id[target] = replace(by_id[target], allowlists=[*by_id[target].allowlists, allow])
                 else:
                     warnings.append(f"{source}: allowlist targets unknown rule {target!r}")
         else:
             allowlists.append(allow)
-    rules = [r for r in rules if r.id not in disabled]
+    rules = [by_id[r.id] for r in rules if r.id not in disabled]
     return GitleaksConfig(rules, allowlists, warnings, use_default, disabled)
 
 
