@@ -209,6 +209,19 @@ def _resources_v4(b: _Builder) -> list[dict[str, Any]]:
                     "data_json": None, "id": "secret/stripe", "lease_duration": 0,
                     "lease_id": "", "path": "secret/stripe", "version": -1},
                     "sensitive_attributes": []}]})
+    # Lambda environment: a map of variables, secret by name only
+    lambda_pw = f.password(20)
+    out.append({"mode": "managed", "type": "aws_lambda_function", "name": "worker", "provider": aws,
+                "instances": [{"schema_version": 0, "attributes": {
+                    "arn": b.arn("lambda", "function:worker"), "function_name": "worker",
+                    "environment": [{"variables": {
+                        "DB_PASSWORD": b.secret('aws_lambda_function.worker.environment[0].variables["DB_PASSWORD"]',
+                                                lambda_pw),
+                        "LOG_LEVEL": b.keep("debug-verbose"), "QUEUE_URL": b.keep(
+                            f"https://sqs.us-east-1.amazonaws.com/{b.account}/jobs")}}],
+                    "source_code_hash": b.keep(f.b64(32)), "kms_key_arn": "",
+                    "role": b.arn("iam", "role/worker"), "timeout": 30},
+                    "sensitive_attributes": []}]})
     # a resource with nothing secret, nulls and computed values
     out.append({"mode": "managed", "type": "aws_s3_bucket", "name": "state", "provider": aws,
                 "instances": [{"schema_version": 0, "attributes": {
