@@ -296,3 +296,23 @@ def test_bad_urls_and_object_lists_are_clear_errors(tmp_path):
     with pytest.raises(S3SetupError, match="needs 'bucket' and 'key'"):
         load_object_list(bad)
     assert Path(bad).exists()
+
+
+def test_no_sign_request_sends_no_credentials(world):
+    put(world, "public/prod.tfstate", state(FAKE.password(22), 1))
+    with moto_admin(world.url, "s3") as (s3,):
+        s3.put_bucket_policy(Bucket=world.bucket, Policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Sid": "PublicRead", "Effect": "Allow", "Principal": "*",
+                "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{world.bucket}/public/*"}]}))
+    client = make_client(world.url, no_sign_request=True)
+    sent: list[str | None] = []
+    client.meta.events.register("before-send.s3", lambda request, **_: sent.append(
+        request.headers.get("Authorization")))
+    # moto answers unsigned requests only with its auth switch off (a public
+    # bucket on AWS answers them under its bucket policy).
+    with moto_admin(world.url):
+        result = scan_s3(f"s3://{world.bucket}/public/", S3ScanOptions(client=client))
+    assert result.errors == [], result.errors
+    assert [f.extra["address"] for f in result.findings] == ["aws_db_instance.main.password"]
+    assert sent and all(a is None for a in sent)
