@@ -26,9 +26,10 @@ def scan_bucket(url: str, *, rules_dir: Path | None, enable_rule: list[str] | No
                 disable_rule: list[str] | None, endpoint_url: str | None,
                 no_sign_request: bool, latest_only: bool, include: list[str] | None,
                 exclude: list[str] | None, max_object_size: int, jobs: int, redact: bool,
-                state: Path | None, objects_from: Path | None, prefilter: str = "auto"
-                ) -> S3ScanResult:
+                state: Path | None, objects_from: Path | None, prefilter: str = "auto",
+                executor: str | None = None) -> S3ScanResult:
     """``leakwarden scan s3://BUCKET[/PREFIX]``: the scan command's S3 branch."""
+    from scanner.aws.bucket_scan import ExecutorError
     from scanner.engine.rules import RuleError, default_rules, load_rules
     from scanner.sources.s3 import S3ScanOptions, S3SetupError, load_object_list, scan_s3
     from scanner.state.db import StoreError
@@ -46,8 +47,15 @@ def scan_bucket(url: str, *, rules_dir: Path | None, enable_rule: list[str] | No
             latest_only=latest_only, include=include or (), exclude=exclude or (),
             max_object_size=max_object_size, jobs=jobs, redact=redact, state=seen,
             objects=objects, prefilter=prefilter)
+        if executor and executor != "local":
+            from scanner.aws.bucket_scan import scan_s3_distributed
+
+            if objects is not None:
+                raise S3SetupError("--objects-from names a few versions: scan them without "
+                                   "--executor")
+            return scan_s3_distributed(url, options, executor)
         return scan_s3(url, options)
-    except (RuleError, S3SetupError, StoreError) as exc:
+    except (RuleError, S3SetupError, StoreError, ExecutorError) as exc:
         raise fail(str(exc)) from None
     except Exception as exc:  # credentials missing, endpoint unreachable
         from botocore.exceptions import BotoCoreError

@@ -72,6 +72,7 @@ def scan(
     max_object_size: Annotated[str, typer.Option("--max-object-size", help="s3://: skip larger objects, also after decompression.")] = "25M",
     state: Annotated[Path | None, typer.Option("--state", help="s3://: SQLite state file; a rerun reads only new versions.")] = None,
     objects_from: Annotated[Path | None, typer.Option("--objects-from", help="s3://: scan exactly the object versions this JSON lists.")] = None,
+    executor: Annotated[str | None, typer.Option("--executor", help="s3://: local (default) or dask://HOST:PORT, partitioned by key prefix.")] = None,
 ) -> None:
     """Scan a repository's full history (all refs, every unique blob once), or
     every object version under s3://BUCKET[/PREFIX].
@@ -92,7 +93,7 @@ def scan(
             endpoint_url=endpoint_url, no_sign_request=no_sign_request, latest_only=latest_only,
             include=include, exclude=exclude, max_object_size=size_limit,
             jobs=jobs, redact=not no_redact, state=state, objects_from=objects_from,
-            prefilter=prefilter.value)
+            prefilter=prefilter.value, executor=executor)
         if min_confidence is not Confidence.low:
             from scanner.model import CONFIDENCE_ORDER
 
@@ -104,6 +105,8 @@ def scan(
             typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} object(s) could not "
                        "be scanned (see errors in the report)", err=True)
         raise typer.Exit(result.exit_code)
+    if executor:
+        raise fail("--executor is for s3:// scans (org scan has its own)")
     from scanner.pipeline import ScanSetupError
     from scanner.pipeline import scan as run_scan
     from scanner.project.setup import SetupError, finish_scan, prepare_scan

@@ -102,6 +102,11 @@ class S3ScanOptions:
     prefilter: str = "auto"
     progress: Callable[[int, int | None], None] | None = None
     client: Any = None  # a ready boto3 S3 client (tests, library callers)
+    # A partition of a distributed run: versions already scanned (key,
+    # version id or "", etag), given instead of ``state``; and whether to
+    # hand back what was scanned, for the coordinator to record.
+    skip: frozenset[tuple[str, str, str]] = frozenset()
+    collect_done: bool = False
 
 
 @dataclass
@@ -120,6 +125,8 @@ class S3Counters:
 class S3ScanResult(ScanResult):
     s3: S3Counters = field(default_factory=S3Counters)
     notes: list[str] = field(default_factory=list)
+    # With ``collect_done``: each version scanned whole, with its findings.
+    done: list[tuple[ObjectVersion, list[Finding]]] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
@@ -539,12 +546,13 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
     stats.seconds["setup"] = round(time.perf_counter() - started, 3)
     call = _Retrying(options.max_attempts, options.backoff, counters)
     reader = _Reader(client, engine, options, call)
-    rules_version = f"{ruleset.version}+{PARSER_VERSION}"
+    rules_version = rules_version_of(ruleset)
     state = options.state
-    done_before = state.scanned(bucket, prefix, rules_version) if state else set()
+    done_before = state.scanned(bucket, prefix, rules_version) if state else options.skip
     findings: list[Finding] = []
     errors: list[ScanError] = []
     notes: list[str] = []
+    collected: list[tuple[ObjectVersion, list[Finding]]] = []
     at = now_iso()
 
     if options.objects is not None:
@@ -582,8 +590,11 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
         findings.extend(outcome.findings)
         errors.extend(outcome.errors)
         # Errors are read again next time; everything else is done with these rules.
-        if state and status != "error" and not outcome.errors:
-            state.record(outcome.obj_read or outcome.obj, rules_version, outcome.findings, at)
+        if status != "error" and not outcome.errors:
+            if state:
+                state.record(outcome.obj_read or outcome.obj, rules_version, outcome.findings, at)
+            if options.collect_done:
+                collected.append((outcome.obj_read or outcome.obj, outcome.findings))
 
     done = 0
     try:
@@ -618,7 +629,12 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
     errors.sort(key=lambda e: (e.kind, e.path or "", e.message))
     stats.findings = len(findings)
     stats.seconds["total"] = round(time.perf_counter() - started, 3)
-    return S3ScanResult(findings, errors, stats, s3=counters, notes=sorted(notes))
+    return S3ScanResult(findings, errors, stats, s3=counters, notes=sorted(notes), done=collected)
+
+
+def rules_version_of(ruleset: RuleSet) -> str:
+    """What ``--state`` keys "already scanned" on: the rules and the parser."""
+    return f"{ruleset.version}+{PARSER_VERSION}"
 
 
 def _drain(running: set[Future[_Outcome]]) -> tuple[set[Future[_Outcome]], set[Future[_Outcome]]]:

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -316,3 +316,41 @@ def test_no_sign_request_sends_no_credentials(world):
     assert result.errors == [], result.errors
     assert [f.extra["address"] for f in result.findings] == ["aws_db_instance.main.password"]
     assert sent and all(a is None for a in sent)
+
+
+def test_a_dask_cluster_scans_the_bucket_by_prefix_as_one_process_does(world, tmp_path,
+                                                                       monkeypatch):
+    import distributed
+
+    from scanner.aws.bucket_scan import scan_s3_distributed
+
+    for team in ("app", "data", "infra"):
+        for serial in (1, 2):
+            put(world, f"{team}/prod.tfstate", state(FAKE.password(22), serial))
+    put(world, "root.tfstate", state(FAKE.password(22), 9))
+    put(world, "data/dump.sql.gz", gzip.compress(
+        f"-- postgres://u:{FAKE.password(16)}@db:5432/x\n".encode()))
+    # Workers build their own client from their environment, as on a cluster.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", world.key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", world.secret)
+    options = S3ScanOptions(endpoint_url=world.url, jobs=2)
+    local = scan_s3(f"s3://{world.bucket}", options)
+    db = tmp_path / "state.sqlite3"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        address = cluster.scheduler_address.replace("tcp://", "dask://")
+        with S3State(db) as seen:
+            remote = scan_s3_distributed(f"s3://{world.bucket}", replace(options, state=seen),
+                                         address)
+        with S3State(db) as seen:
+            again = scan_s3_distributed(f"s3://{world.bucket}", replace(options, state=seen),
+                                        address)
+
+    def essence(result):  # noqa: ANN202
+        return sorted((f.path, f.extra["version_id"], f.rule, f.fingerprint)
+                      for f in result.findings)
+
+    assert len(local.findings) == 8 and essence(remote) == essence(local)
+    assert remote.errors == [] and remote.stats.blobs_scanned == 8
+    assert again.findings == [] and again.s3.skipped_unchanged == 8
