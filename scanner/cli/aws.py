@@ -28,7 +28,7 @@ def scan_bucket(url: str, *, rules_dir: Path | None, enable_rule: list[str] | No
                 exclude: list[str] | None, max_object_size: int, jobs: int, redact: bool,
                 state: Path | None, objects_from: Path | None, prefilter: str = "auto",
                 executor: str | None = None) -> S3ScanResult:
-    """``leakwarden scan s3://BUCKET[/PREFIX]``: the scan command's S3 branch."""
+    """``leakwarden scan s3://BUCKET/PREFIX``: the scan command's S3 branch."""
     from scanner.aws.bucket_scan import ExecutorError
     from scanner.engine.rules import RuleError, default_rules, load_rules
     from scanner.sources.s3 import S3ScanOptions, S3SetupError, load_object_list, scan_s3
@@ -70,7 +70,7 @@ def scan_bucket(url: str, *, rules_dir: Path | None, enable_rule: list[str] | No
 
 @aws_app.command("state-access")
 def state_access(
-    url: Annotated[str, typer.Argument(help="s3://BUCKET[/PREFIX] holding Terraform state or backups.")],
+    url: Annotated[str, typer.Argument(help="s3://BUCKET/PREFIX holding Terraform state or backups.")],
     endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="AWS endpoint for S3, IAM, KMS and STS (tests, S3-compatible set-ups).")] = None,
     region: Annotated[str | None, typer.Option("--region", help="Region of the bucket and its KMS keys.")] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",

@@ -75,7 +75,7 @@ def scan(
     executor: Annotated[str | None, typer.Option("--executor", help="s3://: local (default) or dask://HOST:PORT, partitioned by key prefix.")] = None,
 ) -> None:
     """Scan a repository's full history (all refs, every unique blob once), or
-    every object version under s3://BUCKET[/PREFIX].
+    every object version under s3://BUCKET/PREFIX.
 
     Exit codes: 0 nothing found, 1 findings, 2 error or incomplete scan.
     """

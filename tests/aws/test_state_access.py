@@ -205,3 +205,15 @@ def test_policy_evaluation_wildcards_not_action_not_resource_and_deny():
                      "Action": "s3:GetObject", "Resource": "*"}
     assert evaluate([("bp", {"Statement": [not_principal]})], req,
                     resource_policy=True).effect == "deny"
+
+
+@pytest.mark.parametrize("args", [["scan", "--help"], ["aws", "state-access", "--help"]])
+def test_help_renders(args):
+    # rich markup in help text: "[/PREFIX]" once read as a closing tag and crashed --help
+    from typer.testing import CliRunner
+
+    from scanner.cli.app import app
+
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "s3://BUCKET/PREFIX" in result.output
