@@ -136,6 +136,7 @@ def scan_s3_distributed(url: str, options: S3ScanOptions, executor: str) -> S3Sc
 
 def _merge(into: S3ScanResult, part: S3ScanResult) -> None:
     into.findings.extend(part.findings)
+    into.suppressed.extend(part.suppressed)
     into.errors.extend(part.errors)
     into.notes.extend(part.notes)
     for name in ("blobs_total", "blobs_scanned", "bytes_scanned", "skipped_binary",

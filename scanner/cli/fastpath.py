@@ -61,7 +61,9 @@ def run_staged(options: dict[str, str]) -> int:
         for notice in prepared.notices:
             sys.stderr.write(f"leakwarden: {notice}\n")
         result = scan(path, prepared.options)
-        finish_scan(result, prepared, baseline=Path(baseline) if baseline else None)
+        suppressed = finish_scan(result, prepared, baseline=Path(baseline) if baseline else None)
+        for line in suppressed.legacy:
+            sys.stderr.write(f"leakwarden: {line}\n")
     except (SetupError, ScanSetupError) as exc:
         sys.stderr.write(f"leakwarden: {exc}\n")
         return 2

@@ -49,7 +49,7 @@ def scan(
     range_: Annotated[str | None, typer.Option("--range", help="Only blobs introduced by commits in A..B.")] = None,
     staged: Annotated[bool, typer.Option("--staged", help="Only lines added in the index (pre-commit).")] = False,
     no_git: Annotated[bool, typer.Option("--no-git", help="Scan PATH as plain files.")] = False,
-    max_blob_size: Annotated[str | None, typer.Option("--max-blob-size", help="Skip larger blobs (counted; default 25M or the config's).")] = None,
+    max_blob_size: Annotated[str | None, typer.Option("--max-blob-size", help="Read larger blobs in overlapping windows instead of whole (default 25M or the config's; never skipped).")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: all cores).")] = 0,
     rules_dir: Annotated[Path | None, typer.Option("--rules", help="Directory of rule TOML files instead of the built-in set.")] = None,
     enable_rule: Annotated[list[str] | None, typer.Option("--enable-rule", help="Only these rule ids.")] = None,
@@ -73,6 +73,9 @@ def scan(
     state: Annotated[Path | None, typer.Option("--state", help="s3://: SQLite state file; a rerun reads only new versions.")] = None,
     objects_from: Annotated[Path | None, typer.Option("--objects-from", help="s3://: scan exactly the object versions this JSON lists.")] = None,
     executor: Annotated[str | None, typer.Option("--executor", help="s3://: local (default) or dask://HOST:PORT, partitioned by key prefix.")] = None,
+    config_from: Annotated[str | None, typer.Option("--config-from", help="Read .leakwarden.toml, pyproject's [tool.leakwarden], .gitleaks.toml and the ignore files from this commit (default with --range: its BASE).")] = None,
+    trust_range_config: Annotated[bool, typer.Option("--trust-range-config", help="With --range: use the checkout's configuration and ignore files, as changed by the range, and do not report changes to them.")] = False,
+    no_inline_allow: Annotated[bool, typer.Option("--no-inline-allow", help="Inline leakwarden:allow markers silence nothing (strict CI).")] = False,
 ) -> None:
     """Scan a repository's full history (all refs, every unique blob once), or
     every object version under s3://BUCKET/PREFIX.
@@ -117,6 +120,8 @@ def scan(
             disable_rules=disable_rule or (), gitleaks_config=gitleaks_config,
             max_blob_size=max_blob_size, staged=staged, no_git=no_git, range=range_,
             all_objects=all_objects, jobs=jobs, redact=not no_redact, prefilter=prefilter.value,
+            config_from=config_from, trust_range_config=trust_range_config,
+            inline_allow=not no_inline_allow, baseline=baseline,
         )
     except SetupError as exc:
         raise fail(str(exc)) from None
@@ -144,6 +149,8 @@ def scan(
 
         exit_code = verify_scan_result(result, path, sts_endpoint, skip_aws_account)
     _emit(result, format, output, str(path.resolve()), staged=staged)
+    for line in suppressed.legacy:  # always: a stale hash must not go unnoticed
+        typer.echo(f"leakwarden: {line}", err=True)
     if report_unused_ignores:
         for line in suppressed.unused:
             typer.echo(f"leakwarden: {line}", err=True)

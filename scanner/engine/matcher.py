@@ -25,7 +25,18 @@ from scanner.model import CONFIDENCE_ORDER, Match, ScanError
 
 # Inline markers that silence a finding on their line; the two foreign ones
 # let teams migrating from gitleaks and detect-secrets keep their annotations.
-INLINE_ALLOW = regex.compile(rb"leakwarden:allow|gitleaks:allow|pragma:\s*allowlist[ -]secret")
+# A marker counts only as a whole word inside a comment on the secret's own
+# line: ``xleakwarden:allowx`` or a marker in a string value is not one, and a
+# marker on a line longer than ``MAX_MARKER_LINE`` bytes (a minified bundle,
+# where one marker would silence every secret in the file) silences nothing.
+INLINE_ALLOW = regex.compile(
+    rb"(?<![\w:./-])(?:leakwarden:allow|gitleaks:allow|pragma:[ \t]*allowlist[ -]secret)(?![\w:-])")
+_COMMENT_OPENER = regex.compile(rb"(?:#|//|/\*|<!--|--|;|%|\(\*|\{-|\bREM\b|::)")
+# Every line break an editor, a diff view or str.splitlines() honours, as
+# UTF-8 bytes: a marker after a bare \r or U+2028 looks like a line of its
+# own to a reviewer, so it is one here too.
+_LINE_BREAK = regex.compile(rb"[\n\r\x0b\x0c\x1c\x1d\x1e]|\xc2\x85|\xe2\x80[\xa8\xa9]")
+MAX_MARKER_LINE = 400
 
 DEFAULT_REGEX_TIMEOUT = 5.0
 
@@ -62,6 +73,38 @@ def line_bounds(data: bytes, start: int, end: int) -> tuple[int, int]:
     return line_start, len(data) if line_end < 0 else line_end
 
 
+def _marker_line(data: bytes, pos: int) -> bytes | None:
+    """The line holding ``pos`` (split at every kind of line break), or None
+    when it is longer than ``MAX_MARKER_LINE``. Looks at a bounded window
+    only, so a multi-megabyte single-line file costs nothing more."""
+    lo = max(0, pos - MAX_MARKER_LINE - 2)
+    hi = min(len(data), pos + MAX_MARKER_LINE + 2)
+    breaks = list(_LINE_BREAK.finditer(data, lo, pos))
+    before = breaks[-1] if breaks else None
+    if before is None and lo > 0:
+        return None
+    start = before.end() if before is not None else 0
+    after = _LINE_BREAK.search(data, pos, hi)
+    if after is None and hi < len(data):
+        return None
+    end = after.start() if after is not None else len(data)
+    return data[start:end] if end - start <= MAX_MARKER_LINE else None
+
+
+def inline_marker(data: bytes, match_start: int, match_end: int) -> str | None:
+    """The marker that silences a match at this span, if any: a whole-word
+    marker in a comment on the line where the match starts or ends."""
+    positions = {match_start, max(match_start, match_end - 1)}
+    for pos in sorted(positions):
+        line = _marker_line(data, pos)
+        if line is None:
+            continue
+        for found in INLINE_ALLOW.finditer(line):
+            if _COMMENT_OPENER.search(line, 0, found.start()):
+                return found.group().decode("ascii", "replace")
+    return None
+
+
 class Engine:
     """A compiled rule set ready to scan bytes. Build once, scan many times."""
 
@@ -73,11 +116,15 @@ class Engine:
         prefilter: str = "auto",
         decode: bool = True,
         structured: bool = True,
+        inline_allow: bool = True,
     ) -> None:
         self.ruleset = ruleset
         # Parse documents whose structure names the secret (Terraform state
         # and plan JSON) besides matching their bytes.
         self.structured = structured
+        # False: markers are ignored (strict CI); True: a marked match is kept
+        # with ``Match.allowed`` set, so the suppression can be accounted for.
+        self.inline_allow = inline_allow
         self.regex_timeout = regex_timeout
         self.decode = decode
         self._probe_kinds = [kind for kind, _ in decoding.PROBES] if decode else []
@@ -190,8 +237,9 @@ class Engine:
                     continue
                 key = (m.rule_id, start, end)
                 if key not in matches:
+                    marker = inline_marker(data, start, end) if self.inline_allow else None
                     matches[key] = Match(m.rule_id, start, end, start, end, m.secret, m.entropy,
-                                         decoded=piece.kind)
+                                         decoded=piece.kind, allowed=marker)
 
     def _scan_plain(self, data: bytes, candidates: dict[int, list[tuple[int, int]]]
                     ) -> tuple[dict[tuple[str, int, int], Match], list[ScanError]]:
@@ -249,9 +297,9 @@ class Engine:
         allowlists = rule.allowlists + self.ruleset.allowlists
         if any(a.allows_text(secret, whole, line) for a in allowlists):
             return None
-        if INLINE_ALLOW.search(line):
-            return None
-        return Match(rule.id, start, end, match_start, match_end, secret, round(entropy, 3))
+        marker = inline_marker(data, match_start, match_end) if self.inline_allow else None
+        return Match(rule.id, start, end, match_start, match_end, secret, round(entropy, 3),
+                     allowed=marker)
 
 
 _CONFIDENCE_RANK = {name: rank for rank, name in enumerate(CONFIDENCE_ORDER)}
@@ -267,4 +315,3 @@ def _prefer_specific(matches: Iterable[Match], rank: dict[str, int]) -> list[Mat
         return ordered
     return [m for m in ordered
             if rank[m.rule_id] != 0 or not any(s < m.end and m.start < e for s, e in confident)]
-

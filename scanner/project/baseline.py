@@ -98,8 +98,14 @@ class Suppressions:
 
     def filter(self, findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
         """(kept, hidden). Marks every entry that hid something as used."""
+        kept, hidden = self.filter_with_entries(findings)
+        return kept, [finding for finding, _ in hidden]
+
+    def filter_with_entries(self, findings: Iterable[Finding]
+                            ) -> tuple[list[Finding], list[tuple[Finding, IgnoreEntry]]]:
+        """(kept, hidden with the entry that hid each). Marks used entries."""
         kept: list[Finding] = []
-        hidden: list[Finding] = []
+        hidden: list[tuple[Finding, IgnoreEntry]] = []
         for finding in findings:
             entry = self._baseline_entry(finding)
             if entry is None:
@@ -112,7 +118,7 @@ class Suppressions:
                 for other in self.entries:
                     if other is not entry and not other.used and other.matches(finding):
                         other.used = True
-                hidden.append(finding)
+                hidden.append((finding, entry))
         return kept, hidden
 
     def _baseline_entry(self, finding: Finding) -> IgnoreEntry | None:

@@ -8,7 +8,8 @@ so the engine never learns where a rule came from.
 
 Shape (every key optional)::
 
-    max_blob_size = "10M"             # or a number of bytes
+    max_blob_size = "10M"             # or a number of bytes; larger blobs are
+                                      # read in windows (never skipped)
     disable_rules = ["generic-secret-assignment"]
     enable_rules = []                 # when not empty: only these rules
     [[rules]]                         # extra rules, same shape as rules/*.toml;

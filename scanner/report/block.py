@@ -35,6 +35,9 @@ def render_block(result: ScanResult, repository: str | None = None) -> str:
             "     .leakwardenignore at the repository root; the hook reads it on every run.",
             "     (A JSON baseline from `leakwarden scan --format json` works too: --baseline FILE.)",
         ]
+    for item in result.suppressed:  # never silent, even in the hook
+        f = item.finding
+        lines.append(f"leakwarden: suppressed {f.rule} at {f.path}:{f.line} by {item.kind} {item.by}")
     for e in result.errors:
         lines.append(f"leakwarden: incomplete: {e.kind}: {e.message} {e.path or ''}".rstrip())
     if not findings and not result.errors:

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scanner import __version__
-from scanner.model import Finding, ScanResult
+from scanner.model import Finding, ScanResult, Suppression
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "leakwardenSecret/v1"
@@ -105,9 +105,19 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     }
 
 
+def _suppressed(item: Suppression, rule_index: int) -> dict[str, Any]:
+    """A hidden finding stays in the log with what hid it, so a reviewer (and
+    code scanning, which shows it as suppressed) sees every suppression."""
+    data = _result(item.finding, rule_index)
+    kind = "inSource" if item.kind == "inline" else "external"
+    data["suppressions"] = [{"kind": kind, "status": "accepted",
+                             "justification": f"{item.kind}: {item.by}"}]
+    return data
+
+
 def sarif_dict(result: ScanResult) -> dict[str, Any]:
     rules: dict[str, dict[str, Any]] = {}
-    for finding in result.findings:
+    for finding in [*result.findings, *(s.finding for s in result.suppressed)]:
         rules.setdefault(finding.rule, _rule(finding))
     order = sorted(rules)
     index = {rule_id: i for i, rule_id in enumerate(order)}
@@ -130,7 +140,8 @@ def sarif_dict(result: ScanResult) -> dict[str, Any]:
                 "rules": [rules[r] for r in order],
             }},
             "invocations": [invocation],
-            "results": [_result(f, index[f.rule]) for f in result.findings],
+            "results": [_result(f, index[f.rule]) for f in result.findings]
+            + [_suppressed(s, index[s.finding.rule]) for s in result.suppressed],
         }],
     }
 

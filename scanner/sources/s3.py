@@ -42,7 +42,7 @@ from scanner.engine.matcher import Engine
 from scanner.engine.rules import RuleSet, default_rules
 from scanner.engine.terraform_state import PARSER_VERSION
 from scanner.findings import build_finding, choose_path, locate, rule_for
-from scanner.model import BlobOrigin, Finding, ScanError, ScanResult, ScanStats
+from scanner.model import BlobOrigin, Finding, ScanError, ScanResult, ScanStats, Suppression
 from scanner.secrets import git_blob_id
 
 DEFAULT_MAX_OBJECT_SIZE = 25 * 1024 * 1024
@@ -405,6 +405,7 @@ class _Outcome:
     size: int = 0
     units: int = 0
     decompressed: bool = False
+    suppressed: list[Suppression] = field(default_factory=list)  # inline leakwarden:allow
     obj_read: ObjectVersion | None = None  # with what the read told (etag, size) for --objects-from
 
 
@@ -465,13 +466,20 @@ class _Reader:
                 error.path = unit.path
             outcome.errors.extend(errors)
             if matches:
-                outcome.findings.extend(self._findings(obj, unit, matches))
+                for finding, marker in self._findings(obj, unit, matches):
+                    if marker is None:
+                        outcome.findings.append(finding)
+                    else:
+                        outcome.suppressed.append(Suppression(
+                            finding, "inline", f"{marker} on line {finding.line}"))
         outcome.units = scanned
         if not scanned:
             outcome.status = "binary"
         return outcome
 
-    def _findings(self, obj: ObjectVersion, unit: _Unit, matches: list[Any]) -> list[Finding]:
+    def _findings(self, obj: ObjectVersion, unit: _Unit, matches: list[Any]
+                  ) -> list[tuple[Finding, str | None]]:
+        """Each match as a finding, with the inline marker that allows it (if any)."""
         ruleset = self.engine.ruleset
         origin = BlobOrigin(oid=git_blob_id(unit.data), size=len(unit.data), paths=[unit.inner])
         out = []
@@ -494,7 +502,7 @@ class _Reader:
             if isinstance(obj, _ReadObject):
                 finding.extra.update(dict(obj.context))
                 finding.extra["rotate"] = rotation_line(finding)
-            out.append(finding)
+            out.append((finding, match.allowed))
         return out
 
 
@@ -550,6 +558,7 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
     state = options.state
     done_before = state.scanned(bucket, prefix, rules_version) if state else options.skip
     findings: list[Finding] = []
+    suppressed: list[Suppression] = []
     errors: list[ScanError] = []
     notes: list[str] = []
     collected: list[tuple[ObjectVersion, list[Finding]]] = []
@@ -588,6 +597,7 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
             notes.append(f"{outcome.obj.url} version {outcome.obj.version_id} was deleted "
                          "between listing and reading")
         findings.extend(outcome.findings)
+        suppressed.extend(outcome.suppressed)
         errors.extend(outcome.errors)
         # Errors are read again next time; everything else is done with these rules.
         if status != "error" and not outcome.errors:
@@ -629,7 +639,9 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
     errors.sort(key=lambda e: (e.kind, e.path or "", e.message))
     stats.findings = len(findings)
     stats.seconds["total"] = round(time.perf_counter() - started, 3)
-    return S3ScanResult(findings, errors, stats, s3=counters, notes=sorted(notes), done=collected)
+    suppressed.sort(key=lambda x: x.finding.sort_key())
+    return S3ScanResult(findings, errors, stats, suppressed=suppressed, s3=counters,
+                        notes=sorted(notes), done=collected)
 
 
 def rules_version_of(ruleset: RuleSet) -> str:
