@@ -338,7 +338,7 @@ def test_a_dask_cluster_scans_the_bucket_by_prefix_as_one_process_does(world, tm
     db = tmp_path / "state.sqlite3"
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   protocol="tcp", host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         address = cluster.scheduler_address.replace("tcp://", "dask://")
         with S3State(db) as seen:
             remote = scan_s3_distributed(f"s3://{world.bucket}", replace(options, state=seen),
