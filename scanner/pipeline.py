@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.matcher import Engine
 from scanner.engine.rules import RuleSet, default_rules
 from scanner.findings import Location, build_finding, choose_path, locate, rule_for
@@ -54,6 +55,9 @@ class ScanOptions:
     no_git: bool = False
     regex_timeout: float = 5.0
     prefilter: str = "auto"
+    # Encoded layers decoded and scanned under each blob (0: none; base64 of
+    # base64 of a key needs 2). See scanner.engine.decoding.
+    max_decode_depth: int = DEFAULT_MAX_DECODE_DEPTH
     progress: ProgressCallback | None = None
     # Incremental history scans (``org scan``): blobs an earlier run already
     # scanned with the same rules are walked (so provenance stays whole) but
@@ -354,6 +358,7 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
         result = _scan_staged(Path(path), options, ruleset, stats)
     else:
         engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter=options.prefilter,
+                        max_decode_depth=options.max_decode_depth,
                         inline_allow=options.inline_allow)
         stats.seconds["setup"] = round(time.perf_counter() - started, 3)
         if options.no_git:
@@ -600,12 +605,15 @@ def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,
     t0 = time.perf_counter()
     if options.prefilter != "python" and hyperscan_available():
         engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter="hyperscan",
+                        max_decode_depth=options.max_decode_depth,
                         inline_allow=options.inline_allow)
     else:
         from scanner.engine.rulecache import rules_for_content
 
-        wanted = rules_for_content(ruleset, [d for d in contents.values() if d is not None])
+        wanted = rules_for_content(ruleset, [d for d in contents.values() if d is not None],
+                                   options.max_decode_depth)
         engine = Engine(wanted, regex_timeout=options.regex_timeout, prefilter="python",
+                        max_decode_depth=options.max_decode_depth,
                         inline_allow=options.inline_allow)
     stats.seconds["setup"] = round(time.perf_counter() - t0, 3)
     worker = _Worker(engine, None, options.max_blob_size, options.redact)

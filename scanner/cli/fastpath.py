@@ -93,7 +93,9 @@ def main() -> None:
         sys.stderr.write("leakwarden: interrupted\n")
         code = 130
     except Exception as exc:  # the promise: a one-line reason, exit 2
-        sys.stderr.write(f"leakwarden: internal error: {type(exc).__name__}: {exc}\n")
+        from scanner.report.escape import visible
+
+        sys.stderr.write(f"leakwarden: internal error: {type(exc).__name__}: {visible(exc)}\n")
         code = 2
     sys.stdout.flush()
     sys.exit(code)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from scanner.cli.common import fail, progress_bar, write_output
+from scanner.report.escape import visible
 
 if TYPE_CHECKING:
     from scanner.model import ScanResult
@@ -55,6 +56,7 @@ def scan(
     enable_rule: Annotated[list[str] | None, typer.Option("--enable-rule", help="Only these rule ids.")] = None,
     disable_rule: Annotated[list[str] | None, typer.Option("--disable-rule", help="Not these rule ids.")] = None,
     prefilter: Annotated[PrefilterKind, typer.Option("--prefilter", help="Multi-pattern prefilter.")] = PrefilterKind.auto,
+    max_decode_depth: Annotated[int | None, typer.Option("--max-decode-depth", help="Encoded layers (base64, percent, escapes) decoded under each blob; 0: none (default 2).")] = None,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help="Hide findings an earlier JSON report lists.")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="Configuration file (default: .leakwarden.toml or [tool.leakwarden] in pyproject.toml).")] = None,
@@ -122,11 +124,12 @@ def scan(
             all_objects=all_objects, jobs=jobs, redact=not no_redact, prefilter=prefilter.value,
             config_from=config_from, trust_range_config=trust_range_config,
             inline_allow=not no_inline_allow, baseline=baseline,
+            max_decode_depth=max_decode_depth,
         )
     except SetupError as exc:
         raise fail(str(exc)) from None
     for notice in prepared.notices:
-        typer.echo(f"leakwarden: {notice}", err=True)
+        typer.echo(f"leakwarden: {visible(notice)}", err=True)
     if verify:
         from scanner.verify.canary import canary_accounts
 
@@ -153,7 +156,7 @@ def scan(
         typer.echo(f"leakwarden: {line}", err=True)
     if report_unused_ignores:
         for line in suppressed.unused:
-            typer.echo(f"leakwarden: {line}", err=True)
+            typer.echo(f"leakwarden: {visible(line)}", err=True)
     if result.errors:
         typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "
                    "scanned (see errors in the report)", err=True)

@@ -9,7 +9,7 @@ marked ``leakwarden:allow``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cached_property
 
@@ -116,6 +116,7 @@ class Engine:
         prefilter: str = "auto",
         decode: bool = True,
         structured: bool = True,
+        max_decode_depth: int = decoding.DEFAULT_MAX_DECODE_DEPTH,
         inline_allow: bool = True,
     ) -> None:
         self.ruleset = ruleset
@@ -126,8 +127,10 @@ class Engine:
         # with ``Match.allowed`` set, so the suppression can be accounted for.
         self.inline_allow = inline_allow
         self.regex_timeout = regex_timeout
-        self.decode = decode
-        self._probe_kinds = [kind for kind, _ in decoding.PROBES] if decode else []
+        self.max_decode_depth = max(0, max_decode_depth) if decode else 0
+        self.decode = self.max_decode_depth > 0
+        probes = decoding.probes(self.max_decode_depth)
+        self._probe_kinds = [kind for kind, _ in probes]
         # Which rules may silence an overlapping generic (low-confidence) match:
         # not path-scoped ones, whose path is only known after the engine.
         self._rank = {r.id: _CONFIDENCE_RANK[r.confidence] if not r.path else -1
@@ -151,7 +154,7 @@ class Engine:
         self._path_cache: dict[str, tuple[int, ...]] = {}
         self.prefilter: Prefilter = make_prefilter(
             ordered[:indexed], prefilter,
-            [pattern for _, pattern in decoding.PROBES] if decode else [])
+            [pattern for _, pattern in probes])
 
     def compile_all(self) -> None:
         """Compile every rule now: before forking workers, so each does not
@@ -226,20 +229,40 @@ class Engine:
                       matches: dict[tuple[str, int, int], Match], errors: list[ScanError],
                       paths: Sequence[str] | None) -> None:
         plain = [m for m in matches.values() if m.decoded is None]
-        for piece in decoding.encoded_runs(data, probes):
-            inner, inner_errors = self._scan_plain(piece.data, self._candidates(piece.data, paths))
-            errors.extend(inner_errors)
+        budget = decoding.Budget()  # one for every layer of this blob
+        for chain, inner in self._layers(data, probes, errors, paths, (), budget):
+            outer = chain[0]
+            # A plain finding already covering the whole encoded run (a
+            # Kubernetes Secret value, a service-account key) says it.
+            if any(p.start <= outer.start and p.end >= outer.end for p in plain):
+                continue
+            kind = ">".join(piece.kind for piece in chain)
             for m in inner.values():
-                start, end = piece.span(m.start, m.end)
-                # A plain finding already covering the whole encoded run (a
-                # Kubernetes Secret value, a service-account key) says it.
-                if any(p.start <= piece.start and p.end >= piece.end for p in plain):
-                    continue
+                start, end = m.start, m.end
+                for piece in reversed(chain):  # innermost layer's span, outwards
+                    start, end = piece.span(start, end)
                 key = (m.rule_id, start, end)
                 if key not in matches:
                     marker = inline_marker(data, start, end) if self.inline_allow else None
                     matches[key] = Match(m.rule_id, start, end, start, end, m.secret, m.entropy,
-                                         decoded=piece.kind, allowed=marker)
+                                         decoded=kind, allowed=marker)
+
+    def _layers(self, data: bytes, probes: set[str], errors: list[ScanError],
+                paths: Sequence[str] | None, chain: tuple[decoding.Decoded, ...],
+                budget: decoding.Budget,
+                ) -> Iterator[tuple[tuple[decoding.Decoded, ...], dict[tuple[str, int, int], Match]]]:
+        """(the pieces from the blob down to this layer, the matches in it), for
+        each decoded piece, depth-first down to ``max_decode_depth`` layers."""
+        for piece in decoding.encoded_runs(data, probes, budget):
+            here = (*chain, piece)
+            candidates = self._candidates(piece.data, paths)
+            inner, inner_errors = self._scan_plain(piece.data, candidates)
+            errors.extend(inner_errors)
+            yield here, inner
+            if len(here) < self.max_decode_depth:
+                deeper = {self._probe_kinds[-1 - k] for k in candidates if k < 0}
+                if deeper:
+                    yield from self._layers(piece.data, deeper, errors, paths, here, budget)
 
     def _scan_plain(self, data: bytes, candidates: dict[int, list[tuple[int, int]]]
                     ) -> tuple[dict[tuple[str, int, int], Match], list[ScanError]]:

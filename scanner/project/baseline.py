@@ -174,7 +174,9 @@ def parse_gitleaks_ignore(text: str, source: str) -> list[IgnoreEntry]:
         entry = IgnoreEntry(where, line, path=path, rules=mapped or (), commit=commit,
                             line=int(number_text))
         if mapped is None:
-            entry.problem = f"gitleaks rule {rule!r} has no leakwarden equivalent"
+            from scanner.project.config import shown
+
+            entry.problem = f"gitleaks rule {shown(rule)} has no leakwarden equivalent"
         entries.append(entry)
     return entries
 
@@ -225,9 +227,10 @@ def load_suppressions(root: Path | None, baseline: Path | None = None,
 
 
 def describe_unused(entries: Iterable[IgnoreEntry]) -> list[str]:
-    """One line per stale entry, for ``--report-unused-ignores``."""
+    """One line per stale entry, for ``--report-unused-ignores``: where it is
+    (file and line), never the line itself, which may be a pasted secret."""
     lines = []
     for entry in entries:
         why = entry.problem or "matched no finding"
-        lines.append(f"{entry.source}: unused ignore entry {entry.text!r}: {why}")
+        lines.append(f"{entry.source}: unused ignore entry: {why}")
     return lines

@@ -176,6 +176,7 @@ def prepare_scan(
     trust_range_config: bool = False,
     inline_allow: bool = True,
     baseline: Path | None = None,
+    max_decode_depth: int | None = None,
 ) -> PreparedScan:
     """Decide everything a scan of ``path`` needs before it starts.
 
@@ -227,6 +228,10 @@ def prepare_scan(
     options = ScanOptions(ruleset=ruleset, jobs=jobs, redact=redact, all_objects=all_objects,
                           range=range, staged=staged, no_git=no_git, prefilter=prefilter,
                           inline_allow=inline_allow)
+    if max_decode_depth is not None:
+        if not 0 <= max_decode_depth <= 8:
+            raise SetupError(f"--max-decode-depth must be 0 (no decoding) to 8, got {max_decode_depth}")
+        options.max_decode_depth = max_decode_depth
     if max_blob_size is not None:
         try:
             options.max_blob_size = parse_size(max_blob_size)

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from scanner import __version__
 from scanner.model import Finding, ScanResult, Suppression
+from scanner.report.escape import visible
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "leakwardenSecret/v1"
@@ -64,7 +65,9 @@ def partial_fingerprint(finding: Finding) -> str:
 
 
 def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
-    where = f" introduced in {finding.commit[:12]} by {finding.author} on {finding.date}" \
+    # Message text is shown as-is by code scanning UIs and in logs: the
+    # author's name cannot carry a line break or an escape sequence there.
+    where = f" introduced in {finding.commit[:12]} by {visible(finding.author)} on {finding.date}" \
         if finding.commit else ""
     region: dict[str, Any] = {
         "startLine": max(1, finding.line),
@@ -111,7 +114,7 @@ def _suppressed(item: Suppression, rule_index: int) -> dict[str, Any]:
     data = _result(item.finding, rule_index)
     kind = "inSource" if item.kind == "inline" else "external"
     data["suppressions"] = [{"kind": kind, "status": "accepted",
-                             "justification": f"{item.kind}: {item.by}"}]
+                             "justification": visible(f"{item.kind}: {item.by}")}]
     return data
 
 
@@ -122,8 +125,8 @@ def sarif_dict(result: ScanResult) -> dict[str, Any]:
     order = sorted(rules)
     index = {rule_id: i for i, rule_id in enumerate(order)}
     notifications = [
-        {"level": "error", "message": {"text": f"{e.kind}: {e.message}"
-                                       + (f" ({e.path})" if e.path else "")}}
+        {"level": "error", "message": {"text": visible(f"{e.kind}: {e.message}"
+                                               + (f" ({e.path})" if e.path else ""))}}
         for e in result.errors
     ]
     invocation: dict[str, Any] = {"executionSuccessful": not result.errors}

@@ -1,23 +1,28 @@
-"""Human-readable report: one block per finding, the redacted line in context."""
+"""Human-readable report: one block per finding, the redacted line in context.
+
+Every field a repository controls goes through ``rich_text`` (controls and
+line breaks made visible, then rich markup escaped): a path or author cannot
+move the cursor, clear the screen, plant a hyperlink or start a GitHub
+Actions workflow command on a line of its own."""
 
 from __future__ import annotations
 
 import io
 
 from rich.console import Console
-from rich.markup import escape
 
 from scanner.model import Finding, ScanResult
+from scanner.report.escape import rich_text as escape
 
 _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 
 
 def _block(console: Console, finding: Finding) -> None:
     style = _SEVERITY_STYLE.get(finding.severity, "")
-    console.print(f"[{style}]{finding.severity.upper():8}[/] [bold]{escape(finding.rule)}[/]"
-                  f"  {escape(finding.description)}  [dim](confidence {finding.confidence})[/]")
+    console.print(f"[{style}]{escape(finding.severity.upper()):8}[/] [bold]{escape(finding.rule)}[/]"
+                  f"  {escape(finding.description)}  [dim](confidence {escape(finding.confidence)})[/]")
     where = f"{finding.path}:{finding.line}:{finding.column}"
-    console.print(f"  [bold]where[/]   {escape(where)}  (blob {finding.blob[:12]})")
+    console.print(f"  [bold]where[/]   {escape(where)}  (blob {escape(finding.blob[:12])})")
     extra = finding.extra
     if extra.get("address"):
         # Terraform state/plan: whose secret it is, which a byte offset does not say
@@ -32,7 +37,8 @@ def _block(console: Console, finding: Finding) -> None:
                       + ("  (object deleted)" if extra.get("deleted") else ""))
     if finding.commit:
         who = f"{finding.author} <{finding.email}>"
-        console.print(f"  [bold]commit[/]  {finding.commit[:12]}  {finding.date}  {escape(who)}")
+        console.print(f"  [bold]commit[/]  {escape(finding.commit[:12])}  {escape(finding.date)}  "
+                      f"{escape(who)}")
         if finding.summary:
             console.print(f"          {escape(finding.summary)}")
     if not finding.reachable:
@@ -42,10 +48,10 @@ def _block(console: Console, finding: Finding) -> None:
                       f"{len(finding.paths)} path(s)")
     decoded = f"  (decoded from {finding.decoded})" if finding.decoded else ""
     if finding.secret:
-        console.print(f"  [bold]secret[/]  {escape(finding.secret)}{decoded}")
+        console.print(f"  [bold]secret[/]  {escape(finding.secret)}{escape(decoded)}")
     if finding.context:
         console.print(f"  [dim]│[/] {escape(finding.context)}")
-    console.print(f"  [dim]fingerprint {finding.fingerprint}[/]")
+    console.print(f"  [dim]fingerprint {escape(finding.fingerprint)}[/]")
     console.print()
 
 

@@ -100,8 +100,8 @@ regexTarget = "file"
     text = "\n".join(lines)
     for needle in ("unknown key 'colour'", "max_blob_size: not a size", "disable_rules: must be a list",
                    "rules[0] ('broken'): rule 'broken': bad regex",
-                   "rules[1] ('wrong-example'): example does not match",
-                   "allowlists[0]: paths: bad regex", "allowlists[0]: regexTarget"):
+                   "rules[1] ('wrong-example'): examples[0] does not match",
+                   "allowlists[0]: paths[0]: bad regex", "allowlists[0]: regexTarget"):
         assert needle in text, text
 
 
