@@ -65,6 +65,10 @@ def _order(items: list[SecretHistory]) -> list[SecretHistory]:
 
 
 def _where_now(item: SecretHistory) -> str:
+    if item.first.extra.get("version_id"):  # an S3 object version, not a git tree
+        return {True: "in the current version of the object",
+                False: "in noncurrent version(s) only (still readable by whoever can list versions)"
+                }.get(item.in_head, "version currency unknown (--objects-from)")
     if item.in_head is None:  # staged change or plain files: no HEAD to ask
         first = item.first
         return _value(f"{first.path}:{first.line}:{first.column}")
@@ -95,6 +99,16 @@ def _entry(console: Console, item: SecretHistory) -> None:
     if first.secret:  # empty for a change to a configuration file (issue 17a)
         _field(console, "secret", _value(first.secret) + decoded)
     _field(console, "now", _where_now(item))
+    extra = first.extra
+    if extra.get("address"):
+        # Terraform state/plan: whose secret it is, which a byte offset does not say
+        _field(console, "address", f"{_value(extra['address'])}  "
+                                   f"({_value(extra.get('resource_type') or '')}"
+                                   f"{', ' + _value(extra['provider']) if extra.get('provider') else ''})")
+    if extra.get("version_id"):
+        _field(console, "version", f"{_value(extra['version_id'])}  "
+                                   f"{_value(extra.get('last_modified') or '')}"
+                                   + ("  (object deleted)" if extra.get("deleted") else ""))
     if first.commit:
         who = f"{first.author} <{first.email}>"
         _field(console, "introduced", f"{_value(first.date)}  commit {_short(first.commit)}  "
