@@ -3,7 +3,8 @@
 
 Every ```sh / ```cron block in README.md and docs/*.md is preceded by
 ``<!-- runnable -->`` (or ``<!-- runnable: crontab -->``), and then this test
-runs it, or by ``<!-- not runnable: REASON -->``. Runnable blocks run in a
+runs it, or by ``<!-- not runnable: REASON -->`` (or ``<!-- runs offline: TEST -->``,
+or the whole document is in ``RUN_ELSEWHERE``: another test runs it). Runnable blocks run in a
 sandbox that looks like the world the docs talk about: the working directory
 is a clone (with ``origin/main``) whose newest commit leaks a live AWS key;
 ``LEAKWARDEN_REPO`` is this checkout (where the docs say "your copy");
@@ -34,7 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 TOKEN = "ghp_docsnippetstoken000000000000000000"
 _FENCE = re.compile(r"^```(\w+)\s*$")
-_MARK = re.compile(r"^<!--\s*(runnable(?::\s*(\w+))?|not runnable:.+?)\s*-->\s*$")
+_MARK = re.compile(r"^<!--\s*(runnable(?::\s*(\w+))?|not runnable:.+?|runs offline:.+?)\s*-->\s*$")
+# Documents whose every shell block another test runs as written.
+RUN_ELSEWHERE = {"docs/s3-and-terraform-state.md": "tests/cli/test_docs_s3.py"}
 
 
 @dataclass
@@ -62,7 +65,10 @@ def snippets() -> list[Snippet]:
             mark = _MARK.match(lines[i - 1]) if i else None
             kind = None
             if mark:
-                kind = "not runnable" if mark.group(1).startswith("not") else (mark.group(2) or "runnable")
+                kind = "not runnable" if mark.group(1).startswith(("not", "runs")) \
+                    else (mark.group(2) or "runnable")
+            elif doc.relative_to(ROOT).as_posix() in RUN_ELSEWHERE:
+                kind = "not runnable"  # run by RUN_ELSEWHERE's test
             found.append(Snippet(doc.relative_to(ROOT).as_posix(), i + 1, fence.group(1), kind,
                                  "\n".join(lines[i + 1:end])))
     return found
