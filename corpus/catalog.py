@@ -131,6 +131,11 @@ def token(rule_id: str, file: str, description: str, parts: list[Part], *,
 
 # Quotes may be backslash-escaped: configs embedded in JSON strings and bundles.
 ASSIGN = r"""[\w.-]{0,25}?\\?["']?\s{0,5}(?:=|:=|:|=>|,|\s)\s{0,5}\\?["'`]?"""
+# A provider's name must start a word, or a camelCase part (``oktaToken``,
+# ``OKTA_TOKEN``, not ``rookTable``), and stand at most 40 characters before
+# the secret, which starts a token of its own: the name is the only evidence.
+NAME_START = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
+NEAR = r"[\s\S]{0,40}?(?<![A-Za-z0-9_#])"  # after "#": a lockfile's digest, not a key
 
 
 def ctx(rule_id: str, file: str, description: str, names: str, keywords: list[str],
@@ -140,7 +145,7 @@ def ctx(rule_id: str, file: str, description: str, names: str, keywords: list[st
     body = _regex_of(parts)
     last = parts[-1]
     after = "A-Za-z0-9" if isinstance(last, str) else last[0].cls
-    regex = f"(?i:{names}){ASSIGN}(?P<secret>{body})(?![{after}])"
+    regex = f"{NAME_START}(?i:{names}){NEAR}(?P<secret>{body})(?![{after}])"
     spec = Spec(
         id=rule_id, file=file, description=description, regex=regex, keywords=keywords,
         gen=kw.pop("gen", None) or _gen_of(parts),  # type: ignore[arg-type]
@@ -1012,6 +1017,9 @@ custom("url-credentials", "generic", "Credentials embedded in an http(s)/ftp/ssh
        negatives=["http://user:password@example.com", "https://user:${TOKEN}@host.com"])
 
 
+if __name__ != "__main__":  # run as a script, the main block imports the module proper
+    from corpus import catalog_providers  # noqa: E402,F401 - provider rules, appended to SPECS
+
 # ---------------------------------------------------------------------------- TOML writer
 
 def _toml_str(value: str) -> str:
@@ -1086,7 +1094,9 @@ def write_rules(directory: Path) -> list[Path]:
 BY_ID = {s.id: s for s in SPECS}
 
 if __name__ == "__main__":
+    from corpus import catalog as _catalog
+
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "rules"
-    for p in write_rules(target):
+    for p in _catalog.write_rules(target):
         print(p)
-    print(f"{len(SPECS)} rules")
+    print(f"{len(_catalog.SPECS)} rules")
