@@ -135,7 +135,8 @@ ASSIGN = r"""[\w.-]{0,25}?\\?["']?\s{0,5}(?:=|:=|:|=>|,|\s)\s{0,5}\\?["'`]?"""
 # ``OKTA_TOKEN``, not ``rookTable``), and stand at most 40 characters before
 # the secret, which starts a token of its own: the name is the only evidence.
 NAME_START = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
-NEAR = r"[\s\S]{0,40}?(?<![A-Za-z0-9_#])"  # after "#": a lockfile's digest, not a key
+# After "#" or "/" a value is a lockfile digest or a URL path segment, not a key.
+NEAR = r"[\s\S]{0,40}?(?<![A-Za-z0-9_#/])"
 
 
 def ctx(rule_id: str, file: str, description: str, names: str, keywords: list[str],
@@ -1076,6 +1077,8 @@ def render_file(family: str, specs: list[Spec]) -> str:
                 out.append(f"regexes = {_toml_list(spec.allow['regexes'])}")
             if spec.allow.get("paths"):
                 out.append(f"paths = {_toml_list(spec.allow['paths'])}")
+            if spec.allow.get("stopwords"):
+                out.append(f"stopwords = {_toml_list(spec.allow['stopwords'])}")
     return "\n".join(out) + "\n"
 
 

@@ -25,7 +25,7 @@ _MAX_LENGTH = 512  # longer matches are key files or blobs: their structure is c
 # Words that mark a value as written by hand for a reader.
 _WORDS = re.compile(
     rb"(?i)example|placeholder|your[_-]?(?:api|access|secret|token|key|own|pass)|insert[_-]?your|"
-    rb"replace[_-]?(?:me|with|this)|changeme|redacted|dummy|sample[_-]?(?:key|token|secret)|"
+    rb"replace[_-]?(?:me|with|this)|changeme|redacted|dummy|fake|sample[_-]?(?:key|token|secret)|"
     rb"<[a-z_ -]{3,}>|\$\{|\{\{|\.\.\.|\*{4}|xxxxxx|XXXXXX")
 
 # SHA-256 of sample values published in providers' documentation and quick
@@ -97,6 +97,15 @@ def _alternation(text: bytes) -> int:
 _ZERO_RUN = re.compile(rb"A{8,}")
 
 
+def _longest_run(text: bytes, skip: int = -1) -> int:
+    """The longest run of one character (other than ``skip``)."""
+    best = run = 1
+    for a, b in zip(text, text[1:], strict=False):
+        run = run + 1 if a == b and a != skip else 1
+        best = max(best, run)
+    return best if text else 0
+
+
 def _repeated_block(text: bytes) -> bool:
     """A short block (1-8 characters) repeated to cover 16+ characters, or most of the value."""
     # A run of "A" is base64 of zero bytes: real structure in X bearer
@@ -142,7 +151,8 @@ def looks_like_placeholder(secret: bytes | str) -> bool:
         return True
     if _ascending_run(data) >= 8 or _descending_run(data) >= 8 or _alternation(data) >= 8:
         return True
-    if _repeated_block(data):
+    if _repeated_block(data) or _longest_run(data, skip=0x41) >= 10 or (
+            _longest_run(data) >= max(10, len(data) // 2)):
         return True
     if len(data) >= 12 and len(set(data)) <= 3:
         return True
