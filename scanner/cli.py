@@ -235,13 +235,42 @@ def write_output(text: str, output: Path | None) -> None:
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
-@rules_app.command("list")
-def rules_list() -> None:
-    """List the rules: id, severity, confidence, description."""
-    from scanner.rules import default_rules
+class Severity(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
 
-    for rule in default_rules().rules:
-        typer.echo(f"{rule.id:36} {rule.severity:9} {rule.confidence:7} {rule.description}")
+
+class ListFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@rules_app.command("list")
+def rules_list(
+    format: Annotated[ListFormat, typer.Option("--format", "-f", help="text or json.")] = ListFormat.text,
+    provider: Annotated[str | None, typer.Option("--provider", help="Only rules whose id, family or description names this.")] = None,
+    severity: Annotated[Severity | None, typer.Option("--severity", help="Only rules of at least this severity.")] = None,
+    confidence: Annotated[Confidence | None, typer.Option("--confidence", help="Only rules of at least this confidence.")] = None,
+) -> None:
+    """List the rules: id, severity, confidence, description, keywords and a redacted example."""
+    import json
+
+    from scanner.rules import default_rules, describe_rule, filter_rules
+
+    rules = filter_rules(default_rules().rules, provider=provider,
+                         severity=severity.value if severity else None,
+                         confidence=confidence.value if confidence else None)
+    described = [describe_rule(rule) for rule in rules]
+    if format is ListFormat.json:
+        typer.echo(json.dumps(described, indent=2))
+        return
+    for d in described:
+        typer.echo(f"{d['id']:36} {d['severity']:9} {d['confidence']:7} {d['description']}")
+        typer.echo(f"    keywords: {', '.join(d['keywords']) or '(file path: ' + str(d['path']) + ')'}")
+        if d["example"]:
+            typer.echo(f"    example:  {d['example'].splitlines()[0][:160]}")
 
 
 @config_app.command("check")
