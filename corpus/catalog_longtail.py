@@ -491,7 +491,11 @@ def _value(name: str) -> str:
 
 
 _NOT_VALUES = [r"^[a-z]+(?:_[a-z]+)+$", r"^[A-Z]+(?:_[A-Z]+)+$", r"^[a-z]+(?:-[a-z]+)+$",
-               r"^v?\d+(?:[._-]\d+)+$"]
+               r"^v?\d+(?:[._-]\d+)+$",
+               # UUID-shaped but not a UUID (a group too short, letters past f):
+               # a mistyped or made-up value, not an issued key.
+               r"^(?![0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)"
+               r"[^-]{8}-[^-]{3,4}-[^-]{3,4}-[^-]{4}-[^-]+$"]
 
 
 def _gen_for(name: str):  # noqa: ANN202
