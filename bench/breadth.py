@@ -20,7 +20,7 @@ Every tool scans the directory of files (no git), unredacted. A positive file
 is found when a tool reports anything in it; "specific" counts only findings
 of rules that are not generic catch-alls. A negative file is a false positive
 when a tool reports anything in it. Positives that are placeholders
-(``xxxx``, ``<token>``, alphabet runs: see scanner/placeholders.py) are
+(``xxxx``, ``<token>``, alphabet runs: see scanner/engine/placeholders.py) are
 not "plausible" and are left out of recall, as the issue does.
 """
 
@@ -417,10 +417,7 @@ def trufflehog_examples(root: Path, rng: random.Random) -> tuple[list[Example], 
 # ---------------------------------------------------------------------------- scoring
 
 def plausible(example: Example) -> bool:
-    try:
-        from scanner.engine.placeholders import looks_like_placeholder
-    except ImportError:  # before the engine/ package layout
-        from scanner.placeholders import looks_like_placeholder
+    from scanner.engine.placeholders import looks_like_placeholder
 
     # The longest run of token characters is the secret in nearly every example.
     tokens = re.findall(r"[A-Za-z0-9+/_.~-]{12,}", example.text)

@@ -90,7 +90,7 @@ PROVIDERS = """
 _BEFORE = r"""[\s\S]{0,40}?(?<=[\s"'`=:,(>\[|])"""
 _VALUE = (r"(?=[A-Za-z_-]*[0-9])(?=[0-9_-]*[A-Za-z])"  # letters and digits mixed
           r"[A-Za-z0-9][A-Za-z0-9_-]{15,99}={0,2}")
-_AFTER = r"""(?=["'`\s,;&)<>\]|]|\\[nrt]|$)"""
+_AFTER = r"""(?=["'`\s,;&)<>\]|\\]|$)"""  # a backslash: an escaped quote or newline
 # Documented key shapes (character class, shortest, longest) of the providers
 # that publish one; the others get the generic 16-100 character shape.
 SHAPES: dict[str, list[tuple[str, int, int]]] = {

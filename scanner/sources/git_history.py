@@ -27,6 +27,7 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import ObjectType, SortMode
 
+from scanner.clock import iso
 from scanner.model import BlobOrigin, Introduction, ScanError
 
 BLOB_MODES = frozenset({0o100644, 0o100755, 0o100664, 0o120000})
@@ -118,10 +119,8 @@ class History:
 
 
 def _iso8601(timestamp: int, offset_minutes: int) -> str:
-    from datetime import datetime, timezone
-
     del offset_minutes  # reports are in UTC so they sort and diff cleanly
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso(timestamp)
 
 
 class HistoryWalker:
