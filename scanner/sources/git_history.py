@@ -29,6 +29,7 @@ from pygit2.enums import ObjectType, SortMode
 
 from scanner.clock import iso
 from scanner.model import BlobOrigin, Introduction, ScanError
+from scanner.procs import child_env
 
 BLOB_MODES = frozenset({0o100644, 0o100755, 0o100664, 0o120000})
 
@@ -281,7 +282,7 @@ class HistoryWalker:
         """rev-list oldest first, then diff-tree: plain diffs for ordinary commits
         and combined diffs (``-c``: paths that differ from every parent) for
         merges, which is exactly "introduced by this commit"."""
-        env = dict(os.environ, GIT_NO_REPLACE_OBJECTS="1")
+        env = child_env(GIT_NO_REPLACE_OBJECTS="1")  # local git: no credentials
         base = [self._git or "git", f"--git-dir={self.repo.path}"]
         revs = "".join(f"{oid}\n" for oid in include) + "".join(f"^{oid}\n" for oid in exclude)
         listed = subprocess.run(base + ["rev-list", "--topo-order", "--reverse", "--stdin"],
