@@ -131,6 +131,12 @@ def token(rule_id: str, file: str, description: str, parts: list[Part], *,
 
 # Quotes may be backslash-escaped: configs embedded in JSON strings and bundles.
 ASSIGN = r"""[\w.-]{0,25}?\\?["']?\s{0,5}(?:=|:=|:|=>|,|\s)\s{0,5}\\?["'`]?"""
+# A provider's name must start a word, or a camelCase part (``oktaToken``,
+# ``OKTA_TOKEN``, not ``rookTable``), and stand at most 40 characters before
+# the secret, which starts a token of its own: the name is the only evidence.
+NAME_START = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
+# After "#" or "/" a value is a lockfile digest or a URL path segment, not a key.
+NEAR = r"[\s\S]{0,40}?(?<![A-Za-z0-9_#/])"
 
 
 def ctx(rule_id: str, file: str, description: str, names: str, keywords: list[str],
@@ -140,7 +146,7 @@ def ctx(rule_id: str, file: str, description: str, names: str, keywords: list[st
     body = _regex_of(parts)
     last = parts[-1]
     after = "A-Za-z0-9" if isinstance(last, str) else last[0].cls
-    regex = f"(?i:{names}){ASSIGN}(?P<secret>{body})(?![{after}])"
+    regex = f"{NAME_START}(?i:{names}){NEAR}(?P<secret>{body})(?![{after}])"
     spec = Spec(
         id=rule_id, file=file, description=description, regex=regex, keywords=keywords,
         gen=kw.pop("gen", None) or _gen_of(parts),  # type: ignore[arg-type]
@@ -1012,6 +1018,9 @@ custom("url-credentials", "generic", "Credentials embedded in an http(s)/ftp/ssh
        negatives=["http://user:password@example.com", "https://user:${TOKEN}@host.com"])
 
 
+if __name__ != "__main__":  # run as a script, the main block imports the module proper
+    from corpus import catalog_providers  # noqa: E402,F401 - provider rules, appended to SPECS
+
 # ---------------------------------------------------------------------------- TOML writer
 
 def _toml_str(value: str) -> str:
@@ -1068,6 +1077,8 @@ def render_file(family: str, specs: list[Spec]) -> str:
                 out.append(f"regexes = {_toml_list(spec.allow['regexes'])}")
             if spec.allow.get("paths"):
                 out.append(f"paths = {_toml_list(spec.allow['paths'])}")
+            if spec.allow.get("stopwords"):
+                out.append(f"stopwords = {_toml_list(spec.allow['stopwords'])}")
     return "\n".join(out) + "\n"
 
 
@@ -1086,7 +1097,9 @@ def write_rules(directory: Path) -> list[Path]:
 BY_ID = {s.id: s for s in SPECS}
 
 if __name__ == "__main__":
+    from corpus import catalog as _catalog
+
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "rules"
-    for p in write_rules(target):
+    for p in _catalog.write_rules(target):
         print(p)
-    print(f"{len(SPECS)} rules")
+    print(f"{len(_catalog.SPECS)} rules")

@@ -185,13 +185,23 @@ def _plant_path(spec: Spec, service: str, placement: str, n: int) -> str:
     return f"services/{service}/{unique}"
 
 
+def corpus_specs(small: bool = False) -> list[Spec]:
+    """The rules planted: all, or for the small corpus every fifth rule plus
+    every rule whose secret the encoded placements can carry, so each
+    placement still gets a plant however the catalog grows."""
+    if not small:
+        return list(SPECS)
+    return [s for n, s in enumerate(SPECS) if n % 5 == 0 or any(
+        s.gen(Fake(0)).startswith(x) for x in _ENCODABLE_PREFIXES)]
+
+
 def build(out: Path, seed: int = 7, *, small: bool = False) -> Labels:
     """Build ``out/repo`` and ``out/labels.json``; returns the labels."""
     fake = Fake(f"corpus:{seed}")
     repo = _Repo(out / "repo")
     labels = Labels(seed=seed)
     large_size = 300_000 if small else 3_000_000
-    specs = SPECS[::5] if small else SPECS
+    specs = corpus_specs(small)
 
     base_files = {"README.md": "# corp monorepo\n\nServices for billing, auth and search.\n",
                   "requirements.txt": "flask==3.0.0\nrequests==2.31.0\n",

@@ -96,13 +96,48 @@ def completion(shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish.")
                                      shell=shell.value))
 
 
-@rules_app.command("list")
-def rules_list() -> None:
-    """List the rules: id, severity, confidence, description."""
-    from scanner.engine.rules import default_rules
+class _Severity(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
 
-    for rule in default_rules().rules:
-        typer.echo(f"{rule.id:36} {rule.severity:9} {rule.confidence:7} {rule.description}")
+
+class _Confidence(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class _ListFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@rules_app.command("list")
+def rules_list(
+    format: Annotated[_ListFormat, typer.Option("--format", "-f", help="text or json.")] = _ListFormat.text,
+    provider: Annotated[str | None, typer.Option("--provider", help="Only rules whose id, family or description names this.")] = None,
+    severity: Annotated[_Severity | None, typer.Option("--severity", help="Only rules of at least this severity.")] = None,
+    confidence: Annotated[_Confidence | None, typer.Option("--confidence", help="Only rules of at least this confidence.")] = None,
+) -> None:
+    """List the rules: id, severity, confidence, description, keywords and a redacted example."""
+    import json
+
+    from scanner.engine.rules import default_rules, describe_rule, filter_rules
+
+    rules = filter_rules(default_rules().rules, provider=provider,
+                         severity=severity.value if severity else None,
+                         confidence=confidence.value if confidence else None)
+    described = [describe_rule(rule) for rule in rules]
+    if format is _ListFormat.json:
+        typer.echo(json.dumps(described, indent=2))
+        return
+    for d in described:
+        typer.echo(f"{d['id']:36} {d['severity']:9} {d['confidence']:7} {d['description']}")
+        typer.echo(f"    keywords: {', '.join(d['keywords']) or '(file path: ' + str(d['path']) + ')'}")
+        if d["example"]:
+            typer.echo(f"    example:  {d['example'].splitlines()[0][:160]}")
 
 
 @config_app.command("check")

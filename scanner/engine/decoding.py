@@ -40,7 +40,7 @@ DEFAULT_MAX_DECODE_DEPTH = 2
 _BASE64_WORDS = [
     "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "AKIA", "ASIA",
     "xoxb-", "xoxp-", "xapp-", "hooks.slack", "sk_live_", "rk_live_", "-----BEGIN", "PRIVATE KEY",
-    "npm_", "pypi-", "AIza", "sk-ant-", "sk-proj-", "dop_v1_", "dckr_pat_",
+    "npm_", "pypi-", "AIza", "sk-ant-", "sk-proj-", "dop_v1_", "dckr_pat_", "hvs.",
     "password", "secret", "token", "api_key", "postgres", "mongodb", "AccountKey", "client_secret",
     "private_key",
 ]

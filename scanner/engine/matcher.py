@@ -18,6 +18,7 @@ import regex
 from scanner.engine import decoding, terraform_state
 from scanner.engine.entropy import shannon_entropy
 from scanner.engine.patterns import text_pattern
+from scanner.engine.placeholders import looks_like_placeholder
 from scanner.engine.prefilter import Prefilter, make_prefilter
 from scanner.engine.rules import Rule, RuleSet
 from scanner.engine.validators import VALIDATORS
@@ -314,6 +315,10 @@ class Engine:
         if rule.entropy is not None and entropy < rule.entropy:
             return None
         if compiled.validator is not None and not compiled.validator(secret):  # type: ignore[operator]
+            return None
+        # Values typed for a reader (alphabet runs, a1b2c3, xxxx, jwt.io's
+        # sample) have the right shape and are never credentials.
+        if looks_like_placeholder(secret):
             return None
         line_start, line_end = line_bounds(data, match_start, match_end)
         line = data[line_start:line_end]

@@ -109,7 +109,11 @@ class HyperscanPrefilter:
         self._hs = hyperscan
         self._probes = list(probes)
         self._probe_base = 2 * len(rules) + 10 * sum(len(r.keywords) for r in rules) + 1
-        self._widths = [rule_width(r) for r in rules]
+        # Widths are worked out on the first hit of each rule: parsing every
+        # regex up front costs more than a whole pre-commit scan once the
+        # catalog has a few hundred rules.
+        self._rules = list(rules)
+        self._widths: dict[int, int] = {}
         # Rules whose regex Hyperscan cannot take are found through their
         # keywords instead; a hit there means "confirm over the whole blob".
         self._keyword_pattern_rule: dict[int, int] = {}
@@ -215,7 +219,10 @@ class HyperscanPrefilter:
         for index, ends in hits.items():
             if index in found:
                 continue
-            found[index] = _merge_windows(ends, self._widths[index], size, data)
+            width = self._widths.get(index)
+            if width is None:
+                width = self._widths[index] = rule_width(self._rules[index])
+            found[index] = _merge_windows(ends, width, size, data)
         return found
 
 

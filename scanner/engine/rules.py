@@ -235,6 +235,43 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     return RuleSet(rules, allowlists)
 
 
+def describe_rule(rule: Rule) -> dict[str, Any]:
+    """What ``leakwarden rules list`` shows: the rule's data, its keywords, and
+    its first example with the secret in it redacted (the examples are made
+    up, but a listing still never prints a secret-shaped string in clear)."""
+    from scanner.secrets import redact
+
+    example = ""
+    if rule.examples:
+        example = rule.examples[0]
+        m = rule.compiled.search(example.encode())
+        if m is not None:
+            group = "secret" if "secret" in rule.compiled.groupindex else (1 if m.re.groups else 0)
+            secret = m.group(group)
+            if secret:
+                text = secret.decode("utf-8", "replace")
+                example = example.replace(text, redact(text))
+    return {"id": rule.id, "description": rule.description, "family": Path(rule.source).stem,
+            "severity": rule.severity, "confidence": rule.confidence, "keywords": list(rule.keywords),
+            "path": rule.path, "example": example}
+
+
+def filter_rules(rules: Iterable[Rule], *, provider: str | None = None, severity: str | None = None,
+                 confidence: str | None = None) -> list[Rule]:
+    """Rules whose id, family or description names ``provider`` (case-insensitive),
+    of at least ``severity`` and ``confidence``."""
+    out = []
+    for rule in rules:
+        if provider and provider.lower() not in f"{rule.id} {Path(rule.source).stem} {rule.description}".lower():
+            continue
+        if severity and SEVERITIES.index(rule.severity) < SEVERITIES.index(severity):
+            continue
+        if confidence and CONFIDENCES.index(rule.confidence) < CONFIDENCES.index(confidence):
+            continue
+        out.append(rule)
+    return out
+
+
 _default: RuleSet | None = None
 
 

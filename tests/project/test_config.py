@@ -24,7 +24,7 @@ description = "ACME internal API token"
 regex = \'\'\'\\b(?P<secret>acme_[a-z0-9]{32})\\b\'\'\'
 keywords = ["acme_"]
 severity = "medium"
-examples = ["t = acme_0123456789abcdef0123456789abcdef"]
+examples = ["t = acme_7f3k9q2m8x1c5v6b0n4z7w2e9r3t5y8u"]
 negative_examples = ["t = acme_short"]
 '''
 
@@ -43,7 +43,8 @@ def rules_found(repo: GitRepo, *args: str) -> list[tuple[str, str]]:
 def repo(tmp_path) -> GitRepo:
     r = GitRepo(tmp_path / "repo")
     r.commit("leaks", {
-        "app.py": "TOKEN = 'acme_" + "k3" * 16 + "'\n",
+        # Random-looking: a repeated block ("k3" * 16) is a placeholder now.
+        "app.py": "TOKEN = 'acme_q8w2e7r4t1y9u3i6o0p5a8s2d7f4g1h9'\n",
         "aws.cfg": f"key = {FAKE.aws_key_id()}\n",
         "tests/fixtures/keys.cfg": f"key = {FAKE.aws_key_id()}\n",
         "sandbox.cfg": f"password = 'sandbox{FAKE.password()}'\n",

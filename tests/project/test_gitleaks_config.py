@@ -82,9 +82,10 @@ def test_without_use_default_their_rules_replace_ours(tmp_path):
 
 def test_cli_picks_up_repo_root_config_and_warns(tmp_path):
     (tmp_path / ".gitleaks.toml").write_text(CONFIG)
-    (tmp_path / "app.cfg").write_text("token = acme_" + "a1b2c3d4" * 4)
+    # Random-looking values: "a1b2c3d4" * 4 is a placeholder to the engine now.
+    (tmp_path / "app.cfg").write_text("token = acme_" + "q7w3e9r1t5y8u2i6o4p0a3s7d1f9g5h2")
     (tmp_path / "vendor").mkdir()
-    (tmp_path / "vendor" / "lib.cfg").write_text("token = acme_" + "f9e8d7c6" * 4)
+    (tmp_path / "vendor" / "lib.cfg").write_text("token = acme_" + "m4n8b2v6c0x5z9l3k7j1h5g8f2d6s0a4")
     (tmp_path / "sandbox.cfg").write_text("token = acme_sandbox" + "0" * 25)
     proc = subprocess.run([sys.executable, "-m", "scanner", "scan", str(tmp_path), "--no-git",
                            "-f", "json"], capture_output=True, text=True, check=False)

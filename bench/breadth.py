@@ -1,0 +1,590 @@
+"""Catalog breadth, side by side: every tool on the peers' own labelled examples.
+
+    python bench/breadth.py [--repos /work/bench-repos] [--work DIR] [--tools leakwarden,gitleaks,...]
+                            [--misses N]
+
+The examples come from local clones of the peers (never committed, written to
+a temp dir, one example per file):
+
+* kingfisher: each rule's ``examples`` and ``negative_examples`` (data/rules/*.yml);
+* gitleaks: each rule's ``tps`` / ``fps`` in cmd/generate/config/rules/*.go. The
+  Go expressions are evaluated by a small interpreter here: string literals,
+  ``+``, ``fmt.Sprintf``, ``utils.GenerateSampleSecrets`` (its template list
+  is read from utils/generate.go) and ``secrets.NewSecret(regex)``, for which a
+  random string of that regex is generated. Expressions it cannot evaluate are
+  skipped and counted;
+* trufflehog: the ``input`` / ``want`` cases of each detector's pattern test
+  (pkg/detectors/*/*_test.go), positive when ``want`` is not empty.
+
+Every tool scans the directory of files (no git), unredacted. A positive file
+is found when a tool reports anything in it; "specific" counts only findings
+of rules that are not generic catch-alls. A negative file is a false positive
+when a tool reports anything in it. Positives that are placeholders
+(``xxxx``, ``<token>``, alphabet runs: see scanner/engine/placeholders.py) are
+not "plausible" and are left out of recall, as the issue does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import random
+import re
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.quality import run_tool  # noqa: E402
+from corpus.evaluate import read_report  # noqa: E402
+
+
+@dataclass
+class Example:
+    source: str     # kingfisher | gitleaks | trufflehog
+    provider: str   # the peer's file / detector name
+    rule: str       # the peer's rule id (or detector)
+    positive: bool
+    text: str
+
+
+# ---------------------------------------------------------------------------- kingfisher
+
+def kingfisher_examples(root: Path) -> list[Example]:
+    import yaml
+
+    out: list[Example] = []
+    for path in sorted((root / "data" / "rules").glob("*.yml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            continue
+        for rule in data.get("rules") or []:
+            rid = str(rule.get("id", path.stem))
+            for text in rule.get("examples") or []:
+                out.append(Example("kingfisher", path.stem, rid, True, str(text)))
+            for text in rule.get("negative_examples") or []:
+                out.append(Example("kingfisher", path.stem, rid, False, str(text)))
+    return out
+
+
+# ---------------------------------------------------------------------------- a tiny Go evaluator
+
+class Unsupported(Exception):
+    pass
+
+
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+|//[^\n]*|/\*.*?\*/)
+  | (?P<raw>`[^`]*`)
+  | (?P<str>"(?:[^"\\\n]|\\.)*")
+  | (?P<chr>'(?:[^'\\\n]|\\.)+')
+  | (?P<num>\d+)
+  | (?P<name>[A-Za-z_][\w.]*)
+  | (?P<ell>\.\.\.)
+  | (?P<op>[-+(){}\[\],:=*&!<>|/%;])
+""", re.S | re.X)
+
+
+def _tokens(text: str, pos: int = 0) -> list[tuple[str, str, int]]:
+    out = []
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m:
+            pos += 1
+            continue
+        kind = m.lastgroup or ""
+        if kind != "ws":
+            out.append((kind, m.group(), m.end()))
+        pos = m.end()
+    return out
+
+
+def _go_string(tok: str) -> str:
+    if tok.startswith("`"):
+        return tok[1:-1]
+    try:
+        return ast.literal_eval(tok)
+    except (ValueError, SyntaxError):
+        return tok[1:-1]
+
+
+def random_for_regex(pattern: str, rng: random.Random) -> str:
+    """A random string matching ``pattern`` (the subset of regex secrets use)."""
+    try:
+        from re import _parser as sre  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover
+        import sre_parse as sre  # type: ignore[no-redef]
+    try:
+        parsed = sre.parse(pattern)
+    except Exception as exc:  # Go syntax Python lacks
+        raise Unsupported(pattern) from exc
+    return _gen(parsed, rng)
+
+
+def _gen(items, rng: random.Random) -> str:  # noqa: ANN001
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    out = []
+    for op, av in items:
+        if op == c.LITERAL:
+            out.append(chr(av))
+        elif op == c.NOT_LITERAL:
+            out.append("a" if av != ord("a") else "b")
+        elif op == c.ANY:
+            out.append(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789"))
+        elif op == c.IN:
+            out.append(_gen_class(av, rng))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            lo, hi, sub = av
+            hi = min(hi, lo + 8) if hi != c.MAXREPEAT else lo + 8
+            out.extend(_gen(sub, rng) for _ in range(rng.randint(lo, max(lo, hi))))
+        elif op == c.SUBPATTERN:
+            out.append(_gen(av[-1], rng))
+        elif op == c.BRANCH:
+            out.append(_gen(rng.choice(av[1]), rng))
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue
+        else:
+            raise Unsupported(str(op))
+    return "".join(out)
+
+
+def _gen_class(av, rng: random.Random) -> str:  # noqa: ANN001
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    chars: list[str] = []
+    for op, val in av:
+        if op == c.NEGATE:
+            return rng.choice("abcdefghijklmnopqrstuvwxyz")
+        if op == c.LITERAL:
+            chars.append(chr(val))
+        elif op == c.RANGE:
+            chars.extend(chr(x) for x in range(val[0], val[1] + 1))
+        elif op == c.CATEGORY:
+            chars.extend({c.CATEGORY_DIGIT: "0123456789", c.CATEGORY_WORD: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_",
+                          c.CATEGORY_SPACE: " "}.get(val, "a"))
+    return rng.choice(chars or ["a"])
+
+
+class GoEval:
+    """Evaluates the string expressions gitleaks' and trufflehog's tests are built from."""
+
+    def __init__(self, variables: dict[str, tuple[list, int]], templates: list[str], rng: random.Random) -> None:
+        self.vars = variables   # name -> (tokens, start index), evaluated on demand
+        self.templates = templates
+        self.rng = rng
+        self._cache: dict[str, object] = {}
+
+    def value(self, name: str) -> object:
+        if name in self._cache:
+            return self._cache[name]
+        if name not in self.vars:
+            raise Unsupported(name)
+        toks, i = self.vars.pop(name)  # pop: a self-reference cannot loop
+        val, _ = self.expr(toks, i)
+        self._cache[name] = val
+        return val
+
+    def expr(self, toks: list, i: int) -> tuple[object, int]:
+        val, i = self.primary(toks, i)
+        while i < len(toks) and toks[i][1] == "+":
+            right, i = self.primary(toks, i + 1)
+            if not isinstance(val, str) or not isinstance(right, str):
+                raise Unsupported("+")
+            val = val + right
+        return val, i
+
+    def args(self, toks: list, i: int, close: str = ")") -> tuple[list, int]:
+        out: list = []
+        while toks[i][1] != close:
+            val, i = self.expr(toks, i)
+            if toks[i][0] == "ell":
+                out.extend(val if isinstance(val, list) else [val])
+                i += 1
+            else:
+                out.append(val)
+            if toks[i][1] == ",":
+                i += 1
+        return out, i + 1
+
+    def skip(self, toks: list, i: int) -> int:
+        depth = 0
+        while i < len(toks):
+            t = toks[i][1]
+            if t in "({[":
+                depth += 1
+            elif t in ")}]":
+                if depth == 0:
+                    return i
+                depth -= 1
+            elif t == "," and depth == 0:
+                return i
+            i += 1
+        return i
+
+    def primary(self, toks: list, i: int) -> tuple[object, int]:
+        kind, tok, _ = toks[i]
+        if kind in ("raw", "str"):
+            return _go_string(tok), i + 1
+        if kind == "num":
+            return tok, i + 1
+        if tok == "[" and toks[i + 1][1] == "]":  # []string{...}
+            j = i + 2
+            while toks[j][1] != "{":
+                j += 1
+            items: list = []
+            j += 1
+            while toks[j][1] != "}":
+                try:
+                    val, k = self.expr(toks, j)
+                    items.append(val)
+                except Unsupported:
+                    items.append(Unsupported)
+                    k = self.skip(toks, j)
+                except IndexError:
+                    raise Unsupported("eof") from None
+                j = k + 1 if toks[k][1] == "," else k
+            return items, j + 1
+        if kind == "name" and i + 1 < len(toks) and toks[i + 1][1] == "(":
+            args, j = self.args(toks, i + 2)
+            return self.call(tok, args), j
+        if kind == "name" and tok == "nil":
+            return [], i + 1
+        if kind == "name":
+            return self.value(tok), i + 1
+        raise Unsupported(tok)
+
+    def call(self, name: str, args: list) -> object:
+        if any(a is Unsupported for a in args):
+            raise Unsupported(name)
+        short = name.split(".")[-1]
+        if name == "append":
+            base = list(args[0]) if isinstance(args[0], list) else [args[0]]
+            return base + args[1:]
+        if short == "Sprintf":
+            fmt_, rest = args[0], args[1:]
+            try:
+                return re.sub(r"%[-+# 0-9.]*[sdvq]", lambda m: str(rest.pop(0)) if rest else "", fmt_)
+            except Exception as exc:
+                raise Unsupported("Sprintf") from exc
+        if short == "NewSecret":
+            return random_for_regex(args[0], self.rng)
+        if short == "Numeric":
+            return f"[0-9]{{{args[0]}}}"
+        if short == "Hex":
+            return f"[a-f0-9]{{{args[0]}}}"
+        if short == "AlphaNumeric":
+            return f"[a-z0-9]{{{args[0]}}}"
+        if short == "AlphaNumericExtendedShort":
+            return f"[a-z0-9_-]{{{args[0]}}}"
+        if short == "AlphaNumericExtended":
+            return f"[a-z0-9=_-]{{{args[0]}}}"
+        if short == "AlphaNumericExtendedLong":
+            return f"[a-z0-9/=_+-]{{{args[0]}}}"
+        if short == "Hex8_4_4_4_12":
+            return "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        if short == "GenerateSampleSecrets":
+            ident, secret = args[0], args[1]
+            return [t.replace("{i}", ident).replace("{I}", ident.upper()).replace("{s}", secret)
+                    for t in self.templates]
+        if short == "GenerateSampleSecret":
+            return f'{args[0]}_api_token = "{args[1]}"'
+        if short == "Repeat":
+            return args[0] * int(args[1])
+        if short in ("ToUpper",):
+            return args[0].upper()
+        if short in ("ToLower",):
+            return args[0].lower()
+        if short == "EncodeToString":
+            import base64
+            return base64.b64encode(args[0].encode() if isinstance(args[0], str) else args[0]).decode()
+        if name in ("byte", "[]byte", "string"):
+            return args[0]
+        raise Unsupported(name)
+
+
+def _sample_templates(gitleaks: Path) -> list[str]:
+    text = (gitleaks / "cmd/generate/config/utils/generate.go").read_text(encoding="utf-8")
+    body = text.split("samples := map[string]string{", 1)[1].split("\n\t}\n", 1)[0]
+    toks = _tokens(body)
+    out = []
+    for n, (kind, tok, _) in enumerate(toks):
+        if kind in ("str", "raw") and n > 0 and toks[n - 1][1] == ":":
+            out.append(_go_string(tok))
+    return out
+
+
+def _assignments(toks: list) -> list[tuple[str, int]]:
+    """(name, index of the expression) for each ``name := expr`` / ``name = expr``."""
+    out = []
+    for n in range(len(toks) - 2):
+        if toks[n][0] == "name" and toks[n + 1][1] in (":", "=") and (
+                toks[n + 1][1] == "=" or toks[n + 2][1] == "="):
+            if n > 0 and toks[n - 1][1] in (".", ",", "!", "<", ">", "=", ":"):
+                continue
+            start = n + 2 if toks[n + 1][1] == "=" else n + 3
+            if toks[n + 1][1] == "=" and toks[n + 2][1] == "=":
+                continue  # ==
+            out.append((toks[n][1], start))
+    return out
+
+
+def gitleaks_examples(root: Path, rng: random.Random) -> tuple[list[Example], int]:
+    templates = _sample_templates(root)
+    out: list[Example] = []
+    skipped = 0
+    for path in sorted((root / "cmd/generate/config/rules").glob("*.go")):
+        if path.name.endswith("_test.go"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for func in re.split(r"\nfunc ", text)[1:]:
+            rid = re.search(r'RuleID:\s*"([^"]+)"', func)
+            call = re.search(r"utils\.Validate(?:WithPaths)?\(\s*\w+\s*,\s*(\w+)\s*,\s*(\w+)\s*\)", func)
+            if not rid or not call:
+                continue
+            toks = _tokens(func)
+            for var, positive in ((call.group(1), True), (call.group(2), False)):
+                if var == "nil":
+                    continue
+                items: list = []
+                for name, start in _assignments(toks):
+                    if name != var:
+                        continue
+                    ev = GoEval({n: (toks, s) for n, s in _assignments(toks) if n != var}, templates, rng)
+                    ev._cache[var] = items
+                    try:
+                        val, _ = ev.expr(toks, start)
+                    except (Unsupported, IndexError, KeyError):
+                        skipped += 1
+                        continue
+                    items = list(val) if isinstance(val, list) else [val]
+                for item in items:
+                    if isinstance(item, str):
+                        out.append(Example("gitleaks", path.stem, rid.group(1), positive, item))
+                    else:
+                        skipped += 1
+    return out, skipped
+
+
+# ---------------------------------------------------------------------------- trufflehog
+
+def trufflehog_examples(root: Path, rng: random.Random) -> tuple[list[Example], int]:
+    out: list[Example] = []
+    skipped = 0
+    for path in sorted((root / "pkg/detectors").glob("*/*_test.go")):
+        if "integration" in path.name:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "input:" not in text:
+            continue
+        toks = _tokens(text)
+        assigns = _assignments(toks)
+        for n, (_kind, tok, _) in enumerate(toks):
+            if tok != "input" or toks[n + 1][1] != ":":
+                continue
+            ev = GoEval({name: (toks, s) for name, s in assigns}, [], rng)
+            try:
+                val, j = ev.expr(toks, n + 2)
+            except (Unsupported, IndexError, KeyError, TypeError):
+                skipped += 1
+                continue
+            # The case's ``want``: a non-empty list (or a value) means a positive.
+            positive = None
+            for k in range(j, min(j + 400, len(toks) - 3)):
+                if toks[k][1] == "input":
+                    break
+                if toks[k][1] == "want" and toks[k + 1][1] == ":":
+                    rest = toks[k + 2:k + 8]
+                    words = [t[1] for t in rest]
+                    if words[:1] == ["nil"]:
+                        positive = False
+                    elif words[:4] == ["[", "]", "string", "{"]:
+                        positive = words[4] != "}"
+                    else:
+                        positive = True
+                    break
+            if positive is None or not isinstance(val, str):
+                skipped += 1
+                continue
+            out.append(Example("trufflehog", path.parent.name, path.parent.name, positive, val))
+    return out, skipped
+
+
+# ---------------------------------------------------------------------------- scoring
+
+def plausible(example: Example) -> bool:
+    from scanner.engine.placeholders import looks_like_placeholder
+
+    # The longest run of token characters is the secret in nearly every example.
+    tokens = re.findall(r"[A-Za-z0-9+/_.~-]{12,}", example.text)
+    return not tokens or not looks_like_placeholder(max(tokens, key=len))
+
+
+GENERIC_RULES = re.compile(
+    r"generic|credential|password|secret-assignment|bearer|basic-auth|url-credentials|jwt|private-key|"
+    r"high-entropy|entropy|dotenv|shell-export|kubernetes-secret|terraform-tfvars|keyword|curl-auth|"
+    r"sidekiq|hashicorp-tf-password|netrc", re.I)
+
+
+def write_examples(examples: list[Example], directory: Path) -> dict[str, Example]:
+    directory.mkdir(parents=True, exist_ok=True)
+    by_file = {}
+    for n, ex in enumerate(examples):
+        name = f"{'pos' if ex.positive else 'neg'}-{ex.source}-{n:05d}.txt"
+        (directory / name).write_text(ex.text + "\n", encoding="utf-8")
+        by_file[name] = ex
+    return by_file
+
+
+def findings_by_file(report: Path, tool: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in read_report(report, tool):
+        out[Path(r.path).name].add(r.rule)
+    return out
+
+
+def run_directory_tool(tool: str, directory: Path, report: Path) -> float | None:
+    import subprocess
+    import time
+
+    from bench.quality import _find
+
+    if tool == "leakwarden":
+        cmd = [sys.executable, "-m", "scanner", "scan", str(directory), "--no-git", "--no-redact", "-f", "json",
+               "-o", str(report)]
+    elif tool == "gitleaks":
+        exe = _find(tool)
+        if exe is None:
+            return None
+        cmd = [exe, "dir", str(directory), "-f", "json", "-r", str(report), "--log-level", "error"]
+    elif tool == "betterleaks":
+        exe = _find(tool)
+        if exe is None:
+            return None
+        cmd = [exe, str(directory), "-o", str(report), "-l", "error", "--no-banner", "-s"]
+    elif tool == "kingfisher":
+        exe = _find(tool)
+        if exe is None:
+            return None
+        cmd = [exe, "scan", str(directory), "--no-validate", "--format", "json", "--output", str(report), "-q",
+               "--git-history", "none", "--no-dedup"]
+    else:
+        return run_tool(tool, directory, report)
+    start = time.perf_counter()
+    subprocess.run(cmd, capture_output=True, check=False)
+    if not report.exists():
+        report.write_text("[]" if tool == "gitleaks" else '{"findings": []}')
+    return time.perf_counter() - start
+
+
+@dataclass
+class Result:
+    tool: str
+    found: int
+    specific: int
+    positives: int
+    false_pos: int
+    negatives: int
+    missed: Counter
+    provider_total: Counter
+    fp_files: list
+
+
+def score(by_file: dict[str, Example], found: dict[str, set[str]], tool: str) -> Result:
+    missed: Counter = Counter()
+    total: Counter = Counter()
+    hit = spec = pos = fp = neg = 0
+    fp_files = []
+    for name, ex in by_file.items():
+        rules = found.get(name, set())
+        if ex.positive:
+            if not plausible(ex):
+                continue
+            pos += 1
+            total[ex.provider] += 1
+            if rules:
+                hit += 1
+                if any(not GENERIC_RULES.search(r) for r in rules):
+                    spec += 1
+            else:
+                missed[ex.provider] += 1
+        else:
+            neg += 1
+            if rules:
+                fp += 1
+                fp_files.append((name, sorted(rules)))
+    return Result(tool, hit, spec, pos, fp, neg, missed, total, fp_files)
+
+
+def extract(repos: Path, seed: int = 15) -> tuple[list[Example], dict[str, int]]:
+    rng = random.Random(seed)
+    examples = kingfisher_examples(repos / "kingfisher")
+    gl, gl_skipped = gitleaks_examples(repos / "gitleaks", rng)
+    th, th_skipped = trufflehog_examples(repos / "trufflehog", rng)
+    examples += gl + th
+    # The same text twice (gitleaks' generated sample lines repeat across rules)
+    # counts once.
+    seen: set[tuple[bool, str]] = set()
+    unique = []
+    for ex in examples:
+        key = (ex.positive, ex.text)
+        if key not in seen and ex.text.strip():
+            seen.add(key)
+            unique.append(ex)
+    return unique, {"gitleaks skipped": gl_skipped, "trufflehog skipped": th_skipped}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repos", type=Path, default=Path("/work/bench-repos"))
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--tools", default="leakwarden,gitleaks,betterleaks,kingfisher")
+    parser.add_argument("--misses", type=int, default=40, help="rows in the per-provider miss table")
+    parser.add_argument("--show", default="", help="print missed positives / FPs of this provider (leakwarden)")
+    args = parser.parse_args(argv)
+    work = args.work or Path(tempfile.mkdtemp(prefix="leakwarden-breadth-"))
+    examples, skipped = extract(args.repos)
+    by_file = write_examples(examples, work / "examples")
+    n_pos = sum(e.positive for e in examples)
+    n_plaus = sum(e.positive and plausible(e) for e in examples)
+    print(f"examples: {n_pos} positive ({n_plaus} plausible), {len(examples) - n_pos} negative; "
+          f"by source {dict(Counter(e.source for e in examples))}; skipped {skipped}; work dir {work}\n")
+    results = []
+    for tool in args.tools.split(","):
+        report = work / f"{tool}.json"
+        seconds = run_directory_tool(tool, work / "examples", report)
+        if seconds is None:
+            print(f"{tool}: not installed")
+            continue
+        results.append(score(by_file, findings_by_file(report, tool), tool))
+    print("| tool | recall on plausible positives | recall with specific rules | false positives on negatives |")
+    print("| --- | --- | --- | --- |")
+    for r in results:
+        print(f"| {r.tool} | {r.found / r.positives:.1%} ({r.found}/{r.positives}) | "
+              f"{r.specific / r.positives:.1%} | {r.false_pos / max(1, r.negatives):.1%} "
+              f"({r.false_pos}/{r.negatives}) |")
+    lw = next((r for r in results if r.tool == "leakwarden"), None)
+    if lw:
+        print("\nleakwarden's misses by provider (peer file / detector):\n")
+        print("| provider | missed | of |" + "".join(f" {r.tool} missed |" for r in results if r is not lw))
+        print("| --- | --- | --- |" + " --- |" * (len(results) - 1))
+        for provider, n in lw.missed.most_common(args.misses):
+            others = "".join(f" {r.missed.get(provider, 0)} |" for r in results if r is not lw)
+            print(f"| {provider} | {n} | {lw.provider_total[provider]} |{others}")
+        print(f"\nleakwarden false positives: {len(lw.fp_files)}")
+        for name, rules in lw.fp_files[:60]:
+            print(f"  {by_file[name].source}/{by_file[name].provider}: {','.join(rules)}")
+        if args.show:
+            found = findings_by_file(work / "leakwarden.json", "leakwarden")
+            for name, ex in by_file.items():
+                if ex.provider == args.show and ex.positive and plausible(ex) and not found.get(name):
+                    print(f"MISS {name}: {ex.text[:300]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

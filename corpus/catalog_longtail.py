@@ -1,0 +1,549 @@
+"""Long-tail SaaS providers: keys with no prefix and no documented structure.
+
+Hundreds of APIs hand out a bare random string (24-64 letters and digits) as
+the key. Such a string is only that provider's credential when the
+provider's name is next to it, so each provider gets one rule that needs the
+name to start a word within 40 characters before the value (``pixabay_key =
+...``, ``PIXABAY_TOKEN: ...``), and the value to look generated: letters and
+digits mixed, no placeholder, entropy 3.5 or more. The confidence is low and
+the description says how the key was identified: the format itself is not
+checked. A provider with a structured format has its own rule in
+``catalog_providers`` / ``catalog`` instead, and wins over these (a low-
+confidence match overlapping a more confident one is not reported).
+
+The names were collected by reading the peers' detector lists (trufflehog,
+kingfisher); the rule shape is leakwarden's own, one for all of them.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+from corpus.catalog import NAME_START, SPECS, Spec
+from corpus.fakegen import B62, Alphabet
+
+PROVIDERS = """
+    abuseipdb abyssale adafruitio adzuna aeroworkflow airbrake airship airvisual aiven alconost
+    alegra aletheiaapi alienvault allsports ambee amplitude anypoint apacta api2cart apideck
+    apiflash apifonica apify apilayer apimatic apimetrics apitemplate appcues appfollow appointedd
+    appoptics appsynergy apptivo artsy assemblyai atera autodesk autoklose autopilot avaza
+    aviationstack axonaut aylien ayrshare bannerbear baremetrics beebole besnappy besttime
+    betterstack billomat bitbar bitcoinaverage bitfinex bitly bitmex blazemeter blitapp blocknative
+    blynk bombbomb boostnote borgbase braintrust brandfetch browserstack browshot bscscan buddyns
+    budibase bugherd bugsnag bulksms buttercms caflou calendarific calendly calorieninja campayn
+    capsulecrm carboninterface cashboard caspio censys centralstationcrm cexio chartmogul chatfuel
+    checklyhq checkvist cicero clarifai clearbit clicksendsms clickup cliengo clientary clinchpad
+    clockify clockworksms cloudconvert cloudelements cloudimage cloudinary cloudmersive cloudplan
+    cloudsight cloudsmith cloverly clustdoc codacy codeclimate codemagic codequiry coinapi coinlayer
+    coinlib collect2 commercejs companyhub conversiontools convertapi convertkit countrylayer
+    coveralls craftmypdf crowdin cryptocompare currencycloud currencyfreaks currencylayer
+    currencyscoop currentsapi customerguru customerio d7network dailyco dareboost databox datagov
+    debounce deepai deepgram detectify detectlanguage dfuse diffbot diggernaut disqus dnscheck
+    docparser docsearch documo docusign dovico dronahq duosecurity duply dwolla dyspatch
+    eagleeyenetworks easyinsight ecostruxureit edamam edenai elasticemail elevenlabs enablex
+    etherscan ethplorer eventbrite everhour exchangerate exchangerateapi exchangerates
+    exchangeratesapi exportsdk extractorapi faceplusplus fastforex feedier fetchrss fileio finage
+    financialmodelingprep flatio fleetbase flexport flightapi flightlabs flightstats flowflu
+    formbucket formcraft formio formsite foursquare freshdesk freshworks fullstory fxmarket
+    geckoboard geoapify geocodify getgeoapi getresponse getsandbox glassnode gocanvas goodday
+    graphcms graphhopper gtmetrix guardianapi gumroad gyazo happyscribe hasura hellosign helpcrunch
+    helpscout hiveage holidayapi html2pdf hybiscus hypertrack iconfinder iexapis iexcloud imagekit
+    imagga infura insightly instabot instamojo interseller intrinio invoiceocean ip2location ipapi
+    ipgeolocation ipinfo ipinfodb ipquality ipstack jotform jumpcloud jupiterone kanbantool karmacrm
+    kickbox klaviyo klipfolio knapsackpro kontent kylas languagelayer larksuite leadfeeder lemlist
+    lemonsqueezy lendflow lessannoyingcrm linenotify linkpreview liveagent livestorm loadmill
+    locationiq loggly loginradius logzio lokalise loyverse lunchmoney magicbell mailboxlayer
+    mailerlite mailjet mailmodo mailsac mapquest marketstack mavenlink mediastack meistertask mesibo
+    metaapi metabase metrilo mindmeister mixmax mixpanel mockaroo monkeylearn moonclerk moosend
+    moralis mrticktock myintervals netcore nethunt netsuite neutrinoapi newsapi newscatcher nexmo
+    nftport ngrok nicereply nightfall noticeable nozbe numverify nutritionix nvapi nylas oanda
+    omnisend onedesk onelogin onepagecrm onesignal onfleet oopspam opencagedata openuv openweather
+    opsgenie optimizely overloop owlbot packagecloud pagarme pandadoc pandascore paperform
+    paralleldots parsehub parseur partnerstack pastebin paydirtapp paymoapp paymongo pdflayer
+    pdfshift peopledatalabs pepipost photoroom pipedream pipedrive pivotal pixabay planview planyo
+    plivo podio pollsapi poloniex positionstack postageapp posthog powrbot prodpad prospectcrm
+    proxycrawl psexec pubnub purestake pushbullet qualaroo qubole reachmail reallysimplesystems
+    rebrandly recaptcha rentman repairshopr replyio requestfinance restpack revampcrm ringcentral
+    ritekit rocketreach route4me runrunit runscope salesblink salescookie salesflare salesmate
+    satismeter scrapeowl scraperapi scraperbox scrapestack scrapfly scrapingant scrapingbee
+    screenshotapi screenshotlayer scrutinizer securitytrails selectpdf serphouse serpstack sheety
+    sherpadesk shipday shodan shotstack shutterstock signalwire signaturit signupgenius sigopt
+    simplesat simplynoted simvoly siteleaf skrapp skybiometry smartsheet smartystreets smooch
+    snipcart solarwinds sparkpost speechtext speechtextai spoonacular sportsmonk spotify sslmate
+    stackhawk statuscake statuspage statuspal stitchdata stockdata storecove stormboard stormglass
+    storyblok storychief strava stytch supernotes surveyanyplace surveybot surveysparrow survicate
+    swiftype tableau tailscale tallyfy taxjar teamgate teamwork technicalanalysisapi teletype telnyx
+    testingbot textanywhere textmagic theoddsapi thingsboard thinkific thousandeyes ticketmaster
+    tickettailor tiingo timecamp timezoneapi todoist toggl tomtom tradier transferwise travelpayouts
+    twelvedata typetalk ubidots uclassify unsplash upcdatabase uplead uploadcare uptimerobot urlscan
+    userflow userstack vatlayer vbout verimail veriphone versioneye virustotal visualcrossing
+    voiceflow voicegain voodoosms vpnapi vultr walkscore wandb weatherbit weatherstack web3storage
+    webflow webscraper websitepulse weightsandbiases wepay whoxy wistia workstack worldcoinindex
+    worldweather wrike youneedabudget yousign zenkit zenrows zenscrape zenserp zeplin zerobounce
+    zerotier zipbooks zipcodeapi zipcodebase zohocrm zulip
+""".split()
+
+# The value stands alone: it starts right after a quote, space, "=", ":" or
+# bracket and ends at a quote, space or separator. A "token" glued to "?", "/"
+# or "*" is part of a URL or a malformed string, not a key someone pasted.
+_BEFORE = r"""[\s\S]{0,40}?(?<=[\s"'`=:,(>\[|])"""
+_VALUE = (r"(?=[A-Za-z_-]*[0-9])(?=[0-9_-]*[A-Za-z])"  # letters and digits mixed
+          r"[A-Za-z0-9][A-Za-z0-9_-]{15,99}={0,2}")
+_AFTER = r"""(?=["'`\s,;&)<>\]|\\]|$)"""  # a backslash: an escaped quote or newline
+# Documented key shapes (character class, shortest, longest) of the providers
+# that publish one; the others get the generic 16-100 character shape.
+SHAPES: dict[str, list[tuple[str, int, int]]] = {
+    'abuseipdb': [('a-z0-9', 80, 80)],
+    'abyssale': [('a-zA-Z0-9', 40, 40)],
+    'adzuna': [('a-z0-9', 32, 32)],
+    'airbrake': [('a-zA-Z0-9-', 32, 32), ('a-zA-Z0-9-', 40, 40)],
+    'airship': [('a-zA-Z0-9', 91, 91)],
+    'airvisual': [('a-z0-9-', 36, 36)],
+    'alegra': [('a-z0-9-', 20, 20)],
+    'aletheiaapi': [('A-Z0-9', 32, 32)],
+    'alienvault': [('a-z0-9', 64, 64)],
+    'allsports': [('a-z0-9', 64, 64)],
+    'ambee': [('0-9a-f', 64, 64)],
+    'amplitude': [('0-9a-f', 32, 32)],
+    'anypoint': [('0-9a-f', 32, 32), ('0-9a-fA-F', 32, 32)],
+    'apacta': [('a-z0-9-', 36, 36)],
+    'api2cart': [('0-9a-f', 32, 32)],
+    'apideck': [('a-zA-Z0-9', 40, 40)],
+    'apiflash': [('a-z0-9', 32, 32)],
+    'apilayer': [('a-zA-Z0-9', 32, 32)],
+    'apimatic': [('a-zA-Z0-9_-', 64, 64)],
+    'apimetrics': [('a-zA-Z0-9', 32, 32)],
+    'apitemplate': [('a-zA-Z0-9', 39, 39)],
+    'appcues': [('a-z0-9-', 36, 36), ('a-z0-9-', 39, 39)],
+    'appointedd': [('a-zA-Z0-9=+', 88, 88)],
+    'appsynergy': [('a-z0-9', 64, 64)],
+    'apptivo': [('a-z0-9-', 36, 36), ('a-zA-Z0-9-', 32, 32)],
+    'artsy': [('a-zA-Z0-9', 20, 20), ('a-zA-Z0-9', 32, 32)],
+    'assemblyai': [('a-z0-9', 32, 32)],
+    'atera': [('a-z0-9', 32, 32)],
+    'autodesk': [('a-zA-Z0-9', 16, 16), ('a-zA-Z0-9', 32, 32)],
+    'autoklose': [('a-zA-Z0-9-', 32, 32)],
+    'autopilot': [('0-9a-f', 32, 32)],
+    'aviationstack': [('a-z0-9', 32, 32)],
+    'axonaut': [('a-z0-9', 32, 32)],
+    'aylien': [('a-z0-9', 32, 32)],
+    'beebole': [('a-z0-9', 40, 40)],
+    'besnappy': [('0-9a-f', 64, 64)],
+    'betterstack': [('a-zA-Z0-9', 24, 24)],
+    'billomat': [('0-9a-f', 32, 32)],
+    'bitbar': [('a-zA-Z0-9', 32, 32)],
+    'bitcoinaverage': [('a-zA-Z0-9', 43, 43)],
+    'bitfinex': [('a-zA-Z0-9_-', 43, 43)],
+    'bitly': [('a-zA-Z0-9-', 40, 40)],
+    'blitapp': [('a-zA-Z0-9_-', 39, 39)],
+    'boostnote': [('0-9a-f', 64, 64)],
+    'borgbase': [('a-zA-Z0-9_./-', 148, 152)],
+    'browserstack': [('a-zA-Z0-9', 20, 20)],
+    'browshot': [('a-zA-Z0-9-', 28, 28)],
+    'bscscan': [('A-Z0-9', 34, 34)],
+    'buddyns': [('a-z0-9', 40, 40)],
+    'bugherd': [('a-z0-9', 22, 22)],
+    'bulksms': [('0-9A-F-', 37, 37)],
+    'buttercms': [('a-z0-9', 40, 40)],
+    'calendarific': [('a-zA-Z0-9', 32, 32)],
+    'calorieninja': [('a-zA-Z0-9', 40, 40)],
+    'campayn': [('a-z0-9', 64, 64)],
+    'capsulecrm': [('a-zA-Z0-9_=.+-', 64, 64)],
+    'carboninterface': [('a-zA-Z0-9', 21, 21)],
+    'caspio': [('a-z0-9', 50, 50)],
+    'censys': [('a-z0-9-', 36, 36), ('a-zA-Z0-9', 32, 32)],
+    'centralstationcrm': [('a-z0-9', 30, 30)],
+    'cexio': [('a-zA-Z0-9', 24, 27)],
+    'chartmogul': [('a-z0-9', 32, 32)],
+    'chatfuel': [('a-zA-Z0-9', 128, 128)],
+    'checklyhq': [('a-z0-9', 32, 32)],
+    'cicero': [('a-z0-9', 40, 40)],
+    'clarifai': [('a-zA-Z0-9', 32, 32)],
+    'clearbit': [('a-z0-9_', 35, 35)],
+    'clientary': [('a-zA-Z0-9', 24, 26)],
+    'clinchpad': [('a-z0-9', 32, 32)],
+    'clockify': [('a-zA-Z0-9', 48, 48)],
+    'clockworksms': [('a-zA-Z0-9', 24, 24)],
+    'cloudelements': [('a-z0-9', 32, 32), ('a-zA-Z0-9', 43, 43)],
+    'cloudimage': [('a-z0-9_', 30, 30)],
+    'cloudinary': [('a-zA-Z0-9_-', 27, 27)],
+    'cloudmersive': [('a-z0-9-', 36, 36)],
+    'cloudplan': [('A-Z0-9-', 32, 32)],
+    'cloudsmith': [('0-9a-f', 40, 40)],
+    'clustdoc': [('a-zA-Z0-9', 60, 60)],
+    'codacy': [('a-zA-Z0-9', 20, 20)],
+    'codeclimate': [('0-9a-f', 40, 40)],
+    'codequiry': [('a-zA-Z0-9-', 64, 64)],
+    'coinapi': [('A-Z0-9-', 36, 36)],
+    'coinlayer': [('a-z0-9', 32, 32)],
+    'coinlib': [('a-z0-9', 16, 16)],
+    'commercejs': [('a-z0-9_', 48, 48)],
+    'companyhub': [('a-zA-Z0-9', 20, 20)],
+    'convertkit': [('a-zA-Z0-9_', 22, 22)],
+    'countrylayer': [('a-z0-9', 32, 32)],
+    'coveralls': [('a-zA-Z0-9-', 37, 37)],
+    'craftmypdf': [('a-zA-Z0-9', 35, 35)],
+    'crowdin': [('a-zA-Z0-9', 80, 80)],
+    'cryptocompare': [('a-z0-9-', 64, 64)],
+    'currencycloud': [('a-z0-9', 64, 64)],
+    'currencyfreaks': [('a-z0-9', 32, 32)],
+    'currencylayer': [('a-z0-9', 32, 32)],
+    'currencyscoop': [('a-z0-9', 32, 32)],
+    'customerguru': [('a-zA-Z0-9', 30, 30), ('a-zA-Z0-9', 50, 50)],
+    'customerio': [('a-zA-Z0-9', 20, 20)],
+    'dareboost': [('a-zA-Z0-9', 60, 60)],
+    'deepai': [('a-z0-9-', 36, 36)],
+    'deepgram': [('a-z0-9', 40, 40)],
+    'detectify': [('a-z0-9', 32, 32)],
+    'detectlanguage': [('a-z0-9', 32, 32)],
+    'diffbot': [('a-z0-9', 32, 32)],
+    'diggernaut': [('a-z0-9', 40, 40)],
+    'disqus': [('a-zA-Z0-9', 64, 64)],
+    'dnscheck': [('a-zA-Z0-9', 32, 32), ('a-zA-Z0-9-', 36, 36)],
+    'docparser': [('0-9a-f', 40, 40)],
+    'docsearch': [('a-zA-Z0-9', 32, 32)],
+    'dronahq': [('a-z0-9', 50, 50)],
+    'duosecurity': [('a-zA-Z0-9', 40, 40)],
+    'dwolla': [('a-zA-Z0-9-', 50, 50)],
+    'dyspatch': [('A-Z0-9', 52, 52)],
+    'easyinsight': [('a-zA-Z0-9', 20, 20)],
+    'edamam': [('a-z0-9', 32, 32)],
+    'elasticemail': [('a-zA-Z0-9_-', 96, 96)],
+    'enablex': [('a-z0-9', 24, 24), ('a-zA-Z0-9', 36, 36)],
+    'etherscan': [('A-Z0-9', 34, 34)],
+    'ethplorer': [('a-zA-Z0-9-', 22, 22)],
+    'eventbrite': [('A-Z0-9', 20, 20)],
+    'exchangerate': [('0-9a-f', 24, 24)],
+    'exchangerates': [('a-z0-9', 32, 32)],
+    'exportsdk': [('a-z0-9-', 36, 36)],
+    'extractorapi': [('a-zA-Z0-9-', 40, 40)],
+    'faceplusplus': [('a-zA-Z0-9_-', 32, 32)],
+    'fastforex': [('a-z0-9-', 28, 28)],
+    'feedier': [('a-zA-Z0-9', 32, 32)],
+    'fetchrss': [('a-zA-Z0-9.', 40, 40)],
+    'fileio': [('A-Z0-9.-', 39, 39)],
+    'financialmodelingprep': [('a-zA-Z0-9', 32, 32)],
+    'flightapi': [('a-z0-9', 24, 24)],
+    'flightstats': [('a-z0-9', 32, 32)],
+    'flowflu': [('a-zA-Z0-9', 51, 51)],
+    'formcraft': [('a-z0-9', 16, 16)],
+    'formsite': [('a-zA-Z0-9', 32, 32)],
+    'foursquare': [('A-Z0-9', 48, 48)],
+    'freshdesk': [('a-zA-Z0-9', 20, 20)],
+    'freshworks': [('a-zA-Z0-9_-', 22, 22)],
+    'geckoboard': [('a-zA-Z0-9', 44, 44)],
+    'geoapify': [('a-z0-9', 32, 32)],
+    'geocodify': [('a-z0-9', 40, 40)],
+    'getgeoapi': [('a-z0-9', 40, 40)],
+    'getresponse': [('a-z0-9', 32, 32)],
+    'getsandbox': [('a-z0-9-', 15, 30), ('a-z0-9-', 40, 40)],
+    'glassnode': [('a-zA-Z0-9', 27, 27)],
+    'goodday': [('a-z0-9', 32, 32)],
+    'graphcms': [('a-z0-9', 25, 25)],
+    'graphhopper': [('a-z0-9-', 36, 36)],
+    'gtmetrix': [('0-9a-f', 32, 32)],
+    'gumroad': [('a-zA-Z0-9-', 43, 43)],
+    'gyazo': [('a-zA-Z0-9-', 43, 43)],
+    'happyscribe': [('a-zA-Z0-9', 24, 24)],
+    'hasura': [('a-zA-Z0-9', 64, 64)],
+    'hellosign': [('a-zA-Z0-9+/-', 64, 64)],
+    'helpcrunch': [('a-zA-Z0-9=+/-', 328, 328)],
+    'helpscout': [('a-z0-9', 40, 40)],
+    'hiveage': [('a-zA-Z0-9_-', 20, 20)],
+    'holidayapi': [('a-z0-9-', 36, 36)],
+    'html2pdf': [('a-zA-Z0-9', 64, 64)],
+    'hybiscus': [('a-zA-Z0-9', 43, 43)],
+    'hypertrack': [('a-zA-Z0-9_-', 27, 27), ('a-zA-Z0-9_-', 54, 54)],
+    'iconfinder': [('a-zA-Z0-9', 64, 64)],
+    'iexcloud': [('a-z0-9_', 35, 35)],
+    'imagekit': [('a-zA-Z0-9_=', 36, 36)],
+    'imagga': [('a-zA-Z0-9=', 72, 72)],
+    'infura': [('a-z0-9', 32, 32)],
+    'insightly': [('a-z0-9-', 36, 36)],
+    'instamojo': [('a-zA-Z0-9', 40, 40), ('a-zA-Z0-9', 128, 128)],
+    'intrinio': [('a-zA-Z0-9', 44, 44)],
+    'invoiceocean': [('a-zA-Z0-9', 20, 20)],
+    'ip2location': [('A-Z0-9', 32, 32)],
+    'ipapi': [('a-z0-9', 32, 32)],
+    'ipgeolocation': [('a-z0-9', 32, 32)],
+    'ipinfodb': [('a-z0-9', 64, 64)],
+    'ipquality': [('a-zA-Z0-9', 32, 32)],
+    'ipstack': [('0-9a-fA-F', 32, 32)],
+    'jumpcloud': [('a-zA-Z0-9', 40, 40)],
+    'jupiterone': [('a-zA-Z0-9', 76, 76)],
+    'karmacrm': [('a-zA-Z0-9', 20, 20)],
+    'klipfolio': [('0-9a-f', 40, 40)],
+    'knapsackpro': [('a-z0-9', 32, 32)],
+    'kylas': [('a-z0-9-', 36, 36)],
+    'languagelayer': [('a-z0-9', 32, 32)],
+    'larksuite': [('a-zA-Z0-9', 32, 32)],
+    'leadfeeder': [('a-zA-Z0-9-', 43, 43)],
+    'lemlist': [('0-9a-f', 32, 32)],
+    'lessannoyingcrm': [('a-zA-Z0-9-', 57, 57)],
+    'linenotify': [('a-zA-Z0-9', 43, 43)],
+    'linkpreview': [('a-zA-Z0-9', 32, 32)],
+    'liveagent': [('a-zA-Z0-9', 32, 32)],
+    'loadmill': [('a-zA-Z0-9', 40, 40)],
+    'lokalise': [('a-z0-9', 40, 40)],
+    'loyverse': [('a-z0-9-', 32, 32)],
+    'lunchmoney': [('0-9a-f', 50, 50)],
+    'magicbell': [('a-zA-Z0-9-', 40, 40)],
+    'mailboxlayer': [('a-z0-9', 32, 32)],
+    'mailerlite': [('a-z0-9', 32, 32)],
+    'mailjet': [('a-zA-Z0-9', 32, 32)],
+    'mapquest': [('a-zA-Z0-9', 32, 32)],
+    'marketstack': [('a-z0-9', 32, 32)],
+    'mavenlink': [('a-z0-9', 64, 64)],
+    'mediastack': [('a-z0-9', 32, 32)],
+    'meistertask': [('a-zA-Z0-9', 43, 43)],
+    'mesibo': [('a-zA-Z0-9', 64, 64)],
+    'metaapi': [('0-9a-f', 24, 24), ('0-9a-f', 64, 64)],
+    'metabase': [('a-zA-Z0-9-', 36, 36)],
+    'metrilo': [('a-z0-9', 16, 16)],
+    'mindmeister': [('a-zA-Z0-9', 43, 43)],
+    'mixmax': [('a-zA-Z0-9_-', 36, 36)],
+    'mixpanel': [('a-zA-Z0-9-', 32, 32), ('a-zA-Z0-9.-', 30, 40)],
+    'monkeylearn': [('0-9a-f', 40, 40)],
+    'moonclerk': [('a-z0-9', 32, 32)],
+    'moralis': [('a-zA-Z0-9', 64, 64)],
+    'netcore': [('a-zA-Z0-9-', 32, 32)],
+    'netsuite': [('a-zA-Z0-9', 64, 64)],
+    'neutrinoapi': [('a-zA-Z0-9', 48, 48)],
+    'newsapi': [('a-z0-9', 32, 32)],
+    'newscatcher': [('a-zA-Z0-9_', 43, 43)],
+    'nexmo': [('a-zA-Z0-9_-', 16, 16)],
+    'nicereply': [('0-9a-f', 40, 40)],
+    'noticeable': [('a-zA-Z0-9', 20, 20)],
+    'numverify': [('a-z0-9', 32, 32)],
+    'nutritionix': [('a-z0-9', 32, 32)],
+    'nylas': [('a-zA-Z0-9', 30, 30)],
+    'oanda': [('a-zA-Z0-9', 24, 24)],
+    'omnisend': [('a-zA-Z0-9-', 75, 75)],
+    'onepagecrm': [('a-z0-9', 24, 24), ('a-zA-Z0-9=', 44, 44)],
+    'onfleet': [('a-z0-9', 32, 32)],
+    'oopspam': [('a-zA-Z0-9', 40, 40)],
+    'opencagedata': [('a-z0-9', 32, 32)],
+    'openuv': [('a-z0-9', 32, 32)],
+    'openweather': [('a-z0-9', 32, 32)],
+    'overloop': [('a-zA-Z0-9_-', 50, 50)],
+    'owlbot': [('a-z0-9', 40, 40)],
+    'packagecloud': [('0-9a-f', 48, 48)],
+    'pandadoc': [('a-zA-Z0-9', 40, 40)],
+    'paperform': [('a-zA-Z0-9_.-', 850, 1000)],
+    'paralleldots': [('a-zA-Z0-9', 43, 43)],
+    'parseur': [('0-9a-f', 40, 40)],
+    'partnerstack': [('a-zA-Z0-9', 64, 64)],
+    'pastebin': [('a-zA-Z0-9_', 32, 32)],
+    'paydirtapp': [('a-z0-9', 32, 32)],
+    'paymoapp': [('a-zA-Z0-9', 44, 44)],
+    'paymongo': [('a-zA-Z0-9_', 32, 32)],
+    'pdflayer': [('a-z0-9', 32, 32)],
+    'pdfshift': [('0-9a-f', 32, 32)],
+    'peopledatalabs': [('a-z0-9', 64, 64)],
+    'pepipost': [('a-zA-Z0-9-', 32, 32)],
+    'pipedream': [('a-z0-9', 32, 32)],
+    'pipedrive': [('a-zA-Z0-9', 40, 40)],
+    'pixabay': [('a-z0-9-', 34, 34)],
+    'planview': [('0-9a-f', 128, 128)],
+    'planyo': [('a-z0-9', 62, 62)],
+    'plivo': [('A-Z', 20, 20), ('a-zA-Z0-9_-', 40, 40)],
+    'podio': [('a-z0-9', 32, 32)],
+    'pollsapi': [('A-Z0-9', 28, 28)],
+    'poloniex': [('0-9a-f', 128, 128)],
+    'positionstack': [('a-zA-Z0-9_', 32, 32)],
+    'postageapp': [('a-zA-Z0-9', 32, 32)],
+    'powrbot': [('a-zA-Z0-9', 40, 40)],
+    'prodpad': [('0-9a-f', 64, 64)],
+    'prospectcrm': [('a-z0-9-', 32, 32)],
+    'proxycrawl': [('a-zA-Z0-9_', 22, 22)],
+    'purestake': [('a-zA-Z0-9', 40, 40)],
+    'pushbullet': [('a-zA-Z0-9_.', 34, 34)],
+    'qualaroo': [('a-zA-Z0-9=', 64, 64)],
+    'qubole': [('a-z0-9', 64, 64)],
+    'reachmail': [('a-zA-Z0-9_-', 64, 64)],
+    'rebrandly': [('a-zA-Z0-9_', 32, 32)],
+    'repairshopr': [('a-zA-Z0-9-', 51, 51)],
+    'replyio': [('a-zA-Z0-9', 24, 24)],
+    'restpack': [('a-zA-Z0-9', 48, 48)],
+    'ringcentral': [('a-zA-Z0-9_-', 22, 22)],
+    'ritekit': [('0-9a-f', 44, 44)],
+    'rocketreach': [('a-z0-9-', 39, 39)],
+    'route4me': [('A-Z0-9', 32, 32)],
+    'runrunit': [('0-9a-f', 32, 32), ('a-zA-Z0-9', 18, 20)],
+    'salesflare': [('a-zA-Z0-9_', 45, 45)],
+    'satismeter': [('a-zA-Z0-9', 24, 24), ('a-zA-Z0-9', 32, 32)],
+    'scrapeowl': [('a-z0-9', 30, 30)],
+    'scraperapi': [('a-z0-9', 32, 32)],
+    'scraperbox': [('A-Z0-9', 32, 32)],
+    'scrapestack': [('a-z0-9', 32, 32)],
+    'scrapingant': [('a-z0-9', 32, 32)],
+    'scrapingbee': [('A-Z0-9', 80, 80)],
+    'screenshotlayer': [('a-zA-Z0-9_', 32, 32)],
+    'scrutinizer': [('a-z0-9', 64, 64)],
+    'securitytrails': [('a-zA-Z0-9', 32, 32)],
+    'selectpdf': [('a-z0-9-', 36, 36)],
+    'serphouse': [('a-zA-Z0-9', 60, 60)],
+    'serpstack': [('a-z0-9', 32, 32)],
+    'sheety': [('a-z0-9', 32, 32), ('a-z0-9', 64, 64)],
+    'sherpadesk': [('a-z0-9', 32, 32)],
+    'shodan': [('a-zA-Z0-9', 32, 32)],
+    'shotstack': [('a-zA-Z0-9', 40, 40)],
+    'shutterstock': [('a-zA-Z0-9', 16, 16), ('a-zA-Z0-9', 32, 32)],
+    'signalwire': [('a-zA-Z0-9', 50, 50)],
+    'signaturit': [('a-zA-Z0-9', 86, 86)],
+    'signupgenius': [('a-zA-Z0-9', 32, 32)],
+    'sigopt': [('A-Z0-9', 48, 48)],
+    'simplesat': [('a-z0-9', 40, 40)],
+    'simvoly': [('a-z0-9', 33, 33)],
+    'skrapp': [('a-zA-Z0-9', 42, 42)],
+    'skybiometry': [('a-z0-9', 25, 26)],
+    'smartystreets': [('a-z0-9-', 36, 36), ('a-zA-Z0-9', 20, 20)],
+    'smooch': [('a-zA-Z0-9_-', 86, 86)],
+    'snipcart': [('a-zA-Z0-9_', 75, 75)],
+    'solarwinds': [('a-zA-Z0-9_-', 71, 71)],
+    'sparkpost': [('a-zA-Z0-9', 40, 40)],
+    'spoonacular': [('a-z0-9', 32, 32)],
+    'sportsmonk': [('a-zA-Z0-9', 60, 60)],
+    'spotify': [('a-zA-Z0-9', 32, 32)],
+    'sslmate': [('a-zA-Z0-9', 36, 36)],
+    'statuscake': [('a-zA-Z0-9', 20, 20)],
+    'statuspage': [('a-z0-9-', 36, 36)],
+    'statuspal': [('a-zA-Z0-9', 32, 32)],
+    'stitchdata': [('a-z0-9_', 35, 35)],
+    'stockdata': [('a-zA-Z0-9', 40, 40)],
+    'storecove': [('a-zA-Z0-9_-', 43, 43)],
+    'stormboard': [('0-9a-f', 40, 40)],
+    'storychief': [('a-zA-Z0-9_.-', 940, 1000)],
+    'strava': [('a-z0-9', 40, 40)],
+    'stytch': [('a-z0-9-', 49, 49)],
+    'surveyanyplace': [('a-zA-Z0-9', 32, 32), ('a-zA-Z0-9-', 36, 36)],
+    'surveybot': [('a-zA-Z0-9-', 80, 80)],
+    'surveysparrow': [('a-zA-Z0-9_-', 88, 88)],
+    'survicate': [('a-z0-9', 32, 32)],
+    'taxjar': [('a-z0-9', 32, 32)],
+    'teamgate': [('a-z0-9', 40, 40), ('a-zA-Z0-9', 80, 80)],
+    'technicalanalysisapi': [('A-Z0-9', 48, 48)],
+    'teletype': [('a-zA-Z0-9-', 64, 64)],
+    'testingbot': [('a-z0-9', 32, 32)],
+    'textanywhere': [('a-zA-Z0-9', 24, 24)],
+    'textmagic': [('a-zA-Z0-9', 30, 30)],
+    'theoddsapi': [('0-9a-f', 32, 32)],
+    'thinkific': [('0-9a-f', 32, 32)],
+    'thousandeyes': [('a-zA-Z0-9', 32, 32)],
+    'ticketmaster': [('a-zA-Z0-9', 32, 32)],
+    'tiingo': [('a-z0-9', 40, 40)],
+    'timecamp': [('a-z0-9', 26, 26)],
+    'timezoneapi': [('a-zA-Z', 20, 20)],
+    'todoist': [('a-z0-9', 40, 40)],
+    'tradier': [('a-zA-Z0-9', 28, 28)],
+    'travelpayouts': [('a-z0-9', 32, 32)],
+    'twelvedata': [('a-z0-9', 32, 32)],
+    'typetalk': [('a-zA-Z0-9', 32, 32), ('a-zA-Z0-9', 64, 64)],
+    'unsplash': [('a-zA-Z0-9_', 43, 43)],
+    'upcdatabase': [('A-Z0-9', 32, 32)],
+    'uplead': [('a-z0-9-', 32, 32)],
+    'uploadcare': [('a-z0-9', 20, 20)],
+    'urlscan': [('a-z0-9-', 36, 36)],
+    'userflow': [('a-z0-9_', 29, 29)],
+    'userstack': [('a-z0-9', 32, 32)],
+    'vatlayer': [('a-z0-9', 32, 32)],
+    'vbout': [('0-9', 25, 25)],
+    'verimail': [('A-Z0-9', 32, 32)],
+    'veriphone': [('A-Z0-9', 32, 32)],
+    'versioneye': [('a-zA-Z0-9-', 40, 40)],
+    'virustotal': [('0-9a-f', 64, 64)],
+    'visualcrossing': [('A-Z0-9', 25, 25)],
+    'voodoosms': [('a-zA-Z0-9', 46, 46)],
+    'vpnapi': [('a-zA-Z0-9', 32, 32)],
+    'vultr': [('A-Z0-9', 36, 36)],
+    'walkscore': [('a-z0-9', 32, 32)],
+    'wandb': [('0-9a-f', 40, 40)],
+    'weatherbit': [('a-z0-9', 32, 32)],
+    'weatherstack': [('a-z0-9', 32, 32)],
+    'webscraper': [('a-zA-Z0-9', 60, 60)],
+    'websitepulse': [('0-9a-f', 32, 32)],
+    'whoxy': [('a-z0-9', 33, 33)],
+    'wistia': [('a-z0-9', 64, 64)],
+    'worldcoinindex': [('a-zA-Z0-9', 35, 35)],
+    'worldweather': [('a-z0-9', 31, 31)],
+    'youneedabudget': [('0-9a-f', 64, 64)],
+    'yousign': [('a-z0-9', 32, 32)],
+    'zenrows': [('0-9a-f', 40, 40)],
+    'zenserp': [('a-z0-9-', 36, 36)],
+    'zeplin': [('a-zA-Z0-9.-', 350, 400)],
+    'zerobounce': [('a-z0-9', 32, 32)],
+    'zerotier': [('a-zA-Z0-9', 32, 32)],
+    'zipcodeapi': [('a-zA-Z0-9', 64, 64)],
+}
+
+
+def _value(name: str) -> str:
+    shapes = SHAPES.get(name)
+    if not shapes:
+        return _VALUE
+    bodies = []
+    for cls, low, high in shapes:
+        count = f"{{{low}}}" if low == high else f"{{{low},{high}}}"
+        mixed = any(c.isalpha() for c in cls.replace("-", "")) and "0-9" in cls
+        bodies.append((r"(?=[A-Za-z_-]*[0-9])(?=[0-9_-]*[A-Za-z])" if mixed else "") + f"[{cls}]{count}")
+    return "(?:" + "|".join(bodies) + ")"
+
+
+_NOT_VALUES = [r"^[a-z]+(?:_[a-z]+)+$", r"^[A-Z]+(?:_[A-Z]+)+$", r"^[a-z]+(?:-[a-z]+)+$",
+               r"^v?\d+(?:[._-]\d+)+$",
+               # UUID-shaped but not a UUID (a group too short, letters past f):
+               # a mistyped or made-up value, not an issued key.
+               r"^(?![0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)"
+               r"[^-]{8}-[^-]{3,4}-[^-]{3,4}-[^-]{4}-[^-]+$"]
+
+
+def _gen_for(name: str):  # noqa: ANN202
+    shapes = SHAPES.get(name)
+    if not shapes:
+        return lambda f: f.pick(B62, 32)
+    cls, low, _ = shapes[-1]
+    chars = "".join(_CHARS[part] for part in re.findall(r"a-z|A-Z|0-9|a-f|A-F|.", cls) if part in _CHARS)
+    alphabet = Alphabet(chars or B62.chars, cls)
+    return lambda f: f.pick(alphabet, low)
+
+
+_CHARS = {"a-z": string.ascii_lowercase, "A-Z": string.ascii_uppercase, "0-9": string.digits,
+          "a-f": "abcdef", "A-F": "ABCDEF", "_": "_", "-": "", "=": "", ".": "", "+": "", "/": ""}
+
+
+def _entropy(name: str) -> float:
+    # What a random value of the shape measures: digits ~3.2, 32 hex ~3.4-3.8,
+    # 16 lowercase alphanumerics ~3.5, longer mixed values 4 and more.
+    shapes = SHAPES.get(name, [])
+    if not shapes:
+        return 3.5
+    if all(cls == "0-9" for cls, _, _ in shapes):
+        return 2.8
+    if all(not any(c in cls for c in ("g-", "-z", "Z")) for cls, _, _ in shapes):
+        return 3.0
+    return 3.2 if min(low for _, low, _ in shapes) <= 20 else 3.5
+
+
+# A provider that already has a structured rule (its name is one of that
+# rule's keywords, or contains one) is left to it.
+_COVERED = {k for spec in SPECS for k in spec.keywords if k.isalpha() and len(k) >= 5}
+
+for _name in PROVIDERS:
+    if any(k in _name for k in _COVERED):
+        continue
+    _var = _name.upper()
+    SPECS.append(Spec(
+        id=f"{_name}-api-key", file="longtail",
+        description=f"{_name} API key (identified only by the name {_name!r} within 40 characters; "
+                    "format not checked)",
+        regex=f"{NAME_START}(?i:{_name}){_BEFORE}(?P<secret>{_value(_name)}){_AFTER}",
+        keywords=[_name], gen=_gen_for(_name),
+        templates=[f'{_var}_API_KEY="{{s}}"', f"{_name}_token: {{s}}"],
+        negatives=[f'{_var}_API_KEY="${{{_var}_API_KEY}}"', f'{_var}_API_KEY="{"x" * 32}"',
+                   f"{_name}_client = build_{_name}_client_from_settings"],
+        severity="medium", confidence="low", entropy=_entropy(_name),
+        # A value that spells the provider's name is an identifier built from it.
+        allow={"description": "identifiers and versions rather than values", "regexes": _NOT_VALUES,
+               "stopwords": [_name]},
+    ))
