@@ -35,7 +35,6 @@ GITLEAKS_RULES: dict[str, tuple[str, ...]] = {
     "digitalocean-access-token": ("digitalocean-oauth-token",),
     "discord-api-token": ("discord-bot-token",),
     "doppler-api-token": ("doppler-personal-token", "doppler-service-token"),
-    "droneci-access-token": ("drone-ci-token",),
     "gcp-service-account": ("gcp-service-account-key",),
     "generic-api-key": (ANY_RULE,),
     "github-app-token": ("github-app-user-token", "github-app-installation-token"),
@@ -100,5 +99,6 @@ def gitleaks_to_leakwarden(rule: str, known: Collection[str]) -> tuple[str, ...]
     when leakwarden has no counterpart. ``known``: the ids of the rule set."""
     if rule in GITLEAKS_RULES:
         mapped = tuple(r for r in GITLEAKS_RULES[rule] if r == ANY_RULE or r in known)
-        return mapped or None
+        if mapped:
+            return mapped
     return (rule,) if rule in known else None

@@ -38,12 +38,12 @@ def test_disabled_rules_in_gitleaks_ids_are_mapped_and_unmapped_ones_named(repo)
     repo.commit("keys", {"svc/aws.txt": f"key = {FAKE.aws_key_id()}\n",
                          "svc/gh.txt": f"token = {FAKE.github_token()}\n"})
     repo.commit("config", {".gitleaks.toml": '[extend]\nuseDefault = true\n'
-                           'disabledRules = ["aws-access-token", "bittrex-access-key"]\n'})
+                           'disabledRules = ["aws-access-token", "curl-auth-user"]\n'})
     proc = lw("scan", str(repo.path), "-j", "1", "--format", "json")
     found = rules_found(proc)
     assert "aws-access-key-id" not in found and "github-pat" in found
     assert "'aws-access-token' disables aws-access-key-id" in proc.stderr
-    assert "'bittrex-access-key' has no leakwarden counterpart" in proc.stderr
+    assert "'curl-auth-user' has no leakwarden counterpart" in proc.stderr
 
 
 def test_gitleaks_toml_is_read_at_the_repository_root_for_a_subdirectory(repo):
