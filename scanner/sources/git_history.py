@@ -322,11 +322,16 @@ class HistoryWalker:
                 index = index_of.get(token.strip(), -1)
                 continue
             path = next(tokens, b"")
-            meta = token.lstrip(b":").split(b" ")
-            parents = token.count(b":", 0, 3)
+            # One colon per parent: "::" for a two-parent merge, as many as
+            # an octopus merge has parents. Then a mode per parent and the
+            # result's mode, an id per parent and the result's id, the status.
+            stripped = token.lstrip(b":")
+            parents = len(token) - len(stripped)
+            meta = stripped.split(b" ")
             new_mode = int(meta[parents], 8)
             new_oid = meta[2 * parents + 1]
             if new_mode in BLOB_MODES and index >= 0:
+                check_blob_id(new_oid)
                 yield index, new_oid.decode(), path.decode("utf-8", errors="replace")
         writer.join()
         stderr = proc.stderr.read()
@@ -383,6 +388,20 @@ class HistoryWalker:
 
 class _GitFailed(Exception):
     pass
+
+
+class WalkerBug(AssertionError):
+    """The walk produced something that is not an object id: a parsing bug,
+    never a property of the repository, so it must not pass as a corrupt object."""
+
+
+_HEX = frozenset(b"0123456789abcdef")
+
+
+def check_blob_id(oid: bytes) -> None:
+    """SHA-1 (40) or SHA-256 (64) lowercase hex, as git prints object ids."""
+    if len(oid) not in (40, 64) or not _HEX.issuperset(oid):
+        raise WalkerBug(f"the history walk produced {oid[:80]!r} as a blob id")
 
 
 def _nul_separated(stream) -> Iterator[bytes]:  # noqa: ANN001 - a binary pipe
