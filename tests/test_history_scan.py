@@ -317,7 +317,7 @@ def test_git_binary_and_pygit2_walks_agree(repo):
     slow = HistoryWalker(pyrepo, use_git_binary=False).walk()
 
     def norm(h):
-        return {k: sorted((str(h.commits[i]), p) for i, p in v) for k, v in h.blobs.items()}
+        return {k: sorted((str(h.commits[i]), p) for i, p in h.introductions(k)) for k in h.intros}
 
     assert norm(fast) == norm(slow) and len(fast.commits) == len(slow.commits)
 
