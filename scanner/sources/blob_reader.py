@@ -24,18 +24,10 @@ from collections.abc import Iterator, Sequence
 
 import pygit2
 
-from scanner.sources.git_history import check_blob_id
+from scanner.sources.git_history import GIT_PACK_WINDOWS_READ, check_blob_id
 
 # (oid, contents or None, error message or None)
 BlobRead = tuple[bytes, "bytes | None", "str | None"]
-
-# git maps pack files in windows of up to 1 GiB and keeps up to 32 GiB mapped;
-# every mapped page a process touched counts in its memory, so a scan of a
-# 340 MB pack by several readers held the whole pack resident. Small windows
-# under a small limit keep what is mapped flat; the kernel's page cache still
-# holds the pack, so re-mapping costs a system call, not a read.
-GIT_PACK_WINDOWS = ["-c", "core.packedGitWindowSize=4m", "-c", "core.packedGitLimit=32m"]
-
 
 def limit_libgit2_windows() -> None:
     """The same for libgit2 (headers and the pygit2 fallback) in this process."""
@@ -90,7 +82,7 @@ class BlobReader:
             # and half of it keeps most of the speed (measured on python/mypy).
             self._proc = subprocess.Popen(
                 [self._git or "git", f"--git-dir={self.git_dir}",
-                 "-c", "core.deltaBaseCacheLimit=48m", *GIT_PACK_WINDOWS, "cat-file", "--batch"],
+                 "-c", "core.deltaBaseCacheLimit=48m", *GIT_PACK_WINDOWS_READ, "cat-file", "--batch"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 env=env, bufsize=1 << 20,
             )
