@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scanner.engine import line_bounds
+from scanner.engine.matcher import line_bounds
+from scanner.engine.rules import Rule, RuleSet
 from scanner.model import BlobOrigin, Finding, Match
-from scanner.rules import Rule, RuleSet
 from scanner.secrets import occurrence_fingerprint, redact, secret_hash
 
 _CONTEXT = 100  # characters of the line shown either side of the secret

@@ -5,8 +5,15 @@ Nothing here imports git, GitHub or AWS code, so every layer can depend on it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import MISSING, asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["low", "medium", "high", "critical"]
+Confidence = Literal["low", "medium", "high"]
+# Weakest first: ``--min-confidence`` and the engine's choice between two rules
+# on one span both read this order.
+SEVERITY_ORDER: tuple[Severity, ...] = ("low", "medium", "high", "critical")
+CONFIDENCE_ORDER: tuple[Confidence, ...] = ("low", "medium", "high")
 
 
 @dataclass(frozen=True)
@@ -57,9 +64,6 @@ class BlobOrigin:
     paths: list[str] = field(default_factory=list)
     introductions: list[Introduction] = field(default_factory=list)
     reachable: bool = True
-    # Lines this source wants scanned, 1-based and inclusive; None means the
-    # whole blob. The staged source sets it to the added lines of a change.
-    line_ranges: list[tuple[int, int]] | None = None
 
     @property
     def first(self) -> Introduction | None:
@@ -106,6 +110,36 @@ class Finding:
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.path, self.line, self.column, self.rule, self.blob, self.span)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        """A finding from its ``to_dict()`` form (a JSON report, the org-scan
+        state); unknown keys go to ``extra``.
+
+        ``rule``, ``blob`` and ``span`` are required, since without them the
+        secret cannot be re-read; other fields a report left out get neutral
+        values, so that older or partial reports still load. Raises ``ValueError``.
+        """
+        missing = [name for name in ("rule", "blob", "span") if name not in data]
+        if missing:
+            raise ValueError(f"finding without {', '.join(missing)}")
+        fields = cls.__dataclass_fields__
+        values: dict[str, Any] = {}
+        extra: dict[str, Any] = dict(data.get("extra") or {})
+        for name, value in data.items():
+            if name in fields and name != "extra":
+                values[name] = value
+            elif name != "extra":
+                extra[name] = value
+        values["span"] = tuple(values["span"])
+        for name, spec in fields.items():
+            if name in values or name == "extra":
+                continue
+            if spec.default is MISSING and spec.default_factory is MISSING:
+                values[name] = 0 if spec.type in ("int", "float") else ("" if spec.type == "str" else None)
+        if values.get("reachable") is None:
+            values["reachable"] = True
+        return cls(**values, extra=extra)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

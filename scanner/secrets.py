@@ -57,4 +57,7 @@ def read_secret(repo_path: str | Path, blob: str, span: tuple[int, int] | list[i
 
     repo = pygit2.Repository(str(repo_path))
     start, end = span
-    return repo[blob].data[start:end]
+    obj = repo[blob]
+    if not isinstance(obj, pygit2.Blob):
+        raise ValueError(f"{blob} is not a blob")
+    return obj.data[start:end]

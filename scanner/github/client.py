@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,8 @@ from github import Auth, GithubException
 from github.Requester import Requester
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
+
+from scanner.clock import iso, parse_iso
 
 DEFAULT_API_URL = "https://api.github.com"
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
@@ -54,11 +55,13 @@ class RateLimitBudgetExceeded(Exception):
 
 
 # What a call to GitHub can fail with, for callers that report and go on.
-GITHUB_ERRORS: tuple[type[BaseException], ...] = (
+GITHUB_ERRORS: tuple[type[Exception], ...] = (
     GithubException,
     requests.exceptions.RequestException,
     RateLimitBudgetExceeded,
 )
+# ... and with missing or wrong credentials besides.
+GITHUB_OR_CONFIG_ERRORS: tuple[type[Exception], ...] = (*GITHUB_ERRORS, GitHubConfigError)
 
 
 def api_url_from_env(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -175,7 +178,7 @@ class PatientRetry(Retry):
 
     def new(self, **kw: Any) -> PatientRetry:
         kw["waiter"] = self.waiter
-        return super().new(**kw)  # type: ignore[return-value]
+        return super().new(**kw)
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if status_code >= 500 and method.upper() not in _IDEMPOTENT:
@@ -230,7 +233,7 @@ class PatientRetry(Retry):
             if delay is None or not self.waiter.can_wait(delay):
                 if delay is not None:
                     self.waiter.notify(f"{why}; not waiting {delay:.0f}s: over the run's wait budget")
-                raise MaxRetryError(_pool, url or "", None)  # type: ignore[arg-type]
+                raise MaxRetryError(_pool, url or "", None)
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         assert isinstance(retry, PatientRetry)
         path = re.sub(r"\?.*", "", url or "")
@@ -298,12 +301,6 @@ class AuditLogAnswer:
     reason: str = ""
 
 
-def iso_utc(value: datetime | float | int) -> str:
-    if isinstance(value, (int, float)):
-        value = datetime.fromtimestamp(value, timezone.utc)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _visibility(repo: Any) -> str:
@@ -375,7 +372,7 @@ class GitHubClient:
                     fork=bool(repo.fork),
                     clone_url=repo.clone_url or "",
                     default_branch=repo.default_branch,
-                    created_at=iso_utc(repo.created_at) if repo.created_at else None,
+                    created_at=iso(repo.created_at) if repo.created_at else None,
                 )
             )
         out.sort(key=lambda r: r.full_name)
@@ -432,9 +429,9 @@ def _audit_entry(item: dict[str, Any]) -> AuditEntry | None:
     if not repo or not visibility or stamp is None:
         return None
     if isinstance(stamp, (int, float)):
-        at = iso_utc(stamp / 1000.0)  # the audit log counts milliseconds
+        at = iso(stamp / 1000.0)  # the audit log counts milliseconds
     else:
-        at = iso_utc(datetime.fromisoformat(str(stamp).replace("Z", "+00:00")))
+        at = iso(parse_iso(str(stamp)))
     actor = item.get("actor")
     if isinstance(actor, dict):
         actor = actor.get("login")
@@ -446,4 +443,4 @@ def _public_events(events: Any) -> Iterator[PublicEventInfo]:
         if event.type != "PublicEvent":
             continue
         actor = event.actor.login if event.actor else None
-        yield PublicEventInfo(event.repo.name, iso_utc(event.created_at), actor)
+        yield PublicEventInfo(event.repo.name, iso(event.created_at), actor)

@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -78,12 +79,8 @@ def _run(args: list[str], env: dict[str, str], token: str | None, timeout: float
 
 def refs_digest(git_dir: str | Path) -> str:
     """A digest of every ref and the object it points at: equal digests, equal history."""
-    proc = subprocess.run(
-        ["git", "--git-dir", str(git_dir), "for-each-ref", "--format=%(objectname) %(refname)"],
-        capture_output=True,
-        check=True,
-    )
-    return hashlib.sha256(proc.stdout).hexdigest()[:32]
+    lines = "".join(f"{oid} {ref}\n" for ref, oid in read_tips(git_dir).items())
+    return hashlib.sha256(lines.encode()).hexdigest()[:32]
 
 
 def sync_mirror(
@@ -118,3 +115,92 @@ def sync_mirror(
         raise
     partial.rename(dest)
     return MirrorResult(dest, "cloned")
+
+
+def classify_git_error(message: str, default: str) -> str:
+    """A short kind for a failed clone/fetch, so reports and retries can tell them apart."""
+    text = message.lower()
+    if "timed out" in text:
+        return "timeout"
+    if "429" in text or "rate limit" in text:
+        return "rate-limit"
+    if any(s in text for s in ("corrupt", "bad object", "index-pack", "did not send all necessary",
+                               "unable to read", "packfile", "fsck", "not a git repository")):
+        return "corrupt"
+    if "404" in text or "not found" in text:
+        return "not-found"
+    if "401" in text or "403" in text or "authentication" in text:
+        return "auth"
+    return default
+
+
+def read_tips(git_dir: str | Path, timeout: float = 120.0) -> dict[str, str]:
+    """Every ref of a mirror and the object it points at."""
+    proc = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "for-each-ref", "--format=%(objectname) %(refname)"],
+        capture_output=True, text=True, timeout=timeout,
+    )
+    if proc.returncode != 0:
+        raise MirrorError(f"cannot read refs: {proc.stderr.strip().splitlines()[-1:] or proc.returncode}")
+    tips = {}
+    for line in proc.stdout.splitlines():
+        oid, _, ref = line.partition(" ")
+        tips[ref] = oid
+    return tips
+
+
+def advertised_refs(clone_url: str, token: str | None, timeout: float = 30.0) -> dict[str, str]:
+    """The refs the server advertises (smart HTTP, protocol v0), read without git.
+
+    This is the first request of every fetch; asking it alone, in process,
+    tells a quiet night's unchanged repo apart without starting a git
+    process at all. Raises ``OSError``/``ValueError`` on anything unexpected
+    (the caller then simply fetches).
+    """
+    import base64
+
+    import requests
+
+    headers = {"User-Agent": "git/leakwarden", "Accept": "*/*"}
+    if token:
+        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        headers["Authorization"] = f"Basic {basic}"
+    url = clone_url.rstrip("/") + "/info/refs?service=git-upload-pack"
+    try:
+        response = requests.get(url, headers=headers, timeout=timeout)
+    except requests.RequestException as exc:
+        raise OSError(str(exc)) from None
+    if response.status_code != 200 or b"service=git-upload-pack" not in response.content[:40]:
+        raise ValueError(f"info/refs answered {response.status_code}")
+    refs: dict[str, str] = {}
+    data = response.content
+    pos = 0
+    while pos + 4 <= len(data):
+        size = int(data[pos:pos + 4], 16)
+        if size == 0:
+            pos += 4
+            continue
+        line = data[pos + 4:pos + size].split(b"\0", 1)[0].rstrip(b"\n").decode()
+        pos += size
+        oid, _, ref = line.partition(" ")
+        if ref.startswith("refs/") and not ref.endswith("^{}"):
+            refs[ref] = oid
+    if pos != len(data):
+        raise ValueError("truncated ref advertisement")
+    return refs
+
+
+def only_moved_forward(git_dir: str | Path, old: Iterable[str], new: Iterable[str]) -> bool:
+    """True when every old tip is still reachable from the new ones (no force
+    push, no deleted branch), so walking new-since-old finds everything new and
+    nothing old can have become unreachable."""
+    old, new = sorted(set(old)), sorted(set(new))
+    if not old:
+        return True
+    lines = "".join(f"{o}\n" for o in old) + "".join(f"^{n}\n" for n in new)
+    proc = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "rev-list", "-n", "1", "--stdin"],
+        input=lines, capture_output=True, text=True,
+    )
+    # An error (an old tip gc'd away, a tag of a tree) means: walk it all.
+    return proc.returncode == 0 and not proc.stdout.strip()

@@ -69,7 +69,7 @@ def _finding(n: int, f: Finding) -> str:
 
 def render_html(result: ScanResult, repository: str | None = None) -> str:
     findings = result.findings
-    still = sum(1 for f in findings if getattr(f, "in_head", None))
+    still = sum(1 for f in findings if f.in_head)
     cards = [("findings", len(findings)), ("still in HEAD", still),
              ("rules", len({f.rule for f in findings})), ("commits scanned", result.stats.commits),
              ("blobs scanned", result.stats.blobs_scanned)]

@@ -27,6 +27,7 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import ObjectType, SortMode
 
+from scanner.clock import iso
 from scanner.model import BlobOrigin, Introduction, ScanError
 
 # git maps pack files in windows of up to 1 GiB and keeps up to 32 GiB mapped;
@@ -173,10 +174,8 @@ def _key(oid: bytes | str) -> bytes:
 
 
 def _iso8601(timestamp: int, offset_minutes: int) -> str:
-    from datetime import datetime, timezone
-
     del offset_minutes  # reports are in UTC so they sort and diff cleanly
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso(timestamp)
 
 
 class HistoryWalker:

@@ -149,7 +149,3 @@ def read_blobs(workdir: str | Path, oids: Iterable[str]) -> dict[str, bytes | No
         pos += size + 1
     return out
 
-
-def staged_blobs(workdir: str | Path) -> list[StagedBlob]:
-    """The added lines of each staged file (kept for callers of the first API)."""
-    return staged_changes(workdir).added

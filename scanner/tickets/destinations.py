@@ -15,25 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from scanner.tickets.model import RotationTicket
+from scanner.tickets.model import DestinationError, RotationTicket, TicketAction, TicketOutcome
 from scanner.tickets.render import render_json, render_markdown
-
-
-@dataclass(frozen=True)
-class TicketOutcome:
-    ticket_id: str
-    key_id: str
-    action: str  # created, updated, unchanged, printed, error
-    where: str
-    message: str = ""
 
 
 class Destination(Protocol):
     def send(self, tickets: list[RotationTicket]) -> list[TicketOutcome]: ...
-
-
-class DestinationError(ValueError):
-    """The destination string cannot be used; the message says what would work."""
 
 
 @dataclass
@@ -72,7 +59,7 @@ class DirDestination:
                     tmp = file.with_suffix(file.suffix + ".tmp")
                     tmp.write_text(text, encoding="utf-8")
                     os.replace(tmp, file)
-                action = "updated" if existed else "created"
+                action: TicketAction = "updated" if existed else "created"
                 outcomes.append(
                     TicketOutcome(ticket.ticket_id, ticket.key_id, action, str(md_path))
                 )

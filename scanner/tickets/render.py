@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
+from scanner.clock import normalize_iso
 from scanner.tickets.model import RotationTicket
 
 DENY_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}'
@@ -24,16 +24,6 @@ class RunbookStep:
     title: str
     why: str
     commands: tuple[str, ...] = ()
-
-
-def _utc(stamp: str | None) -> str | None:
-    if not stamp:
-        return None
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _revoke_sessions_policy(cutoff: str) -> str:
@@ -50,7 +40,7 @@ def runbook(ticket: RotationTicket) -> list[RunbookStep]:
     # IAM compares aws:TokenIssueTime with an ISO 8601 UTC time. The check time
     # is the latest moment known to be after the leak; the text says to use the
     # time the step is taken.
-    cutoff = _utc(ticket.checked_at) or "YYYY-MM-DDTHH:MM:SSZ"
+    cutoff = normalize_iso(ticket.checked_at) or "YYYY-MM-DDTHH:MM:SSZ"
     steps: list[RunbookStep] = []
 
     if ticket.principal_kind == "assumed-role":

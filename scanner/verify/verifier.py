@@ -13,7 +13,6 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from scanner.model import Finding
@@ -89,8 +88,7 @@ def repository_reader(repo_path: str | os.PathLike[str]) -> Callable[[Finding], 
     return read
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
 
 
 def verify_findings(
@@ -165,8 +163,8 @@ def verify_findings(
 
     if jobs:
         with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
-            for candidates, outcome in zip(jobs, pool.map(run, jobs), strict=True):
-                results[id(candidates.key)] = outcome
+            for candidates, verified in zip(jobs, pool.map(run, jobs), strict=True):
+                results[id(candidates.key)] = verified
 
     # Key findings get their own result; secrets and tokens get the best result
     # of any key they were tried with.
@@ -195,10 +193,10 @@ def verify_findings(
         if finding.rule == KEY_ID_RULE:
             pass
         elif id(finding) in attached:
-            verification, account = attached[id(finding)]
+            best, account = attached[id(finding)]
             # A key ID is an identifier, not a secret (it is in every CloudTrail
             # record); naming it here lets a ticket list where its secret leaked.
-            finding.extra["verification"] = verification.to_dict()
+            finding.extra["verification"] = best.to_dict()
             finding.extra["aws_account"] = account
         elif id(finding) in encoded:
             finding.extra["verification"] = Verification("unverified", reason=_ENCODED).to_dict()
