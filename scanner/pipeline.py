@@ -165,11 +165,8 @@ def _jobs(requested: int) -> int:
 def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptions,
          engine: Engine, stats: ScanStats, paths_of: Callable[[str], list[str]]
          ) -> Iterator[_BlobResult]:
-    """Scan all keys, in parallel when it pays; results arrive in input order.
-
-    ``keys`` may be a generator (the history walk): workers start on the
-    first chunks while the walk is still going.
-    """
+    """Scan plain files, in parallel when it pays; results arrive in input order.
+    (History scans go through ``_run_history``.)"""
     global _WORKER
     jobs = _jobs(options.jobs)
     stream = iter(keys)

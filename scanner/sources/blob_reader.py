@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator, Sequence
+from typing import IO
 
 import pygit2
 
@@ -134,7 +135,7 @@ class BlobReader:
             self._proc = None
 
 
-def _parse_batch(out, oids: Sequence[bytes], sizes: Sequence[int] | None  # noqa: ANN001 - a pipe
+def _parse_batch(out: IO[bytes], oids: Sequence[bytes], sizes: Sequence[int] | None
                  ) -> Iterator[BlobRead]:
     readline, read = out.readline, out.read
     for n, oid in enumerate(oids):

@@ -289,6 +289,7 @@ class HistoryWalker:
                       skip: set[pygit2.Oid] | None = None) -> Iterator[bytes]:
         if not include:
             return
+        deltas: Iterator[tuple[int, bytes, bytes | str]]
         if self._git is not None:
             deltas = self._deltas_git(history, include, exclude)
         else:
@@ -427,7 +428,7 @@ class HistoryWalker:
                 continue  # came in from another parent of the merge
             yield new.id, new.path
 
-    def _walk_unreachable(self, history: History, tips: list[pygit2.Oid]) -> Iterator[str]:
+    def _walk_unreachable(self, history: History, tips: list[pygit2.Oid]) -> Iterator[bytes]:
         """Commits no ref reaches, then blobs nothing reaches at all."""
         odb = self.repo.odb
         seen_commits = set(history.commits)
