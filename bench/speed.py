@@ -187,6 +187,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=0, help="leakwarden --jobs (0: all cores)")
     parser.add_argument("--tools", default="leakwarden,kingfisher,gitleaks,betterleaks")
     parser.add_argument("--no-floor", action="store_true", help="skip the git-only floor commands")
+    parser.add_argument("--baseline-src", metavar="DIR",
+                        help="also run the leakwarden whose source tree is DIR (e.g. `git archive "
+                             "REV | tar -x -C DIR`), as 'lw-baseline', for before/after timings")
     args = parser.parse_args()
     repo = str(Path(args.repo).resolve())
     out = tempfile.mkdtemp(prefix="lw-bench-")
@@ -196,6 +199,11 @@ def main() -> None:
     tools = tool_commands(repo, out, args.jobs)
     for name in args.tools.split(","):
         commands[name] = tools.get(name)
+    if args.baseline_src:
+        base = tool_commands(repo, out, args.jobs)["leakwarden"]
+        assert base is not None
+        base[base.index(f"{out}/leakwarden.json")] = f"{out}/lw-baseline.json"
+        commands["lw-baseline"] = ["env", f"PYTHONPATH={Path(args.baseline_src).resolve()}", *base]
     _children_cpu_delta()
     results: dict[str, list[Run]] = {}
     for name, cmd in commands.items():
