@@ -29,6 +29,7 @@ from pygit2.enums import ObjectType, SortMode
 
 from scanner.clock import iso
 from scanner.model import BlobOrigin, Introduction, ScanError
+from scanner.procs import child_env
 
 # git maps pack files in windows of up to 1 GiB and keeps up to 32 GiB mapped;
 # every mapped page a process touched counts in its memory, so a scan of a
@@ -350,7 +351,8 @@ class HistoryWalker:
         merges, which is exactly "introduced by this commit"."""
         # GIT_FLUSH=0: diff-tree --stdin otherwise flushes after every
         # commit, and the walk reads its output a few hundred bytes at a time.
-        env = dict(os.environ, GIT_NO_REPLACE_OBJECTS="1", GIT_FLUSH="0")
+        # Local git: no credentials.
+        env = child_env(GIT_NO_REPLACE_OBJECTS="1", GIT_FLUSH="0")
         base = [self._git or "git", f"--git-dir={self.repo.path}"]
         revs = "".join(f"{oid}\n" for oid in include) + "".join(f"^{oid}\n" for oid in exclude)
         listed = subprocess.run(base + [*GIT_PACK_WINDOWS, "rev-list", "--topo-order", "--reverse", "--stdin"],
