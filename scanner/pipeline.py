@@ -414,7 +414,7 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
 def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - pygit2.Repository
                   stats: ScanStats) -> ScanResult:
     from scanner.sources.blob_reader import limit_libgit2_windows
-    from scanner.sources.git_history import HistoryWalker
+    from scanner.sources.git_history import History, HistoryWalker
     from scanner.sources.presence import drop_preexisting, mark_in_head, range_base
 
     limit_libgit2_windows()
@@ -426,21 +426,56 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
             walker.resolve_range(options.range)  # fail before any worker starts
         except ValueError as exc:
             raise ScanSetupError(str(exc)) from None
-    # The whole walk first, then the reads: reading costs several times what
-    # walking does, and it is cheapest newest blob first (git packs keep the
-    # newest version whole and older ones as deltas against it, so each
-    # delta's base is then fresh in cat-file's cache: on python/mypy 3.2 s of
-    # cat-file CPU against 4.2 s oldest first and 4.7 s in pack order). A
-    # finished walk also means every path of a blob is known when it is
-    # matched, and workers forked now inherit the walk instead of being sent it.
-    history = walker.walk()
-    stats.seconds["walk"] = round(time.perf_counter() - t0, 3)
+    # The walk goes newest commit first and its blobs stream to the workers
+    # as they are found: reading costs several times what walking does, and
+    # it is cheapest newest blob first (git packs keep the newest version
+    # whole and older ones as deltas against it, so each delta's base is then
+    # fresh in cat-file's cache: on python/mypy 3.2 s of cat-file CPU against
+    # 3.7-4.1 s oldest first and 4.3-4.7 s in pack order).
+    history = History(repo)
     skip = {oid.encode() for oid in options.skip_blobs}
-    order = [oid for oid in history.oids() if oid not in skip]
-    order.reverse()
+    found: dict[bytes, _BlobResult] = {}
+    sent_rules: dict[bytes, frozenset[int]] = {}
+
+    def walk() -> Iterator[bytes]:
+        for oid in walker.iter_new_blobs(history):
+            if oid not in skip:
+                yield oid
+        stats.seconds["walk"] = round(time.perf_counter() - t0, 3)
+
+    def task(oids: list[bytes]) -> _HistoryTask:
+        paths = [history.paths(oid) for oid in oids]
+        for oid, known in zip(oids, paths, strict=True):
+            rules = engine.path_rules(known)
+            if rules:
+                sent_rules[oid] = rules
+        return oids, paths
+
+    for item in _run_history(walk(), task, repo.path, options, engine, stats):
+        found[item.oid.encode()] = item
+    # A path-scoped rule (a .pgpass, a .tfstate) runs where the blob is known
+    # to be; a blob matched before the walk reached an older path of it that
+    # such a rule applies to is matched again with all its paths.
+    again = []
+    for oid, packed in history.intros.items():
+        if isinstance(packed, list) or oid in history.loose:
+            if engine.path_rules(history.paths(oid)) != sent_rules.get(oid, frozenset()):
+                again.append(oid)
+    if again:
+        from scanner.sources.blob_reader import BlobReader
+
+        worker = _Worker(engine, BlobReader(repo.path), options.max_blob_size, options.redact)
+        try:
+            redo = _scan_blob_range(worker, again, [history.paths(oid) for oid in again])
+        finally:
+            assert worker.reader is not None
+            worker.reader.close()
+        for oid in again:
+            found.pop(oid, None)
+        found.update((item.oid.encode(), item) for item in redo.items)
     errors: list[ScanError] = []
     with_hits: list[_BlobResult] = []
-    for item in _run_history(history, order, repo.path, options, engine, stats):
+    for item in found.values():
         errors.extend(item.errors)
         if item.hits:
             with_hits.append(item)
@@ -481,9 +516,8 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
 
 # -- history workers -------------------------------------------------------------------
 
-# What a forked history worker inherits instead of being sent: the walk and
-# the order to read its blobs in. Tasks are then just index ranges.
-_HISTORY: tuple[History, list[bytes]] | None = None
+# A task: blob ids newest first and the paths each is known at so far.
+_HistoryTask = tuple[list[bytes], list[list[str]]]
 
 
 @dataclass
@@ -512,7 +546,8 @@ class _RangeResult:
             self.items.append(item)
 
 
-def _scan_blob_range(worker: _Worker, history: History, oids: list[bytes]) -> _RangeResult:
+def _scan_blob_range(worker: _Worker, oids: list[bytes], paths_of: list[list[str]]
+                     ) -> _RangeResult:
     reader = worker.reader
     assert reader is not None
     started = time.perf_counter()
@@ -521,15 +556,15 @@ def _scan_blob_range(worker: _Worker, history: History, oids: list[bytes]) -> _R
     limit = worker._whole_limit
     wanted: list[bytes] = []
     wanted_sizes: list[int] = []
-    for oid, size in zip(oids, sizes, strict=True):
+    paths = dict(zip(oids, paths_of, strict=True))
+    for n, (oid, size) in enumerate(zip(oids, sizes, strict=True)):
         if size > limit:
             # Over the size limit: scanned in windows, not skipped.
-            out.add(worker.scan_large_blob(oid.decode(), size, history.paths(oid)))
+            out.add(worker.scan_large_blob(oid.decode(), size, paths_of[n]))
         else:
             wanted.append(oid)
             wanted_sizes.append(size)
     scan_bytes = worker.engine.scan
-    paths = history.paths
     matching = 0.0
     clock = time.perf_counter
     for oid, data, error in reader.read_many(wanted, wanted_sizes):
@@ -545,7 +580,7 @@ def _scan_blob_range(worker: _Worker, history: History, oids: list[bytes]) -> _R
         out.scanned += 1
         out.scanned_bytes += len(data)
         begun = clock()
-        matches, errs = scan_bytes(data, paths=paths(oid) or None)
+        matches, errs = scan_bytes(data, paths=paths[oid] or None)
         if matches or errs:
             key = oid.decode()
             for e in errs:
@@ -558,39 +593,46 @@ def _scan_blob_range(worker: _Worker, history: History, oids: list[bytes]) -> _R
     return out
 
 
-def _run_range(bounds: tuple[int, int]) -> _RangeResult:
-    assert _WORKER is not None and _HISTORY is not None
-    history, order = _HISTORY
-    return _scan_blob_range(_WORKER, history, order[bounds[0]:bounds[1]])
+def _run_task(task: _HistoryTask) -> _RangeResult:
+    assert _WORKER is not None
+    return _scan_blob_range(_WORKER, *task)
 
 
-def _ranges(total: int, jobs: int) -> list[tuple[int, int]]:
-    """Guided self-scheduling: long runs first (a run shares cat-file's
-    delta-base cache, and cutting the order costs re-inflating bases), then
-    shorter ones so all workers finish together."""
-    out = []
-    start = 0
-    while start < total:
-        size = max(_RANGE_MIN, min(_RANGE_MAX, (total - start) // (4 * jobs)))
-        out.append((start, min(total, start + size)))
-        start += size
-    return out
+# Blobs per task: a task's blobs share one cat-file's delta-base cache, so
+# long runs of the newest-first order read cheaper; short enough that the
+# workers finish close together.
+_RUN = 1024
 
 
-_RANGE_MIN = 256
-_RANGE_MAX = 8192
-
-
-def _run_history(history: History, order: list[bytes], git_dir: str, options: ScanOptions,
-                 engine: Engine, stats: ScanStats) -> Iterator[_BlobResult]:
-    """Read and match ``order`` in as many streams as cores; yields only blobs
-    with something to report, and accounts for all of them in ``stats``."""
-    global _WORKER, _HISTORY
+def _run_history(walk: Iterator[bytes], task: Callable[[list[bytes]], _HistoryTask],
+                 git_dir: str, options: ScanOptions, engine: Engine, stats: ScanStats
+                 ) -> Iterator[_BlobResult]:
+    """Read and match the walk's blobs in as many streams as cores while the
+    walk goes on; yields only blobs with something to report, and accounts
+    for all of them in ``stats``."""
+    global _WORKER
     from scanner.sources.blob_reader import BlobReader
 
     jobs = _jobs(options.jobs)
-    total = len(order)
+    head = list(itertools.islice(walk, _PARALLEL_MIN_BLOBS))
+    small = len(head) < _PARALLEL_MIN_BLOBS
+    total: int | None = len(head) if small else None
     done = 0
+
+    def tasks() -> Iterator[_HistoryTask]:
+        nonlocal total
+        count = 0
+        run: list[bytes] = []
+        for oid in itertools.chain(head, walk):
+            run.append(oid)
+            if len(run) == _RUN:
+                count += len(run)
+                yield task(run)
+                run = []
+        if run:
+            count += len(run)
+            yield task(run)
+        total = count  # the walk is over: the progress bar gets a real total
 
     def account(part: _RangeResult) -> Iterator[_BlobResult]:
         nonlocal done
@@ -606,13 +648,13 @@ def _run_history(history: History, order: list[bytes], git_dir: str, options: Sc
             options.progress(done, total)
         yield from part.items
 
-    if jobs == 1 or total < _PARALLEL_MIN_BLOBS:
+    if jobs == 1 or small:
         # A worker of its own, not the module global: scans in several threads
         # of one process (a Dask worker) must not share a blob reader.
         worker = _Worker(engine, BlobReader(git_dir), options.max_blob_size, options.redact)
         try:
-            for start, end in _ranges(total, 1):
-                yield from account(_scan_blob_range(worker, history, order[start:end]))
+            for oids, paths in tasks():
+                yield from account(_scan_blob_range(worker, oids, paths))
         finally:
             assert worker.reader is not None
             worker.reader.close()
@@ -621,21 +663,21 @@ def _run_history(history: History, order: list[bytes], git_dir: str, options: Sc
     import multiprocessing
 
     _WORKER = _Worker(engine, None, options.max_blob_size, options.redact)
-    _HISTORY = (history, order)
     engine.compile_all()  # once here, inherited by every forked worker
     # Forked workers share the parent's pages until they write to them, and a
     # garbage collection in a child writes to every container it visits:
-    # frozen objects are left alone, so the walk stays shared.
+    # frozen objects (the compiled engine) are left alone, so they stay shared.
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, initializer=_init_worker, initargs=(git_dir,)) as pool:
             gc.unfreeze()
-            for part in pool.imap_unordered(_run_range, _ranges(total, jobs)):
+            for part in pool.imap_unordered(_run_task, tasks()):
                 yield from account(part)
     finally:
         gc.unfreeze()
-        _HISTORY = None
+
+
 _MESSAGE_BATCH = 4 << 20
 
 
