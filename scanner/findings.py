@@ -65,6 +65,7 @@ def build_finding(
     *,
     redacted: bool = True,
     source: str = "git",
+    hash_key: bytes | None = None,
 ) -> Finding:
     secret = _chars(match.secret)
     first = next((i for i in origin.introductions if i.path == path), origin.first)
@@ -75,7 +76,7 @@ def build_finding(
         confidence=rule.confidence,
         secret=redact(secret) if redacted else secret,
         fingerprint=occurrence_fingerprint(rule.id, origin.oid, match.start, match.end),
-        secret_hash=secret_hash(rule.id, match.secret),
+        secret_hash=secret_hash(rule.id, match.secret, hash_key),
         path=path,
         line=location.line,
         column=location.column,

@@ -35,6 +35,9 @@ class Match:
     # How the secret was reached when it was hidden one layer down (for
     # example "base64"); None when it stood in the bytes as they are.
     decoded: str | None = None
+    # The inline marker (``leakwarden:allow``) on the match's line: the match
+    # is reported as suppressed, not dropped, so the suppression is visible.
+    allowed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class Finding:
     paths: list[str] = field(default_factory=list)
     context: str = ""  # the redacted line the secret stands on
     decoded: str | None = None
-    source: str = "git"  # "git", "staged" or "file"
+    source: str = "git"  # "git", "staged", "file", "commit-message", "tag-message", "config-change"
     # History scans: does HEAD still hold this secret at one of its paths?
     # None where there is no HEAD to ask (staged, plain files).
     in_head: bool | None = None
@@ -150,6 +153,22 @@ class Finding:
 
 
 @dataclass
+class Suppression:
+    """A finding that was made and then hidden, and what hid it: ``kind`` is
+    ``inline`` (a marker in the source), ``ignore-file`` or ``baseline``;
+    ``by`` names the marker or the entry (``.leakwardenignore:3``)."""
+
+    finding: Finding
+    kind: str
+    by: str
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.finding.to_dict()
+        data["suppressed_by"] = {"kind": self.kind, "by": self.by}
+        return data
+
+
+@dataclass
 class ScanError:
     """A unit that could not be scanned whole. Its presence makes the run incomplete."""
 
@@ -171,7 +190,9 @@ class ScanStats:
     blobs_scanned: int = 0
     bytes_scanned: int = 0
     skipped_binary: int = 0
+    # Always 0 since over-size blobs are read in windows; kept for report readers.
     skipped_too_large: int = 0
+    blobs_windowed: int = 0  # over the size limit: scanned in overlapping windows
     unreachable_blobs: int = 0
     findings: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -188,6 +209,8 @@ class ScanResult:
     # Every unique blob id the history walk offered, skipped ones included
     # (history scans only): what an incremental caller records as scanned.
     blob_ids: list[str] = field(default_factory=list, repr=False)
+    # Findings hidden by an inline marker, an ignore file or a baseline.
+    suppressed: list[Suppression] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -201,8 +224,11 @@ class ScanResult:
         return 1 if self.findings else 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "findings": [f.to_dict() for f in self.findings],
             "errors": [e.to_dict() for e in self.errors],
             "stats": self.stats.to_dict(),
         }
+        if self.suppressed:  # listed whenever anything was hidden
+            data["suppressed"] = [s.to_dict() for s in self.suppressed]
+        return data

@@ -14,16 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.matcher import Engine
 from scanner.engine.rules import RuleSet, default_rules
 from scanner.findings import Location, build_finding, choose_path, locate
-from scanner.model import BlobOrigin, Finding, Match, ScanError, ScanResult, ScanStats
+from scanner.model import BlobOrigin, Finding, Match, ScanError, ScanResult, ScanStats, Suppression
 from scanner.secrets import git_blob_id, secret_hash
 from scanner.sources.files import iter_files
 
 if TYPE_CHECKING:
+    import pygit2
+
     from scanner.sources.blob_reader import BlobReader
     from scanner.sources.git_history import History
+    from scanner.sources.messages import Message
 
 # pygit2, multiprocessing and the history walker are imported where they are
 # used: the staged scan (a pre-commit hook, on every commit) needs none of them.
@@ -51,6 +55,9 @@ class ScanOptions:
     no_git: bool = False
     regex_timeout: float = 5.0
     prefilter: str = "auto"
+    # Encoded layers decoded and scanned under each blob (0: none; base64 of
+    # base64 of a key needs 2). See scanner.engine.decoding.
+    max_decode_depth: int = DEFAULT_MAX_DECODE_DEPTH
     progress: ProgressCallback | None = None
     # Incremental history scans (``org scan``): blobs an earlier run already
     # scanned with the same rules are walked (so provenance stays whole) but
@@ -58,6 +65,13 @@ class ScanOptions:
     # ancestors are not walked at all (the ref tips of the earlier run).
     skip_blobs: Collection[str] = ()
     exclude_commits: Sequence[str] = ()
+    # False (``--no-inline-allow``): ``leakwarden:allow`` markers silence nothing.
+    inline_allow: bool = True
+    # The key of secret hashes; None: the scanned repository's own key
+    # (``scanner.secrets.repository_hash_key``), from the range's base in
+    # range mode, else from HEAD.
+    hash_key: bytes | None = None
+    _key_from: tuple[Path, str | None] | None = field(default=None, repr=False)
 
 
 class ScanSetupError(Exception):
@@ -73,6 +87,7 @@ class _BlobResult:
     hits: list[tuple[Match, Location]] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     match_seconds: float = 0.0  # engine time; the rest of a worker's time is reading
+    windowed: bool = False  # over the size limit: read and matched in windows
 
 
 # -- workers ---------------------------------------------------------------------------
@@ -89,8 +104,8 @@ class _Worker:
         for path, shown in zip(files, paths, strict=True):
             try:
                 size = os.path.getsize(path)
-                if size > self.max_blob_size:
-                    results.append(_BlobResult(path, "", size, "too-large"))
+                if size > self._whole_limit:
+                    results.append(self.scan_large_file(path, size, shown))
                     continue
                 with open(path, "rb") as handle:
                     data = handle.read()
@@ -100,6 +115,77 @@ class _Worker:
                 continue
             results.append(self.scan_data(path, git_blob_id(data), data, shown))
         return results
+
+    @property
+    def _whole_limit(self) -> int:
+        from scanner.sources import large_blob
+
+        return max(self.max_blob_size, large_blob.MIN_STREAM_SIZE)
+
+    def scan_large_blob(self, oid: str, size: int, paths: list[str]) -> _BlobResult:
+        """A blob over the size limit, scanned in windows rather than skipped:
+        a padded file must not hide the token in it."""
+        from scanner.sources.large_blob import StreamError, blob_windows
+
+        assert self.reader is not None
+        try:
+            return self.scan_windows(oid, oid, size, blob_windows(self.reader.git_dir, oid, size),
+                                     paths)
+        except (StreamError, OSError) as exc:
+            return _BlobResult(oid, oid, size, "error", errors=[
+                ScanError("read-error", str(exc), blob=oid)])
+
+    def scan_large_file(self, path: str, size: int, paths: list[str]) -> _BlobResult:
+        import hashlib
+
+        from scanner.sources.large_blob import windows
+
+        # The blob id git would give the file, computed while streaming it.
+        digest = hashlib.sha1(b"blob %d\0" % size)
+        with open(path, "rb") as handle:
+            def read(n: int) -> bytes:
+                data = handle.read(n)
+                digest.update(data)
+                return data
+
+            item = self.scan_windows(path, "", size, windows(read), paths)
+        item.oid = digest.hexdigest()
+        return item
+
+    def scan_windows(self, key: str, oid: str, size: int,
+                     parts: Iterator[tuple[int, bytes, bool]], paths: list[str]) -> _BlobResult:
+        """Scan overlapping windows of one large input as one blob: matches
+        starting in a window's overlap are left to the next window (no
+        duplicates), offsets and line numbers are those of the whole input."""
+        from dataclasses import replace
+
+        from scanner.sources import large_blob
+
+        window = large_blob.WINDOW
+        started = time.perf_counter()
+        hits: list[tuple[Match, Location]] = []
+        errors: list[ScanError] = []
+        lines_before = 0
+        for offset, data, last in parts:
+            if offset == 0 and b"\0" in data[:_BINARY_SNIFF]:
+                parts.close()  # type: ignore[attr-defined]
+                return _BlobResult(key, oid, size, "binary")
+            matches, found_errors = self.engine.scan(data, paths=paths or None)
+            errors.extend(found_errors)
+            for m in matches:
+                if not last and m.start >= window:
+                    continue  # the next window holds it whole
+                where = locate(data, m, redacted=self.redact)
+                where = replace(where, line=where.line + lines_before,
+                                end_line=where.end_line + lines_before)
+                hits.append((replace(m, start=m.start + offset, end=m.end + offset,
+                                     match_start=m.match_start + offset,
+                                     match_end=m.match_end + offset), where))
+            lines_before += data.count(b"\n", 0, window)
+        for error in errors:
+            error.blob = oid or None
+        return _BlobResult(key, oid, size, "scanned", hits, errors, time.perf_counter() - started,
+                           windowed=True)
 
     def scan_data(self, key: str, oid: str, data: bytes, paths: list[str]) -> _BlobResult:
         """``paths``: where the blob is known to be, so path-scoped rules (a
@@ -232,13 +318,22 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
     """Scan ``path``: full git history by default, or what ``options`` ask for."""
     options = options or ScanOptions()
     ruleset = options.ruleset or default_rules()
+    if options.hash_key is None:
+        # Resolved on the first finding (``_hash_key``): finding the root
+        # commit walks the first-parent chain (~0.6 s on sympy), which a scan
+        # with nothing to hash, and the pre-commit hook, should not pay.
+        from dataclasses import replace
+
+        options = replace(options, _key_from=(Path(path), options.range))
     started = time.perf_counter()
     stats = ScanStats()
     if options.staged:
         # builds its engine once it has read the change: see _scan_staged
         result = _scan_staged(Path(path), options, ruleset, stats)
     else:
-        engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter=options.prefilter)
+        engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter=options.prefilter,
+                        max_decode_depth=options.max_decode_depth,
+                        inline_allow=options.inline_allow)
         stats.seconds["setup"] = round(time.perf_counter() - started, 3)
         if options.no_git:
             result = _scan_files(Path(path), options, engine, stats)
@@ -253,16 +348,38 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
                 ) from None
             result = _scan_history(repo, options, engine, stats)
     result.findings.sort(key=Finding.sort_key)
+    result.suppressed.sort(key=lambda s: (s.finding.sort_key(), s.kind, s.by))
     result.errors.sort(key=lambda e: (e.kind, e.blob or "", e.path or "", e.rule or "", e.message))
     stats.findings = len(result.findings)
     stats.seconds["total"] = round(time.perf_counter() - started, 3)
     return result
 
 
+def _hash_key(options: ScanOptions) -> bytes | None:
+    """The scan's secret-hash key, worked out once, when first needed."""
+    if options.hash_key is None and options._key_from is not None:
+        options.hash_key = _repository_key(*options._key_from)
+    return options.hash_key
+
+
+def _repository_key(path: Path, range_spec: str | None) -> bytes:
+    from scanner.secrets import installation_hash_key, repository_hash_key
+
+    where = path if path.is_dir() else path.parent
+    rev = "HEAD"
+    if range_spec and ".." in range_spec:
+        rev = range_spec.replace("...", "..").partition("..")[0] or "HEAD"
+    try:
+        return repository_hash_key(where, rev)
+    except OSError:  # not a directory, git missing: the installation's key
+        return installation_hash_key()
+
+
 def _account(stats: ScanStats, item: _BlobResult, errors: list[ScanError]) -> None:
     if item.status == "scanned":
         stats.blobs_scanned += 1
         stats.bytes_scanned += item.size
+        stats.blobs_windowed += item.windowed
     elif item.status == "binary":
         stats.skipped_binary += 1
     elif item.status == "too-large":
@@ -271,7 +388,10 @@ def _account(stats: ScanStats, item: _BlobResult, errors: list[ScanError]) -> No
 
 
 def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, options: ScanOptions,
-                  source: str, line_ranges: list[tuple[int, int]] | None = None) -> list[Finding]:
+                  source: str, line_ranges: list[tuple[int, int]] | None = None,
+                  suppressed: list[Suppression] | None = None) -> list[Finding]:
+    """The findings of one scanned blob; matches an inline marker silenced go
+    to ``suppressed`` (with the marker), so they are accounted for, not lost."""
     out = []
     for match, location in item.hits:
         if line_ranges is not None and not any(a <= location.line <= b for a, b in line_ranges):
@@ -280,15 +400,21 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
         path = choose_path(rule, ruleset, origin.paths)
         if path is None:
             continue
-        out.append(build_finding(match, location, origin, rule, path,
-                                 redacted=options.redact, source=source))
+        finding = build_finding(match, location, origin, rule, path,
+                                redacted=options.redact, source=source,
+                                hash_key=_hash_key(options))
+        if match.allowed is None:
+            out.append(finding)
+        elif suppressed is not None:
+            suppressed.append(Suppression(finding, "inline",
+                                          f"{match.allowed} on line {location.line}"))
     return out
 
 
 def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - pygit2.Repository
                   stats: ScanStats) -> ScanResult:
     from scanner.sources.blob_reader import limit_libgit2_windows
-    from scanner.sources.git_history import HistoryWalker
+    from scanner.sources.git_history import History, HistoryWalker
     from scanner.sources.presence import drop_preexisting, mark_in_head, range_base
 
     limit_libgit2_windows()
@@ -300,21 +426,56 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
             walker.resolve_range(options.range)  # fail before any worker starts
         except ValueError as exc:
             raise ScanSetupError(str(exc)) from None
-    # The whole walk first, then the reads: reading costs several times what
-    # walking does, and it is cheapest newest blob first (git packs keep the
-    # newest version whole and older ones as deltas against it, so each
-    # delta's base is then fresh in cat-file's cache: on python/mypy 3.2 s of
-    # cat-file CPU against 4.2 s oldest first and 4.7 s in pack order). A
-    # finished walk also means every path of a blob is known when it is
-    # matched, and workers forked now inherit the walk instead of being sent it.
-    history = walker.walk()
-    stats.seconds["walk"] = round(time.perf_counter() - t0, 3)
+    # The walk goes newest commit first and its blobs stream to the workers
+    # as they are found: reading costs several times what walking does, and
+    # it is cheapest newest blob first (git packs keep the newest version
+    # whole and older ones as deltas against it, so each delta's base is then
+    # fresh in cat-file's cache: on python/mypy 3.2 s of cat-file CPU against
+    # 3.7-4.1 s oldest first and 4.3-4.7 s in pack order).
+    history = History(repo)
     skip = {oid.encode() for oid in options.skip_blobs}
-    order = [oid for oid in history.oids() if oid not in skip]
-    order.reverse()
+    found: dict[bytes, _BlobResult] = {}
+    sent_rules: dict[bytes, frozenset[int]] = {}
+
+    def walk() -> Iterator[bytes]:
+        for oid in walker.iter_new_blobs(history):
+            if oid not in skip:
+                yield oid
+        stats.seconds["walk"] = round(time.perf_counter() - t0, 3)
+
+    def task(oids: list[bytes]) -> _HistoryTask:
+        paths = [history.paths(oid) for oid in oids]
+        for oid, known in zip(oids, paths, strict=True):
+            rules = engine.path_rules(known)
+            if rules:
+                sent_rules[oid] = rules
+        return oids, paths
+
+    for item in _run_history(walk(), task, repo.path, options, engine, stats):
+        found[item.oid.encode()] = item
+    # A path-scoped rule (a .pgpass, a .tfstate) runs where the blob is known
+    # to be; a blob matched before the walk reached an older path of it that
+    # such a rule applies to is matched again with all its paths.
+    again = []
+    for oid, packed in history.intros.items():
+        if isinstance(packed, list) or oid in history.loose:
+            if engine.path_rules(history.paths(oid)) != sent_rules.get(oid, frozenset()):
+                again.append(oid)
+    if again:
+        from scanner.sources.blob_reader import BlobReader
+
+        worker = _Worker(engine, BlobReader(repo.path), options.max_blob_size, options.redact)
+        try:
+            redo = _scan_blob_range(worker, again, [history.paths(oid) for oid in again])
+        finally:
+            assert worker.reader is not None
+            worker.reader.close()
+        for oid in again:
+            found.pop(oid, None)
+        found.update((item.oid.encode(), item) for item in redo.items)
     errors: list[ScanError] = []
     with_hits: list[_BlobResult] = []
-    for item in _run_history(history, order, repo.path, options, engine, stats):
+    for item in found.values():
         errors.extend(item.errors)
         if item.hits:
             with_hits.append(item)
@@ -327,27 +488,36 @@ def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - 
     # Provenance only now, and only for blobs with findings.
     t1 = time.perf_counter()
     findings: list[Finding] = []
+    allowed: list[Suppression] = []
     for item in with_hits:
         findings.extend(_findings_for(item, history.origin(item.oid), engine.ruleset,
-                                      options, "git"))
+                                      options, "git", suppressed=allowed))
+    messages, in_messages = _scan_messages(repo, history, options, engine, allowed, stats)
     if options.range:
         base = range_base(repo, options.range)
         if base is not None:
             findings = drop_preexisting(repo, base, findings)
+            kept = {id(f) for f in drop_preexisting(repo, base, [s.finding for s in allowed])}
+            allowed = [s for s in allowed if id(s.finding) in kept]
     mark_in_head(repo, findings)
+    findings += messages
+    if options.redact and in_messages:
+        from scanner.sources.messages import redact_identities
+
+        redact_identities([*findings, *(s.finding for s in allowed)], in_messages)
     for error in errors:
         if error.blob and error.path is None:
             paths = history.origin(error.blob).paths
             error.path = paths[0] if paths else None
     stats.seconds["provenance"] = round(time.perf_counter() - t1, 3)
-    return ScanResult(findings, errors, stats, blob_ids=[oid.decode() for oid in history.oids()])
+    return ScanResult(findings, errors, stats, blob_ids=[oid.decode() for oid in history.oids()],
+                      suppressed=allowed)
 
 
 # -- history workers -------------------------------------------------------------------
 
-# What a forked history worker inherits instead of being sent: the walk and
-# the order to read its blobs in. Tasks are then just index ranges.
-_HISTORY: tuple[History, list[bytes]] | None = None
+# A task: blob ids newest first and the paths each is known at so far.
+_HistoryTask = tuple[list[bytes], list[list[str]]]
 
 
 @dataclass
@@ -359,29 +529,42 @@ class _RangeResult:
     scanned: int = 0
     scanned_bytes: int = 0
     binary: int = 0
-    too_large: int = 0
+    windowed: int = 0
     items: list[_BlobResult] = field(default_factory=list)
     read_seconds: float = 0.0
     match_seconds: float = 0.0
 
+    def add(self, item: _BlobResult) -> None:
+        """A blob scanned on its own (a large one, in windows)."""
+        if item.status == "scanned":
+            self.scanned += 1
+            self.scanned_bytes += item.size
+            self.windowed += item.windowed
+        elif item.status == "binary":
+            self.binary += 1
+        if item.hits or item.errors:
+            self.items.append(item)
 
-def _scan_blob_range(worker: _Worker, history: History, oids: list[bytes]) -> _RangeResult:
+
+def _scan_blob_range(worker: _Worker, oids: list[bytes], paths_of: list[list[str]]
+                     ) -> _RangeResult:
     reader = worker.reader
     assert reader is not None
     started = time.perf_counter()
     out = _RangeResult(blobs=len(oids))
     sizes = reader.sizes(oids)
-    limit = worker.max_blob_size
+    limit = worker._whole_limit
     wanted: list[bytes] = []
     wanted_sizes: list[int] = []
-    for oid, size in zip(oids, sizes, strict=True):
+    paths = dict(zip(oids, paths_of, strict=True))
+    for n, (oid, size) in enumerate(zip(oids, sizes, strict=True)):
         if size > limit:
-            out.too_large += 1
+            # Over the size limit: scanned in windows, not skipped.
+            out.add(worker.scan_large_blob(oid.decode(), size, paths_of[n]))
         else:
             wanted.append(oid)
             wanted_sizes.append(size)
     scan_bytes = worker.engine.scan
-    paths = history.paths
     matching = 0.0
     clock = time.perf_counter
     for oid, data, error in reader.read_many(wanted, wanted_sizes):
@@ -397,7 +580,7 @@ def _scan_blob_range(worker: _Worker, history: History, oids: list[bytes]) -> _R
         out.scanned += 1
         out.scanned_bytes += len(data)
         begun = clock()
-        matches, errs = scan_bytes(data, paths=paths(oid) or None)
+        matches, errs = scan_bytes(data, paths=paths[oid] or None)
         if matches or errs:
             key = oid.decode()
             for e in errs:
@@ -410,46 +593,53 @@ def _scan_blob_range(worker: _Worker, history: History, oids: list[bytes]) -> _R
     return out
 
 
-def _run_range(bounds: tuple[int, int]) -> _RangeResult:
-    assert _WORKER is not None and _HISTORY is not None
-    history, order = _HISTORY
-    return _scan_blob_range(_WORKER, history, order[bounds[0]:bounds[1]])
+def _run_task(task: _HistoryTask) -> _RangeResult:
+    assert _WORKER is not None
+    return _scan_blob_range(_WORKER, *task)
 
 
-def _ranges(total: int, jobs: int) -> list[tuple[int, int]]:
-    """Guided self-scheduling: long runs first (a run shares cat-file's
-    delta-base cache, and cutting the order costs re-inflating bases), then
-    shorter ones so all workers finish together."""
-    out = []
-    start = 0
-    while start < total:
-        size = max(_RANGE_MIN, min(_RANGE_MAX, (total - start) // (4 * jobs)))
-        out.append((start, min(total, start + size)))
-        start += size
-    return out
+# Blobs per task: a task's blobs share one cat-file's delta-base cache, so
+# long runs of the newest-first order read cheaper; short enough that the
+# workers finish close together.
+_RUN = 1024
 
 
-_RANGE_MIN = 256
-_RANGE_MAX = 8192
-
-
-def _run_history(history: History, order: list[bytes], git_dir: str, options: ScanOptions,
-                 engine: Engine, stats: ScanStats) -> Iterator[_BlobResult]:
-    """Read and match ``order`` in as many streams as cores; yields only blobs
-    with something to report, and accounts for all of them in ``stats``."""
-    global _WORKER, _HISTORY
+def _run_history(walk: Iterator[bytes], task: Callable[[list[bytes]], _HistoryTask],
+                 git_dir: str, options: ScanOptions, engine: Engine, stats: ScanStats
+                 ) -> Iterator[_BlobResult]:
+    """Read and match the walk's blobs in as many streams as cores while the
+    walk goes on; yields only blobs with something to report, and accounts
+    for all of them in ``stats``."""
+    global _WORKER
     from scanner.sources.blob_reader import BlobReader
 
     jobs = _jobs(options.jobs)
-    total = len(order)
+    head = list(itertools.islice(walk, _PARALLEL_MIN_BLOBS))
+    small = len(head) < _PARALLEL_MIN_BLOBS
+    total: int | None = len(head) if small else None
     done = 0
+
+    def tasks() -> Iterator[_HistoryTask]:
+        nonlocal total
+        count = 0
+        run: list[bytes] = []
+        for oid in itertools.chain(head, walk):
+            run.append(oid)
+            if len(run) == _RUN:
+                count += len(run)
+                yield task(run)
+                run = []
+        if run:
+            count += len(run)
+            yield task(run)
+        total = count  # the walk is over: the progress bar gets a real total
 
     def account(part: _RangeResult) -> Iterator[_BlobResult]:
         nonlocal done
         stats.blobs_scanned += part.scanned
         stats.bytes_scanned += part.scanned_bytes
         stats.skipped_binary += part.binary
-        stats.skipped_too_large += part.too_large
+        stats.blobs_windowed += part.windowed
         seconds = stats.seconds
         seconds["workers_match"] = round(seconds.get("workers_match", 0.0) + part.match_seconds, 3)
         seconds["workers_read"] = round(seconds.get("workers_read", 0.0) + part.read_seconds, 3)
@@ -458,13 +648,13 @@ def _run_history(history: History, order: list[bytes], git_dir: str, options: Sc
             options.progress(done, total)
         yield from part.items
 
-    if jobs == 1 or total < _PARALLEL_MIN_BLOBS:
+    if jobs == 1 or small:
         # A worker of its own, not the module global: scans in several threads
         # of one process (a Dask worker) must not share a blob reader.
         worker = _Worker(engine, BlobReader(git_dir), options.max_blob_size, options.redact)
         try:
-            for start, end in _ranges(total, 1):
-                yield from account(_scan_blob_range(worker, history, order[start:end]))
+            for oids, paths in tasks():
+                yield from account(_scan_blob_range(worker, oids, paths))
         finally:
             assert worker.reader is not None
             worker.reader.close()
@@ -473,21 +663,90 @@ def _run_history(history: History, order: list[bytes], git_dir: str, options: Sc
     import multiprocessing
 
     _WORKER = _Worker(engine, None, options.max_blob_size, options.redact)
-    _HISTORY = (history, order)
     engine.compile_all()  # once here, inherited by every forked worker
     # Forked workers share the parent's pages until they write to them, and a
     # garbage collection in a child writes to every container it visits:
-    # frozen objects are left alone, so the walk stays shared.
+    # frozen objects (the compiled engine) are left alone, so they stay shared.
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, initializer=_init_worker, initargs=(git_dir,)) as pool:
             gc.unfreeze()
-            for part in pool.imap_unordered(_run_range, _ranges(total, jobs)):
+            for part in pool.imap_unordered(_run_task, tasks()):
                 yield from account(part)
     finally:
         gc.unfreeze()
-        _HISTORY = None
+
+
+_MESSAGE_BATCH = 4 << 20
+
+
+def _messages_with_matches(engine: Engine, batch: list[Message]) -> list[Message]:
+    """The messages of ``batch`` that any match touches, found with one engine
+    pass over all of them joined (one call instead of one per commit); each is
+    then scanned alone, so a match across two messages only selects both."""
+    if not batch:
+        return []
+    import bisect
+
+    starts: list[int] = []
+    pos = 0
+    for message in batch:
+        starts.append(pos)
+        pos += len(message.data) + 2
+    joined = b"\n\n".join(m.data for m in batch)
+    matches, _ = engine.scan(joined, paths=[f"<{batch[0].kind}>"])
+    chosen: set[int] = set()
+    for m in matches:
+        first = bisect.bisect_right(starts, m.match_start) - 1
+        last = bisect.bisect_right(starts, max(m.match_start, m.match_end - 1)) - 1
+        chosen.update(range(first, last + 1))
+    return [batch[i] for i in sorted(chosen)]
+
+
+def _scan_messages(repo: pygit2.Repository, history: History, options: ScanOptions,
+                   engine: Engine, allowed: list[Suppression], stats: ScanStats
+                   ) -> tuple[list[Finding], dict[str, set[str]]]:
+    """Findings in the walked commits' messages and author fields (and, on a
+    full scan, annotated tags), and the secrets found per commit, which are
+    then redacted wherever a finding shows that commit's summary or author."""
+    from scanner.sources.messages import iter_messages, message_origin
+
+    t0 = time.perf_counter()
+    findings: list[Finding] = []
+    secrets: dict[str, set[str]] = {}
+    batch: list[Message] = []
+    size = 0
+
+    def flush() -> None:
+        for message in _messages_with_matches(engine, batch):
+            # Whole message, no binary sniff: a NUL in a hostile message must
+            # not make it "binary" and unscanned.
+            matches, errors = engine.scan(message.data, paths=[f"<{message.kind}>"])
+            hits = [(m, locate(message.data, m, redacted=options.redact)) for m in matches]
+            for error in errors:
+                error.blob = message.oid
+            if not hits:
+                continue
+            item = _BlobResult(message.oid, message.oid, len(message.data), "scanned", hits)
+            found = _findings_for(item, message_origin(repo, message), engine.ruleset, options,
+                                  message.kind, suppressed=allowed)
+            for f in found:
+                f.in_head = None  # a message is not in a tree
+            findings.extend(found)
+            secrets.setdefault(message.oid, set()).update(
+                m.secret.decode("utf-8", "replace") for m, _ in hits)
+        batch.clear()
+
+    for message in iter_messages(repo, history.commits, tags=not options.range):
+        batch.append(message)
+        size += len(message.data)
+        if size > _MESSAGE_BATCH:
+            flush()
+            size = 0
+    flush()
+    stats.seconds["messages"] = round(time.perf_counter() - t0, 3)
+    return findings, secrets
 
 
 def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,
@@ -513,22 +772,33 @@ def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,
 
     t0 = time.perf_counter()
     if options.prefilter != "python" and hyperscan_available():
-        engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter="hyperscan")
+        engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter="hyperscan",
+                        max_decode_depth=options.max_decode_depth,
+                        inline_allow=options.inline_allow)
     else:
         from scanner.engine.rulecache import rules_for_content
 
-        wanted = rules_for_content(ruleset, [d for d in contents.values() if d is not None])
-        engine = Engine(wanted, regex_timeout=options.regex_timeout, prefilter="python")
+        wanted = rules_for_content(ruleset, [d for d in contents.values() if d is not None],
+                                   options.max_decode_depth)
+        engine = Engine(wanted, regex_timeout=options.regex_timeout, prefilter="python",
+                        max_decode_depth=options.max_decode_depth,
+                        inline_allow=options.inline_allow)
     stats.seconds["setup"] = round(time.perf_counter() - t0, 3)
     worker = _Worker(engine, None, options.max_blob_size, options.redact)
 
+    cache: dict[tuple[str, str], _BlobResult] = {}
+
     def scanned(oid: str, path: str) -> _BlobResult:
+        if (oid, path) not in cache:
+            cache[oid, path] = scan_one(oid, path)
+        return cache[oid, path]
+
+    def scan_one(oid: str, path: str) -> _BlobResult:
         data = contents.get(oid)
         if data is None:
             return _BlobResult(oid, oid, 0, "error", errors=[
                 ScanError("missing-object", "staged blob not found", blob=oid, path=path)])
-        if len(data) > options.max_blob_size:
-            return _BlobResult(oid, oid, len(data), "too-large")
+        # Already in memory: scanned whole whatever its size (never skipped).
         item = worker.scan_data(oid, oid, data, [path])
         for error in item.errors:
             error.path = path
@@ -539,10 +809,11 @@ def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,
         old = scanned(blob.oid, blob.path)
         for match, location in old.hits:
             if any(a <= location.line <= b for a, b in blob.added):
-                moved.add(secret_hash(match.rule_id, match.secret))
+                moved.add(secret_hash(match.rule_id, match.secret, _hash_key(options)))
     stats.blobs_total = len({b.oid for b in changes.added})
     errors: list[ScanError] = []
     findings: list[Finding] = []
+    allowed: list[Suppression] = []
     done: dict[str, _BlobResult] = {}
     for blob in changes.added:
         item = done.get(blob.oid)
@@ -550,12 +821,14 @@ def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,
             item = done[blob.oid] = scanned(blob.oid, blob.path)
             _account(stats, item, errors)
         origin = BlobOrigin(oid=item.oid, paths=[blob.path])
+        marked: list[Suppression] = []
         findings.extend(f for f in _findings_for(item, origin, engine.ruleset, options, "staged",
-                                                 blob.added)
+                                                 blob.added, marked)
                         if f.secret_hash not in moved)
+        allowed.extend(s for s in marked if s.finding.secret_hash not in moved)
     if findings:
         findings = _not_incoming(workdir, findings, contents)
-    return ScanResult(findings, errors, stats)
+    return ScanResult(findings, errors, stats, suppressed=allowed)
 
 
 def _not_incoming(workdir: Path, findings: list[Finding],
@@ -583,6 +856,7 @@ def _scan_files(root: Path, options: ScanOptions, engine: Engine, stats: ScanSta
     stats.blobs_total = len(files)
     errors: list[ScanError] = []
     findings: list[Finding] = []
+    allowed: list[Suppression] = []
     for item in _run("file", list(files), None, options, engine, stats,
                      lambda key: [files[key]]):
         _account(stats, item, errors)
@@ -591,5 +865,6 @@ def _scan_files(root: Path, options: ScanOptions, engine: Engine, stats: ScanSta
             error.path = rel
         if item.hits:
             origin = BlobOrigin(oid=item.oid, size=item.size, paths=[rel])
-            findings.extend(_findings_for(item, origin, engine.ruleset, options, "file"))
-    return ScanResult(findings, errors, stats)
+            findings.extend(_findings_for(item, origin, engine.ruleset, options, "file",
+                                          suppressed=allowed))
+    return ScanResult(findings, errors, stats, suppressed=allowed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from io import StringIO
 from typing import Any
 
@@ -12,6 +13,7 @@ from rich.text import Text
 
 from scanner.audit.run import AuditReport
 from scanner.audit.visibility import VisibilityChange
+from scanner.report.escape import rich_text, visible
 
 
 def render_json(report: AuditReport) -> str:
@@ -29,58 +31,19 @@ def _location(e: dict[str, Any]) -> str:
     return f"{e.get('path')}:{e.get('line')}" + (f" @ {commit}" if commit else "")
 
 
-def _md(value: object) -> str:
-    # A "|" in a path or repo name would end the table cell.
-    return str(value).replace("|", "\\|")
-
-
 def render_markdown(report: AuditReport) -> str:
-    d = report.to_dict()["summary"]
-    out = [f"# Visibility audit of `{report.org}`", ""]
-    out.append(
-        f"{d['repos']} repositories ({d['public']} public), {d['changes']} visibility changes "
-        f"({d['new_changes_to_public']} new to public), {d['violations']} policy violations "
-        f"({d['new_violations']} new), {d['exposures']} exposed secrets ({d['new_exposures']} new)."
-    )
-    out.append("")
-    if report.changes:
-        out += ["## Visibility changes", "", "| repo | from | to | when | actor | source | new |", "|---|---|---|---|---|---|---|"]
-        for c in report.changes:
-            out.append(
-                f"| `{_md(c.repo)}` | {c.from_visibility or '?'} | {c.to_visibility} | {_when(c)} | "
-                f"{_md(c.actor or '')} | {c.source} | {'yes' if c.new else ''} |"
-            )
-        out.append("")
-    if report.violations:
-        out += ["## Public repositories that must stay private", "", "| repo | pattern | new |", "|---|---|---|"]
-        for v in report.violations:
-            out.append(f"| `{_md(v['repo'])}` | `{_md(v['pattern'])}` | {'yes' if v['new'] else ''} |")
-        out.append("")
-    if report.exposures:
-        out += [
-            "## Exposed secrets",
-            "",
-            "| repo | rule | secret | where | exposed since | public now | reachable | new |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for e in report.exposures:
-            out.append(
-                f"| `{_md(e['repo'])}` | {e.get('rule')} | `{_md(e.get('secret'))}` | `{_md(_location(e))}` | "
-                f"{e.get('exposed_since') or 'unknown'} | {'yes' if e.get('public_now') else 'no'} | "
-                f"{'yes' if e.get('reachable') else 'no'} | {'yes' if e['new'] else ''} |"
-            )
-        out.append("")
-    if report.errors or report.notes:
-        out += ["## Notes and errors", ""]
-        out += [f"- {n}" for n in report.notes]
-        out += [f"- **{e['kind']}** {e.get('repo', '')}: {e['message']}" for e in report.errors]
-        out.append("")
-    return "\n".join(out)
+    """From ``report/templates/audit.md.j2``: every repository, actor, path
+    and message is an inert code span."""
+    from scanner.report.templating import render_template
+
+    text = render_template("audit.md.j2", report=report, d=report.to_dict()["summary"],
+                           when=_when, location=_location)
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
 
 
 def _row(table: Table, *cells: str, style: str | None = None) -> None:
     # Text(), not markup: repo names, paths and rules may contain "[".
-    table.add_row(*(Text(c) for c in cells), style=style)
+    table.add_row(*(Text(visible(c)) for c in cells), style=style)
 
 
 def render_text(report: AuditReport, width: int = 120, color: bool = False) -> str:
@@ -88,7 +51,7 @@ def render_text(report: AuditReport, width: int = 120, color: bool = False) -> s
     console = Console(file=buf, width=width, force_terminal=color, no_color=not color)
     d = report.to_dict()["summary"]
     console.print(
-        f"[bold]{report.org}[/]: {d['repos']} repos ({d['public']} public), "
+        f"[bold]{rich_text(report.org)}[/]: {d['repos']} repos ({d['public']} public), "
         f"{d['new_changes_to_public']} new change(s) to public, {d['new_violations']} new violation(s), "
         f"{d['new_exposures']} new exposure(s) of {d['exposures']}"
     )
@@ -119,9 +82,10 @@ def render_text(report: AuditReport, width: int = 120, color: bool = False) -> s
             )
         console.print(table)
     for note in report.notes:
-        console.print(f"note: {note}", markup=False)
+        console.print(f"note: {visible(note)}", markup=False)
     for err in report.errors:
-        console.print(f"error ({err['kind']}) {err.get('repo', '')}: {err['message']}", markup=False)
+        console.print(f"error ({visible(err['kind'])}) {visible(err.get('repo', ''))}: {visible(err['message'])}",
+                      markup=False)
     return buf.getvalue()
 
 

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from scanner.cli.scan import register as register_scan
+from scanner.report.escape import visible
 
 app = typer.Typer(
     name="leakwarden",
@@ -49,7 +50,7 @@ def config_check(
 
     settings, problems = check_config(config, project_root(path))
     for problem in problems:
-        typer.echo(f"leakwarden: {problem}", err=True)
+        typer.echo(f"leakwarden: {visible(problem)}", err=True)
     if problems:
         raise typer.Exit(2)
     if settings is None:
@@ -94,5 +95,10 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # the promise: a one-line reason, exit 2
-        typer.echo(f"leakwarden: internal error: {type(exc).__name__}: {exc}", err=True)
+        from scanner.state.db import StoreError
+
+        if isinstance(exc, StoreError):  # a damaged state file met mid-run: its own words
+            typer.echo(f"leakwarden: {visible(exc)}", err=True)
+        else:
+            typer.echo(f"leakwarden: internal error: {type(exc).__name__}: {visible(exc)}", err=True)
         sys.exit(2)

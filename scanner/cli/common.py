@@ -12,11 +12,14 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from scanner.report.escape import rich_text, visible
+
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line reason on stderr (``leakwarden: ...``, the one error
     style of every command); the caller raises what this returns."""
-    typer.echo(f"leakwarden: {message}", err=True)
+    # visible: messages quote paths, repo names and server answers.
+    typer.echo(f"leakwarden: {visible(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -78,7 +81,7 @@ def connect_github(console: Any, github_url: str | None, max_rate_limit_wait: fl
 
     waiter = RateLimitWaiter(
         max_total_wait=max_rate_limit_wait,
-        notify=lambda message: console.print(f"[yellow]{message}[/]", highlight=False),
+        notify=lambda message: console.print(f"[yellow]{rich_text(message)}[/]", highlight=False),
     )
     try:
         return GitHubClient(base_url=github_url, waiter=waiter)
@@ -91,7 +94,8 @@ def open_store(console: Any, state: Path | None) -> Any:
     from scanner.state.db import StateFile, StoreError, default_state_path
 
     try:
-        return StateFile(state or default_state_path())
+        # Every command that opens the state file writes it: one run at a time.
+        return StateFile(state or default_state_path(), exclusive=True)
     except StoreError as exc:
         raise fail(str(exc)) from None
 

@@ -61,7 +61,9 @@ def run_staged(options: dict[str, str]) -> int:
         for notice in prepared.notices:
             sys.stderr.write(f"leakwarden: {notice}\n")
         result = scan(path, prepared.options)
-        finish_scan(result, prepared, baseline=Path(baseline) if baseline else None)
+        suppressed = finish_scan(result, prepared, baseline=Path(baseline) if baseline else None)
+        for line in suppressed.legacy:
+            sys.stderr.write(f"leakwarden: {line}\n")
     except (SetupError, ScanSetupError) as exc:
         sys.stderr.write(f"leakwarden: {exc}\n")
         return 2
@@ -91,7 +93,9 @@ def main() -> None:
         sys.stderr.write("leakwarden: interrupted\n")
         code = 130
     except Exception as exc:  # the promise: a one-line reason, exit 2
-        sys.stderr.write(f"leakwarden: internal error: {type(exc).__name__}: {exc}\n")
+        from scanner.report.escape import visible
+
+        sys.stderr.write(f"leakwarden: internal error: {type(exc).__name__}: {visible(exc)}\n")
         code = 2
     sys.stdout.flush()
     sys.exit(code)

@@ -23,6 +23,7 @@ from scanner.cli.common import (
     progress_bar,
     write_report,
 )
+from scanner.report.escape import rich_text
 
 # PyGithub, rich and the scanner are imported inside the command: this module
 # is imported by every `leakwarden` start (pre-commit included), which must stay fast.
@@ -97,7 +98,7 @@ def audit_command(
     options = AuditOptions(
         org=org, policy=policy, mirrors_dir=mirrors, use_events=events, scan=scan, rescan=rescan
     )
-    progress = (lambda message: err.print(f"[dim]{message}[/]", highlight=False)) if sys.stderr.isatty() else None
+    progress = (lambda message: err.print(f"[dim]{rich_text(message)}[/]", highlight=False)) if sys.stderr.isatty() else None
     with store:
         tables = AuditStore(store)
         try:
@@ -280,7 +281,8 @@ def ignore_command(
             if not tables.ignore(org, fingerprint, reason):
                 unknown.append(fingerprint)
     for fingerprint in unknown:
-        err.print(f"[bold red]error:[/] no finding of {org} has fingerprint {fingerprint}", highlight=False)
+        err.print(f"[bold red]error:[/] no finding of {rich_text(org)} has fingerprint {rich_text(fingerprint)}",
+                  highlight=False)
     ignored = len(fingerprints) - len(unknown)
     err.print(f"{ignored} finding(s) ignored", highlight=False, markup=False)
     raise typer.Exit(2 if unknown else 0)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from scanner.cli.common import fail, progress_bar, write_output
+from scanner.report.escape import visible
 
 if TYPE_CHECKING:
     from scanner.model import ScanResult
@@ -49,12 +50,13 @@ def scan(
     range_: Annotated[str | None, typer.Option("--range", help="Only blobs introduced by commits in A..B.")] = None,
     staged: Annotated[bool, typer.Option("--staged", help="Only lines added in the index (pre-commit).")] = False,
     no_git: Annotated[bool, typer.Option("--no-git", help="Scan PATH as plain files.")] = False,
-    max_blob_size: Annotated[str | None, typer.Option("--max-blob-size", help="Skip larger blobs (counted; default 25M or the config's).")] = None,
+    max_blob_size: Annotated[str | None, typer.Option("--max-blob-size", help="Read larger blobs in overlapping windows instead of whole (default 25M or the config's; never skipped).")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: all cores).")] = 0,
     rules_dir: Annotated[Path | None, typer.Option("--rules", help="Directory of rule TOML files instead of the built-in set.")] = None,
     enable_rule: Annotated[list[str] | None, typer.Option("--enable-rule", help="Only these rule ids.")] = None,
     disable_rule: Annotated[list[str] | None, typer.Option("--disable-rule", help="Not these rule ids.")] = None,
     prefilter: Annotated[PrefilterKind, typer.Option("--prefilter", help="Multi-pattern prefilter.")] = PrefilterKind.auto,
+    max_decode_depth: Annotated[int | None, typer.Option("--max-decode-depth", help="Encoded layers (base64, percent, escapes) decoded under each blob; 0: none (default 2).")] = None,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help="Hide findings an earlier JSON report lists.")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="Configuration file (default: .leakwarden.toml or [tool.leakwarden] in pyproject.toml).")] = None,
@@ -64,6 +66,9 @@ def scan(
     skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", help="With --verify: never send keys of this account (repeatable).")] = None,
     min_confidence: Annotated[Confidence, typer.Option("--min-confidence", help="Only report findings of at least this confidence.")] = Confidence.low,
     gitleaks_config: Annotated[Path | None, typer.Option("--gitleaks-config", help="Translate and use a gitleaks config (default: PATH/.gitleaks.toml when present).")] = None,
+    config_from: Annotated[str | None, typer.Option("--config-from", help="Read .leakwarden.toml, pyproject's [tool.leakwarden], .gitleaks.toml and the ignore files from this commit (default with --range: its BASE).")] = None,
+    trust_range_config: Annotated[bool, typer.Option("--trust-range-config", help="With --range: use the checkout's configuration and ignore files, as changed by the range, and do not report changes to them.")] = False,
+    no_inline_allow: Annotated[bool, typer.Option("--no-inline-allow", help="Inline leakwarden:allow markers silence nothing (strict CI).")] = False,
 ) -> None:
     """Scan a repository's full history (all refs, every unique blob once).
 
@@ -79,11 +84,14 @@ def scan(
             disable_rules=disable_rule or (), gitleaks_config=gitleaks_config,
             max_blob_size=max_blob_size, staged=staged, no_git=no_git, range=range_,
             all_objects=all_objects, jobs=jobs, redact=not no_redact, prefilter=prefilter.value,
+            config_from=config_from, trust_range_config=trust_range_config,
+            inline_allow=not no_inline_allow, baseline=baseline,
+            max_decode_depth=max_decode_depth,
         )
     except SetupError as exc:
         raise fail(str(exc)) from None
     for notice in prepared.notices:
-        typer.echo(f"leakwarden: {notice}", err=True)
+        typer.echo(f"leakwarden: {visible(notice)}", err=True)
     if verify:
         from scanner.verify.canary import canary_accounts
 
@@ -106,9 +114,11 @@ def scan(
 
         exit_code = verify_scan_result(result, path, sts_endpoint, skip_aws_account)
     _emit(result, format, output, str(path.resolve()), staged=staged)
+    for line in suppressed.legacy:  # always: a stale hash must not go unnoticed
+        typer.echo(f"leakwarden: {line}", err=True)
     if report_unused_ignores:
         for line in suppressed.unused:
-            typer.echo(f"leakwarden: {line}", err=True)
+            typer.echo(f"leakwarden: {visible(line)}", err=True)
     if result.errors:
         typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "
                    "scanned (see errors in the report)", err=True)

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
+from scanner.report.escape import visible
+
 
 def _load_exposures(path: Path) -> list[dict[str, Any]]:
     """The ``exposures`` of an org audit JSON (or a bare list of them)."""
@@ -68,7 +70,7 @@ def tickets_command(
         extra = _load_exposures(exposures) if exposures else []
         destination = parse_destination(to, github_url)
     except (ReportError, DestinationError) as exc:
-        typer.echo(f"leakwarden: {exc}", err=True)
+        typer.echo(f"leakwarden: {visible(exc)}", err=True)
         raise typer.Exit(2) from None
     tickets = tickets_from_report(data, extra)
     if not tickets:

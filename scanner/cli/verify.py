@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from scanner.report.escape import visible
+
 # Only typer at import time: this module is loaded on every `leakwarden` start,
 # and boto3/pygit2 are loaded by the commands that need them.
 if TYPE_CHECKING:
@@ -41,11 +43,11 @@ def describe(summary: VerifySummary) -> str:  # noqa: F821 - string annotation
 
 def _echo_summary(summary: VerifySummary, live: list[dict[str, Any]]) -> None:
     for problem in summary.problems:
-        typer.echo(f"leakwarden: {problem}", err=True)
+        typer.echo(f"leakwarden: {visible(problem)}", err=True)
     typer.echo(f"leakwarden: {describe(summary)}", err=True)
     for item in live:
         # Key IDs and ARNs are identifiers, safe to show; secrets never are.
-        typer.echo(f"leakwarden: LIVE {item.get('key_id')} {item.get('arn')}", err=True)
+        typer.echo(f"leakwarden: LIVE {visible(item.get('key_id'))} {visible(item.get('arn'))}", err=True)
 
 
 def verify_scan_result(
@@ -128,7 +130,7 @@ def verify_command(
         )
         summary = verify_report(data, repo, options)
     except (ReportError, ValueError) as exc:
-        typer.echo(f"leakwarden: {exc}", err=True)
+        typer.echo(f"leakwarden: {visible(exc)}", err=True)
         raise typer.Exit(2) from None
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     from scanner.cli.common import write_output

@@ -1,16 +1,21 @@
-"""Secrets one layer down: base64, percent- and backslash-escape-encoded runs.
+"""Secrets layers down: base64, percent- and backslash-escape-encoded runs.
 
 The engine scans the bytes as they are first. Then, where a cheap probe says
 a blob holds an encoded run (Hyperscan reports it during the same pass), the
-candidate runs are found, decoded, and the decoded bytes are scanned again
-(one level deep, never recursively). Each decoded piece carries an offset map
+candidate runs are found, decoded, and the decoded bytes are scanned again,
+and so on down to ``max_decode_depth`` layers (``DEFAULT_MAX_DECODE_DEPTH``;
+gitleaks calls it ``--max-decode-depth``): base64 of base64 of a key is found
+too. A layer is only decoded where the probes fire on the layer above, and
+every layer of a blob shares one budget of decoded bytes, so depth costs
+nothing on ordinary blobs and stays bounded on hostile ones. Each decoded piece carries an offset map
 so that a secret found inside it maps back to a byte span of the *encoded*
 text in the original blob: fingerprints, line numbers and re-reading from the
 blob keep working.
 
 Bounded on purpose: only runs long enough to hold a credential, only decoded
 text that is mostly printable (images, fonts and digests decode to binary and
-are dropped at once), and at most ``MAX_DECODED_PER_BLOB`` bytes per blob.
+are dropped at once), and at most ``MAX_DECODED_PER_BLOB`` bytes per blob,
+all layers together.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from dataclasses import dataclass
 MIN_BASE64_RUN = 24
 MAX_RUN = 64 * 1024
 MAX_DECODED_PER_BLOB = 1 << 20
+DEFAULT_MAX_DECODE_DEPTH = 2
 
 # What a secret one layer down starts with. Base64 has no marker of its own,
 # so the probe for it is the base64 encoding (at each of the three byte
@@ -64,6 +70,22 @@ PROBES: list[tuple[str, str]] = (
     + [("percent", "(?i)%(?:3A|40|2B|3D|2F)")]
     + [("escape", r"-----\\[rn]")]
 )
+
+# base64 of base64: the outer text never shows a word's single encoding, so
+# the probe is the encoding of those fragments (4+ characters, as short as
+# the single-layer probes). Inner layers need no probe of their own: the
+# decoded text is probed with PROBES like any blob.
+_DOUBLE_BASE64 = sorted({g for w in _BASE64_WORDS for f in _stable_base64(w.encode())
+                         for g in _stable_base64(f)})
+
+
+def probes(max_depth: int = DEFAULT_MAX_DECODE_DEPTH) -> list[tuple[str, str]]:
+    """The probes an engine decoding ``max_depth`` layers down needs."""
+    if max_depth <= 0:
+        return []
+    if max_depth == 1:
+        return list(PROBES)
+    return list(PROBES) + [("base64", _literal(g)) for g in _DOUBLE_BASE64]
 
 _BASE64_RUN = re.compile(rb"(?<![A-Za-z0-9+/_-])([A-Za-z0-9+/]{%d,%d}={0,2})(?![A-Za-z0-9+/_-])"
                          % (MIN_BASE64_RUN, MAX_RUN))
@@ -182,14 +204,34 @@ def _escape_runs(data: bytes) -> Iterator[Decoded]:
 _FINDERS = {"base64": _base64_runs, "percent": _percent_runs, "escape": _escape_runs}
 
 
-def encoded_runs(data: bytes, kinds: set[str] | None = None) -> Iterator[Decoded]:
+class Budget:
+    """Decoded bytes one blob may still produce, across all its layers."""
+
+    def __init__(self, total: int = MAX_DECODED_PER_BLOB) -> None:
+        self.left = total
+
+
+def encoded_runs(data: bytes, kinds: set[str] | None = None,
+                 budget: Budget | None = None) -> Iterator[Decoded]:
     """Decoded candidates in ``data`` for the probe kinds that fired (all when None)."""
-    budget = MAX_DECODED_PER_BLOB
+    budget = budget or Budget()
     for kind, finder in _FINDERS.items():
         if kinds is not None and kind not in kinds:
             continue
         for piece in finder(data):
-            budget -= len(piece.data)
-            if budget < 0:
+            budget.left -= len(piece.data)
+            if budget.left < 0:
                 return
             yield piece
+
+
+def nested_runs(data: bytes, max_depth: int = DEFAULT_MAX_DECODE_DEPTH,
+                budget: Budget | None = None) -> Iterator[Decoded]:
+    """Every decoded piece down to ``max_depth`` layers, without probes (for
+    callers that only need the decoded text, such as keyword selection)."""
+    budget = budget or Budget()
+    if max_depth <= 0:
+        return
+    for piece in encoded_runs(data, None, budget):
+        yield piece
+        yield from nested_runs(piece.data, max_depth - 1, budget)

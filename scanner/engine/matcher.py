@@ -9,7 +9,7 @@ marked ``leakwarden:allow``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 
 import regex
@@ -24,7 +24,18 @@ from scanner.model import CONFIDENCE_ORDER, Match, ScanError
 
 # Inline markers that silence a finding on their line; the two foreign ones
 # let teams migrating from gitleaks and detect-secrets keep their annotations.
-INLINE_ALLOW = regex.compile(rb"leakwarden:allow|gitleaks:allow|pragma:\s*allowlist[ -]secret")
+# A marker counts only as a whole word inside a comment on the secret's own
+# line: ``xleakwarden:allowx`` or a marker in a string value is not one, and a
+# marker on a line longer than ``MAX_MARKER_LINE`` bytes (a minified bundle,
+# where one marker would silence every secret in the file) silences nothing.
+INLINE_ALLOW = regex.compile(
+    rb"(?<![\w:./-])(?:leakwarden:allow|gitleaks:allow|pragma:[ \t]*allowlist[ -]secret)(?![\w:-])")
+_COMMENT_OPENER = regex.compile(rb"(?:#|//|/\*|<!--|--|;|%|\(\*|\{-|\bREM\b|::)")
+# Every line break an editor, a diff view or str.splitlines() honours, as
+# UTF-8 bytes: a marker after a bare \r or U+2028 looks like a line of its
+# own to a reviewer, so it is one here too.
+_LINE_BREAK = regex.compile(rb"[\n\r\x0b\x0c\x1c\x1d\x1e]|\xc2\x85|\xe2\x80[\xa8\xa9]")
+MAX_MARKER_LINE = 400
 
 DEFAULT_REGEX_TIMEOUT = 5.0
 
@@ -61,6 +72,38 @@ def line_bounds(data: bytes, start: int, end: int) -> tuple[int, int]:
     return line_start, len(data) if line_end < 0 else line_end
 
 
+def _marker_line(data: bytes, pos: int) -> bytes | None:
+    """The line holding ``pos`` (split at every kind of line break), or None
+    when it is longer than ``MAX_MARKER_LINE``. Looks at a bounded window
+    only, so a multi-megabyte single-line file costs nothing more."""
+    lo = max(0, pos - MAX_MARKER_LINE - 2)
+    hi = min(len(data), pos + MAX_MARKER_LINE + 2)
+    breaks = list(_LINE_BREAK.finditer(data, lo, pos))
+    before = breaks[-1] if breaks else None
+    if before is None and lo > 0:
+        return None
+    start = before.end() if before is not None else 0
+    after = _LINE_BREAK.search(data, pos, hi)
+    if after is None and hi < len(data):
+        return None
+    end = after.start() if after is not None else len(data)
+    return data[start:end] if end - start <= MAX_MARKER_LINE else None
+
+
+def inline_marker(data: bytes, match_start: int, match_end: int) -> str | None:
+    """The marker that silences a match at this span, if any: a whole-word
+    marker in a comment on the line where the match starts or ends."""
+    positions = {match_start, max(match_start, match_end - 1)}
+    for pos in sorted(positions):
+        line = _marker_line(data, pos)
+        if line is None:
+            continue
+        for found in INLINE_ALLOW.finditer(line):
+            if _COMMENT_OPENER.search(line, 0, found.start()):
+                return found.group().decode("ascii", "replace")
+    return None
+
+
 class Engine:
     """A compiled rule set ready to scan bytes. Build once, scan many times."""
 
@@ -71,11 +114,18 @@ class Engine:
         regex_timeout: float = DEFAULT_REGEX_TIMEOUT,
         prefilter: str = "auto",
         decode: bool = True,
+        max_decode_depth: int = decoding.DEFAULT_MAX_DECODE_DEPTH,
+        inline_allow: bool = True,
     ) -> None:
         self.ruleset = ruleset
+        # False: markers are ignored (strict CI); True: a marked match is kept
+        # with ``Match.allowed`` set, so the suppression can be accounted for.
+        self.inline_allow = inline_allow
         self.regex_timeout = regex_timeout
-        self.decode = decode
-        self._probe_kinds = [kind for kind, _ in decoding.PROBES] if decode else []
+        self.max_decode_depth = max(0, max_decode_depth) if decode else 0
+        self.decode = self.max_decode_depth > 0
+        probes = decoding.probes(self.max_decode_depth)
+        self._probe_kinds = [kind for kind, _ in probes]
         # Which rules may silence an overlapping generic (low-confidence) match:
         # not path-scoped ones, whose path is only known after the engine.
         self._rank = {r.id: _CONFIDENCE_RANK[r.confidence] if not r.path else -1
@@ -97,7 +147,7 @@ class Engine:
         self._path_cache: dict[str, tuple[int, ...]] = {}
         self.prefilter: Prefilter = make_prefilter(
             ordered[:indexed], prefilter,
-            [pattern for _, pattern in decoding.PROBES] if decode else [])
+            [pattern for _, pattern in probes])
 
     def compile_all(self) -> None:
         """Compile every rule now: before forking workers, so each does not
@@ -113,14 +163,25 @@ class Engine:
             found.update((i, []) for i in self._path_rules)
             return found
         for path in paths:
-            rules = self._path_cache.get(path)
-            if rules is None:  # a history has few distinct paths: test each once
-                rules = self._path_cache[path] = tuple(
-                    i for i in self._path_rules
-                    if text_pattern(self._rules[i].rule.path or "").search(path))
-            for i in rules:
+            for i in self._rules_at(path):
                 found[i] = []
         return found
+
+    def _rules_at(self, path: str) -> tuple[int, ...]:
+        rules = self._path_cache.get(path)
+        if rules is None:  # a history has few distinct paths: test each once
+            rules = self._path_cache[path] = tuple(
+                i for i in self._path_rules
+                if text_pattern(self._rules[i].rule.path or "").search(path))
+        return rules
+
+    def path_rules(self, paths: Sequence[str]) -> frozenset[int]:
+        """The path-scoped rules that apply at any of ``paths``: all that the
+        paths a blob is known at change about how it is matched."""
+        out: set[int] = set()
+        for path in paths:
+            out.update(self._rules_at(path))
+        return frozenset(out)
 
     def scan(self, data: bytes, paths: Sequence[str] | None = None
              ) -> tuple[list[Match], list[ScanError]]:
@@ -141,19 +202,40 @@ class Engine:
                       matches: dict[tuple[str, int, int], Match], errors: list[ScanError],
                       paths: Sequence[str] | None) -> None:
         plain = [m for m in matches.values() if m.decoded is None]
-        for piece in decoding.encoded_runs(data, probes):
-            inner, inner_errors = self._scan_plain(piece.data, self._candidates(piece.data, paths))
-            errors.extend(inner_errors)
+        budget = decoding.Budget()  # one for every layer of this blob
+        for chain, inner in self._layers(data, probes, errors, paths, (), budget):
+            outer = chain[0]
+            # A plain finding already covering the whole encoded run (a
+            # Kubernetes Secret value, a service-account key) says it.
+            if any(p.start <= outer.start and p.end >= outer.end for p in plain):
+                continue
+            kind = ">".join(piece.kind for piece in chain)
             for m in inner.values():
-                start, end = piece.span(m.start, m.end)
-                # A plain finding already covering the whole encoded run (a
-                # Kubernetes Secret value, a service-account key) says it.
-                if any(p.start <= piece.start and p.end >= piece.end for p in plain):
-                    continue
+                start, end = m.start, m.end
+                for piece in reversed(chain):  # innermost layer's span, outwards
+                    start, end = piece.span(start, end)
                 key = (m.rule_id, start, end)
                 if key not in matches:
+                    marker = inline_marker(data, start, end) if self.inline_allow else None
                     matches[key] = Match(m.rule_id, start, end, start, end, m.secret, m.entropy,
-                                         decoded=piece.kind)
+                                         decoded=kind, allowed=marker)
+
+    def _layers(self, data: bytes, probes: set[str], errors: list[ScanError],
+                paths: Sequence[str] | None, chain: tuple[decoding.Decoded, ...],
+                budget: decoding.Budget,
+                ) -> Iterator[tuple[tuple[decoding.Decoded, ...], dict[tuple[str, int, int], Match]]]:
+        """(the pieces from the blob down to this layer, the matches in it), for
+        each decoded piece, depth-first down to ``max_decode_depth`` layers."""
+        for piece in decoding.encoded_runs(data, probes, budget):
+            here = (*chain, piece)
+            candidates = self._candidates(piece.data, paths)
+            inner, inner_errors = self._scan_plain(piece.data, candidates)
+            errors.extend(inner_errors)
+            yield here, inner
+            if len(here) < self.max_decode_depth:
+                deeper = {self._probe_kinds[-1 - k] for k in candidates if k < 0}
+                if deeper:
+                    yield from self._layers(piece.data, deeper, errors, paths, here, budget)
 
     def _scan_plain(self, data: bytes, candidates: dict[int, list[tuple[int, int]]]
                     ) -> tuple[dict[tuple[str, int, int], Match], list[ScanError]]:
@@ -211,9 +293,9 @@ class Engine:
         allowlists = rule.allowlists + self.ruleset.allowlists
         if any(a.allows_text(secret, whole, line) for a in allowlists):
             return None
-        if INLINE_ALLOW.search(line):
-            return None
-        return Match(rule.id, start, end, match_start, match_end, secret, round(entropy, 3))
+        marker = inline_marker(data, match_start, match_end) if self.inline_allow else None
+        return Match(rule.id, start, end, match_start, match_end, secret, round(entropy, 3),
+                     allowed=marker)
 
 
 _CONFIDENCE_RANK = {name: rank for rank, name in enumerate(CONFIDENCE_ORDER)}
@@ -229,4 +311,3 @@ def _prefer_specific(matches: Iterable[Match], rank: dict[str, int]) -> list[Mat
         return ordered
     return [m for m in ordered
             if rank[m.rule_id] != 0 or not any(s < m.end and m.start < e for s, e in confident)]
-

@@ -61,17 +61,19 @@ def cached_default_rules() -> RuleSet:
     return ruleset
 
 
-def rules_for_content(ruleset: RuleSet, contents: list[bytes]) -> RuleSet:
+def rules_for_content(ruleset: RuleSet, contents: list[bytes], max_decode_depth: int | None = None) -> RuleSet:
     """The rules that could match anything in ``contents``: those with a
     keyword in it, and those without keywords. The engine requires a keyword
     inside every match, so the rest cannot report anything; leaving them
     out means their regexes are never compiled."""
-    from scanner.engine.decoding import encoded_runs
+    from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH, nested_runs
 
-    # The engine also scans one layer down (a base64 Kubernetes Secret value):
+    depth = DEFAULT_MAX_DECODE_DEPTH if max_decode_depth is None else max_decode_depth
+
+    # The engine also scans layers down (a base64 Kubernetes Secret value):
     # a keyword may only appear once decoded, so decoded text counts too.
     lowered = [data.lower() for data in contents]
-    lowered += [run.data.lower() for data in contents for run in encoded_runs(data)]
+    lowered += [run.data.lower() for data in contents for run in nested_runs(data, depth)]
     keep = [r for r in ruleset.rules
             if not r.keywords or any(k in data for k in r.lower_keywords for data in lowered)]
     return RuleSet(keep, ruleset.allowlists)

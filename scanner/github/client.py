@@ -38,12 +38,46 @@ def describe_error(exc: BaseException) -> str:
     """One line for a failed GitHub call, safe to print (no token, no traceback)."""
     if isinstance(exc, GithubException):
         message = exc.data.get("message") if isinstance(exc.data, dict) else None
-        return f"GitHub answered {exc.status}" + (f": {message}" if message else "")
+        endpoint = getattr(exc, "leakwarden_endpoint", None)
+        where = f" to {endpoint}" if endpoint else ""
+        return f"GitHub answered {exc.status}{where}" + (f": {message}" if message else "")
     if isinstance(exc, requests.exceptions.ConnectionError):
         return "cannot connect to GitHub (network error or wrong --github-url)"
     if isinstance(exc, requests.exceptions.Timeout):
         return "GitHub did not answer in time"
     return f"{type(exc).__name__}: {exc}"
+
+
+# PyGithub builds its exception with ``output.get("message")``: an error body
+# that is JSON but not an object (a list, a string, a number from a proxy or a
+# broken GHES) ended a run with AttributeError. Such a body becomes an object
+# that says what it was, and the failing call's endpoint rides on the
+# exception so the message can name it.
+_create_exception = Requester.createException.__func__  # type: ignore[attr-defined]
+
+
+def _create_exception_safely(cls: Any, status: int, headers: dict[str, Any], output: Any) -> Any:
+    if output is not None and not isinstance(output, dict):
+        output = {"message": f"unexpected error body (JSON {type(output).__name__}, not an object)"}
+    return _create_exception(cls, status, headers, output)
+
+
+_request_json_and_check = Requester.requestJsonAndCheck
+
+
+def _request_json_and_check_named(self: Any, verb: str, url: str, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return _request_json_and_check(self, verb, url, *args, **kwargs)
+    except GithubException as exc:
+        if getattr(exc, "leakwarden_endpoint", None) is None:
+            exc.leakwarden_endpoint = f"{verb} {re.sub(r'[?#].*', '', str(url))}"  # type: ignore[attr-defined]
+        raise
+
+
+if not getattr(Requester, "_leakwarden_patched", False):
+    Requester.createException = classmethod(_create_exception_safely)  # type: ignore[method-assign,assignment]
+    Requester.requestJsonAndCheck = _request_json_and_check_named  # type: ignore[method-assign]
+    Requester._leakwarden_patched = True  # type: ignore[attr-defined]
 
 
 class GitHubConfigError(Exception):

@@ -37,7 +37,7 @@ from scanner.github.client import (
     GitHubConfigError,
     describe_error,
 )
-from scanner.github.mirror import advertised_refs, mirror_path
+from scanner.github.mirror import advertised_refs, mirror_path, valid_full_name
 from scanner.orgscan.task import RepoOutcome, RepoTask
 from scanner.state.db import StateFile
 from scanner.state.orgscan import OrgScanStore, RepoCursor
@@ -211,13 +211,19 @@ def run_org_scan(
         git_token = client.git_token()
     except GITHUB_OR_CONFIG_ERRORS as exc:
         raise GitHubConfigError(f"no token for git: {describe_error(exc)}") from None
+    # A name from the API that is not a GitHub name would build a mirror path
+    # outside --mirrors: that repo fails (exit 2), the others run.
+    refused = [RepoOutcome(r.full_name, "failed", error_kind="invalid-name",
+                           error=f"refusing repository name {r.full_name!r}: not owner/name as GitHub allows")
+               for r in repos if not valid_full_name(r.full_name)]
+    repos = [r for r in repos if valid_full_name(r.full_name)]
     tasks = plan_tasks(repos, cursors, options, mirrors_dir, client.base_url, None if remote else git_token)
     from scanner.engine.rules import default_rules
 
     # Loaded once here (and inherited by forked workers): its version says
     # whether a cursor still counts.
     rules_version = default_rules().version
-    total = len(tasks)
+    total = len(tasks) + len(refused)
     done = 0
     quiet, tasks = split_unchanged(tasks, rules_version, git_token,
                                    threads=min(16, max(4, 2 * options.jobs)))
@@ -234,7 +240,7 @@ def run_org_scan(
                 task.token = client.git_token()
             yield task
 
-    for outcome in itertools.chain(quiet, runner(with_fresh_token(tasks)) if tasks else ()):
+    for outcome in itertools.chain(refused, quiet, runner(with_fresh_token(tasks)) if tasks else ()):
         new = tables.commit(org, outcome.record(), started)
         done += 1
         if outcome.status != "failed":
@@ -243,7 +249,7 @@ def run_org_scan(
                                        outcome.mode, new, outcome.blobs_scanned, outcome.seconds))
         if progress:
             progress(outcome, done, total)
-    listed = {r.full_name for r in repos}
+    listed = {r.full_name for r in repos} | {o.repo for o in refused}
     for name, cursor in sorted(cursors.items()):
         if name not in listed and cursor.status != "removed":
             tables.mark_removed(org, name, started)

@@ -8,10 +8,12 @@ becomes a failed outcome, so one lost machine costs one retry, not the run.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from scanner.orgscan.task import RepoOutcome, RepoTask, run_repo_task
+from scanner.procs import die_with_parent
 
 Runner = Callable[[Iterable[RepoTask]], Iterator[RepoOutcome]]
 
@@ -46,7 +48,10 @@ def run_in_processes(tasks: Iterable[RepoTask], jobs: int) -> Iterator[RepoOutco
     # never touch the inherited state file or HTTP session, and leave with
     # os._exit, which closes neither.
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    # Workers end with this process, even on kill -9, and forget the
+    # credentials they inherited (each task carries its own git token).
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         # Keep a bounded number queued: a killed run then leaves little
         # half-done work, and results are committed as they come.
         pending: dict[Future[RepoOutcome], RepoTask] = {}

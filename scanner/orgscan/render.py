@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 
 from scanner.orgscan.coordinator import OrgScanReport
+from scanner.report.escape import visible
 
 
 def render_json(report: OrgScanReport) -> str:
     return json.dumps(report.to_dict(), indent=2, sort_keys=True) + "\n"
 
 
-def _md(value: object) -> str:
-    return str(value).replace("|", "\\|")
+def _where(finding: dict[str, object]) -> str:
+    return f"{finding.get('path')}:{finding.get('line')}"
 
 
 def _summary_line(report: OrgScanReport) -> str:
@@ -23,48 +25,30 @@ def _summary_line(report: OrgScanReport) -> str:
 
 
 def render_markdown(report: OrgScanReport) -> str:
-    out = [f"# Secret scan of `{report.org}`", "", _summary_line(report) + ".", ""]
-    if report.findings:
-        out += ["## New findings", "", "| repo | rule | location | secret | commit | author | date | verification |",
-                "|---|---|---|---|---|---|---|---|"]
-        for f in report.findings:
-            verification = (f.get("verification") or {}).get("status", "")
-            out.append(
-                f"| `{_md(f['repo'])}` | {f.get('rule')} | `{_md(f.get('path'))}:{f.get('line')}` | "
-                f"`{_md(f.get('secret'))}` | {(f.get('commit') or '')[:12]} | {_md(f.get('author') or '')} | "
-                f"{f.get('date') or ''} | {verification} |"
-            )
-        out.append("")
-    failed = report.failed
-    if failed:
-        out += ["## Repositories not scanned (retried next run)", "", "| repo | reason |", "|---|---|"]
-        for r in failed:
-            out.append(f"| `{_md(r.repo)}` | {_md(r.error_kind)}: {_md(r.error)} |")
-        out.append("")
-    if report.errors:
-        out += ["## Scan errors", ""]
-        out += [f"- `{_md(e.get('repo'))}`: {_md(e.get('kind'))}: {_md(e.get('message'))}" for e in report.errors]
-        out.append("")
-    for t in report.tickets:
-        out.append(f"- ticket {t['action']} for {t['key_id']}: {t['where']}")
-    return "\n".join(out).rstrip() + "\n"
+    """From ``report/templates/orgscan.md.j2``: every repository, path,
+    author and message is an inert code span."""
+    from scanner.report.templating import render_template
+
+    text = render_template("orgscan.md.j2", report=report, summary=_summary_line(report), where=_where)
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
 
 
 def render_text(report: OrgScanReport) -> str:
-    out = [f"leakwarden org scan {report.org}: {_summary_line(report)}"]
+    v = visible  # every field a repository or the API controls, as one inert line
+    out = [f"leakwarden org scan {v(report.org)}: {_summary_line(report)}"]
     for f in report.findings:
         verification = (f.get("verification") or {}).get("status")
         out.append(
-            f"  NEW {f['repo']} {f.get('path')}:{f.get('line')} {f.get('rule')} {f.get('secret')}"
-            f" ({(f.get('commit') or '')[:12]} {f.get('author') or ''} {f.get('date') or ''})"
-            + (f" [{verification}]" if verification else "")
+            f"  NEW {v(f['repo'])} {v(_where(f))} {v(f.get('rule'))} {v(f.get('secret'))}"
+            f" ({v((f.get('commit') or '')[:12])} {v(f.get('author'))} {v(f.get('date'))})"
+            + (f" [{v(verification)}]" if verification else "")
         )
     for r in report.failed:
-        out.append(f"  FAILED {r.repo}: {r.error_kind}: {r.error} (retried next run)")
+        out.append(f"  FAILED {v(r.repo)}: {v(r.error_kind)}: {v(r.error)} (retried next run)")
     for e in report.errors:
-        out.append(f"  ERROR {e.get('repo')}: {e.get('kind')}: {e.get('message')}")
+        out.append(f"  ERROR {v(e.get('repo'))}: {v(e.get('kind'))}: {v(e.get('message'))}")
     for t in report.tickets:
-        out.append(f"  ticket {t['action']} for {t['key_id']}: {t['where']}")
+        out.append(f"  ticket {v(t['action'])} for {v(t['key_id'])}: {v(t['where'])}")
     return "\n".join(out) + "\n"
 
 

@@ -98,8 +98,14 @@ class Suppressions:
 
     def filter(self, findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
         """(kept, hidden). Marks every entry that hid something as used."""
+        kept, hidden = self.filter_with_entries(findings)
+        return kept, [finding for finding, _ in hidden]
+
+    def filter_with_entries(self, findings: Iterable[Finding]
+                            ) -> tuple[list[Finding], list[tuple[Finding, IgnoreEntry]]]:
+        """(kept, hidden with the entry that hid each). Marks used entries."""
         kept: list[Finding] = []
-        hidden: list[Finding] = []
+        hidden: list[tuple[Finding, IgnoreEntry]] = []
         for finding in findings:
             entry = self._baseline_entry(finding)
             if entry is None:
@@ -112,7 +118,7 @@ class Suppressions:
                 for other in self.entries:
                     if other is not entry and not other.used and other.matches(finding):
                         other.used = True
-                hidden.append(finding)
+                hidden.append((finding, entry))
         return kept, hidden
 
     def _baseline_entry(self, finding: Finding) -> IgnoreEntry | None:
@@ -168,7 +174,9 @@ def parse_gitleaks_ignore(text: str, source: str) -> list[IgnoreEntry]:
         entry = IgnoreEntry(where, line, path=path, rules=mapped or (), commit=commit,
                             line=int(number_text))
         if mapped is None:
-            entry.problem = f"gitleaks rule {rule!r} has no leakwarden equivalent"
+            from scanner.project.config import shown
+
+            entry.problem = f"gitleaks rule {shown(rule)} has no leakwarden equivalent"
         entries.append(entry)
     return entries
 
@@ -219,9 +227,10 @@ def load_suppressions(root: Path | None, baseline: Path | None = None,
 
 
 def describe_unused(entries: Iterable[IgnoreEntry]) -> list[str]:
-    """One line per stale entry, for ``--report-unused-ignores``."""
+    """One line per stale entry, for ``--report-unused-ignores``: where it is
+    (file and line), never the line itself, which may be a pasted secret."""
     lines = []
     for entry in entries:
         why = entry.problem or "matched no finding"
-        lines.append(f"{entry.source}: unused ignore entry {entry.text!r}: {why}")
+        lines.append(f"{entry.source}: unused ignore entry: {why}")
     return lines

@@ -8,7 +8,8 @@ so the engine never learns where a rule came from.
 
 Shape (every key optional)::
 
-    max_blob_size = "10M"             # or a number of bytes
+    max_blob_size = "10M"             # or a number of bytes; larger blobs are
+                                      # read in windows (never skipped)
     disable_rules = ["generic-secret-assignment"]
     enable_rules = []                 # when not empty: only these rules
     [[rules]]                         # extra rules, same shape as rules/*.toml;
@@ -24,6 +25,7 @@ Shape (every key optional)::
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,13 +139,27 @@ def load_config(path: Path, *, pyproject: bool | None = None) -> Config:
     return config_from_dict(data, source)
 
 
+# Keys, rule ids and settings are short lower-case words; tokens and keys
+# are long, mixed-case or digit-heavy.
+_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
+
+
+def shown(value: object) -> str:
+    """A name from the file as it may be echoed: quoted when it looks like a
+    key or rule id, otherwise not at all. A malformed line is often a pasted
+    secret, and error messages end up in CI logs."""
+    if isinstance(value, str) and _NAME.fullmatch(value) and sum(c.isdigit() for c in value) <= 3:
+        return repr(value)
+    return "(a value that is not a name; not shown)"
+
+
 def config_from_dict(data: dict[str, Any], source: str) -> Config:
     from scanner.engine.rules import Allowlist, Rule, RuleError
 
     problems: list[str] = []
     config = Config(source=source)
     for key in sorted(set(data) - _TOP_KEYS):
-        problems.append(f"unknown key {key!r} (known: {', '.join(sorted(_TOP_KEYS))})")
+        problems.append(f"unknown key {shown(key)} (known: {', '.join(sorted(_TOP_KEYS))})")
     if "max_blob_size" in data:
         try:
             config.max_blob_size = parse_size(data["max_blob_size"])
@@ -161,10 +177,10 @@ def config_from_dict(data: dict[str, Any], source: str) -> Config:
             config.allowlists.append(Allowlist.from_dict(table))
     for where, table in _tables(data, "rules", problems):
         rule_id = table.get("id")
-        label = f"{where} ({rule_id!r})" if isinstance(rule_id, str) else where
+        label = f"{where} ({shown(rule_id)})" if isinstance(rule_id, str) else where
         unknown = sorted(set(table) - _RULE_KEYS)
         if unknown:
-            problems.append(f"{label}: unknown key(s) {', '.join(map(repr, unknown))}")
+            problems.append(f"{label}: unknown key(s) {', '.join(map(shown, unknown))}")
             continue
         for allow in table.get("allowlists", []) if isinstance(table.get("allowlists"), list) else []:
             if isinstance(allow, dict):
@@ -194,21 +210,22 @@ def _tables(data: dict[str, Any], key: str, problems: list[str]) -> list[tuple[s
 def _check_allowlist(table: dict[str, Any]) -> list[str]:
     import regex
 
-    problems = [f"unknown key {k!r}" for k in sorted(set(table) - _ALLOWLIST_KEYS)]
+    problems = [f"unknown key {shown(k)}" for k in sorted(set(table) - _ALLOWLIST_KEYS)]
     for key in ("regexes", "stopwords", "paths"):
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append(f"{key}: must be a list of strings")
             continue
         if key != "stopwords":
-            for pattern in value:
+            for index, pattern in enumerate(value):
                 try:
                     regex.compile(pattern)
                 except regex.error as exc:
-                    problems.append(f"{key}: bad regex {pattern!r}: {exc}")
+                    # the position, not the pattern: it may hold the secret itself
+                    problems.append(f"{key}[{index}]: bad regex: {exc}")
     target = table.get("regexTarget", table.get("regex_target", "secret"))
     if target not in ("secret", "match", "line"):
-        problems.append(f"regexTarget: must be secret, match or line, not {target!r}")
+        problems.append(f"regexTarget: must be secret, match or line, not {shown(target)}")
     return problems
 
 
@@ -220,12 +237,12 @@ def _check_rule_examples(rule: Any) -> None:
     from scanner.engine.rules import RuleError, RuleSet
 
     engine = Engine(RuleSet([rule]), prefilter="python")
-    for example in rule.examples:
+    for index, example in enumerate(rule.examples):
         if not engine.scan(example.encode())[0]:
-            raise RuleError(f"example does not match: {example!r}")
-    for example in rule.negative_examples:
+            raise RuleError(f"examples[{index}] does not match")
+    for index, example in enumerate(rule.negative_examples):
         if engine.scan(example.encode())[0]:
-            raise RuleError(f"negative example matches: {example!r}")
+            raise RuleError(f"negative_examples[{index}] matches")
 
 
 def check_config(path: Path | None, root: Path) -> tuple[Config | None, list[str]]:

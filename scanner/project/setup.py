@@ -17,8 +17,10 @@ from scanner.model import CONFIDENCE_ORDER, Confidence, ScanResult
 
 if TYPE_CHECKING:
     from scanner.engine.rules import RuleSet
+    from scanner.model import Finding
     from scanner.pipeline import ScanOptions
     from scanner.project.config import Config
+    from scanner.project.trust import ProjectFiles
 
 # The config and baseline modules are imported only when the checkout has
 # such files: most commits in most repositories pay nothing for them.
@@ -63,23 +65,63 @@ class Suppressed:
 
     hidden: int = 0
     unused: list[str] = field(default_factory=list)
+    # Entries written with the v1 secret hash (before hashes were keyed per
+    # repository), each with its replacement: printed on every run.
+    legacy: list[str] = field(default_factory=list)
 
 
 def suppress(result: ScanResult, root: Path | None, baseline: Path | None = None,
-             *, use_ignore_files: bool = True) -> Suppressed:
-    """Hide findings the baseline or the ignore files already list (in place)."""
+             *, use_ignore_files: bool = True, files: ProjectFiles | None = None,
+             repo: Path | None = None) -> Suppressed:
+    """Hide findings the baseline or the ignore files already list (in place);
+    each hidden finding is listed in ``result.suppressed`` with its entry.
+    ``files``: where ``root`` really came from (a trusted commit), for names."""
     if baseline is None and (root is None or not use_ignore_files
                              or not any((root / name).is_file() for name in _IGNORE_FILES)):
         return Suppressed()
+    from scanner.model import Suppression
     from scanner.project.baseline import describe_unused, load_suppressions
 
     suppressions = load_suppressions(root if use_ignore_files else None, baseline)
     if not suppressions.entries and not suppressions.baseline:
         return Suppressed()
-    kept, hidden = suppressions.filter(result.findings)
+    kept, hidden = suppressions.filter_with_entries(result.findings)
     result.findings[:] = kept
     result.stats.findings = len(kept)
-    return Suppressed(len(hidden), describe_unused(suppressions.unused()))
+    label = files.label if files else str
+    for finding, entry in hidden:
+        kind = "baseline" if entry.source.endswith("]") and ":findings[" in entry.source \
+            else "ignore-file"
+        result.suppressed.append(Suppression(finding, kind, label(entry.source)))
+    result.suppressed.sort(key=lambda s: (s.finding.sort_key(), s.kind, s.by))
+    unused = suppressions.unused()
+    legacy = _legacy_entries(result, unused, repo) if repo is not None else []
+    return Suppressed(len(hidden), [label(line) for line in describe_unused(unused)],
+                      [label(line) for line in legacy])
+
+
+def _legacy_entries(result: ScanResult, unused: list[Any], repo: Path) -> list[str]:
+    """Unused entries whose hash is a finding's v1 hash (keyed by the
+    installation only, so anyone could compute it from the secret): say which
+    line replaces each. The finding's secret is re-read from its blob."""
+    wanted = {e.hash: e for e in unused if e.hash}
+    if not wanted or not result.findings:
+        return []
+    from scanner.secrets import read_secret, secret_hash
+
+    lines = []
+    for finding in result.findings:
+        try:
+            secret = read_secret(repo, finding.blob, finding.span)
+        except Exception:  # noqa: BLE001 - plain files, a missing object: no hint, no harm
+            continue
+        entry = wanted.pop(secret_hash(finding.rule, secret), None)
+        if entry is not None:
+            what = "regenerate the baseline" if ":findings[" in entry.source else \
+                f"replace it with {finding.path}:{finding.rule}:{finding.secret_hash}"
+            lines.append(f"{entry.source}: entry uses the v1 secret hash, which anyone can compute "
+                         f"from the secret; it no longer hides anything: {what}")
+    return lines
 
 
 class SetupError(ValueError):
@@ -91,13 +133,26 @@ class SetupError(ValueError):
 class PreparedScan:
     """A scan ready to run: where its project root is, which settings it took
     from there, the options for ``scanner.pipeline.scan``, and what the set-up
-    wants said to the user (for instance that a ``.gitleaks.toml`` was used)."""
+    wants said to the user (for instance that a ``.gitleaks.toml`` was used).
+
+    ``files`` says where the project files were read: the checkout, or (range
+    mode, ``--config-from``) a trusted commit's copy. ``config_changes`` are
+    findings for project files the range itself changes; ``finish_scan`` adds
+    them after every suppression, so nothing the range brings can hide them."""
 
     path: Path
     root: Path
     settings: Config | None
     options: ScanOptions
     notices: list[str] = field(default_factory=list)
+    files: ProjectFiles | None = None
+    config_changes: list[Finding] = field(default_factory=list)
+    inline_allow: bool = True
+
+    @property
+    def config_root(self) -> Path:
+        """Where the project files are read from."""
+        return self.files.root if self.files else self.root
 
 
 def prepare_scan(
@@ -117,11 +172,23 @@ def prepare_scan(
     redact: bool = True,
     prefilter: str = "auto",
     cached_rules: bool = False,
+    config_from: str | None = None,
+    trust_range_config: bool = False,
+    inline_allow: bool = True,
+    baseline: Path | None = None,
+    max_decode_depth: int | None = None,
 ) -> PreparedScan:
     """Decide everything a scan of ``path`` needs before it starts.
 
     ``cached_rules`` takes the built-in rules from the on-disk cache (the
-    pre-commit hook, where start-up is most of the cost). Raises ``SetupError``.
+    pre-commit hook, where start-up is most of the cost). With ``range``
+    (``BASE..HEAD``) the configuration, ``.gitleaks.toml`` and ignore files
+    come from BASE and a change the range makes to any of them becomes a
+    finding, unless ``trust_range_config``; ``config_from`` names the commit
+    to read them from in any mode. ``baseline`` (read as given at
+    ``finish_scan``) is watched for changes like the project files when it
+    lies inside the repository. ``inline_allow=False`` ignores inline
+    ``leakwarden:allow`` markers (strict CI). Raises ``SetupError``.
     """
     from scanner.engine.rules import RuleError, default_rules, load_rules
     from scanner.pipeline import ScanOptions
@@ -135,8 +202,11 @@ def prepare_scan(
         raise SetupError(f"--jobs must be 0 (all cores) or more, got {jobs}")
     root = project_root(path, git=not no_git)
     notices: list[str] = []
+    files, changes = _trusted_files(root, range, config_from, trust_range_config,
+                                    (config, gitleaks_config, baseline), notices)
+    config_root = files.root if files else root
     try:
-        settings = project_config(root, config)
+        settings = project_config(config_root, config)
         if rules_dir:
             ruleset = load_rules(rules_dir)
         elif cached_rules:
@@ -148,19 +218,78 @@ def prepare_scan(
         ruleset = configured_ruleset(ruleset, settings)
         if enable_rules or disable_rules:
             ruleset = ruleset.select(enable_rules, disable_rules)
-        ruleset = _with_gitleaks_config(ruleset, gitleaks_config, root, notices)
+        ruleset = _with_gitleaks_config(ruleset, gitleaks_config, config_root, notices)
     except (RuleError, ValueError) as exc:  # ConfigError is a ValueError
-        raise SetupError(str(exc)) from None
+        raise SetupError(files.label(str(exc)) if files else str(exc)) from None
+    if files:
+        notices[:] = [files.label(n) for n in notices]
     if max_blob_size is None and settings and settings.max_blob_size:
         max_blob_size = settings.max_blob_size
     options = ScanOptions(ruleset=ruleset, jobs=jobs, redact=redact, all_objects=all_objects,
-                          range=range, staged=staged, no_git=no_git, prefilter=prefilter)
+                          range=range, staged=staged, no_git=no_git, prefilter=prefilter,
+                          inline_allow=inline_allow)
+    if max_decode_depth is not None:
+        if not 0 <= max_decode_depth <= 8:
+            raise SetupError(f"--max-decode-depth must be 0 (no decoding) to 8, got {max_decode_depth}")
+        options.max_decode_depth = max_decode_depth
     if max_blob_size is not None:
         try:
             options.max_blob_size = parse_size(max_blob_size)
         except ValueError as exc:
             raise SetupError(f"--max-blob-size: {exc}") from None
-    return PreparedScan(path=path, root=root, settings=settings, options=options, notices=notices)
+    return PreparedScan(path=path, root=root, settings=settings, options=options, notices=notices,
+                        files=files, config_changes=changes, inline_allow=inline_allow)
+
+
+def _trusted_files(root: Path, range: str | None, config_from: str | None, trust: bool,
+                   explicit: Sequence[Path | None], notices: list[str]
+                   ) -> tuple[ProjectFiles | None, list[Finding]]:
+    """Where the project files come from, and the findings for the ones the
+    range changes. The checkout's own files (None) unless a range is scanned
+    without ``trust`` or ``config_from`` names a commit."""
+    from scanner.project.trust import (
+        PROJECT_FILES,
+        TrustError,
+        config_changes,
+        files_at,
+        range_ends,
+    )
+
+    ends = range_ends(range) if range and not trust else None
+    ref = config_from or (ends[0] if ends else None)
+    if ref is None:
+        return None, []
+    try:
+        files = files_at(root, ref)
+    except TrustError as exc:
+        raise SetupError(str(exc)) from None
+    changes: list[Finding] = []
+    if ends is not None:
+        watched = {name: "scanner configuration" for name in PROJECT_FILES}
+        for given in explicit:
+            # A file named on the command line is used as given (the command
+            # line is trusted), but when it lives in the checkout the range
+            # can edit it: that edit is reported like the project files'.
+            inside = _inside(given, root)
+            if inside is not None:
+                watched[inside] = "named on the command line"
+        changes = config_changes(root, range or "", watched)
+        names = ", ".join(sorted({c.path for c in changes}))
+        notices.append(f"configuration and ignore files read from {ref} (the range's base)"
+                       + (f"; the range changes {names}: reported as findings" if changes else "")
+                       + "; --trust-range-config uses the checkout's instead")
+    else:
+        notices.append(f"configuration and ignore files read from {ref}")
+    return files, changes
+
+
+def _inside(path: Path | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
 
 
 def _with_gitleaks_config(ruleset: RuleSet, config: Path | None, root: Path,
@@ -188,14 +317,22 @@ def finish_scan(result: ScanResult, prepared: PreparedScan, *, baseline: Path | 
                 min_confidence: Confidence = "low") -> Suppressed:
     """Hide what the baseline and ignore files list, then drop findings under
     ``min_confidence`` (in place). Raises ``SetupError`` for an unusable baseline."""
+    files = prepared.files
     try:
-        suppressed = suppress(result, prepared.root, baseline)
+        suppressed = suppress(result, prepared.config_root, baseline, files=files,
+                              repo=None if prepared.options.no_git else prepared.root)
     except ValueError as exc:  # BaselineError
-        raise SetupError(str(exc)) from None
+        raise SetupError(files.label(str(exc)) if files else str(exc)) from None
     # After the ignore files, so an entry is not called unused because the
     # finding it hides fell under the floor.
     if min_confidence != "low":
         floor = CONFIDENCE_ORDER.index(min_confidence)
         result.findings = [f for f in result.findings if CONFIDENCE_ORDER.index(f.confidence) >= floor]
+        result.stats.findings = len(result.findings)
+    if prepared.config_changes:
+        # Last, past every suppression: what the range changes in the files
+        # that decide the verdict is never hidden by those same files.
+        result.findings.extend(prepared.config_changes)
+        result.findings.sort(key=lambda f: f.sort_key())
         result.stats.findings = len(result.findings)
     return suppressed

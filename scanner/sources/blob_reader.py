@@ -16,7 +16,6 @@ all requests, then a header line and one read of exactly the blob's size.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import threading
@@ -25,6 +24,7 @@ from typing import IO
 
 import pygit2
 
+from scanner.procs import child_env
 from scanner.sources.git_history import GIT_PACK_WINDOWS_READ, check_blob_id
 
 # (oid, contents or None, error message or None)
@@ -77,7 +77,7 @@ class BlobReader:
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._proc is None or self._proc.poll() is not None:
-            env = dict(os.environ, GIT_NO_REPLACE_OBJECTS="1")
+            env = child_env(GIT_NO_REPLACE_OBJECTS="1")  # local git: no credentials
             # Each worker runs its own cat-file; git's default 96 MiB delta-base
             # cache per process would put two workers over the memory budget,
             # and half of it keeps most of the speed (measured on python/mypy).

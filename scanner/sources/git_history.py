@@ -1,17 +1,18 @@
 """Every unique blob in a repository's history, with where it came from.
 
 The walk goes over all refs (branches, remote branches, tags, notes,
-``refs/stash`` and every entry of the stash reflog) oldest commit first and
-diffs each commit against its parents. A blob is *introduced* by a commit
+``refs/stash`` and every entry of the stash reflog) newest commit first
+(topological order) and diffs each commit against its parents. A blob is *introduced* by a commit
 when the commit has it at a path that none of its parents has it at; that
 catches secrets added while resolving a merge, which diff-of-first-parent
 scanners miss. Each blob is recorded once with every (commit, path) that
 introduced it, so the scanner reads and matches each blob exactly once and
 provenance is a dictionary look-up afterwards.
 
-The diff walk is cheap relative to reading blob contents (libgit2 skips
-unchanged subtrees), and its oldest-first order is also a good order for
-reading packed blobs: delta bases tend to come before their deltas.
+The diff walk is cheap relative to reading blob contents, and its
+newest-first order is the cheapest order to read packed blobs in: git keeps
+the newest version of a file whole and older ones as deltas against it, so
+each delta's base was just read and is in cat-file's delta-base cache.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pygit2.enums import ObjectType, SortMode
 
 from scanner.clock import iso
 from scanner.model import BlobOrigin, Introduction, ScanError
+from scanner.procs import child_env
 
 # git maps pack files in windows of up to 1 GiB and keeps up to 32 GiB mapped;
 # every mapped page a process touched counts in its memory, so a scan of a
@@ -148,8 +150,11 @@ class History:
         """Full provenance for one blob; resolved lazily because only blobs
         with findings need author names and commit summaries."""
         key = _key(oid)
+        # The walk goes newest first: oldest commit first (stable, so one
+        # commit's paths keep diff-tree's order), then by time.
+        ordered = sorted(self.introductions(key), key=lambda intro: -intro[0])
         intros = []
-        for commit_index, path in self.introductions(key):
+        for commit_index, path in ordered:
             commit = self.repo[self.commits[commit_index]]
             author = commit.author
             offset = author.offset
@@ -327,7 +332,7 @@ class HistoryWalker:
 
     def _deltas_pygit2(self, history: History, include: list[pygit2.Oid],
                        exclude: list[pygit2.Oid]) -> Iterator[tuple[int, bytes, str]]:
-        walker = self.repo.walk(include[0], SortMode.TOPOLOGICAL | SortMode.REVERSE)
+        walker = self.repo.walk(include[0], SortMode.TOPOLOGICAL)
         for oid in include[1:]:
             walker.push(oid)
         for oid in exclude:
@@ -345,15 +350,16 @@ class HistoryWalker:
 
     def _deltas_git(self, history: History, include: list[pygit2.Oid],
                     exclude: list[pygit2.Oid]) -> Iterator[tuple[int, bytes, bytes]]:
-        """rev-list oldest first, then diff-tree: plain diffs for ordinary commits
+        """rev-list newest first, then diff-tree: plain diffs for ordinary commits
         and combined diffs (``-c``: paths that differ from every parent) for
         merges, which is exactly "introduced by this commit"."""
         # GIT_FLUSH=0: diff-tree --stdin otherwise flushes after every
         # commit, and the walk reads its output a few hundred bytes at a time.
-        env = dict(os.environ, GIT_NO_REPLACE_OBJECTS="1", GIT_FLUSH="0")
+        # Local git: no credentials.
+        env = child_env(GIT_NO_REPLACE_OBJECTS="1", GIT_FLUSH="0")
         base = [self._git or "git", f"--git-dir={self.repo.path}"]
         revs = "".join(f"{oid}\n" for oid in include) + "".join(f"^{oid}\n" for oid in exclude)
-        listed = subprocess.run(base + [*GIT_PACK_WINDOWS, "rev-list", "--topo-order", "--reverse", "--stdin"],
+        listed = subprocess.run(base + [*GIT_PACK_WINDOWS, "rev-list", "--topo-order", "--stdin"],
                                 input=revs.encode(), capture_output=True, env=env)
         if listed.returncode != 0:
             raise _GitFailed(listed.stderr.decode(errors="replace").strip())

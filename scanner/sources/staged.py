@@ -13,12 +13,13 @@ bindings alone costs more than the whole scan of a typical change.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from scanner.procs import child_env
 
 # Regular files and symlinks; gitlinks (submodules) have no content here.
 BLOB_MODES = frozenset({0o100644, 0o100755, 0o100664, 0o120000})
@@ -48,7 +49,7 @@ class StagedChanges:
 
 
 def _git(cwd: str | Path, *args: str, input: bytes | None = None) -> bytes:
-    env = dict(os.environ, GIT_NO_REPLACE_OBJECTS="1", LC_ALL="C")
+    env = child_env(GIT_NO_REPLACE_OBJECTS="1", LC_ALL="C")  # local git: no credentials
     try:
         proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True,
                               env=env, check=False)

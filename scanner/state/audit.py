@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.state.db import StateFile
+from scanner.state.db import StateFile, read_json_object
 
 
 @dataclass(frozen=True)
@@ -184,13 +184,13 @@ class AuditStore:
 
     def exposures(self, org: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(
-            "SELECT finding, exposed_since, public_now, first_seen, last_seen, reported FROM exposures "
-            "WHERE org = ? ORDER BY repo, exposed_since, fingerprint",
+            "SELECT finding, exposed_since, public_now, first_seen, last_seen, reported, repo, fingerprint "
+            "FROM exposures WHERE org = ? ORDER BY repo, exposed_since, fingerprint",
             (org,),
         ).fetchall()
         out = []
-        for finding, exposed_since, public_now, first_seen, last_seen, reported in rows:
-            data = json.loads(finding)
+        for finding, exposed_since, public_now, first_seen, last_seen, reported, repo, fp in rows:
+            data = read_json_object(self.path, "exposures", f"repo {repo}, fingerprint {fp}", finding)
             data.update(
                 exposed_since=exposed_since,
                 public_now=bool(public_now),

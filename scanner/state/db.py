@@ -13,10 +13,14 @@ keyed ``secret_hash`` values.
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import sqlite3
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from scanner.clock import now_iso
 from scanner.paths import data_dir
@@ -36,7 +40,33 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
 class StoreError(Exception):
-    pass
+    """The state file cannot be used; the message names it and says why."""
+
+
+class StateLockedError(StoreError):
+    """Another run holds the state file's lock."""
+
+
+def read_json_column(path: Path, table: str, row: str, text: object) -> Any:
+    """A JSON column of one row, or a StoreError naming the file, table and row.
+
+    A hand-edited, truncated or foreign row must say where it is, not end a
+    run with ``internal error: JSONDecodeError``."""
+    try:
+        return json.loads(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise StoreError(
+            f"state file {path}: malformed row in {table} ({row}): {type(exc).__name__} "
+            f"at {getattr(exc, 'pos', '?')}; restore a backup or start a new --state file"
+        ) from None
+
+
+def read_json_object(path: Path, table: str, row: str, text: object) -> dict[str, Any]:
+    data = read_json_column(path, table, row, text)
+    if not isinstance(data, dict):
+        raise StoreError(f"state file {path}: malformed row in {table} ({row}): not a JSON object; "
+                         "restore a backup or start a new --state file")
+    return data
 
 
 def default_state_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -47,9 +77,15 @@ def default_state_path(environ: Mapping[str, str] | None = None) -> Path:
 class StateFile:
     """A state file opened and migrated; use as a context manager or call ``close``."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, exclusive: bool = False) -> None:
+        """``exclusive``: hold the file's run lock until ``close`` (``org scan``
+        and ``org audit`` take it), so two runs on one state file cannot
+        delete each other's partial clones or interleave their cursors."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock_fd: int | None = None
+        if exclusive:
+            self._lock()
         try:
             self.conn = sqlite3.connect(self.path, timeout=30)
             self.conn.execute("PRAGMA journal_mode=WAL")
@@ -59,9 +95,46 @@ class StateFile:
             # (only a power cut may undo the last few, which the next run then
             # simply redoes) without an fsync each. Set here, once, for every table.
             self.conn.execute("PRAGMA synchronous=NORMAL")
+            self._check_integrity()
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            self._unlock()
             raise StoreError(f"cannot use state file {self.path}: {exc}") from None
+        except StoreError:
+            self._unlock()
+            raise
+
+    def _lock(self) -> None:
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            # flock on a file beside the database, not on it: SQLite's own
+            # POSIX locks on the database must stay SQLite's. The lock goes
+            # with the process, so a killed run never leaves it held.
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise StateLockedError(
+                f"another run holds {self.path} (lock {lock_path}); wait for it to finish, "
+                "or give this run its own --state file"
+            ) from None
+        self._lock_fd = fd
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _check_integrity(self) -> None:
+        # quick_check reads every page but skips the index-content checks:
+        # a torn or overwritten page is found on open, before a run trusts
+        # (and writes beside) it, at a cost of one sequential read.
+        rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)").fetchall()]
+        if rows != ["ok"]:
+            raise StoreError(
+                f"state file {self.path} is damaged ({'; '.join(map(str, rows))[:300]}); "
+                "restore a backup or start a new --state file"
+            )
 
     def __enter__(self) -> StateFile:
         return self
@@ -71,6 +144,7 @@ class StateFile:
 
     def close(self) -> None:
         self.conn.close()
+        self._unlock()
 
     def _migrate(self) -> None:
         with self.conn:

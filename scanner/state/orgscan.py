@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.state.db import StateFile
+from scanner.state.db import StateFile, read_json_object
 
 
 def pack_blob_ids(ids: Iterable[str]) -> bytes:
@@ -76,7 +76,9 @@ class OrgScanStore:
             "SELECT repo, rules_version, tips, blobs, blob_count FROM org_scan_cursors WHERE org = ?", (org,)
         ):
             rows.setdefault(repo, {}).update(
-                rules_version=version, tips=json.loads(tips), blobs=bytes(blobs), blob_count=count
+                rules_version=version,
+                tips=read_json_object(self.state.path, "org_scan_cursors", f"repo {repo}", tips),
+                blobs=bytes(blobs), blob_count=count
             )
         found: dict[str, set[str]] = {}
         for repo, blob in self.conn.execute(
@@ -229,13 +231,13 @@ class OrgScanStore:
 
     def _select(self, org: str, where: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         rows = self.conn.execute(
-            "SELECT finding, status, first_seen, last_seen, resolved_at, ignored_reason FROM org_findings "
-            f"WHERE org = ? AND {where}",
+            "SELECT finding, status, first_seen, last_seen, resolved_at, ignored_reason, repo, fingerprint "
+            f"FROM org_findings WHERE org = ? AND {where}",
             (org, *params),
         ).fetchall()
         out = []
-        for finding, status, first_seen, last_seen, resolved_at, ignored_reason in rows:
-            data = json.loads(finding)
+        for finding, status, first_seen, last_seen, resolved_at, ignored_reason, repo, fp in rows:
+            data = read_json_object(self.state.path, "org_findings", f"repo {repo}, fingerprint {fp}", finding)
             data.update(status=status, first_seen=first_seen, last_seen=last_seen)
             if resolved_at:
                 data["resolved_at"] = resolved_at

@@ -152,6 +152,12 @@ class StsChecker:
         self._sleep: Callable[[float], None] = time.sleep
 
     def check(self, key_id: str, secret: str, token: str | None = None) -> Verification:
+        from scanner.verify.account import is_key_id
+
+        if not is_key_id(key_id):
+            # The last gate before the network: whatever the caller read, only
+            # an exact access key ID is ever sent.
+            return Verification("error", checked_at=now_iso(), reason="not an access key ID: not sent")
         digest = hashlib.sha256("\0".join((key_id, secret, token or "")).encode()).hexdigest()
         with self._cache_lock:
             cached = self._cache.get(digest)
@@ -243,6 +249,14 @@ class StsChecker:
                     continue
                 return Verification(
                     "error", checked_at=now_iso(), partition=partition, reason=type(exc).__name__
+                )
+            account, arn = identity.get("Account"), identity.get("Arn")
+            if not account or not arn:
+                # A 200 without who answered is not proof the key works (a
+                # proxy, a stub, a truncated body): never "live" on that.
+                return Verification(
+                    "error", checked_at=now_iso(), partition=partition,
+                    reason="STS answered without Arn/Account",
                 )
             return Verification(
                 "live",

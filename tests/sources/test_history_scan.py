@@ -194,12 +194,13 @@ def test_text_output_is_redacted_and_plain_on_a_pipe(repo):
     assert key in clear.stdout
 
 
-def test_binary_and_oversized_blobs_are_counted(repo):
+def test_binary_blobs_are_counted_and_oversized_ones_scanned(repo):
     key, _, text = aws_pair()
     repo.commit("bin", {"logo.png": b"\x89PNG\0\0" + text.encode(), "dump.sql": "x" * 3000 + text})
     result = scan(repo.path, ScanOptions(max_blob_size=2048))
-    assert result.stats.skipped_binary == 1 and result.stats.skipped_too_large == 1
-    assert result.findings == []
+    # A size limit never hides a secret: an over-size blob is read, not skipped.
+    assert result.stats.skipped_binary == 1 and result.stats.skipped_too_large == 0
+    assert {f.path for f in result.findings} == {"dump.sql"}
 
 
 def test_not_a_repository_suggests_no_git(tmp_path):

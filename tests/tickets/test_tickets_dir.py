@@ -113,7 +113,7 @@ def test_public_exposure_makes_it_critical():
     ]
     text = render_markdown(ticket)
     assert "**critical** (live and exposed publicly)" in text
-    assert "acme/app: exposed publicly since 2026-02-01T00:00:00Z (public now)" in text
+    assert "`acme/app`: exposed publicly since `2026-02-01T00:00:00Z` (public now)" in text
 
 
 def test_exposures_from_an_org_audit_match_by_fingerprint():
