@@ -207,7 +207,10 @@ def main() -> None:
         base = tool_commands(repo, out, args.jobs)["leakwarden"]
         assert base is not None
         base[base.index(f"{out}/leakwarden.json")] = f"{out}/lw-baseline.json"
-        commands["lw-baseline"] = ["env", f"PYTHONPATH={Path(args.baseline_src).resolve()}", *base]
+        # In the old tree's own directory: ``python -m`` puts the working
+        # directory first on sys.path, ahead of PYTHONPATH.
+        src = Path(args.baseline_src).resolve()
+        commands["lw-baseline"] = ["env", "-C", str(src), f"PYTHONPATH={src}", *base]
     _children_cpu_delta()
     results: dict[str, list[Run]] = {}
     for name, cmd in commands.items():
