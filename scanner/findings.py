@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from scanner.engine.matcher import line_bounds
 from scanner.engine.rules import Rule, RuleSet
+from scanner.engine.terraform_state import STATE_RULES
 from scanner.model import BlobOrigin, Finding, Match
 from scanner.secrets import occurrence_fingerprint, redact, secret_hash
 
@@ -45,6 +46,13 @@ def locate(data: bytes, match: Match, *, redacted: bool = True) -> Location:
     after = _chars(data[after_end:min(line_end, after_end + 4 * _CONTEXT)])[:_CONTEXT]
     shown = redact(secret) if redacted else secret.replace("\n", "\\n")
     return Location(line, column, end_line, end_column, (before + shown + after).strip())
+
+
+def rule_for(ruleset: RuleSet, rule_id: str) -> Rule:
+    """The rule a match names: one of the set, or one of the parsers' own
+    (Terraform state), which have no regex and so are not in any rule file."""
+    rule = ruleset.by_id.get(rule_id)
+    return rule if rule is not None else STATE_RULES[rule_id]
 
 
 def choose_path(rule: Rule, ruleset: RuleSet, paths: list[str]) -> str | None:
@@ -96,4 +104,5 @@ def build_finding(
         context=location.context,
         decoded=match.decoded,
         source=source,
+        extra=dict(match.labels),
     )

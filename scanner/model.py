@@ -35,6 +35,9 @@ class Match:
     # How the secret was reached when it was hidden one layer down (for
     # example "base64"); None when it stood in the bytes as they are.
     decoded: str | None = None
+    # What a structured parser (Terraform state) knows of the secret: the
+    # resource address, type, provider. Becomes ``Finding.extra``.
+    labels: tuple[tuple[str, str], ...] = ()
     # The inline marker (``leakwarden:allow``) on the match's line: the match
     # is reported as suppressed, not dropped, so the suppression is visible.
     allowed: str | None = None
