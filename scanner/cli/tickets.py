@@ -28,6 +28,20 @@ def _load_exposures(path: Path) -> list[dict[str, Any]]:
     return [e for e in entries if isinstance(e, dict)]
 
 
+def _load_json(path: Path, made_by: str) -> dict[str, Any]:
+    import json
+
+    from scanner.verify.saved_report import ReportError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{path}: cannot read ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ReportError(f"{path}: expected the JSON of `leakwarden {made_by}`")
+    return data
+
+
 def tickets_command(
     report: Annotated[
         Path, typer.Argument(help="A verified JSON report (`scan --verify` or `verify`).")
@@ -44,6 +58,14 @@ def tickets_command(
     exposures: Annotated[
         Path | None,
         typer.Option("--exposures", help="JSON of `leakwarden org audit`: adds public exposure."),
+    ] = None,
+    investigation: Annotated[
+        Path | None,
+        typer.Option("--investigation", help="JSON of `leakwarden investigate`: fills the runbook."),
+    ] = None,
+    containment: Annotated[
+        Path | None,
+        typer.Option("--containment", help="Action log of `leakwarden contain --apply`."),
     ] = None,
 ) -> None:
     """Write one rotation ticket per live AWS key, with every location and the runbook.
@@ -68,11 +90,18 @@ def tickets_command(
                     "or `leakwarden scan --verify` first"
                 )
         extra = _load_exposures(exposures) if exposures else []
+        found = _load_json(investigation, "investigate --format json") if investigation else None
+        actions = _load_json(containment, "contain --apply --log FILE") if containment else None
         destination = parse_destination(to, github_url)
     except (ReportError, DestinationError) as exc:
         typer.echo(f"leakwarden: {visible(exc)}", err=True)
         raise typer.Exit(2) from None
     tickets = tickets_from_report(data, extra)
+    if found is not None:
+        from scanner.tickets.model import investigation_summary
+
+        for ticket in tickets:
+            ticket.investigation = investigation_summary(found, ticket.key_id, actions)
     if not tickets:
         typer.echo("leakwarden: no live AWS key in the report: no ticket to write", err=True)
         raise typer.Exit(0)

@@ -56,6 +56,8 @@ class RotationTicket:
     checked_at: str | None
     locations: list[TicketLocation] = field(default_factory=list)
     exposures: list[dict[str, Any]] = field(default_factory=list)
+    # What `leakwarden investigate` found for this key (see ``investigation_summary``).
+    investigation: dict[str, Any] | None = None
 
     @property
     def temporary(self) -> bool:
@@ -98,6 +100,8 @@ class RotationTicket:
         learns nothing new leaves the ticket alone instead of rewriting it."""
         data = asdict(self)
         data.pop("checked_at")
+        if data.get("investigation") is None:
+            data.pop("investigation")  # tickets written before investigations keep their digest
         text = json.dumps(data, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -202,6 +206,50 @@ def tickets_from_report(
         ticket.exposures.sort(key=lambda e: (str(e.get("repo")), str(e.get("exposed_since"))))
         ticket.severity = "critical" if ticket.publicly_exposed else "high"
     return [tickets[k] for k in sorted(tickets)]
+
+
+def investigation_summary(
+    data: dict[str, Any], key_id: str, containment: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The part of an investigation (``investigate --format json``) about one key:
+    its verdict, the attacker's sessions and roles, created keys and users, what
+    was read, the attacker's IPs; and, from a ``contain`` log, what was done."""
+    keys = {k.get("key_id"): k for k in data.get("keys", []) if isinstance(k, dict)}
+    if key_id not in keys:
+        return None
+    sessions = [s for s in data.get("sessions", [])
+                if s.get("root_key_id") == key_id and s.get("origin") == "attacker"]
+    family = {key_id} | {s["key_id"] for s in sessions}
+    plan = data.get("containment") or {}
+    created = [c for c in plan.get("created_keys", []) if c.get("by_key_id") in family]
+    family |= {c["key_id"] for c in created}
+    summary: dict[str, Any] = {
+        "verdict": keys[key_id].get("verdict"),
+        "reasons": keys[key_id].get("reasons", []),
+        "window": (data.get("investigation") or {}).get("window"),
+        "sessions": [{k: s.get(k) for k in ("key_id", "via", "role_name", "role_arn", "session_name",
+                                              "assumed_role_id", "issued_at", "expires_at", "source_ip")}
+                     for s in sessions],
+        "roles": [r for r in plan.get("roles", [])
+                  if any(s.get("key_id") in family for s in r.get("sessions", []))],
+        "user_sessions": [u for u in plan.get("user_sessions", [])
+                          if any(s.get("key_id") in family for s in u.get("sessions", []))],
+        "created_keys": created,
+        "persistence": [p for p in data.get("persistence", [])
+                        if p.get("from_new_place") and p.get("by_key_id") in family],
+        "data_read": [d for d in data.get("data_touched", [])
+                      if d.get("from_new_place") and not d.get("error") and d.get("by_key_id") in family],
+        "data_events_note": data.get("data_events_note"),
+        "attacker_ips": data.get("attacker_ips", []),
+        "timeline": data.get("timeline", []),
+    }
+    if containment:
+        runs = containment.get("runs", []) if isinstance(containment, dict) else []
+        summary["containment"] = [
+            {k: a.get(k) for k in ("kind", "target", "strategy", "status", "time", "actor", "message")}
+            for run in runs if run.get("mode") == "apply" for a in run.get("actions", [])
+        ]
+    return summary
 
 
 TicketAction = Literal["created", "updated", "unchanged", "printed", "error"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.clock import normalize_iso
-from scanner.report.escape import visible
+from scanner.report.escape import md_code, visible
 from scanner.tickets.model import RotationTicket
 
 DENY_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}'
@@ -73,6 +73,15 @@ def runbook(ticket: RotationTicket) -> list[RunbookStep]:
                 ),
             )
         )
+    if ticket.investigation:
+        steps += _investigated_steps(ticket, cutoff)
+    else:
+        _cloudtrail_step(steps, key, cutoff)
+    _rotate_step(steps, ticket)
+    return steps
+
+
+def _cloudtrail_step(steps: list[RunbookStep], key: str, cutoff: str) -> None:
     steps.append(
         RunbookStep(
             "Find what the key did in CloudTrail; revoke the sessions of every role it assumed",
@@ -91,6 +100,22 @@ def runbook(ticket: RotationTicket) -> list[RunbookStep]:
             ),
         )
     )
+
+
+def _rotate_step(steps: list[RunbookStep], ticket: RotationTicket) -> None:
+    name = ticket.principal_name or "PRINCIPAL"
+    key = ticket.key_id
+    read = (ticket.investigation or {}).get("data_read") or []
+    if read:
+        listed = "; ".join(sorted({c(_what(d)) for d in read}))
+        steps.append(
+            RunbookStep(
+                "Rotate every credential in what the attacker read",
+                f"CloudTrail shows these reads from the attacker's places: {listed}. Terraform state "
+                "and database backups hold passwords, keys and connection strings in clear: rotate "
+                "each one, and treat the data itself as disclosed.",
+            )
+        )
     steps.append(
         RunbookStep(
             "Rotate everything the principal could read",
@@ -127,6 +152,93 @@ def runbook(ticket: RotationTicket) -> list[RunbookStep]:
             "old objects. Rotation (the steps above) is what ends the exposure.",
         )
     )
+
+
+def c(value: object) -> str:
+    """A value from outside (CloudTrail, an investigation file) as an inline code span."""
+    return md_code(str(value if value not in (None, "") else "-"))
+
+
+def _what(d: dict[str, Any]) -> str:
+    if d.get("service") == "s3":
+        text = f"s3://{d.get('bucket')}/{d.get('key') or ''}"
+        if d.get("version_id"):
+            text += f" (version {d['version_id']})"
+    else:
+        text = f"{d.get('service')}:{d.get('resource')}"
+    flags = d.get("flags") or []
+    return text + (f" [{', '.join(flags)}]" if flags else "")
+
+
+def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep]:
+    """The CloudTrail step with the investigation's real roles, sessions and keys."""
+    from scanner.incident.contain import BLUNT_POLICY, surgical_policy
+
+    inv = ticket.investigation or {}
+    steps: list[RunbookStep] = []
+    sessions = inv.get("sessions") or []
+    commands: list[str] = []
+    notes: list[str] = []
+    for role in inv.get("roles") or []:
+        name = role.get("role_name")
+        # CloudTrail values (session names, IPs, object keys) are chosen by the
+        # attacker: in the step's text each is a code span, never Markdown.
+        ids = ", ".join(f"{c(s.get('key_id'))} ({c(s.get('assumed_role_id'))})" for s in role.get("sessions", []))
+        if ":role/aws-service-role/" in (role.get("role_arn") or ""):
+            notes.append(f"{c(name)} is service-linked: its policies cannot be changed ({ids})")
+            continue
+        if all(s.get("assumed_role_id") for s in role.get("sessions", [])):
+            doc = json.dumps(surgical_policy(role), separators=(",", ":"), sort_keys=True)
+            commands.append(f"aws iam put-role-policy --role-name {name} --policy-name "
+                            f"leakwarden-contain --policy-document '{doc}'")
+        else:
+            commands.append(f"aws iam put-role-policy --role-name {name} --policy-name {BLUNT_POLICY} "
+                            f"--policy-document '{_revoke_sessions_policy(cutoff)}'")
+        notes.append(f"{c(name)}: attacker session(s) {ids}")
+    for entry in inv.get("user_sessions") or []:
+        commands.append(f"aws iam put-user-policy --user-name {entry.get('user')} --policy-name "
+                        f"leakwarden-contain-sessions --policy-document '{_revoke_sessions_policy(cutoff)}'")
+        notes.append(f"user {c(entry.get('user'))}: session token(s) "
+                     + ", ".join(c(s.get("key_id", "")) for s in entry.get("sessions", [])))
+    if sessions or commands:
+        steps.append(RunbookStep(
+            "Cut off the sessions the key minted (`leakwarden contain INVESTIGATION.json --apply`)",
+            f"Verdict: {c(inv.get('verdict'))}. The attacker's sessions outlive the key: "
+            + "; ".join(notes) + ". The policy below denies only those sessions (their aws:userid) "
+            "and the attacker's IPs (" + ", ".join(c(ip) for ip in inv.get("attacker_ips") or []) + "), so the role's "
+            "legitimate users keep working; sessions minted before the exposure are not touched.",
+            tuple(commands),
+        ))
+    created = inv.get("created_keys") or []
+    persistence = [p for p in inv.get("persistence") or [] if p.get("action") != "CreateAccessKey"]
+    if created or persistence:
+        cmds = [f"aws iam update-access-key --user-name {c.get('user')} --access-key-id {c.get('key_id')} "
+                "--status Inactive" for c in created]
+        for p in persistence:
+            t = p.get("target") or {}
+            if p.get("action") == "CreateLoginProfile":
+                cmds.append(f"aws iam delete-login-profile --user-name {t.get('userName')}")
+            elif p.get("action") == "AttachUserPolicy":
+                cmds.append(f"aws iam detach-user-policy --user-name {t.get('userName')} "
+                            f"--policy-arn {t.get('policyArn')}")
+            elif p.get("action") == "AttachRolePolicy":
+                cmds.append(f"aws iam detach-role-policy --role-name {t.get('roleName')} "
+                            f"--policy-arn {t.get('policyArn')}")
+        what = "; ".join(f"{c(p.get('action'))} " + ", ".join(c(f"{k}={v}") for k, v in (p.get("target") or {}).items()
+                                                              if "Document" not in k)
+                         for p in inv.get("persistence") or [])
+        steps.append(RunbookStep(
+            "Remove the attacker's way back in",
+            f"Persistence seen in CloudTrail: {what}. Deactivate the keys it created and delete the "
+            "login profiles; check each policy change before detaching it.",
+            tuple(cmds),
+        ))
+    if not steps:
+        steps.append(RunbookStep(
+            "No session or persistence from a new place in CloudTrail",
+            f"Verdict: {c(inv.get('verdict'))} (" + "; ".join(c(r) for r in inv.get("reasons") or []) + "), over "
+            f"{c((inv.get('window') or {}).get('since'))} .. {c((inv.get('window') or {}).get('until'))}.",
+        ))
     return steps
 
 
@@ -141,7 +253,10 @@ def render_markdown(ticket: RotationTicket) -> str:
              for s in runbook(ticket)]
     authors = [f"{loc.author} <{loc.email}>" if loc.author and loc.email else loc.author
                for loc in ticket.locations]
-    return render_template("ticket.md.j2", ticket=ticket, steps=steps, authors=authors)
+    inv = ticket.investigation
+    what = [_what(d) for d in (inv or {}).get("data_read") or []]
+    return render_template("ticket.md.j2", ticket=ticket, steps=steps, authors=authors,
+                           inv=inv, what=what)
 
 
 def render_json(ticket: RotationTicket) -> str:
