@@ -171,14 +171,25 @@ class Engine:
             found.update((i, []) for i in self._path_rules)
             return found
         for path in paths:
-            rules = self._path_cache.get(path)
-            if rules is None:  # a history has few distinct paths: test each once
-                rules = self._path_cache[path] = tuple(
-                    i for i in self._path_rules
-                    if text_pattern(self._rules[i].rule.path or "").search(path))
-            for i in rules:
+            for i in self._rules_at(path):
                 found[i] = []
         return found
+
+    def _rules_at(self, path: str) -> tuple[int, ...]:
+        rules = self._path_cache.get(path)
+        if rules is None:  # a history has few distinct paths: test each once
+            rules = self._path_cache[path] = tuple(
+                i for i in self._path_rules
+                if text_pattern(self._rules[i].rule.path or "").search(path))
+        return rules
+
+    def path_rules(self, paths: Sequence[str]) -> frozenset[int]:
+        """The path-scoped rules that apply at any of ``paths``: all that the
+        paths a blob is known at change about how it is matched."""
+        out: set[int] = set()
+        for path in paths:
+            out.update(self._rules_at(path))
+        return frozenset(out)
 
     def scan(self, data: bytes, paths: Sequence[str] | None = None
              ) -> tuple[list[Match], list[ScanError]]:
