@@ -54,6 +54,7 @@ class Spec:
     negatives: list[str] = field(default_factory=list)
     allow: dict | None = None
     max_length: int | None = None
+    detector: str | None = None
     comment: str = ""
     # Some secrets are written with more than the secret on the line: extra
     # fields for the templates ({host}, {user}, ...).
@@ -964,36 +965,51 @@ _NOT_VALUES = [
     r"^(?:sha(?:1|256|384|512)|md5)[-:]", r"^h1:", r"^" + UUID_RE + "$", r"^data:",
     r"^[A-Za-z]+(?:[A-Z][a-z0-9]+)+$",  # CamelCase identifiers
 ]
-custom("generic-secret-assignment", "generic", "High-entropy value assigned to a secret-looking name",
-       r"""(?i)(?:secret|passw(?:or)?d|passwd|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?token|access[_.-]?token|client[_.-]?secret|private[_.-]?key|credentials?)[\w.-]{0,20}["']?\s{0,5}(?:=|:=|:|=>|\?=)\s{0,5}[bru]{0,2}["'`](?P<secret>[^"'`\s\\]{12,200})["'`]""",
-       ["secret", "passw", "pwd", "api_key", "api-key", "api.key", "apikey", "access_key", "access-key",
-        "accesskey", "auth_token", "auth-token", "authtoken", "access_token", "access-token", "accesstoken",
-        "client_secret", "client-secret", "clientsecret", "private_key", "private-key", "privatekey",
-        "credential"],
+# The assignment detector (scanner/assignments.py) judges name and value in
+# Python; its regex only tells the prefilter where a credential-name word
+# stands before an operator, in a tag, a flag or SQL. Findings carry their own
+# confidence (high / medium / low).
+_KEY_QUALS = ("api|access|secret|private|account|signing|encryption|master|app|application|client|consumer|"
+              "shared|storage|auth|service|subscription|license|admin|sas|hmac|jwt|session|cookie|primary|"
+              "secondary|ssh|crypt|cipher|aes|rest|server|deploy|write|read|root|secure|dev|prod|live|test")
+_CRED_WORD = rf"(?:pass|pwd|secret|token|cred|conn\w{{0,10}}str|(?:{_KEY_QUALS})[_.\-]?key)"
+_ASSIGNMENT_PREFILTER = "(?i)" + "|".join([
+    rf"""{_CRED_WORD}[a-z]{{0,8}}(?:[_.\-]?(?:value|str|string|plain|raw|b64|base64|hex|data|\d))?["'\]]{{0,2}}[ \t]{{0,64}}(?::=|=>|=|:)""",
+    r"""auth(?:[_.\-]?(?:token|key|pass\w{0,8}|secret|string))?["'\]]{0,2}[ \t]{0,64}(?::=|=>|=|:)""",
+    r"""<[\w:.\-]{0,60}(?:pass|pwd|secret|token|key|auth|cred)[\w:.\-]{0,40}(?:\s[^<>]{0,256})?>[^<\s]""",
+    rf"""(?:^|[\s"'])--?(?:[a-z0-9]{{1,20}}-){{0,3}}{_CRED_WORD}[a-z]{{0,8}}(?:[ \t]{{1,5}}|=)["'A-Za-z0-9]""",
+    r"""identified\s{1,10}(?:with\s{1,10}\w{1,40}\s{1,10})?by(?:\s{1,10}password)?\s{0,10}["']""",
+    r"""with\s{1,10}(?:(?:en|unen)crypted\s{1,10})?password\s{0,10}=?\s{0,10}["']|asplaintext""",
+    r"""(?:key|name)\s{0,5}=\s{0,5}["'][^"'<>]{0,60}(?:pass|pwd|secret|token|key|auth|cred)""",
+    r"""define\(\s{0,5}["'][\w.\-]{0,60}(?:pass|pwd|secret|token|key|auth|cred)""",
+    r"""(?:mysql\w{0,10}|mariadb\w{0,10})\s[^\n]{0,300}\s-p\S|(?:login|sshpass)\s[^\n]{0,300}\s-p\s""",
+    r"""\s(?:-u|--user)\s{1,5}["']?[^\s:"'@/]{1,64}:[^\s"'@]""",
+])
+custom("generic-secret-assignment", "generic",
+       "Password, secret, token or key assigned to a credential name (any config or code syntax)",
+       _ASSIGNMENT_PREFILTER,
+       ["pass", "pwd", "secret", "token", "cred", "key", "auth", "connstr", "connectionstring",
+        "identified", "asplaintext", "mysql", "mariadb", "login", "sshpass", "-u ", "--user"],
        lambda f: f.pick(B62, 20) + f.rng.choice("!*&%") + f.pick(B62, 6),
-       ['client_secret = "{s}"', 'DB_PASSWORD: "{s}"', "const apiKey = '{s}';"],
-       entropy=3.7, severity="medium", confidence="low", filename="src/config.py",
+       ['client_secret = "{s}"', "partner:\n  api_key: {s}\n", "const apiKey = '{s}';",
+        'password                = "{s}"', "<password>{s}</password>"],
+       detector="assignment", max_length=160, severity="high", confidence="medium", filename="src/config.py",
        negatives=['password = "hunter2"', 'password = "correct horse battery staple"',
                   'client_secret = "${CLIENT_SECRET}"', 'api_key = "your_api_key_here"',
-                  'secret_key = "django-insecure-placeholder"', 'password_field = "password_confirmation"',
-                  'secret = os.environ["SECRET"]',
+                  'password_field = "password_confirmation"', 'secret = os.environ["SECRET"]',
+                  'password_reset_timeout = "3600s"', 'token_url = "https://auth.corp.example/oauth/token"',
+                  'private_key_path = "/etc/ssl/private/app.key"', 'PASSWORD_MIN_LENGTH = 12',
+                  'api_key: "{{ .Values.apiKey }}"', "password = var.db_password",
+                  "password = random_password.db.result", 'password: "<your-password>"',
+                  "DB_PASSWORD=changeme", 'secret: "********"', "api_key = REPLACE_ME",
                   '"integrity": "sha512-' + "q" * 20 + 'Z3kR9vA2pL0sT5wX8yB1cD4eF7gH0jK3mN6pQ9rS2uV5wY8zA1bC4dE7fG0hJ3kL6mN9pR2sT5vW8xZ1A=="',
-                  'accessKeyId: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"',
-                  'api_key = "2f1c3b4e-8a9d-4c7b-9e6f-1a2b3c4d5e6f"'],
-       allow={"description": "identifiers, paths, digests and references rather than values",
-              "regexes": _NOT_VALUES, "paths": [
+                  'label_password = "Enter your password"', "password: true", "token_count = 4096"],
+       allow={"description": "lockfiles, minified bundles and maps hold digests, not credentials",
+              "paths": [
                   r"(?:^|/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|go\.sum|"
                   r"\.terraform\.lock\.hcl|Cargo\.lock|poetry\.lock|Pipfile\.lock|composer\.lock|Gemfile\.lock|"
                   r"uv\.lock|pdm\.lock|packages\.lock\.json|gradle\.lockfile|flake\.lock)$",
                   r"\.min\.(?:js|css)$|\.(?:svg|map)$"]})
-custom("generic-password-unquoted", "generic", "High-entropy password assigned without quotes (INI, YAML, properties)",
-       r"""(?im)^[ \t]*[\w.-]*(?:password|passwd|pwd|secret)[\w.-]*[ \t]*(?:=|:)[ \t]*(?P<secret>[^\s"'`#;,$<>{}()\[\]]{12,128})[ \t]*$""",
-       ["password", "passwd", "pwd", "secret"], lambda f: f.password(20),
-       ["db.password={s}", "  smtp_password: {s}", "admin_pwd = {s}"],
-       entropy=3.7, severity="medium", confidence="low", filename="config/app.properties",
-       negatives=["password: ${DB_PASSWORD}", "password_reset_url: /accounts/reset/", "secret=MY_SECRET_NAME"],
-       allow={"description": "identifiers, paths, digests and references rather than values",
-              "regexes": _NOT_VALUES + [r"^[\w.-]+\(|\)$", r"^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)+$"]})
 custom("basic-auth-header", "generic", "HTTP Basic credentials in an Authorization header",
        r"""(?i:authorization)["']?\s*[:=]\s*["']?(?i:basic)\s+(?P<secret>[A-Za-z0-9+/]{8,512}={0,2})""",
        ["basic"], lambda f: base64.b64encode(f"{f.pick(LOWER_ALNUM, 6)}:{f.password()}".encode()).decode(),
@@ -1004,12 +1020,14 @@ custom("bearer-token", "generic", "Bearer token written into an Authorization he
        ["bearer"], lambda f: f.pick(B64URL, 40),
        ['curl -H "Authorization: Bearer {s}" https://{host}/v1/jobs'], entropy=4.0, severity="medium",
        confidence="low", filename="scripts/deploy.sh")
-custom("url-credentials", "generic", "Credentials embedded in an http(s)/ftp/ssh URL",
-       r"""(?i)\b(?:https?|ftps?|sftp|ssh|smtps?|ldaps?)://[\w.%+-]{1,64}:(?P<secret>[^@\s/'"<>:]{6,128})@[\w-]+(?:\.[\w-]+)+""",
-       ["http", "ftp", "ssh", "smtp", "ldap"], lambda f: f.password(20),
-       ["PROXY=http://{user}:{s}@proxy.corp.net:3128", 'git remote add origin "https://{user}:{s}@git.corp.net/app.git"'],
-       entropy=3.3, severity="high", confidence="medium", filename="scripts/bootstrap.sh", allow=_PW_ALLOW,
-       negatives=["http://user:password@example.com", "https://user:${TOKEN}@host.com"])
+custom("url-credentials", "generic", "Credentials embedded in a URL (scheme://user:password@host, any scheme)",
+       r"""://[^\s:/@'"<>(){}\[\]\\]{0,64}:[^\s@/'"<>\\]{1,128}@""",
+       ["://"], lambda f: f.password(20),
+       ["PROXY=http://{user}:{s}@proxy.corp.net:3128", 'git remote add origin "https://{user}:{s}@git.corp.net/app.git"',
+        "amqps://{user}:{s}@{host}:5671/vhost"],
+       detector="url", max_length=160, severity="high", confidence="medium", filename="scripts/bootstrap.sh",
+       negatives=["http://user:password@example.com", "https://user:${TOKEN}@host.com",
+                  "postgres://app:<password>@db:5432/app", "https://:@host.com", "ftp://anonymous:guest@ftp.corp"])
 
 
 # ---------------------------------------------------------------------------- TOML writer
@@ -1057,6 +1075,8 @@ def render_file(family: str, specs: list[Spec]) -> str:
             out.append(f"validate = {json.dumps(spec.validate)}")
         if spec.max_length:
             out.append(f"max_length = {spec.max_length}")
+        if spec.detector:
+            out.append(f"detector = {json.dumps(spec.detector)}")
         out.append(f"severity = {json.dumps(spec.severity)}")
         out.append(f"confidence = {json.dumps(spec.confidence)}")
         out.append(f"examples = {_toml_list(examples_for(spec))}")

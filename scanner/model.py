@@ -28,6 +28,8 @@ class Match:
     # How the secret was reached when it was hidden one layer down (for
     # example "base64"); None when it stood in the bytes as they are.
     decoded: str | None = None
+    # A detector judges each finding (None: the rule's own confidence).
+    confidence: str | None = None
 
 
 @dataclass(frozen=True)

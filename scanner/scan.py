@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from scanner.engine import Engine
 from scanner.findings import Location, build_finding, choose_path, locate
 from scanner.model import BlobOrigin, Finding, Match, ScanError, ScanResult, ScanStats
-from scanner.rules import RuleSet, default_rules
+from scanner.rules import Rule, RuleSet, default_rules
 from scanner.secrets import git_blob_id, secret_hash
 from scanner.sources.files import iter_files
 
@@ -130,7 +130,7 @@ class _Worker:
         matches, errors = self.engine.scan(data, paths=paths or None)
         for error in errors:
             error.blob = oid
-        hits = [(m, locate(data, m, redacted=self.redact)) for m in matches]
+        hits = [(m, locate(data, m, redacted=self.redact, others=matches)) for m in matches]
         return _BlobResult(key, oid, len(data), "scanned", hits, errors,
                            time.perf_counter() - started)
 
@@ -297,7 +297,7 @@ def _account(stats: ScanStats, item: _BlobResult, errors: list[ScanError]) -> No
 
 def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, options: ScanOptions,
                   source: str, line_ranges: list[tuple[int, int]] | None = None) -> list[Finding]:
-    out = []
+    kept: list[tuple[Match, Location, Rule, str]] = []
     for match, location in item.hits:
         if line_ranges is not None and not any(a <= location.line <= b for a, b in line_ranges):
             continue
@@ -305,8 +305,43 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
         path = choose_path(rule, ruleset, origin.paths)
         if path is None:
             continue
-        out.append(build_finding(match, location, origin, rule, path,
-                                 redacted=options.redact, source=source))
+        kept.append((match, location, rule, path))
+    return [build_finding(match, location, origin, rule, path, redacted=options.redact, source=source)
+            for match, location, rule, path in one_per_secret(kept)]
+
+
+def _specificity(match: Match, rule: Rule) -> tuple[int, int, int]:
+    generic = bool(rule.detector) or rule.confidence == "low"
+    confidence = ("low", "medium", "high").index(match.confidence or rule.confidence)
+    return (0 if generic else 1, 1 if rule.path else 0, confidence)
+
+
+def one_per_secret(hits: list[tuple[Match, Location, Rule, str]]
+                   ) -> list[tuple[Match, Location, Rule, str]]:
+    """One finding per secret per place: a generic (detector or low-confidence)
+    match is dropped where a specific rule reported an overlapping secret, and
+    of two rules on the very same span only the more specific one stays. Done
+    here, after path filtering, because path-scoped rules are only known to
+    apply once the blob's path is chosen."""
+    if len(hits) < 2:
+        return hits
+    by_line: dict[int, list[tuple[tuple[int, int, int], Match, Location, Rule, str]]] = {}
+    for m, loc, r, p in hits:  # overlapping secrets start on the same line
+        by_line.setdefault(loc.line, []).append((_specificity(m, r), m, loc, r, p))
+    out = []
+    for spec, m, loc, r, p in (entry for m, loc, r, p in hits for entry in by_line[loc.line] if entry[1] is m):
+        beaten = False
+        for other_spec, o, _, orule, _ in by_line[loc.line]:
+            if o is m:
+                continue
+            if spec[0] == 0 and other_spec[0] == 1 and o.start < m.end and m.start < o.end:
+                beaten = True
+            elif (o.start, o.end) == (m.start, m.end) and (other_spec, orule.id) > (spec, r.id):
+                beaten = True
+            if beaten:
+                break
+        if not beaten:
+            out.append((m, loc, r, p))
     return out
 
 
