@@ -314,7 +314,7 @@ def judge_value(value: str, kind: str, *, quoted: bool) -> ValueVerdict | None:
 # a byte here, which would double a full-history scan.
 _STEMS = (b"pass", b"pwd", b"psw", b"secret", b"token", b"key", b"auth", b"cred", b"connectionstr",
           b"connstr", b"conn_str", b"identified", b"asplaintext", b"mysql", b"mariadb", b"sshpass", b"login",
-          b" -u ", b"--user")
+          b" -u ", b"--user", b" -p")
 
 
 def _stem_spans(data: bytes, start: int, end: int) -> list[tuple[int, int]]:
@@ -398,14 +398,25 @@ class _PathFacts:
     lockfile: bool
 
 
-@dataclass
 class _Context:
-    data: bytes
-    facts: _PathFacts
-    k8s_secret: bool
+    """What the detectors know about one blob; the Kubernetes check runs
+    only when a value could be a Secret's base64 data."""
 
-    def __getattr__(self, name: str) -> bool:
-        return getattr(self.facts, name)
+    def __init__(self, data: bytes, facts: _PathFacts) -> None:
+        self.data = data
+        self.credential_file = facts.credential_file
+        self.code_file = facts.code_file
+        self.test_file = facts.test_file
+        self.doc_file = facts.doc_file
+        self.lockfile = facts.lockfile
+        self._k8s: bool | None = None
+
+    @property
+    def k8s_secret(self) -> bool:
+        if self._k8s is None:
+            data = self.data
+            self._k8s = data.find(b"Secret", 0, 65536) >= 0 and bool(_K8S_SECRET.search(data, 0, 65536))
+        return self._k8s
 
 
 _facts_cache: dict[tuple[str, ...], _PathFacts] = {}
@@ -428,11 +439,7 @@ def _path_facts(paths: tuple[str, ...]) -> _PathFacts:
 
 
 def _make_context(data: bytes, paths: Sequence[str] | None) -> _Context:
-    return _Context(
-        data=data,
-        facts=_path_facts(tuple(paths or ())),
-        k8s_secret=data.find(b"Secret", 0, 65536) >= 0 and bool(_K8S_SECRET.search(data, 0, 65536)),
-    )
+    return _Context(data, _path_facts(tuple(paths or ())))
 
 
 def _text(raw: bytes) -> str:
@@ -498,7 +505,7 @@ def _judge(ctx: _Context, key: str | None, start: int, end: int, quoted: bool, p
     raw = _text(data[start:end])
     decoded = None
     strong_place = place in ("sql", "url", "cli-password", "securestring")
-    if place == "kv" and ctx.k8s_secret and not quoted:
+    if place == "kv" and not quoted and _B64_RE.match(raw) and ctx.k8s_secret:
         plain = _k8s_decoded(raw)
         if plain is not None:
             raw, decoded, strong_place = plain, "base64", True

@@ -110,6 +110,9 @@ class HyperscanPrefilter:
         self._probes = list(probes)
         self._probe_base = 2 * len(rules) + 10 * sum(len(r.keywords) for r in rules) + 1
         self._widths = [rule_width(r) for r in rules]
+        # Detector rules parse the lines around each hit themselves: their
+        # windows need no widening to line starts or past the hit.
+        self._tight = {i for i, r in enumerate(rules) if r.detector}
         # Rules whose regex Hyperscan cannot take are found through their
         # keywords instead; a hit there means "confirm over the whole blob".
         self._keyword_pattern_rule: dict[int, int] = {}
@@ -215,7 +218,10 @@ class HyperscanPrefilter:
         for index, ends in hits.items():
             if index in found:
                 continue
-            found[index] = _merge_windows(ends, self._widths[index], size, data)
+            if index in self._tight:
+                found[index] = _tight_windows(ends, self._widths[index])
+            else:
+                found[index] = _merge_windows(ends, self._widths[index], size, data)
         return found
 
 
@@ -279,6 +285,18 @@ def _merge_windows(ends: list[int], width: int, size: int, data: bytes) -> list[
             windows.append((start, stop))
     if windows and windows[0] == (0, size):
         return WHOLE
+    return windows
+
+
+def _tight_windows(ends: list[int], width: int) -> list[Window]:
+    """``width`` bytes before each hit, merged: where a detector looks for its words."""
+    windows: list[Window] = []
+    for end in sorted(set(ends)):
+        start = max(0, end - width)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
     return windows
 
 
