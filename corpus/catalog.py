@@ -714,7 +714,9 @@ def _ppk(f: Fake) -> str:
 
 
 custom("putty-private-key", "keys", "PuTTY private key file (.ppk)",
-       r"(?P<secret>PuTTY-User-Key-File-[23]: [\w-]+\r?\n[\s\S]{0,8000}?Private-Lines: \d+\r?\n(?:[A-Za-z0-9+/=]{4,64}\r?\n){3,}Private-MAC: [0-9a-f]{40,64})",
+       # The secret is the private part only: the header's comment is free
+       # text ("dummy-key") that must not decide whether the key is reported.
+       r"PuTTY-User-Key-File-[23]: [\w-]+\r?\n[\s\S]{0,8000}?Private-Lines: \d+\r?\n(?P<secret>(?:[A-Za-z0-9+/=]{4,64}\r?\n){3,}Private-MAC: [0-9a-f]{40,64})",
        ["putty-user-key-file"], _ppk, ["{s}"], severity="critical", filename="keys/server.ppk", max_length=9000,
        negatives=["PuTTY-User-Key-File-3: ssh-rsa\nPrivate-Lines: 14\n...\n"])
 custom("pkcs12-password", "keys", "Password for a PKCS#12 / Java keystore file (.p12, .pfx, .jks)",
@@ -894,7 +896,8 @@ custom("pgpass-password", "credfiles", "Password in a PostgreSQL .pgpass file",
        path=r"(?:^|/)(?:\.pgpass|pgpass\.conf)$", filename=".pgpass", allow=_PW_ALLOW,
        negatives=["localhost:5432:db:user:password"])
 custom("git-credentials", "credfiles", "Password or token in a git credential store (.git-credentials)",
-       r"https?://[^:/\s@]+:(?P<secret>[^@\s]{3,256})@[\w.-]+", ["http"], lambda f: f.password(24),
+       # The user may hold an "@" (an e-mail); the password ends at the last "@".
+       r"https?://[^:/\s]+:(?P<secret>\S{3,256})@[\w.-]+(?=[:/\s]|$)", ["http"], lambda f: f.password(24),
        ["https://{user}:{s}@github.com", "https://oauth2:{s}@gitlab.corp.example.net"],
        path=r"(?:^|/)\.git-credentials$", filename=".git-credentials", severity="critical", allow=_PW_ALLOW)
 custom("npmrc-auth-token", "credfiles", "Registry auth token in an .npmrc (_authToken)",
@@ -951,6 +954,19 @@ custom("credential-file-password", "credfiles",
              r"\.muttrc|\.fetchmailrc|\.?my\.cnf|\.pypirc|mongoid\.yml|hub|\.credentials|\.boto|\.dbeaver[\w/.-]*\.json|"
              r"credentials\.xml|\.s3cfg|\.gem/credentials|\.cargo/credentials(?:\.toml)?)$"),
        filename="deploy/sftp-config.json", severity="high", allow=_PW_ALLOW)
+custom("password-hash-bcrypt", "credfiles", "bcrypt password hash (crackable offline: database dumps, fixtures, configs)",
+       r"""(?<![\w$])(?P<secret>\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53})(?![./A-Za-z0-9])""",
+       ["$2y$", "$2a$", "$2b$", "$2x$"],
+       lambda f: f"$2y$12${f.pick(Alphabet(B62.chars + './', ''), 53)}",
+       ["(1, '{user}', '{s}', 'ops@corp.test'),", '  "password_hash": "{s}",'],
+       filename="db/dump.sql", severity="low", confidence="medium",
+       negatives=["$2y$12$" + "x" * 53])
+custom("firefox-logins", "credfiles", "Saved (encrypted) login in a Firefox profile's logins.json",
+       r'"encrypted(?:Username|Password)"\s*:\s*"(?P<secret>[A-Za-z0-9+/]{20,}={0,2})"',
+       ["encrypted"], lambda f: "MDoEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECA" + f.pick(B64, 30),
+       ['{{"logins": [{{"hostname": "https://{host}", "encryptedPassword": "{s}"}}]}}'],
+       path=r"(?:^|/)logins\.json$", filename=".mozilla/firefox/abc.default/logins.json", severity="high",
+       confidence="high", negatives=['{"encryptedPassword": ""}'])
 custom("php-config-password", "credfiles", "Password assigned in a PHP configuration file",
        r"""(?:\$[\w\[\]'"]*(?i:pass(?:word|wd)?|pwd)[\w'"\]]*\s*=|['"](?i:[\w]*pass(?:word|wd)?|pwd)['"]\s*=>)\s*['"](?P<secret>[^'"\s$]{4,128})['"]""",
        ["pass", "pwd"], lambda f: f.password(),
@@ -1021,7 +1037,7 @@ custom("bearer-token", "generic", "Bearer token written into an Authorization he
        r"""(?i:authorization)["']?\s*[:=]\s*["']?(?i:bearer)\s+(?P<secret>[A-Za-z0-9._~+/-]{24,1024}=*)""",
        ["bearer"], lambda f: f.pick(B64URL, 40),
        ['curl -H "Authorization: Bearer {s}" https://{host}/v1/jobs'], entropy=4.0, severity="medium",
-       confidence="low", filename="scripts/deploy.sh")
+       confidence="medium", filename="scripts/deploy.sh")
 custom("url-credentials", "generic", "Credentials embedded in a URL (scheme://user:password@host, any scheme)",
        r"""://[^\s:/@'"<>(){}\[\]\\]{0,64}:[^\s@/'"<>\\]{1,128}@""",
        ["://"], lambda f: f.password(20),

@@ -57,8 +57,8 @@ _SECRET_WORDS = {"secret", "token", "credential", "credentials", "creds", "apike
                  "masterkey", "signingkey", "encryptionkey", "secretaccesskey", "sas", "pat",
                  "refreshtoken", "sessionsecret", "webhooksecret"}
 # "key" names a credential only after one of these ("api key", "account key").
-_KEY_QUALIFIERS = {"api", "access", "secret", "private", "account", "signing", "encryption", "master",
-                   "app", "application", "client", "consumer", "shared", "storage", "auth", "service",
+_KEY_QUALIFIERS = {"api", "secret", "private", "account", "signing", "encryption", "master",
+                   "app", "application", "consumer", "shared", "storage", "auth", "service",
                    "subscription", "license", "admin", "sas", "hmac", "jwt", "session", "cookie",
                    "primary", "secondary", "ssh", "crypt", "cipher", "aes", "rest", "server", "deploy", "write", "read", "root", "secure", "x", "dev", "prod", "live", "test"}
 # Some of those qualifiers also make ordinary identifiers ("primary key").
@@ -66,7 +66,7 @@ _WEAK_KEY_QUALIFIERS = {"primary", "secondary", "service", "client", "server", "
                         "x", "dev", "prod", "test", "live", "rest", "app", "application", "session",
                         "cookie", "license", "subscription"}
 # Tokens that are not credentials: NLP/lexer tokens, paging cursors, CSRF.
-_TOKEN_NOT = {"csrf", "xsrf", "page", "next", "continuation", "cursor", "sync", "pagination", "max",
+_TOKEN_NOT = {"csrf", "xsrf", "authenticity", "pattern", "regex", "re", "page", "next", "continuation", "cursor", "sync", "pagination", "max",
               "num", "n", "total", "count", "eos", "bos", "pad", "unk", "sep", "cls", "mask",
               "special", "start", "end", "first", "last", "prev", "previous", "current", "cur",
               "lexer", "parser", "tokenizer", "word", "sub", "added", "new_line", "newline", "dedent",
@@ -150,6 +150,10 @@ def judge_name(name: str) -> NameVerdict | None:
             strong = False
         return NameVerdict("password", strong)
     if head == "key":
+        # "access key" and "client key" name the public half (an id) unless
+        # "secret" says otherwise: AWS/S3 access_key, OAuth client_key.
+        if before in ("access", "client"):
+            return NameVerdict("secret", True) if len(words) > 2 and words[-3] == "secret" else None
         if before in _KEY_QUALIFIERS:
             return NameVerdict("secret", before not in _WEAK_KEY_QUALIFIERS)
         if before in ("secret", "token"):
@@ -200,6 +204,7 @@ _REFERENCE_RE = re.compile(
     r"|Environment\.GetEnvironmentVariable|^env\(|^config\(|^secrets?\.|^settings\."
     r"|^input\(|^read-host|^vault\(|^lookup\(|^file\(", re.IGNORECASE)
 _INTERPOLATION_RE = re.compile(r"\$_?[A-Za-z_]{3,}\w*[\[.(]|\$_(?:POST|GET|REQUEST|ENV|SERVER|COOKIE|SESSION)|^\w+\(")
+_REGEX_LIKE = re.compile(r"\(\?|\[\^|\\[dswbDSWB]|\][*+?{]|\)[*+?]|\{\d+,\d*\}")
 _NUMBER_RE = re.compile(r"^[-+]?(?:\d+(?:[.,]\d+)*|0x[0-9a-fA-F]+)(?:[eE][-+]?\d+)?[a-zA-Z%]{0,3}$")
 _BOOL = {"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "y", "n", "t", "f"}
 _PATH_RE = re.compile(
@@ -282,6 +287,8 @@ def judge_value(value: str, kind: str, *, quoted: bool) -> ValueVerdict | None:
         return None  # a call: the value is computed, not written
     if _IDENT_RE.match(v) or all(c.isalpha() or c == "_" for c in v):
         return None
+    if _REGEX_LIKE.search(v):
+        return None  # a pattern (a lexer's token regex), not a value
     if _sequence_like(v):
         return None
     for word in ("password", "passwd", "secret", "apikey", "api_key", "token"):
@@ -305,6 +312,21 @@ def judge_value(value: str, kind: str, *, quoted: bool) -> ValueVerdict | None:
             return None  # "HelloWorld": a word, not a password
         return ValueVerdict("human")
     return None
+
+
+def _credential_file_value(value: str) -> ValueVerdict | None:
+    """In a credential file (.netrc, .ftpconfig, .my.cnf ...) any written
+    password is one, however weak: only references, placeholders, empty
+    values, booleans, numbers, paths and URLs are not."""
+    v = value.strip()
+    low = v.lower()
+    if len(v) < 4 or low in _BOOL or low in ("password", "passwd", "secret", "changeme", "null", "none", "xxx"):
+        return None
+    if _REFERENCE_RE.search(v) or _PLACEHOLDER_RE.search(v) or _NUMBER_RE.match(v) or _URL_RE.match(v):
+        return None
+    if _PATH_RE.search(v) or any(c.isspace() for c in v) or _sequence_like(v):
+        return None
+    return ValueVerdict("human")
 
 
 # ---------------------------------------------------------------------------- syntaxes
@@ -516,6 +538,8 @@ def _judge(ctx: _Context, key: str | None, start: int, end: int, quoted: bool, p
     if not quoted and place in ("kv", "flag") and value.endswith((",", ";")):
         value = value.rstrip(",;")
     verdict = judge_value(value, name.kind, quoted=quoted or place in ("sql", "url"))
+    if verdict is None and ctx.credential_file and name.kind == "password":
+        verdict = _credential_file_value(value)
     if verdict is None:
         return None
     if not quoted and place == "kv":
@@ -649,7 +673,8 @@ def find_url_credentials(data: bytes, start: int, end: int, paths: Sequence[str]
     """``scheme://user:password@host`` for every scheme."""
     ctx = ctx or _make_context(data, paths)
     out: list[Hit] = []
-    for m in _URL.finditer(data, start, end):
+    # A Hyperscan window ends at the "@": read on to the host.
+    for m in _URL.finditer(data, start, min(len(data), end + 300)):
         scheme_start = m.start()
         while scheme_start > max(0, m.start() - 32) and (
                 chr(data[scheme_start - 1]).isalnum() or data[scheme_start - 1:scheme_start] in b"+.-"):
