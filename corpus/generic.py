@@ -25,7 +25,7 @@ import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from corpus.fakegen import B62, B64, HEX, Fake
+from corpus.fakegen import B62, HEX, Fake
 
 # Words people build passwords from; none is a placeholder word.
 _WORDS = ["summer", "dragon", "falcon", "harbor", "maple", "rocket", "violet", "winter", "coffee",
@@ -123,7 +123,7 @@ POSITIVES: list[tuple[str, str, str, str]] = [
      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\nstringData:\n  api-token: {v}", "token"),
     ("k8s/secret-string.yaml", "k8s", "  admin-password: {v}", "human"),
     ("ansible/group_vars/all.yml", "yaml", "db_admin_pass: {v}", "human"),
-    ("config/redis.conf", "conf", "masterauth {v}", "human"),
+    ("config/redis.conf", "conf", "masterauth {v}", "token"),
     ("config/app.yaml", "yaml", "  encryption_key: {v}", "b64"),
     ("config/app.yaml", "yaml", "  credentials: {v}", "token"),
 ]

@@ -138,6 +138,8 @@ def judge_name(name: str) -> NameVerdict | None:
     words = name_words(name)
     if not words or len(words) > 8:
         return None
+    if words[-2:] == ["connection", "string"] or words[-1] in ("connstr", "connstring"):
+        return NameVerdict("secret", False)  # judged field by field (Password=...) and as a whole
     while len(words) > 1 and words[-1] in _NEUTRAL_SUFFIX and words[-1] not in ("secret", "key"):
         words.pop()
     head = words[-1]
@@ -385,7 +387,7 @@ _CLI_PASSWORD = ((_MYSQL_P, (b"mysql", b"mariadb")), (_DASH_P, (b"login", b"sshp
 _SECURESTRING = re.compile(
     rb"""(?i)ConvertTo-SecureString\s+(?:-String\s+)?(?P<q>["'])(?P<qv>[^"'\r\n]{1,256})(?P=q)\s+-AsPlainText""")
 _URL = re.compile(
-    rb"""://(?P<user>[^\s:/@'"<>(){}\[\]\\]{0,64}):(?P<qv>[^\s@/'"<>\\]{1,128})@(?P<host>[\w\-]+(?:\.[\w\-]+)*|\[[0-9a-fA-F:]+\])""")
+    rb"""://(?P<user>[^\s:/@'"<>(){}\[\]\\]{0,64}):(?P<qv>[^\s/'"<>\\]{1,128})@(?P<host>[\w\-]+(?:\.[\w\-]+)*|\[[0-9a-fA-F:]+\])""")
 
 _KEY_STEM = re.compile(r"(?i)pass|pwd|pw$|psw|secret|token|key|auth|cred|conn\w{0,10}str|pat$|sas$")
 _DSN_HINT = re.compile(

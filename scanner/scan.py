@@ -326,10 +326,13 @@ def one_per_secret(hits: list[tuple[Match, Location, Rule, str]]
     if len(hits) < 2:
         return hits
     by_line: dict[int, list[tuple[tuple[int, int, int], Match, Location, Rule, str]]] = {}
+    ranked = []
     for m, loc, r, p in hits:  # overlapping secrets start on the same line
-        by_line.setdefault(loc.line, []).append((_specificity(m, r), m, loc, r, p))
+        entry = (_specificity(m, r), m, loc, r, p)
+        by_line.setdefault(loc.line, []).append(entry)
+        ranked.append(entry)
     out = []
-    for spec, m, loc, r, p in (entry for m, loc, r, p in hits for entry in by_line[loc.line] if entry[1] is m):
+    for spec, m, loc, r, p in ranked:
         beaten = False
         for other_spec, o, _, orule, _ in by_line[loc.line]:
             if o is m:
