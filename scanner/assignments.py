@@ -233,7 +233,7 @@ _LOCKFILES = re.compile(
     r"[\w.-]+\.(?:sha\d+|md5|sum|sig|asc))$|\.min\.(?:js|css)$|\.(?:svg|map)$")
 _DOC_PATH = re.compile(r"(?i)(?:^|/)(?:docs?|documentation|_build|site|man)/|\.(?:rst|md|markdown|adoc|txt|rdoc|ipynb|tex|html?)$")
 _TEST_PATH = re.compile(r"(?i)(?:^|/)(?:tests?|spec|specs|fixtures?|testdata|__tests__|mocks?|examples?|samples?|demos?)/"
-                        r"|(?:^|/)(?:test_[\w-]*|[\w-]*_test|[\w-]*\.(?:test|spec))\.\w+$")
+                        r"|(?:^|/)(?:test_[\w-]*|[\w-]*_test|[\w-]*\.(?:test|spec)|testcases?|conftest)\.\w+$")
 
 
 def entropy(text: str) -> float:
@@ -590,6 +590,8 @@ def _key_value(ctx: _Context, s: int, e: int, ls: int, le: int, out: dict[tuple[
         place = "flag"
         key = key.lstrip("-")
     vs, ve, quoted = _value_group(m)
+    if m.group("op") == b":" and m.start("op") + 1 == vs - (1 if quoted else 0) and data[b:b + 1] not in (b'"', b"'"):
+        return  # "KEY:'value'": printed output or a log line; YAML needs a space, JSON quotes the key
     if not quoted and ctx.code_file and place == "kv":
         return  # in code an unquoted value is an expression or a type, not a literal
     if not quoted:
