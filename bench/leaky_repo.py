@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     risky = {k: v for k, v in json.loads(LABELS.read_text()).items() if not k.startswith("_")}
     work = Path(tempfile.mkdtemp(prefix="leakwarden-leaky-"))
-    repo = work / "leaky-repo"
+    repo = work / "repo"  # the name corpus.credfiles strips from absolute paths
     repo.mkdir()
     archive = subprocess.run(["git", "--git-dir", str(args.repo), "archive", "HEAD"], check=True,
                              capture_output=True).stdout
