@@ -62,6 +62,10 @@ def tool_commands(repo: str, out: str, jobs: int) -> dict[str, list[str] | None]
     kingfisher = _find("kingfisher", [Path(os.environ.get("LEAKWARDEN_PEERS_VENV", "/work/venvs/peers")) / "bin" / "kingfisher"])
     return {
         "leakwarden": leakwarden,
+        # the same scan decoding one layer only (the default is two): what
+        # nested decoding costs, side by side in one run
+        "leakwarden-depth1": leakwarden[:8] + [f"{out}/leakwarden-depth1.json"] + leakwarden[9:]
+        + ["--max-decode-depth", "1"],
         "gitleaks": gitleaks and [gitleaks, "git", repo, "--log-opts=--full-history --all",
                                   "--report-format", "json", "--report-path",
                                   f"{out}/gitleaks.json", "--no-banner", "--log-level", "error",

@@ -981,7 +981,7 @@ _NOT_VALUES = [
     r"^(?:sha(?:1|256|384|512)|md5)[-:]", r"^h1:", r"^" + UUID_RE + "$", r"^data:",
     r"^[A-Za-z]+(?:[A-Z][a-z0-9]+)+$",  # CamelCase identifiers
 ]
-# The assignment detector (scanner/assignments.py) judges name and value in
+# The assignment detector (scanner/engine/assignments.py) judges name and value in
 # Python; its regex only tells the prefilter where a credential-name word
 # stands before an operator, in a tag, a flag or SQL. Findings carry their own
 # confidence (high / medium / low).

@@ -15,7 +15,7 @@ import string
 import uuid
 from dataclasses import dataclass
 
-from scanner.validators import crc32_token_checksum
+from scanner.engine.validators import crc32_token_checksum
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scanner.engine import line_bounds
+from scanner.engine.matcher import line_bounds
+from scanner.engine.rules import Rule, RuleSet
 from scanner.model import BlobOrigin, Finding, Match
-from scanner.rules import Rule, RuleSet
 from scanner.secrets import occurrence_fingerprint, redact, secret_hash
 
 _CONTEXT = 100  # characters of the line shown either side of the secret
@@ -89,6 +89,7 @@ def build_finding(
     *,
     redacted: bool = True,
     source: str = "git",
+    hash_key: bytes | None = None,
 ) -> Finding:
     secret = _chars(match.secret)
     first = next((i for i in origin.introductions if i.path == path), origin.first)
@@ -99,7 +100,7 @@ def build_finding(
         confidence=match.confidence or rule.confidence,
         secret=redact(secret) if redacted else secret,
         fingerprint=occurrence_fingerprint(rule.id, origin.oid, match.start, match.end),
-        secret_hash=secret_hash(rule.id, match.secret),
+        secret_hash=secret_hash(rule.id, match.secret, hash_key),
         path=path,
         line=location.line,
         column=location.column,

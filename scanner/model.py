@@ -5,8 +5,15 @@ Nothing here imports git, GitHub or AWS code, so every layer can depend on it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import MISSING, asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["low", "medium", "high", "critical"]
+Confidence = Literal["low", "medium", "high"]
+# Weakest first: ``--min-confidence`` and the engine's choice between two rules
+# on one span both read this order.
+SEVERITY_ORDER: tuple[Severity, ...] = ("low", "medium", "high", "critical")
+CONFIDENCE_ORDER: tuple[Confidence, ...] = ("low", "medium", "high")
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,9 @@ class Match:
     decoded: str | None = None
     # A detector judges each finding (None: the rule's own confidence).
     confidence: str | None = None
+    # The inline marker (``leakwarden:allow``) on the match's line: the match
+    # is reported as suppressed, not dropped, so the suppression is visible.
+    allowed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,9 +69,6 @@ class BlobOrigin:
     paths: list[str] = field(default_factory=list)
     introductions: list[Introduction] = field(default_factory=list)
     reachable: bool = True
-    # Lines this source wants scanned, 1-based and inclusive; None means the
-    # whole blob. The staged source sets it to the added lines of a change.
-    line_ranges: list[tuple[int, int]] | None = None
 
     @property
     def first(self) -> Introduction | None:
@@ -100,7 +107,7 @@ class Finding:
     paths: list[str] = field(default_factory=list)
     context: str = ""  # the redacted line the secret stands on
     decoded: str | None = None
-    source: str = "git"  # "git", "staged" or "file"
+    source: str = "git"  # "git", "staged", "file", "commit-message", "tag-message", "config-change"
     # History scans: does HEAD still hold this secret at one of its paths?
     # None where there is no HEAD to ask (staged, plain files).
     in_head: bool | None = None
@@ -109,11 +116,57 @@ class Finding:
     def sort_key(self) -> tuple[Any, ...]:
         return (self.path, self.line, self.column, self.rule, self.blob, self.span)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        """A finding from its ``to_dict()`` form (a JSON report, the org-scan
+        state); unknown keys go to ``extra``.
+
+        ``rule``, ``blob`` and ``span`` are required, since without them the
+        secret cannot be re-read; other fields a report left out get neutral
+        values, so that older or partial reports still load. Raises ``ValueError``.
+        """
+        missing = [name for name in ("rule", "blob", "span") if name not in data]
+        if missing:
+            raise ValueError(f"finding without {', '.join(missing)}")
+        fields = cls.__dataclass_fields__
+        values: dict[str, Any] = {}
+        extra: dict[str, Any] = dict(data.get("extra") or {})
+        for name, value in data.items():
+            if name in fields and name != "extra":
+                values[name] = value
+            elif name != "extra":
+                extra[name] = value
+        values["span"] = tuple(values["span"])
+        for name, spec in fields.items():
+            if name in values or name == "extra":
+                continue
+            if spec.default is MISSING and spec.default_factory is MISSING:
+                values[name] = 0 if spec.type in ("int", "float") else ("" if spec.type == "str" else None)
+        if values.get("reachable") is None:
+            values["reachable"] = True
+        return cls(**values, extra=extra)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["span"] = list(self.span)
         extra = data.pop("extra")
         data.update(extra)
+        return data
+
+
+@dataclass
+class Suppression:
+    """A finding that was made and then hidden, and what hid it: ``kind`` is
+    ``inline`` (a marker in the source), ``ignore-file`` or ``baseline``;
+    ``by`` names the marker or the entry (``.leakwardenignore:3``)."""
+
+    finding: Finding
+    kind: str
+    by: str
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.finding.to_dict()
+        data["suppressed_by"] = {"kind": self.kind, "by": self.by}
         return data
 
 
@@ -139,7 +192,9 @@ class ScanStats:
     blobs_scanned: int = 0
     bytes_scanned: int = 0
     skipped_binary: int = 0
+    # Always 0 since over-size blobs are read in windows; kept for report readers.
     skipped_too_large: int = 0
+    blobs_windowed: int = 0  # over the size limit: scanned in overlapping windows
     unreachable_blobs: int = 0
     findings: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -156,6 +211,8 @@ class ScanResult:
     # Every unique blob id the history walk offered, skipped ones included
     # (history scans only): what an incremental caller records as scanned.
     blob_ids: list[str] = field(default_factory=list, repr=False)
+    # Findings hidden by an inline marker, an ignore file or a baseline.
+    suppressed: list[Suppression] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -169,8 +226,11 @@ class ScanResult:
         return 1 if self.findings else 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "findings": [f.to_dict() for f in self.findings],
             "errors": [e.to_dict() for e in self.errors],
             "stats": self.stats.to_dict(),
         }
+        if self.suppressed:  # listed whenever anything was hidden
+            data["suppressed"] = [s.to_dict() for s in self.suppressed]
+        return data

@@ -12,15 +12,66 @@ import hmac
 import os
 from pathlib import Path
 
-# The key for secret hashes. A fixed default keeps fingerprints comparable
-# across machines (CI and laptops share baselines); organisations that want
-# hashes useless to an outsider set their own key in the environment.
+# The installation's key for secret hashes: LEAKWARDEN_HASH_KEY when set (a
+# CI secret makes hashes useless to anyone without it), else a public default.
+# Hashes of secrets found in a repository are keyed further by that
+# repository (``repository_hash_key``), so an ignore entry cannot be computed
+# from a secret alone, nor carried from one repository to another.
 _DEFAULT_KEY = b"leakwarden/secret-hash/v1"
 
 
 def _hash_key() -> bytes:
     key = os.environ.get("LEAKWARDEN_HASH_KEY")
     return key.encode() if key else _DEFAULT_KEY
+
+
+def installation_hash_key() -> bytes:
+    """The key for secrets found outside any repository (and the v1 key)."""
+    return _hash_key()
+
+
+def root_commit(repo_path: str | Path, rev: str = "HEAD") -> str | None:
+    """The root commit of ``rev``'s first-parent chain: a repository's identity
+    that every full clone agrees on and no pull request can change (merging an
+    unrelated history adds a root, but not on the first-parent chain)."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:
+        return _root_commit_pygit2(repo_path, rev)
+    for args in (["--first-parent", rev], ["--all"]):
+        proc = subprocess.run([git, "rev-list", "--max-parents=0", *args], cwd=repo_path,
+                              capture_output=True, text=True, check=False)
+        roots = proc.stdout.split()
+        if proc.returncode == 0 and roots:
+            return sorted(roots)[0] if args == ["--all"] else roots[-1]
+    return None
+
+
+def _root_commit_pygit2(repo_path: str | Path, rev: str) -> str | None:
+    import pygit2
+
+    try:
+        repo = pygit2.Repository(pygit2.discover_repository(str(repo_path)) or str(repo_path))
+        commit = repo.revparse_single(rev).peel(pygit2.Commit)
+    except (KeyError, ValueError, TypeError, pygit2.GitError):
+        return None
+    while commit.parents:
+        commit = commit.parents[0]
+    return str(commit.id)
+
+
+def repository_hash_key(repo_path: str | Path, rev: str = "HEAD") -> bytes:
+    """The key for secret hashes of the repository at ``repo_path``: the
+    installation key bound to the repository's root commit (see ``root_commit``).
+    Deterministic for a repository (byte-identical reports across runs and
+    machines); the installation key alone when there is no commit yet."""
+    root = root_commit(repo_path, rev)
+    if root is None:
+        return _hash_key()
+    return hmac.new(_hash_key(), b"leakwarden/repository-key/v2\0" + root.encode(),
+                    hashlib.sha256).digest()
 
 
 def redact(secret: str) -> str:
@@ -39,9 +90,12 @@ def redact(secret: str) -> str:
     return flat[:head] + "*" * hidden + (flat[-tail:] if tail else "")
 
 
-def secret_hash(rule_id: str, secret: bytes) -> str:
-    """The same secret found anywhere (any blob, any repo) hashes the same."""
-    return hmac.new(_hash_key(), rule_id.encode() + b"\0" + secret, hashlib.sha256).hexdigest()[:32]
+def secret_hash(rule_id: str, secret: bytes, key: bytes | None = None) -> str:
+    """The same secret anywhere in one repository hashes the same. ``key``:
+    ``repository_hash_key`` of that repository (None: the installation key,
+    which is also how v1 hashes, before repository keys, were made)."""
+    return hmac.new(key or _hash_key(), rule_id.encode() + b"\0" + secret,
+                    hashlib.sha256).hexdigest()[:32]
 
 
 def occurrence_fingerprint(rule_id: str, blob: str, start: int, end: int) -> str:
@@ -56,9 +110,16 @@ def git_blob_id(data: bytes) -> str:
 
 
 def read_secret(repo_path: str | Path, blob: str, span: tuple[int, int] | list[int]) -> bytes:
-    """Re-read a secret from a repository's object database at ``blob[start:end]``."""
+    """Re-read a secret from a repository's object database at ``blob[start:end]``
+    (``blob`` may also be a commit or tag: secrets in messages re-read the same way)."""
     import pygit2
 
     repo = pygit2.Repository(str(repo_path))
     start, end = span
-    return repo[blob].data[start:end]
+    obj = repo[blob]
+    # A blob, or a commit or tag object for a secret found in a message.
+    if isinstance(obj, pygit2.Blob):
+        return obj.data[start:end]
+    if not isinstance(obj, (pygit2.Commit, pygit2.Tag)):
+        raise ValueError(f"{blob} is not a blob, commit or tag")
+    return repo.odb.read(obj.id)[1][start:end]

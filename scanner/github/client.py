@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,8 @@ from github import Auth, GithubException
 from github.Requester import Requester
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
+
+from scanner.clock import iso, parse_iso
 
 DEFAULT_API_URL = "https://api.github.com"
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
@@ -37,12 +38,46 @@ def describe_error(exc: BaseException) -> str:
     """One line for a failed GitHub call, safe to print (no token, no traceback)."""
     if isinstance(exc, GithubException):
         message = exc.data.get("message") if isinstance(exc.data, dict) else None
-        return f"GitHub answered {exc.status}" + (f": {message}" if message else "")
+        endpoint = getattr(exc, "leakwarden_endpoint", None)
+        where = f" to {endpoint}" if endpoint else ""
+        return f"GitHub answered {exc.status}{where}" + (f": {message}" if message else "")
     if isinstance(exc, requests.exceptions.ConnectionError):
         return "cannot connect to GitHub (network error or wrong --github-url)"
     if isinstance(exc, requests.exceptions.Timeout):
         return "GitHub did not answer in time"
     return f"{type(exc).__name__}: {exc}"
+
+
+# PyGithub builds its exception with ``output.get("message")``: an error body
+# that is JSON but not an object (a list, a string, a number from a proxy or a
+# broken GHES) ended a run with AttributeError. Such a body becomes an object
+# that says what it was, and the failing call's endpoint rides on the
+# exception so the message can name it.
+_create_exception = Requester.createException.__func__  # type: ignore[attr-defined]
+
+
+def _create_exception_safely(cls: Any, status: int, headers: dict[str, Any], output: Any) -> Any:
+    if output is not None and not isinstance(output, dict):
+        output = {"message": f"unexpected error body (JSON {type(output).__name__}, not an object)"}
+    return _create_exception(cls, status, headers, output)
+
+
+_request_json_and_check = Requester.requestJsonAndCheck
+
+
+def _request_json_and_check_named(self: Any, verb: str, url: str, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return _request_json_and_check(self, verb, url, *args, **kwargs)
+    except GithubException as exc:
+        if getattr(exc, "leakwarden_endpoint", None) is None:
+            exc.leakwarden_endpoint = f"{verb} {re.sub(r'[?#].*', '', str(url))}"  # type: ignore[attr-defined]
+        raise
+
+
+if not getattr(Requester, "_leakwarden_patched", False):
+    Requester.createException = classmethod(_create_exception_safely)  # type: ignore[method-assign,assignment]
+    Requester.requestJsonAndCheck = _request_json_and_check_named  # type: ignore[method-assign]
+    Requester._leakwarden_patched = True  # type: ignore[attr-defined]
 
 
 class GitHubConfigError(Exception):
@@ -54,11 +89,13 @@ class RateLimitBudgetExceeded(Exception):
 
 
 # What a call to GitHub can fail with, for callers that report and go on.
-GITHUB_ERRORS: tuple[type[BaseException], ...] = (
+GITHUB_ERRORS: tuple[type[Exception], ...] = (
     GithubException,
     requests.exceptions.RequestException,
     RateLimitBudgetExceeded,
 )
+# ... and with missing or wrong credentials besides.
+GITHUB_OR_CONFIG_ERRORS: tuple[type[Exception], ...] = (*GITHUB_ERRORS, GitHubConfigError)
 
 
 def api_url_from_env(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -175,7 +212,7 @@ class PatientRetry(Retry):
 
     def new(self, **kw: Any) -> PatientRetry:
         kw["waiter"] = self.waiter
-        return super().new(**kw)  # type: ignore[return-value]
+        return super().new(**kw)
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if status_code >= 500 and method.upper() not in _IDEMPOTENT:
@@ -230,7 +267,7 @@ class PatientRetry(Retry):
             if delay is None or not self.waiter.can_wait(delay):
                 if delay is not None:
                     self.waiter.notify(f"{why}; not waiting {delay:.0f}s: over the run's wait budget")
-                raise MaxRetryError(_pool, url or "", None)  # type: ignore[arg-type]
+                raise MaxRetryError(_pool, url or "", None)
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         assert isinstance(retry, PatientRetry)
         path = re.sub(r"\?.*", "", url or "")
@@ -298,12 +335,6 @@ class AuditLogAnswer:
     reason: str = ""
 
 
-def iso_utc(value: datetime | float | int) -> str:
-    if isinstance(value, (int, float)):
-        value = datetime.fromtimestamp(value, timezone.utc)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _visibility(repo: Any) -> str:
@@ -375,7 +406,7 @@ class GitHubClient:
                     fork=bool(repo.fork),
                     clone_url=repo.clone_url or "",
                     default_branch=repo.default_branch,
-                    created_at=iso_utc(repo.created_at) if repo.created_at else None,
+                    created_at=iso(repo.created_at) if repo.created_at else None,
                 )
             )
         out.sort(key=lambda r: r.full_name)
@@ -432,9 +463,9 @@ def _audit_entry(item: dict[str, Any]) -> AuditEntry | None:
     if not repo or not visibility or stamp is None:
         return None
     if isinstance(stamp, (int, float)):
-        at = iso_utc(stamp / 1000.0)  # the audit log counts milliseconds
+        at = iso(stamp / 1000.0)  # the audit log counts milliseconds
     else:
-        at = iso_utc(datetime.fromisoformat(str(stamp).replace("Z", "+00:00")))
+        at = iso(parse_iso(str(stamp)))
     actor = item.get("actor")
     if isinstance(actor, dict):
         actor = actor.get("login")
@@ -446,4 +477,4 @@ def _public_events(events: Any) -> Iterator[PublicEventInfo]:
         if event.type != "PublicEvent":
             continue
         actor = event.actor.login if event.actor else None
-        yield PublicEventInfo(event.repo.name, iso_utc(event.created_at), actor)
+        yield PublicEventInfo(event.repo.name, iso(event.created_at), actor)

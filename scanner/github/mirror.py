@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
+import re
 import shutil
+import signal
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from scanner.procs import _set_pdeathsig, child_env
 
 
 class MirrorError(Exception):
@@ -27,7 +31,24 @@ class MirrorResult:
     action: str  # "cloned" or "fetched"
 
 
+# What GitHub allows in an owner or repository name. Checked before a name
+# from the API becomes a path: "../../x", "a/b/c", "..", an absolute path or
+# a control character must not reach outside --mirrors.
+_NAME_PART = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+
+
+def valid_full_name(full_name: str) -> bool:
+    """``owner/name`` as GitHub spells them: one slash, no dot-only parts."""
+    owner, sep, name = full_name.partition("/")
+    return bool(sep) and all(
+        _NAME_PART.fullmatch(part) is not None and part.strip(".") != "" for part in (owner, name))
+
+
 def mirror_path(mirrors_dir: str | Path, full_name: str) -> Path:
+    """Where ``owner/name``'s bare mirror lives; MirrorError for a name that is
+    not a GitHub name (it comes from an API answer, which is input too)."""
+    if not valid_full_name(full_name):
+        raise MirrorError(f"refusing repository name {full_name!r}: not owner/name as GitHub allows")
     owner, _, name = full_name.partition("/")
     return Path(mirrors_dir) / owner / f"{name}.git"
 
@@ -39,7 +60,9 @@ def git_auth_env(clone_url: str, token: str | None, base: dict[str, str] | None 
     Scoping ``http.<origin>/.extraHeader`` keeps a redirect to another host
     from receiving it.
     """
-    env = dict(os.environ if base is None else base)
+    # Only the header below authenticates: the credential variables this
+    # process was started with stay out of git's environment.
+    env = child_env(base)
     # Never prompt: a missing or wrong token must fail, not hang a nightly run.
     env["GIT_TERMINAL_PROMPT"] = "0"
     env.pop("GIT_ASKPASS", None)
@@ -65,10 +88,17 @@ def scrub(text: str, token: str | None) -> str:
     return text
 
 
+def _end_with_parent() -> None:
+    # In the forked git child, before exec: a clone carries the token in its
+    # environment, so it must not run on after the worker that started it.
+    _set_pdeathsig(signal.SIGKILL)
+
+
 def _run(args: list[str], env: dict[str, str], token: str | None, timeout: float) -> None:
     verb = next((a for a in args[1:] if a in ("clone", "fetch")), args[1])
     try:
-        proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout,
+                              preexec_fn=_end_with_parent)
     except subprocess.TimeoutExpired:
         raise MirrorError(f"git {verb} timed out after {timeout:.0f}s") from None
     if proc.returncode != 0:
@@ -78,12 +108,8 @@ def _run(args: list[str], env: dict[str, str], token: str | None, timeout: float
 
 def refs_digest(git_dir: str | Path) -> str:
     """A digest of every ref and the object it points at: equal digests, equal history."""
-    proc = subprocess.run(
-        ["git", "--git-dir", str(git_dir), "for-each-ref", "--format=%(objectname) %(refname)"],
-        capture_output=True,
-        check=True,
-    )
-    return hashlib.sha256(proc.stdout).hexdigest()[:32]
+    lines = "".join(f"{oid} {ref}\n" for ref, oid in read_tips(git_dir).items())
+    return hashlib.sha256(lines.encode()).hexdigest()[:32]
 
 
 def sync_mirror(
@@ -118,3 +144,92 @@ def sync_mirror(
         raise
     partial.rename(dest)
     return MirrorResult(dest, "cloned")
+
+
+def classify_git_error(message: str, default: str) -> str:
+    """A short kind for a failed clone/fetch, so reports and retries can tell them apart."""
+    text = message.lower()
+    if "timed out" in text:
+        return "timeout"
+    if "429" in text or "rate limit" in text:
+        return "rate-limit"
+    if any(s in text for s in ("corrupt", "bad object", "index-pack", "did not send all necessary",
+                               "unable to read", "packfile", "fsck", "not a git repository")):
+        return "corrupt"
+    if "404" in text or "not found" in text:
+        return "not-found"
+    if "401" in text or "403" in text or "authentication" in text:
+        return "auth"
+    return default
+
+
+def read_tips(git_dir: str | Path, timeout: float = 120.0) -> dict[str, str]:
+    """Every ref of a mirror and the object it points at."""
+    proc = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "for-each-ref", "--format=%(objectname) %(refname)"],
+        capture_output=True, text=True, timeout=timeout, env=child_env(),
+    )
+    if proc.returncode != 0:
+        raise MirrorError(f"cannot read refs: {proc.stderr.strip().splitlines()[-1:] or proc.returncode}")
+    tips = {}
+    for line in proc.stdout.splitlines():
+        oid, _, ref = line.partition(" ")
+        tips[ref] = oid
+    return tips
+
+
+def advertised_refs(clone_url: str, token: str | None, timeout: float = 30.0) -> dict[str, str]:
+    """The refs the server advertises (smart HTTP, protocol v0), read without git.
+
+    This is the first request of every fetch; asking it alone, in process,
+    tells a quiet night's unchanged repo apart without starting a git
+    process at all. Raises ``OSError``/``ValueError`` on anything unexpected
+    (the caller then simply fetches).
+    """
+    import base64
+
+    import requests
+
+    headers = {"User-Agent": "git/leakwarden", "Accept": "*/*"}
+    if token:
+        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        headers["Authorization"] = f"Basic {basic}"
+    url = clone_url.rstrip("/") + "/info/refs?service=git-upload-pack"
+    try:
+        response = requests.get(url, headers=headers, timeout=timeout)
+    except requests.RequestException as exc:
+        raise OSError(str(exc)) from None
+    if response.status_code != 200 or b"service=git-upload-pack" not in response.content[:40]:
+        raise ValueError(f"info/refs answered {response.status_code}")
+    refs: dict[str, str] = {}
+    data = response.content
+    pos = 0
+    while pos + 4 <= len(data):
+        size = int(data[pos:pos + 4], 16)
+        if size == 0:
+            pos += 4
+            continue
+        line = data[pos + 4:pos + size].split(b"\0", 1)[0].rstrip(b"\n").decode()
+        pos += size
+        oid, _, ref = line.partition(" ")
+        if ref.startswith("refs/") and not ref.endswith("^{}"):
+            refs[ref] = oid
+    if pos != len(data):
+        raise ValueError("truncated ref advertisement")
+    return refs
+
+
+def only_moved_forward(git_dir: str | Path, old: Iterable[str], new: Iterable[str]) -> bool:
+    """True when every old tip is still reachable from the new ones (no force
+    push, no deleted branch), so walking new-since-old finds everything new and
+    nothing old can have become unreachable."""
+    old, new = sorted(set(old)), sorted(set(new))
+    if not old:
+        return True
+    lines = "".join(f"{o}\n" for o in old) + "".join(f"^{n}\n" for n in new)
+    proc = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "rev-list", "-n", "1", "--stdin"],
+        input=lines, capture_output=True, text=True, env=child_env(),
+    )
+    # An error (an old tip gc'd away, a tag of a tree) means: walk it all.
+    return proc.returncode == 0 and not proc.stdout.strip()

@@ -9,6 +9,7 @@ each, because a developer blocked mid-commit will not go and read docs.
 from __future__ import annotations
 
 from scanner.model import ScanResult
+from scanner.report.escape import visible as _v
 
 
 def render_block(result: ScanResult, repository: str | None = None) -> str:
@@ -19,11 +20,13 @@ def render_block(result: ScanResult, repository: str | None = None) -> str:
                      "commit blocked.")
         lines.append("")
         for f in findings:
-            lines.append(f"  {f.severity.upper():8} {f.rule}: {f.description}")
-            lines.append(f"           {f.path}:{f.line}:{f.column}  {f.secret}")
+            # Every field through _v: a staged file's name is the committer's
+            # own, but a hook also runs on merges of other people's work.
+            lines.append(f"  {_v(f.severity.upper()):8} {_v(f.rule)}: {_v(f.description)}")
+            lines.append(f"           {_v(f.path)}:{f.line}:{f.column}  {_v(f.secret)}")
             if f.context:
-                lines.append(f"           | {f.context}")
-            lines.append(f"           ignore entry: {f.path}:{f.rule}:{f.secret_hash}")
+                lines.append(f"           | {_v(f.context)}")
+            lines.append(f"           ignore entry: {_v(f.path)}:{_v(f.rule)}:{f.secret_hash}")
         lines += [
             "",
             "Three ways out:",
@@ -35,8 +38,11 @@ def render_block(result: ScanResult, repository: str | None = None) -> str:
             "     .leakwardenignore at the repository root; the hook reads it on every run.",
             "     (A JSON baseline from `leakwarden scan --format json` works too: --baseline FILE.)",
         ]
+    for item in result.suppressed:  # never silent, even in the hook
+        f = item.finding
+        lines.append(f"leakwarden: suppressed {_v(f.rule)} at {_v(f.path)}:{f.line} by {_v(item.kind)} {_v(item.by)}")
     for e in result.errors:
-        lines.append(f"leakwarden: incomplete: {e.kind}: {e.message} {e.path or ''}".rstrip())
+        lines.append(f"leakwarden: incomplete: {_v(e.kind)}: {_v(e.message)} {_v(e.path)}".rstrip())
     if not findings and not result.errors:
         lines.append("leakwarden: no secrets in the staged changes.")
     return "\n".join(lines) + "\n"

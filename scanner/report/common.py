@@ -40,7 +40,7 @@ class SecretHistory:
 
     @property
     def in_head(self) -> bool | None:
-        states = [getattr(f, "in_head", None) for f in self.findings]
+        states = [f.in_head for f in self.findings]
         if any(states):
             return True
         return None if all(s is None for s in states) else False

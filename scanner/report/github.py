@@ -4,15 +4,19 @@ shown on the pull request's diff without uploading SARIF."""
 from __future__ import annotations
 
 from scanner.model import ScanResult
+from scanner.report.escape import visible
 
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def _escape_data(text: object) -> str:
+    # The runner's own rule (%, CR, LF) after `visible`: no other line break,
+    # ESC or NUL reaches the log either, so no field can end the line and
+    # start a command (``::stop-commands::``, ``::add-mask::``) of its own.
+    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _escape_property(text: str) -> str:
+def _escape_property(text: object) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 

@@ -1,15 +1,14 @@
 """A self-contained HTML audit report: one file, no external assets, no
 scripts that fetch anything, so it opens from an email attachment or an
 air-gapped laptop. Secrets are redacted unless the scan ran with
-``--no-redact``; every value is HTML-escaped (paths and commit summaries are
-attacker-controlled text)."""
+``--no-redact``. Rendered from ``templates/report.html`` with Jinja2
+autoescape: every value is HTML-escaped (paths and commit summaries are
+attacker-controlled text), after control characters are made visible."""
 
 from __future__ import annotations
 
-from html import escape
-
 from scanner import __version__
-from scanner.model import Finding, ScanResult
+from scanner.model import ScanResult
 from scanner.report.common import by_rule_and_severity, by_severity, head_state, timeline
 
 _CSS = """
@@ -30,101 +29,29 @@ pre{white-space:pre-wrap;word-break:break-all;background:#f4f5fa;padding:.5rem;b
 """
 
 
-def _e(value: object) -> str:
-    return escape(str(value if value is not None else ""), quote=True)
-
-
-def _sev(severity: str) -> str:
-    return f'<span class="sev {_e(severity)}">{_e(severity)}</span>'
-
-
-def _state(item: object) -> str:
-    state = head_state(item)  # type: ignore[arg-type]
-    css = {"still in HEAD": "inhead", "history only": "gone"}.get(state, "")
-    return f'<span class="{css}">{_e(state)}</span>'
-
-
-def _finding(n: int, f: Finding) -> str:
-    rows = [
-        ("rule", f"<code>{_e(f.rule)}</code> {_sev(f.severity)} confidence {_e(f.confidence)}"),
-        ("secret", f"<code class=\"secret\">{_e(f.secret)}</code>"),
-        ("where", f"<code>{_e(f.path)}:{f.line}:{f.column}</code> in blob <code>{_e(f.blob[:12])}</code>"),
-    ]
-    if f.commit:
-        rows += [
-            ("introduced", f"<code>{_e(f.commit)}</code> on {_e(f.date)}"),
-            ("author", f"{_e(f.author)} &lt;{_e(f.email)}&gt;"),
-            ("commit message", _e(f.summary)),
-        ]
-    rows.append(("status", _state(f) + ("" if f.reachable else "; no ref reaches this blob")))
-    if f.occurrences > 1 or len(f.paths) > 1:
-        rows.append(("also", f"introduced {f.occurrences} time(s) at "
-                     + ", ".join(f"<code>{_e(p)}</code>" for p in f.paths)))
-    rows.append(("fingerprint", f"<code>{_e(f.fingerprint)}</code> secret hash <code>{_e(f.secret_hash)}</code>"))
-    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    context = f"<pre>{_e(f.context)}</pre>" if f.context else ""
-    return (f'<section class="finding" id="finding-{n}"><h3>{n}. {_e(f.description)}</h3>'
-            f"<table>{body}</table>{context}</section>")
-
-
 def render_html(result: ScanResult, repository: str | None = None) -> str:
+    from markupsafe import Markup
+
+    from scanner.report.templating import render_template
+
     findings = result.findings
-    still = sum(1 for f in findings if getattr(f, "in_head", None))
+    still = sum(1 for f in findings if f.in_head)
     cards = [("findings", len(findings)), ("still in HEAD", still),
              ("rules", len({f.rule for f in findings})), ("commits scanned", result.stats.commits),
              ("blobs scanned", result.stats.blobs_scanned)]
     cards += [(s, n) for s, n in by_severity(findings)]
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width,initial-scale=1">',
-        # No network: a strict CSP makes the promise checkable in a browser.
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-        "style-src 'unsafe-inline'\">",
-        f"<title>leakwarden report{' - ' + _e(repository) if repository else ''}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        "<h1>leakwarden audit report</h1>",
-        f"<p>Repository <code>{_e(repository or '-')}</code> &middot; leakwarden {_e(__version__)}"
-        " &middot; secrets are shown redacted.</p>",
-    ]
-    if result.errors:
-        parts.append(f'<p class="warn" id="incomplete"><b>Scan incomplete:</b> {len(result.errors)} '
-                     "unit(s) could not be scanned; see the end of this report.</p>")
-    parts.append('<section id="summary"><h2>Summary</h2><div class="cards">'
-                 + "".join(f'<div class="card"><b>{n}</b>{_e(label)}</div>' for label, n in cards)
-                 + "</div>")
-    if findings:
-        parts.append('<table id="by-rule"><thead><tr><th>severity</th><th>rule</th>'
-                     "<th>description</th><th>findings</th></tr></thead><tbody>")
-        parts += [f"<tr><td>{_sev(s)}</td><td><code>{_e(r)}</code></td><td>{_e(d)}</td><td>{n}</td></tr>"
-                  for s, r, d, n in by_rule_and_severity(findings)]
-        parts.append("</tbody></table>")
-    else:
-        parts.append("<p>No secrets found.</p>")
-    parts.append("</section>")
-    if findings:
-        parts.append('<section id="timeline"><h2>Timeline</h2><p>When each distinct secret first entered history, '
-                     "and whether it is still in HEAD (removing it there does not remove it from "
-                     "history: rotate it).</p><table><thead><tr><th>date</th><th>rule</th>"
-                     "<th>secret</th><th>paths</th><th>blobs</th><th>first commit</th><th>author</th>"
-                     "<th>status</th>"
-                     "</tr></thead><tbody>")
-        for item in timeline(findings):
-            f = item.first
-            paths = ", ".join(f"<code>{_e(p)}</code>" for p in item.paths)
-            parts.append(
-                f"<tr><td>{_e(f.date or '-')}</td><td><code>{_e(f.rule)}</code></td>"
-                f"<td><code>{_e(f.secret)}</code></td><td>{paths}</td>"
-                f"<td>{len(item.findings)}</td><td><code>{_e((f.commit or '-')[:12])}</code></td>"
-                f"<td>{_e(f.author or '-')}</td><td>{_state(item)}</td></tr>")
-        parts.append("</tbody></table></section>")
-        parts.append('<section id="findings"><h2>Findings</h2>')
-        parts += [_finding(n, f) for n, f in enumerate(findings, 1)]
-        parts.append("</section>")
-    if result.errors:
-        parts.append('<section id="errors"><h2>Not scanned</h2><ul>')
-        parts += [f"<li><code>{_e(e.kind)}</code> {_e(e.message)} <code>{_e(e.path or '')}</code></li>"
-                  for e in result.errors]
-        parts.append("</ul></section>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    items = timeline(findings)
+    for item in items:
+        item.state = head_state(item)  # type: ignore[attr-defined]
+    return render_template(
+        "report.html",
+        css=Markup(_CSS),  # our own stylesheet: the one value not escaped
+        repository=repository,
+        version=__version__,
+        findings=findings,
+        errors=result.errors,
+        cards=cards,
+        by_rule=by_rule_and_severity(findings),
+        timeline=items,
+        states=[head_state(f) for f in findings],
+    )

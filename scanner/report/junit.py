@@ -1,17 +1,33 @@
 """JUnit XML, which most CI systems (GitLab, Jenkins, Azure, CircleCI) show as
 test results: one failing test case per finding, or one passing case when
-nothing was found (an empty suite often reads as "no tests ran")."""
+nothing was found (an empty suite often reads as "no tests ran").
+
+Every field passes ``xml_text`` first: a control character in a path or an
+author is not allowed in XML 1.0 even as a character reference, and GitLab
+and Jenkins drop a report that has one."""
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from scanner.model import ScanResult
+from scanner.model import Finding, ScanResult
+from scanner.report.escape import xml_text
+
+
+def _clean(f: Finding) -> Finding:
+    fields: dict[str, Any] = {name: xml_text(getattr(f, name)) for name in _TEXT}
+    return dataclasses.replace(f, **fields)
+
+
+_TEXT = ("rule", "description", "secret", "path", "commit", "author", "email", "date", "secret_hash")
 
 
 def render_junit(result: ScanResult, repository: str | None = None) -> str:
     cases = []
     for f in result.findings:
+        f = _clean(f)
         details = [f"{f.description}", f"secret: {f.secret}", f"where: {f.path}:{f.line}:{f.column}"]
         if f.commit:
             details.append(f"introduced: {f.commit} by {f.author} <{f.email}> on {f.date}")
@@ -22,8 +38,10 @@ def render_junit(result: ScanResult, repository: str | None = None) -> str:
             f"      <failure type={quoteattr(f.rule)} message={quoteattr(f'{f.description}: {f.secret}')}>"
             f"{escape(chr(10).join(details))}</failure>\n    </testcase>")
     for e in result.errors:
-        cases.append(f"    <testcase classname=\"leakwarden.incomplete\" name={quoteattr(e.kind)}>\n"
-                     f"      <error type={quoteattr(e.kind)} message={quoteattr(e.message)}/>\n"
+        kind = xml_text(e.kind)
+        message = xml_text(e.message + (f" ({e.path})" if e.path else ""))
+        cases.append(f"    <testcase classname=\"leakwarden.incomplete\" name={quoteattr(kind)}>\n"
+                     f"      <error type={quoteattr(kind)} message={quoteattr(message)}/>\n"
                      "    </testcase>")
     if not cases:
         cases.append('    <testcase classname="leakwarden" name="no secrets found"/>')

@@ -1,62 +1,42 @@
-"""Markdown for pasting into a ticket or a pull-request comment. Redacted."""
+"""Markdown for pasting into a ticket or a pull-request comment. Redacted.
+
+Rendered from ``templates/report.md.j2``: every field a repository controls
+(paths, authors, subjects, rule text) is an inert code span, so the report
+cannot carry HTML, images, links, @mentions or a broken table.
+"""
 
 from __future__ import annotations
 
+import re
+
 from scanner.model import ScanResult
 from scanner.report.common import by_rule_and_severity, by_severity, head_state, timeline
+from scanner.report.escape import visible
 
 
-def _cell(text: object) -> str:
-    # A pipe or newline inside a cell would break the table.
-    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
-
-
-def _code(text: str) -> str:
-    fence = "``" if "`" in text else "`"
-    return f"{fence}{text}{fence}" if text else ""
+def _fence(text: str) -> str:
+    longest = max((len(run) for run in re.findall("`{3,}", text)), default=2)
+    return "`" * (longest + 1)
 
 
 def render_markdown(result: ScanResult, repository: str | None = None) -> str:
+    from scanner.report.templating import render_template
+
     findings = result.findings
-    out = ["# leakwarden report", ""]
-    if repository:
-        out += [f"Repository: {_code(repository)}", ""]
-    counts = ", ".join(f"{n} {s}" for s, n in by_severity(findings)) or "none"
-    out += [f"**{len(findings)} finding(s)** ({counts}).", ""]
-    if result.errors:
-        out += [f"**Scan incomplete:** {len(result.errors)} unit(s) could not be scanned.", ""]
-    if findings:
-        out += ["## Summary by rule", "", "| severity | rule | description | findings |",
-                "| --- | --- | --- | ---: |"]
-        out += [f"| {s} | {_code(r)} | {_cell(d)} | {n} |"
-                for s, r, d, n in by_rule_and_severity(findings)]
-        out += ["", "## Timeline", "",
-                "When each distinct secret first entered history, and whether HEAD still has it.", "",
-                "| first seen | rule | secret | paths | blobs | first commit | author | status |",
-                "| --- | --- | --- | --- | ---: | --- | --- | --- |"]
-        for item in timeline(findings):
-            f = item.first
-            out.append(f"| {_cell(f.date or '-')} | {_code(f.rule)} | {_code(f.secret)} "
-                       f"| {', '.join(_code(p) for p in item.paths)} | {len(item.findings)} "
-                       f"| {_code((f.commit or '')[:12]) or '-'} | {_cell(f.author or '-')} "
-                       f"| {head_state(item)} |")
-        out += ["", "## Findings", ""]
-        for n, f in enumerate(findings, 1):
-            out += [f"### {n}. {_cell(f.description)} ({f.severity})", "",
-                    f"- **where:** {_code(f'{f.path}:{f.line}:{f.column}')} (blob {_code(f.blob[:12])})",
-                    f"- **secret:** {_code(f.secret)}"]
-            if f.commit:
-                out.append(f"- **introduced:** {_code(f.commit[:12])} by {_cell(f.author)} "
-                           f"<{_cell(f.email)}> on {f.date}: {_cell(f.summary)}")
-            out.append(f"- **status:** {head_state(f)}"
-                       + ("" if f.reachable else "; no ref reaches this blob"))
-            if f.occurrences > 1 or len(f.paths) > 1:
-                out.append(f"- **also:** introduced {f.occurrences} time(s) at "
-                           + ", ".join(_code(p) for p in f.paths))
-            out.append(f"- **fingerprint:** {_code(f.fingerprint)}, secret hash {_code(f.secret_hash)}")
-            if f.context:
-                out += ["", "```", f.context.replace("```", "'''"), "```"]
-            out.append("")
-    for e in result.errors:
-        out.append(f"- incomplete: {e.kind}: {_cell(e.message)} {_code(e.path or '')}")
-    return "\n".join(out).rstrip() + "\n"
+    items = timeline(findings)
+    for item in items:
+        item.state = head_state(item)  # type: ignore[attr-defined]
+    contexts = [visible(f.context) for f in findings]
+    text = render_template(
+        "report.md.j2",
+        repository=repository,
+        findings=findings,
+        errors=result.errors,
+        severities=by_severity(findings),
+        by_rule=by_rule_and_severity(findings),
+        timeline=items,
+        states=[head_state(f) for f in findings],
+        contexts=contexts,
+        fences=[_fence(c) for c in contexts],
+    )
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"

@@ -21,7 +21,8 @@ from typing import Any
 from urllib.parse import quote
 
 from scanner import __version__
-from scanner.model import Finding, ScanResult
+from scanner.model import Finding, ScanResult, Suppression
+from scanner.report.escape import visible
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "leakwardenSecret/v1"
@@ -64,7 +65,9 @@ def partial_fingerprint(finding: Finding) -> str:
 
 
 def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
-    where = f" introduced in {finding.commit[:12]} by {finding.author} on {finding.date}" \
+    # Message text is shown as-is by code scanning UIs and in logs: the
+    # author's name cannot carry a line break or an escape sequence there.
+    where = f" introduced in {finding.commit[:12]} by {visible(finding.author)} on {finding.date}" \
         if finding.commit else ""
     region: dict[str, Any] = {
         "startLine": max(1, finding.line),
@@ -105,15 +108,25 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     }
 
 
+def _suppressed(item: Suppression, rule_index: int) -> dict[str, Any]:
+    """A hidden finding stays in the log with what hid it, so a reviewer (and
+    code scanning, which shows it as suppressed) sees every suppression."""
+    data = _result(item.finding, rule_index)
+    kind = "inSource" if item.kind == "inline" else "external"
+    data["suppressions"] = [{"kind": kind, "status": "accepted",
+                             "justification": visible(f"{item.kind}: {item.by}")}]
+    return data
+
+
 def sarif_dict(result: ScanResult) -> dict[str, Any]:
     rules: dict[str, dict[str, Any]] = {}
-    for finding in result.findings:
+    for finding in [*result.findings, *(s.finding for s in result.suppressed)]:
         rules.setdefault(finding.rule, _rule(finding))
     order = sorted(rules)
     index = {rule_id: i for i, rule_id in enumerate(order)}
     notifications = [
-        {"level": "error", "message": {"text": f"{e.kind}: {e.message}"
-                                       + (f" ({e.path})" if e.path else "")}}
+        {"level": "error", "message": {"text": visible(f"{e.kind}: {e.message}"
+                                               + (f" ({e.path})" if e.path else ""))}}
         for e in result.errors
     ]
     invocation: dict[str, Any] = {"executionSuccessful": not result.errors}
@@ -130,7 +143,8 @@ def sarif_dict(result: ScanResult) -> dict[str, Any]:
                 "rules": [rules[r] for r in order],
             }},
             "invocations": [invocation],
-            "results": [_result(f, index[f.rule]) for f in result.findings],
+            "results": [_result(f, index[f.rule]) for f in result.findings]
+            + [_suppressed(s, index[s.finding.rule]) for s in result.suppressed],
         }],
     }
 

@@ -10,12 +10,13 @@ is reported for that blob and reading goes on.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
 
 import pygit2
+
+from scanner.procs import child_env
 
 # (oid, contents or None, error message or None)
 BlobRead = tuple[str, "bytes | None", "str | None"]
@@ -56,7 +57,7 @@ class BlobReader:
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._proc is None or self._proc.poll() is not None:
-            env = dict(os.environ, GIT_NO_REPLACE_OBJECTS="1")
+            env = child_env(GIT_NO_REPLACE_OBJECTS="1")  # local git: no credentials
             # Each worker runs its own cat-file; git's default 96 MiB delta-base
             # cache per process would put two workers over the memory budget,
             # and half of it keeps most of the speed (measured on python/mypy).

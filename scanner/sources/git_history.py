@@ -27,7 +27,9 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import ObjectType, SortMode
 
+from scanner.clock import iso
 from scanner.model import BlobOrigin, Introduction, ScanError
+from scanner.procs import child_env
 
 BLOB_MODES = frozenset({0o100644, 0o100755, 0o100664, 0o120000})
 
@@ -118,10 +120,8 @@ class History:
 
 
 def _iso8601(timestamp: int, offset_minutes: int) -> str:
-    from datetime import datetime, timezone
-
     del offset_minutes  # reports are in UTC so they sort and diff cleanly
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso(timestamp)
 
 
 class HistoryWalker:
@@ -282,7 +282,7 @@ class HistoryWalker:
         """rev-list oldest first, then diff-tree: plain diffs for ordinary commits
         and combined diffs (``-c``: paths that differ from every parent) for
         merges, which is exactly "introduced by this commit"."""
-        env = dict(os.environ, GIT_NO_REPLACE_OBJECTS="1")
+        env = child_env(GIT_NO_REPLACE_OBJECTS="1")  # local git: no credentials
         base = [self._git or "git", f"--git-dir={self.repo.path}"]
         revs = "".join(f"{oid}\n" for oid in include) + "".join(f"^{oid}\n" for oid in exclude)
         listed = subprocess.run(base + ["rev-list", "--topo-order", "--reverse", "--stdin"],

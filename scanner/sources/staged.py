@@ -13,12 +13,13 @@ bindings alone costs more than the whole scan of a typical change.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from scanner.procs import child_env
 
 # Regular files and symlinks; gitlinks (submodules) have no content here.
 BLOB_MODES = frozenset({0o100644, 0o100755, 0o100664, 0o120000})
@@ -48,7 +49,7 @@ class StagedChanges:
 
 
 def _git(cwd: str | Path, *args: str, input: bytes | None = None) -> bytes:
-    env = dict(os.environ, GIT_NO_REPLACE_OBJECTS="1", LC_ALL="C")
+    env = child_env(GIT_NO_REPLACE_OBJECTS="1", LC_ALL="C")  # local git: no credentials
     try:
         proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True,
                               env=env, check=False)
@@ -149,7 +150,3 @@ def read_blobs(workdir: str | Path, oids: Iterable[str]) -> dict[str, bytes | No
         pos += size + 1
     return out
 
-
-def staged_blobs(workdir: str | Path) -> list[StagedBlob]:
-    """The added lines of each staged file (kept for callers of the first API)."""
-    return staged_changes(workdir).added

@@ -4,15 +4,14 @@
 turns ``dir:PATH``, ``-`` or ``github:OWNER/REPO`` into somewhere to send them.
 """
 
-import importlib
-from typing import Any
+from scanner.lazy import lazy_exports
 
-# Exports load on first use, so that `leakwarden` starts fast (see scanner.cli).
+# Exports load on first use, so that `leakwarden` starts fast (see scanner.cli.app).
 _EXPORTS = {
-    "DestinationError": "scanner.tickets.destinations",
+    "DestinationError": "scanner.tickets.model",
     "DirDestination": "scanner.tickets.destinations",
     "StdoutDestination": "scanner.tickets.destinations",
-    "TicketOutcome": "scanner.tickets.destinations",
+    "TicketOutcome": "scanner.tickets.model",
     "parse_destination": "scanner.tickets.destinations",
     "RotationTicket": "scanner.tickets.model",
     "TicketLocation": "scanner.tickets.model",
@@ -23,10 +22,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'scanner.tickets' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = [

@@ -8,32 +8,21 @@ still go out.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from scanner.tickets.model import RotationTicket
+from scanner.tickets.model import DestinationError, RotationTicket, TicketAction, TicketOutcome
 from scanner.tickets.render import render_json, render_markdown
-
-
-@dataclass(frozen=True)
-class TicketOutcome:
-    ticket_id: str
-    key_id: str
-    action: str  # created, updated, unchanged, printed, error
-    where: str
-    message: str = ""
 
 
 class Destination(Protocol):
     def send(self, tickets: list[RotationTicket]) -> list[TicketOutcome]: ...
-
-
-class DestinationError(ValueError):
-    """The destination string cannot be used; the message says what would work."""
 
 
 @dataclass
@@ -54,13 +43,16 @@ class DirDestination:
                 for t in tickets
             ]
         for ticket in tickets:
-            files = {
-                self.path / f"{ticket.ticket_id}.md": render_markdown(ticket),
-                self.path / f"{ticket.ticket_id}.json": render_json(ticket),
-            }
             md_path = self.path / f"{ticket.ticket_id}.md"
             json_path = self.path / f"{ticket.ticket_id}.json"
+            files = {md_path: render_markdown(ticket), json_path: render_json(ticket)}
             try:
+                # Ticket ids derive from public key ids, so anyone could plant
+                # a symlink under the coming name: never write (or read)
+                # through one.
+                for file in files:
+                    if file.is_symlink():
+                        raise OSError(f"refusing to write through the symlink {file}")
                 existed = md_path.exists() and json_path.exists()
                 if existed and _stored_digest(json_path) == ticket.digest:
                     outcomes.append(
@@ -68,11 +60,8 @@ class DirDestination:
                     )
                     continue
                 for file, text in files.items():
-                    # Write then rename, so a crash never leaves half a ticket.
-                    tmp = file.with_suffix(file.suffix + ".tmp")
-                    tmp.write_text(text, encoding="utf-8")
-                    os.replace(tmp, file)
-                action = "updated" if existed else "created"
+                    _write_new_then_rename(file, text)
+                action: TicketAction = "updated" if existed else "created"
                 outcomes.append(
                     TicketOutcome(ticket.ticket_id, ticket.key_id, action, str(md_path))
                 )
@@ -83,9 +72,28 @@ class DirDestination:
         return outcomes
 
 
+def _write_new_then_rename(file: Path, text: str) -> None:
+    """Write a fresh temp file beside ``file`` (mkstemp: O_CREAT|O_EXCL, mode
+    0600, a name nobody could predict and plant), then rename it over
+    ``file``: a crash never leaves half a ticket, and a rename replaces a
+    planted link rather than following it."""
+    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, file)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def _stored_digest(path: Path) -> str | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, encoding="utf-8") as handle:
+            data = json.loads(handle.read())
     except (OSError, ValueError):
         return None  # unreadable or hand-edited: write it anew
     return data.get("digest") if isinstance(data, dict) else None

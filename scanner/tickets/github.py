@@ -1,16 +1,16 @@
 """Tickets as GitHub issues (``github:OWNER/REPO``), through PyGithub.
 
-Same connection rules as the visibility auditor: ``--github-url``, else
-``GITHUB_API_URL``, else api.github.com (so GitHub Enterprise Server and the
-tests' loopback server work); the token only from ``GITHUB_TOKEN`` or
-``GH_TOKEN``, never from argv, never logged. Each issue body starts with a
+The same connection rules as every GitHub call (``scanner.github.client``):
+``--github-url``, else ``GITHUB_API_URL``, else api.github.com (so GitHub
+Enterprise Server and the tests' loopback server work); a token from
+``GITHUB_TOKEN``/``GH_TOKEN`` or a GitHub App from its variables, never from
+argv, never logged. Each issue body starts with a
 hidden marker holding the ticket id; a rerun lists the repo's ``leakwarden``
 issues, finds the marker and edits that issue instead of opening another.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,12 +19,9 @@ from typing import Any
 from github import Auth, Github, GithubException
 from github.GithubRetry import GithubRetry
 
-from scanner.tickets.destinations import DestinationError, TicketOutcome
-from scanner.tickets.model import RotationTicket
+from scanner.tickets.model import DestinationError, RotationTicket, TicketOutcome
 from scanner.tickets.render import render_markdown
 
-DEFAULT_API_URL = "https://api.github.com"
-TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
 LABELS = ("leakwarden", "secret-rotation")
 MARKER = re.compile(r"<!-- leakwarden:ticket:([0-9a-f]{16})(?::([0-9a-f]{12}))? -->")
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -56,7 +53,7 @@ def _why(exc: GithubException) -> str:
 class GitHubDestination:
     repo_name: str
     api_url: str
-    token: str = field(repr=False)
+    auth: Auth.Auth = field(repr=False)
     timeout: float = 15.0
     retries: int = 3
 
@@ -64,21 +61,20 @@ class GitHubDestination:
     def from_env(
         cls, repo_name: str, github_url: str | None = None, environ: Mapping[str, str] | None = None
     ) -> GitHubDestination:
-        env = os.environ if environ is None else environ
+        from scanner.github.client import GitHubConfigError, api_url_from_env, auth_from_env
+
         if not _REPO.match(repo_name):
             raise DestinationError(f"github:{repo_name} is not github:OWNER/REPO")
-        token = next((env[v] for v in TOKEN_VARIABLES if env.get(v)), None)
-        if not token:
-            raise DestinationError(
-                "github: destination needs a token: set GITHUB_TOKEN (or GH_TOKEN) in the environment"
-            )
-        api_url = (github_url or env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
-        return cls(repo_name=repo_name, api_url=api_url, token=token)
+        try:
+            auth = auth_from_env(environ)
+        except GitHubConfigError as exc:
+            raise DestinationError(f"github: destination: {exc}") from None
+        return cls(repo_name=repo_name, api_url=api_url_from_env(github_url, environ), auth=auth)
 
     def _client(self) -> Github:
         return Github(
             base_url=self.api_url,
-            auth=Auth.Token(self.token),
+            auth=self.auth,
             timeout=int(self.timeout),
             # Bounded: a 5xx or rate-limit answer is retried a few times, then
             # reported as that ticket's error.

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 KEY_ID_RULE = "aws-access-key-id"
 _KIND = {
@@ -131,7 +131,7 @@ def _location(finding: dict[str, Any], repository: str | None) -> TicketLocation
 
 
 def _exposure(entry: dict[str, Any]) -> dict[str, Any]:
-    """The exposure fields a ticket shows (issue 5's shape), nothing else."""
+    """The exposure fields a ticket shows (those of an audit exposure), nothing else."""
     keep = ("repo", "exposed_since", "public_since", "public_now", "reachable")
     return {k: entry[k] for k in keep if k in entry}
 
@@ -202,3 +202,21 @@ def tickets_from_report(
         ticket.exposures.sort(key=lambda e: (str(e.get("repo")), str(e.get("exposed_since"))))
         ticket.severity = "critical" if ticket.publicly_exposed else "high"
     return [tickets[k] for k in sorted(tickets)]
+
+
+TicketAction = Literal["created", "updated", "unchanged", "printed", "error"]
+
+
+@dataclass(frozen=True)
+class TicketOutcome:
+    """What a destination did with one ticket."""
+
+    ticket_id: str
+    key_id: str
+    action: TicketAction
+    where: str
+    message: str = ""
+
+
+class DestinationError(ValueError):
+    """The destination string cannot be used; the message says what would work."""

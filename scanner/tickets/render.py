@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
+from scanner.clock import normalize_iso
+from scanner.report.escape import visible
 from scanner.tickets.model import RotationTicket
 
 DENY_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}'
@@ -24,16 +25,6 @@ class RunbookStep:
     title: str
     why: str
     commands: tuple[str, ...] = ()
-
-
-def _utc(stamp: str | None) -> str | None:
-    if not stamp:
-        return None
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _revoke_sessions_policy(cutoff: str) -> str:
@@ -50,7 +41,7 @@ def runbook(ticket: RotationTicket) -> list[RunbookStep]:
     # IAM compares aws:TokenIssueTime with an ISO 8601 UTC time. The check time
     # is the latest moment known to be after the leak; the text says to use the
     # time the step is taken.
-    cutoff = _utc(ticket.checked_at) or "YYYY-MM-DDTHH:MM:SSZ"
+    cutoff = normalize_iso(ticket.checked_at) or "YYYY-MM-DDTHH:MM:SSZ"
     steps: list[RunbookStep] = []
 
     if ticket.principal_kind == "assumed-role":
@@ -139,58 +130,18 @@ def runbook(ticket: RotationTicket) -> list[RunbookStep]:
     return steps
 
 
-def _cell(value: object) -> str:
-    return str(value if value not in (None, "") else "-").replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(ticket: RotationTicket) -> str:
-    """The ticket as Markdown, starting with the hidden fingerprint marker."""
-    out: list[str] = [ticket.marker, f"# {ticket.title}", ""]
-    out += [
-        "| | |",
-        "| --- | --- |",
-        f"| Severity | **{ticket.severity}**"
-        + (" (live and exposed publicly)" if ticket.severity == "critical" else " (live)")
-        + " |",
-        f"| Access key ID | `{ticket.key_id}`"
-        + (" (temporary)" if ticket.temporary else "")
-        + " |",
-        f"| Account | {_cell(ticket.account)} |",
-        f"| Principal (ARN) | {_cell(ticket.arn)} |",
-        f"| User ID | {_cell(ticket.user_id)} |",
-        f"| Partition | {_cell(ticket.partition)} |",
-        f"| Verified live at | {_cell(ticket.checked_at)} |",
-        "",
-        "The secret itself is not in this ticket; each location below says where it is.",
-        "",
-        "## Where it leaked",
-        "",
-        "| What | Repository | Commit | Path | Line | Author | Date | Still reachable |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for loc in ticket.locations:
-        author = f"{loc.author} <{loc.email}>" if loc.author and loc.email else loc.author
-        out.append(
-            f"| {_cell(loc.kind)} | {_cell(loc.repository)} | {_cell(loc.commit and loc.commit[:12])} "
-            f"| `{_cell(loc.path)}` | {loc.line} | {_cell(author)} | {_cell(loc.date)} "
-            f"| {'yes' if loc.reachable else 'no'} |"
-        )
-    out += ["", "## Exposure", ""]
-    if ticket.exposures:
-        for e in ticket.exposures:
-            public = "public now" if e.get("public_now") else "no longer public"
-            out.append(
-                f"- {_cell(e.get('repo'))}: exposed publicly since {_cell(e.get('exposed_since'))} ({public})"
-            )
-    else:
-        out.append("No public exposure recorded (run `leakwarden org audit` to check).")
-    out += ["", "## Runbook", ""]
-    for number, step in enumerate(runbook(ticket), 1):
-        out += [f"{number}. [ ] **{step.title}**", "", f"   {step.why}", ""]
-        if step.commands:
-            out += ["   ```sh", *(f"   {c}" for c in step.commands), "   ```", ""]
-    out.append(f"_Ticket {ticket.ticket_id}, written by leakwarden._")
-    return "\n".join(out) + "\n"
+    """The ticket as Markdown (``report/templates/ticket.md.j2``), starting
+    with the hidden fingerprint marker. Runbook commands are our own text
+    with the key id and IAM names filled in; they pass ``visible`` so no
+    value can end the code block's line."""
+    from scanner.report.templating import render_template
+
+    steps = [RunbookStep(s.title, s.why, tuple(visible(c).replace("`", "'") for c in s.commands))
+             for s in runbook(ticket)]
+    authors = [f"{loc.author} <{loc.email}>" if loc.author and loc.email else loc.author
+               for loc in ticket.locations]
+    return render_template("ticket.md.j2", ticket=ticket, steps=steps, authors=authors)
 
 
 def render_json(ticket: RotationTicket) -> str:

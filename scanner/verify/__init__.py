@@ -4,19 +4,18 @@
 ``leakwarden verify REPORT.json``.
 """
 
-import importlib
-from typing import Any
+from scanner.lazy import lazy_exports
 
-# Exports load on first use: ``scanner.verify.cli`` is imported by every
+# Exports load on first use: ``scanner.cli.verify`` is imported by every
 # ``leakwarden`` start, and boto3 must not slow down ``--help`` or pre-commit.
 _EXPORTS = {
     "account_id_from_key_id": "scanner.verify.account",
     "KNOWN_CANARY_ACCOUNTS": "scanner.verify.canary",
     "canary_accounts": "scanner.verify.canary",
     "pair_candidates": "scanner.verify.pairing",
-    "ReportError": "scanner.verify.report",
-    "load_report": "scanner.verify.report",
-    "verify_report": "scanner.verify.report",
+    "ReportError": "scanner.verify.saved_report",
+    "load_report": "scanner.verify.saved_report",
+    "verify_report": "scanner.verify.saved_report",
     "StsChecker": "scanner.verify.sts",
     "StsConfig": "scanner.verify.sts",
     "Verification": "scanner.verify.sts",
@@ -26,10 +25,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'scanner.verify' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = [

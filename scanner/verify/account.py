@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 
 # Prefixes of access key IDs that can sign requests: long-lived user keys,
 # temporary (STS) keys, and the less common context/service-specific ones.
@@ -17,6 +18,14 @@ KEY_ID_PREFIXES = ("AKIA", "ASIA", "ABIA", "ACCA")
 TEMPORARY_PREFIX = "ASIA"
 
 _ACCOUNT_MASK = 0x7FFFFFFFFF80  # 40 bits, after the first bit of the first 6 bytes
+
+
+_KEY_ID = re.compile("(?:" + "|".join(KEY_ID_PREFIXES) + ")[A-Z2-7]{16}")
+
+
+def is_key_id(text: str) -> bool:
+    """Exactly an access key ID: a known prefix, then 16 upper-case base32 characters."""
+    return _KEY_ID.fullmatch(text) is not None
 
 
 def is_temporary(key_id: str) -> bool:

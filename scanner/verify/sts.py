@@ -15,12 +15,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 import botocore.config
 import botocore.exceptions
 import botocore.session
+
+from scanner.clock import now_iso
 
 # One region per partition, so each call goes to that partition's regional
 # STS endpoint (the global endpoint exists only in ``aws``).
@@ -109,8 +110,7 @@ class StsConfig:
             raise ValueError("rate must be > 0, concurrency and max_attempts >= 1")
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
 
 
 class RateLimiter:
@@ -152,18 +152,24 @@ class StsChecker:
         self._sleep: Callable[[float], None] = time.sleep
 
     def check(self, key_id: str, secret: str, token: str | None = None) -> Verification:
+        from scanner.verify.account import is_key_id
+
+        if not is_key_id(key_id):
+            # The last gate before the network: whatever the caller read, only
+            # an exact access key ID is ever sent.
+            return Verification("error", checked_at=now_iso(), reason="not an access key ID: not sent")
         digest = hashlib.sha256("\0".join((key_id, secret, token or "")).encode()).hexdigest()
         with self._cache_lock:
-            future = self._cache.get(digest)
-            owner = future is None
-            if owner:
-                future = self._cache[digest] = Future()
-        if not owner:
-            return future.result()
+            cached = self._cache.get(digest)
+            if cached is None:
+                future: Future[Verification] = Future()
+                self._cache[digest] = future
+        if cached is not None:
+            return cached.result()
         try:
             result = self._check_partitions(key_id, secret, token)
         except Exception as exc:  # noqa: BLE001 - one bad key must not end the run
-            result = Verification("error", checked_at=_now(), reason=type(exc).__name__)
+            result = Verification("error", checked_at=now_iso(), reason=type(exc).__name__)
         future.set_result(result)
         return result
 
@@ -174,7 +180,7 @@ class StsChecker:
                 return result
         return Verification(
             "invalid",
-            checked_at=_now(),
+            checked_at=now_iso(),
             reason=f"{UNKNOWN_KEY_REASON} in partitions {', '.join(self.config.partitions)}",
         )
 
@@ -223,11 +229,11 @@ class StsChecker:
                         signature_retried = True
                         continue
                     return Verification(
-                        "invalid", checked_at=_now(), partition=partition, reason=code
+                        "invalid", checked_at=now_iso(), partition=partition, reason=code
                     )
                 if code in EXPIRED_CODES:
                     return Verification(
-                        "expired", checked_at=_now(), partition=partition, reason=code
+                        "expired", checked_at=now_iso(), partition=partition, reason=code
                     )
                 if (
                     code in RETRYABLE_CODES or status >= 500
@@ -235,21 +241,29 @@ class StsChecker:
                     self._backoff(attempt)
                     continue
                 return Verification(
-                    "error", checked_at=_now(), partition=partition, reason=code or f"HTTP {status}"
+                    "error", checked_at=now_iso(), partition=partition, reason=code or f"HTTP {status}"
                 )
             except NETWORK_ERRORS as exc:
                 if attempt < self.config.max_attempts:
                     self._backoff(attempt)
                     continue
                 return Verification(
-                    "error", checked_at=_now(), partition=partition, reason=type(exc).__name__
+                    "error", checked_at=now_iso(), partition=partition, reason=type(exc).__name__
+                )
+            account, arn = identity.get("Account"), identity.get("Arn")
+            if not account or not arn:
+                # A 200 without who answered is not proof the key works (a
+                # proxy, a stub, a truncated body): never "live" on that.
+                return Verification(
+                    "error", checked_at=now_iso(), partition=partition,
+                    reason="STS answered without Arn/Account",
                 )
             return Verification(
                 "live",
                 account=identity.get("Account"),
                 arn=identity.get("Arn"),
                 user_id=identity.get("UserId"),
-                checked_at=_now(),
+                checked_at=now_iso(),
                 partition=partition,
             )
 

@@ -10,15 +10,15 @@ memory and dropped when the run ends; nothing here prints or stores them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from scanner.model import Finding
 from scanner.secrets import read_secret
-from scanner.verify.account import account_id_from_key_id, is_temporary
+from scanner.verify.account import account_id_from_key_id, is_key_id, is_temporary
 from scanner.verify.canary import canary_accounts
 from scanner.verify.pairing import AWS_RULES, KEY_ID_RULE, KeyCandidates, pair_candidates
 from scanner.verify.sts import DEFAULT_PARTITIONS, StsChecker, StsConfig, Verification
@@ -89,8 +89,11 @@ def repository_reader(repo_path: str | os.PathLike[str]) -> Callable[[Finding], 
     return read
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+_SECRET = re.compile(r"[A-Za-z0-9/+]{40}")
+
+
+def finding_where(finding: Finding) -> str:
+    return f"{finding.path}:{finding.line}"
 
 
 def verify_findings(
@@ -145,7 +148,10 @@ def verify_findings(
         if key_id is None:
             results[id(key)] = (Verification("error", reason="secret unreadable"), [])
             continue
-        account = account_id_from_key_id(key_id)
+        # The report (and so blob and span) is untrusted input: the canary
+        # check runs on the upper-cased ID first, so no case change turns a
+        # trap key into a call, and only a well-formed ID goes any further.
+        account = account_id_from_key_id(key_id.upper())
         key.extra["aws_account"] = account
         if account is not None and account in canaries:
             canary = Verification(
@@ -158,6 +164,13 @@ def verify_findings(
             beside = [f for f in candidates.secrets + candidates.tokens if f.blob == key.blob]
             results[id(key)] = (canary, [(canary, f, None) for f in beside])
             continue
+        if not is_key_id(key_id):
+            results[id(key)] = (Verification(
+                "error", reason="the text re-read at the finding's span is not an access key ID "
+                                "(a hand-edited report or the wrong repository?): not sent"), [])
+            summary.problems.append(
+                f"{finding_where(key)}: re-read text is not a well-formed access key ID; not sent")
+            continue
         jobs.append(candidates)
 
     def run(candidates: KeyCandidates) -> tuple[Verification, list[_Try]]:
@@ -165,8 +178,8 @@ def verify_findings(
 
     if jobs:
         with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
-            for candidates, outcome in zip(jobs, pool.map(run, jobs), strict=True):
-                results[id(candidates.key)] = outcome
+            for candidates, verified in zip(jobs, pool.map(run, jobs), strict=True):
+                results[id(candidates.key)] = verified
 
     # Key findings get their own result; secrets and tokens get the best result
     # of any key they were tried with.
@@ -195,10 +208,10 @@ def verify_findings(
         if finding.rule == KEY_ID_RULE:
             pass
         elif id(finding) in attached:
-            verification, account = attached[id(finding)]
+            best, account = attached[id(finding)]
             # A key ID is an identifier, not a secret (it is in every CloudTrail
             # record); naming it here lets a ticket list where its secret leaked.
-            finding.extra["verification"] = verification.to_dict()
+            finding.extra["verification"] = best.to_dict()
             finding.extra["aws_account"] = account
         elif id(finding) in encoded:
             finding.extra["verification"] = Verification("unverified", reason=_ENCODED).to_dict()
@@ -225,7 +238,8 @@ def _verify_key(
     """Try the key ID with each candidate secret (and token), nearest first,
     until one is live; returns the key's result and every pairing tried."""
     key_id = clear[id(candidates.key)]
-    secrets = [s for s in candidates.secrets if id(s) in clear]
+    # Only what has a secret access key's shape (40 base64 characters) is sent.
+    secrets = [s for s in candidates.secrets if id(s) in clear and _SECRET.fullmatch(clear[id(s)])]
     if not secrets:
         reason = "no secret access key found in the same blob or commit"
         return Verification("unverified", key_id=key_id, reason=reason), []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import string
 
-from scanner.validators import crc32_token_checksum
+from scanner.engine.validators import crc32_token_checksum
 
 BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase

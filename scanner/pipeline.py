@@ -1,0 +1,744 @@
+"""The scan pipeline: a source names the blobs, workers read and match them,
+and the results become findings with provenance.
+
+``scan(path, ScanOptions(...))`` is the library entry point the CLI calls.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH
+from scanner.engine.matcher import Engine
+from scanner.engine.rules import Rule, RuleSet, default_rules
+from scanner.findings import Location, build_finding, choose_path, locate
+from scanner.model import BlobOrigin, Finding, Match, ScanError, ScanResult, ScanStats, Suppression
+from scanner.secrets import git_blob_id, secret_hash
+from scanner.sources.files import iter_files
+
+if TYPE_CHECKING:
+    import pygit2
+
+    from scanner.sources.blob_reader import BlobReader
+    from scanner.sources.git_history import History
+    from scanner.sources.messages import Message
+
+# pygit2, multiprocessing and the history walker are imported where they are
+# used: the staged scan (a pre-commit hook, on every commit) needs none of them.
+
+DEFAULT_MAX_BLOB_SIZE = 25 * 1024 * 1024
+_BINARY_SNIFF = 8000  # git's own heuristic: a NUL in the first 8000 bytes
+_CHUNK = 128  # blobs per work unit: small enough to balance, big enough to amortise IPC
+_PARALLEL_MIN_BLOBS = 256
+
+# (blobs done, blobs in all or None while the history walk is still going)
+ProgressCallback = Callable[[int, "int | None"], None]
+
+
+@dataclass
+class ScanOptions:
+    """What to scan and how. The defaults are a full-history scan of all refs."""
+
+    ruleset: RuleSet | None = None
+    jobs: int = 0  # 0: one worker per core
+    max_blob_size: int = DEFAULT_MAX_BLOB_SIZE
+    redact: bool = True
+    all_objects: bool = False
+    range: str | None = None
+    staged: bool = False
+    no_git: bool = False
+    regex_timeout: float = 5.0
+    prefilter: str = "auto"
+    # Encoded layers decoded and scanned under each blob (0: none; base64 of
+    # base64 of a key needs 2). See scanner.engine.decoding.
+    max_decode_depth: int = DEFAULT_MAX_DECODE_DEPTH
+    progress: ProgressCallback | None = None
+    # Incremental history scans (``org scan``): blobs an earlier run already
+    # scanned with the same rules are walked (so provenance stays whole) but
+    # not read or matched again; commits in ``exclude_commits`` and their
+    # ancestors are not walked at all (the ref tips of the earlier run).
+    skip_blobs: Collection[str] = ()
+    exclude_commits: Sequence[str] = ()
+    # False (``--no-inline-allow``): ``leakwarden:allow`` markers silence nothing.
+    inline_allow: bool = True
+    # The key of secret hashes; None: the scanned repository's own key
+    # (``scanner.secrets.repository_hash_key``), from the range's base in
+    # range mode, else from HEAD.
+    hash_key: bytes | None = None
+    _key_from: tuple[Path, str | None] | None = field(default=None, repr=False)
+
+
+class ScanSetupError(Exception):
+    """The scan cannot start (not a repository, bad range, unreadable path)."""
+
+
+@dataclass
+class _BlobResult:
+    key: str  # blob oid, or file path for plain files
+    oid: str
+    size: int
+    status: str  # scanned, binary, too-large, error
+    hits: list[tuple[Match, Location]] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    match_seconds: float = 0.0  # engine time; the rest of a worker's time is reading
+    windowed: bool = False  # over the size limit: read and matched in windows
+
+
+# -- workers ---------------------------------------------------------------------------
+
+@dataclass
+class _Worker:
+    engine: Engine
+    reader: BlobReader | None
+    max_blob_size: int
+    redact: bool
+
+    def scan_blobs(self, oids: Sequence[str], paths: Sequence[list[str]]) -> list[_BlobResult]:
+        assert self.reader is not None
+        sizes = self.reader.sizes(oids)
+        paths_of = dict(zip(oids, paths, strict=True))
+        results: list[_BlobResult] = []
+        wanted: list[str] = []
+        for oid in oids:
+            size = sizes[oid]
+            if size > self._whole_limit:
+                results.append(self.scan_large_blob(oid, size, paths_of[oid]))
+            else:
+                wanted.append(oid)
+        for oid, data, error in self.reader.read_many(wanted):
+            if data is None:
+                results.append(_BlobResult(oid, oid, max(sizes[oid], 0), "error", errors=[
+                    ScanError("corrupt-object", error or "unreadable", blob=oid)]))
+            else:
+                results.append(self.scan_data(oid, oid, data, paths_of[oid]))
+        return results
+
+    def scan_files(self, files: Sequence[str], paths: Sequence[list[str]]) -> list[_BlobResult]:
+        results: list[_BlobResult] = []
+        for path, shown in zip(files, paths, strict=True):
+            try:
+                size = os.path.getsize(path)
+                if size > self._whole_limit:
+                    results.append(self.scan_large_file(path, size, shown))
+                    continue
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError as exc:
+                results.append(_BlobResult(path, "", 0, "error", errors=[
+                    ScanError("read-error", f"cannot read file: {exc.strerror or exc}", path=path)]))
+                continue
+            results.append(self.scan_data(path, git_blob_id(data), data, shown))
+        return results
+
+    @property
+    def _whole_limit(self) -> int:
+        from scanner.sources import large_blob
+
+        return max(self.max_blob_size, large_blob.MIN_STREAM_SIZE)
+
+    def scan_large_blob(self, oid: str, size: int, paths: list[str]) -> _BlobResult:
+        """A blob over the size limit, scanned in windows rather than skipped:
+        a padded file must not hide the token in it."""
+        from scanner.sources.large_blob import StreamError, blob_windows
+
+        assert self.reader is not None
+        try:
+            return self.scan_windows(oid, oid, size, blob_windows(self.reader.git_dir, oid, size),
+                                     paths)
+        except (StreamError, OSError) as exc:
+            return _BlobResult(oid, oid, size, "error", errors=[
+                ScanError("read-error", str(exc), blob=oid)])
+
+    def scan_large_file(self, path: str, size: int, paths: list[str]) -> _BlobResult:
+        import hashlib
+
+        from scanner.sources.large_blob import windows
+
+        # The blob id git would give the file, computed while streaming it.
+        digest = hashlib.sha1(b"blob %d\0" % size)
+        with open(path, "rb") as handle:
+            def read(n: int) -> bytes:
+                data = handle.read(n)
+                digest.update(data)
+                return data
+
+            item = self.scan_windows(path, "", size, windows(read), paths)
+        item.oid = digest.hexdigest()
+        return item
+
+    def scan_windows(self, key: str, oid: str, size: int,
+                     parts: Iterator[tuple[int, bytes, bool]], paths: list[str]) -> _BlobResult:
+        """Scan overlapping windows of one large input as one blob: matches
+        starting in a window's overlap are left to the next window (no
+        duplicates), offsets and line numbers are those of the whole input."""
+        from dataclasses import replace
+
+        from scanner.sources import large_blob
+
+        window = large_blob.WINDOW
+        started = time.perf_counter()
+        hits: list[tuple[Match, Location]] = []
+        errors: list[ScanError] = []
+        lines_before = 0
+        for offset, data, last in parts:
+            if offset == 0 and b"\0" in data[:_BINARY_SNIFF]:
+                parts.close()  # type: ignore[attr-defined]
+                return _BlobResult(key, oid, size, "binary")
+            matches, found_errors = self.engine.scan(data, paths=paths or None)
+            errors.extend(found_errors)
+            for m in matches:
+                if not last and m.start >= window:
+                    continue  # the next window holds it whole
+                where = locate(data, m, redacted=self.redact, others=matches)
+                where = replace(where, line=where.line + lines_before,
+                                end_line=where.end_line + lines_before)
+                hits.append((replace(m, start=m.start + offset, end=m.end + offset,
+                                     match_start=m.match_start + offset,
+                                     match_end=m.match_end + offset), where))
+            lines_before += data.count(b"\n", 0, window)
+        for error in errors:
+            error.blob = oid or None
+        return _BlobResult(key, oid, size, "scanned", hits, errors, time.perf_counter() - started,
+                           windowed=True)
+
+    def scan_data(self, key: str, oid: str, data: bytes, paths: list[str]) -> _BlobResult:
+        """``paths``: where the blob is known to be, so path-scoped rules (a
+        .pgpass, a .tfstate) run only where they apply; empty means unknown,
+        and then every path rule may apply."""
+        if b"\0" in data[:_BINARY_SNIFF]:
+            return _BlobResult(key, oid, len(data), "binary")
+        started = time.perf_counter()
+        matches, errors = self.engine.scan(data, paths=paths or None)
+        for error in errors:
+            error.blob = oid
+        hits = [(m, locate(data, m, redacted=self.redact, others=matches)) for m in matches]
+        return _BlobResult(key, oid, len(data), "scanned", hits, errors,
+                           time.perf_counter() - started)
+
+
+_WORKER: _Worker | None = None
+
+
+def _init_worker(git_dir: str | None) -> None:
+    # The engine (compiled rules, Hyperscan database) was built in the parent
+    # and arrives by fork; only the blob reader is per process.
+    from scanner.sources.blob_reader import BlobReader
+
+    assert _WORKER is not None
+    _WORKER.reader = BlobReader(git_dir) if git_dir else None
+
+
+_Task = tuple[str, list[str], list[list[str]]]  # kind, keys, the paths of each key
+
+
+def _run_chunk(task: _Task) -> tuple[list[_BlobResult], float]:
+    assert _WORKER is not None
+    return _scan_chunk(_WORKER, task)
+
+
+def _scan_chunk(worker: _Worker, task: _Task) -> tuple[list[_BlobResult], float]:
+    kind, keys, paths = task
+    started = time.perf_counter()
+    if kind == "blob":
+        results = worker.scan_blobs(keys, paths)
+    else:
+        results = worker.scan_files(keys, paths)
+    return results, time.perf_counter() - started
+
+
+def _chunks(kind: str, keys: Iterator[str], paths_of: Callable[[str], list[str]]
+            ) -> Iterator[_Task]:
+    # Paths travel with the task: forked workers cannot see what the walk
+    # learns after they started. They are the paths known when the blob was
+    # first seen; findings are checked against all of them afterwards.
+    chunk: list[str] = []
+    for key in keys:
+        chunk.append(key)
+        if len(chunk) == _CHUNK:
+            yield kind, chunk, [paths_of(k) for k in chunk]
+            chunk = []
+    if chunk:
+        yield kind, chunk, [paths_of(k) for k in chunk]
+
+
+def _jobs(requested: int) -> int:
+    return requested if requested > 0 else (os.cpu_count() or 1)
+
+
+def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptions,
+         engine: Engine, stats: ScanStats, paths_of: Callable[[str], list[str]]
+         ) -> Iterator[_BlobResult]:
+    """Scan all keys, in parallel when it pays; results arrive in input order.
+
+    ``keys`` may be a generator (the history walk): workers start on the
+    first chunks while the walk is still going.
+    """
+    global _WORKER
+    jobs = _jobs(options.jobs)
+    stream = iter(keys)
+    head = list(itertools.islice(stream, _PARALLEL_MIN_BLOBS))
+    small = len(head) < _PARALLEL_MIN_BLOBS
+    total: int | None = len(head) if small else None
+
+    def counted() -> Iterator[str]:
+        # Once the walk is over the progress bar can show a real total.
+        nonlocal total
+        count = 0
+        for key in itertools.chain(head, stream):
+            count += 1
+            yield key
+        total = count
+
+    everything = counted()
+    done = 0
+    if jobs == 1 or small:
+        # A worker of its own, not the module global: scans in several threads
+        # of one process (a Dask worker) must not share a blob reader.
+        from scanner.sources.blob_reader import BlobReader
+
+        worker = _Worker(engine, BlobReader(git_dir) if git_dir else None,
+                         options.max_blob_size, options.redact)
+        try:
+            for task in _chunks(kind, everything, paths_of):
+                results, seconds = _scan_chunk(worker, task)
+                _add_worker_time(stats, results, seconds)
+                done += len(results)
+                if options.progress:
+                    options.progress(done, total)
+                yield from results
+        finally:
+            if worker.reader:
+                worker.reader.close()
+        return
+    import multiprocessing
+
+    _WORKER = _Worker(engine, None, options.max_blob_size, options.redact)
+    engine.compile_all()  # once here, inherited by every forked worker
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, initializer=_init_worker, initargs=(git_dir,)) as pool:
+        for results, seconds in pool.imap(_run_chunk, _chunks(kind, everything, paths_of)):
+            _add_worker_time(stats, results, seconds)
+            done += len(results)
+            if options.progress:
+                options.progress(done, total)
+            yield from results
+
+
+def _add_worker_time(stats: ScanStats, results: list[_BlobResult], seconds: float) -> None:
+    """Where the workers' time goes, summed over workers (so it can exceed wall time)."""
+    matching = sum(r.match_seconds for r in results)
+    stats.seconds["workers_match"] = round(stats.seconds.get("workers_match", 0.0) + matching, 3)
+    stats.seconds["workers_read"] = round(
+        stats.seconds.get("workers_read", 0.0) + max(0.0, seconds - matching), 3)
+
+
+# -- the pipeline ----------------------------------------------------------------------
+
+def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
+    """Scan ``path``: full git history by default, or what ``options`` ask for."""
+    options = options or ScanOptions()
+    ruleset = options.ruleset or default_rules()
+    if options.hash_key is None:
+        # Resolved on the first finding (``_hash_key``): finding the root
+        # commit walks the first-parent chain (~0.6 s on sympy), which a scan
+        # with nothing to hash, and the pre-commit hook, should not pay.
+        from dataclasses import replace
+
+        options = replace(options, _key_from=(Path(path), options.range))
+    started = time.perf_counter()
+    stats = ScanStats()
+    if options.staged:
+        # builds its engine once it has read the change: see _scan_staged
+        result = _scan_staged(Path(path), options, ruleset, stats)
+    else:
+        engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter=options.prefilter,
+                        max_decode_depth=options.max_decode_depth,
+                        inline_allow=options.inline_allow)
+        stats.seconds["setup"] = round(time.perf_counter() - started, 3)
+        if options.no_git:
+            result = _scan_files(Path(path), options, engine, stats)
+        else:
+            from scanner.sources.git_history import NotARepository, open_repository
+
+            try:
+                repo = open_repository(path)
+            except NotARepository:
+                raise ScanSetupError(
+                    f"{path} is not a git repository; use --no-git to scan it as plain files"
+                ) from None
+            result = _scan_history(repo, options, engine, stats)
+    result.findings.sort(key=Finding.sort_key)
+    result.suppressed.sort(key=lambda s: (s.finding.sort_key(), s.kind, s.by))
+    result.errors.sort(key=lambda e: (e.kind, e.blob or "", e.path or "", e.rule or "", e.message))
+    stats.findings = len(result.findings)
+    stats.seconds["total"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _hash_key(options: ScanOptions) -> bytes | None:
+    """The scan's secret-hash key, worked out once, when first needed."""
+    if options.hash_key is None and options._key_from is not None:
+        options.hash_key = _repository_key(*options._key_from)
+    return options.hash_key
+
+
+def _repository_key(path: Path, range_spec: str | None) -> bytes:
+    from scanner.secrets import installation_hash_key, repository_hash_key
+
+    where = path if path.is_dir() else path.parent
+    rev = "HEAD"
+    if range_spec and ".." in range_spec:
+        rev = range_spec.replace("...", "..").partition("..")[0] or "HEAD"
+    try:
+        return repository_hash_key(where, rev)
+    except OSError:  # not a directory, git missing: the installation's key
+        return installation_hash_key()
+
+
+def _account(stats: ScanStats, item: _BlobResult, errors: list[ScanError]) -> None:
+    if item.status == "scanned":
+        stats.blobs_scanned += 1
+        stats.bytes_scanned += item.size
+        stats.blobs_windowed += item.windowed
+    elif item.status == "binary":
+        stats.skipped_binary += 1
+    elif item.status == "too-large":
+        stats.skipped_too_large += 1
+    errors.extend(item.errors)
+
+
+def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, options: ScanOptions,
+                  source: str, line_ranges: list[tuple[int, int]] | None = None,
+                  suppressed: list[Suppression] | None = None) -> list[Finding]:
+    """The findings of one scanned blob; matches an inline marker silenced go
+    to ``suppressed`` (with the marker), so they are accounted for, not lost."""
+    kept: list[tuple[Match, Location, Rule, str]] = []
+    for match, location in item.hits:
+        if line_ranges is not None and not any(a <= location.line <= b for a, b in line_ranges):
+            continue
+        rule = ruleset.by_id[match.rule_id]
+        path = choose_path(rule, ruleset, origin.paths)
+        if path is None:
+            continue
+        kept.append((match, location, rule, path))
+    out = []
+    for match, location, rule, path in one_per_secret(kept):
+        finding = build_finding(match, location, origin, rule, path,
+                                redacted=options.redact, source=source,
+                                hash_key=_hash_key(options))
+        if match.allowed is None:
+            out.append(finding)
+        elif suppressed is not None:
+            suppressed.append(Suppression(finding, "inline",
+                                          f"{match.allowed} on line {location.line}"))
+    return out
+
+
+def _specificity(match: Match, rule: Rule) -> tuple[int, int, int]:
+    generic = bool(rule.detector) or rule.confidence == "low"
+    confidence = ("low", "medium", "high").index(match.confidence or rule.confidence)
+    return (0 if generic else 1, 1 if rule.path else 0, confidence)
+
+
+def one_per_secret(hits: list[tuple[Match, Location, Rule, str]]
+                   ) -> list[tuple[Match, Location, Rule, str]]:
+    """One finding per secret per place: a generic (detector or low-confidence)
+    match is dropped where a specific rule reported an overlapping secret, and
+    of two rules on the very same span only the more specific one stays. Done
+    here, after path filtering, because path-scoped rules are only known to
+    apply once the blob's path is chosen."""
+    if len(hits) < 2:
+        return hits
+    by_line: dict[int, list[tuple[tuple[int, int, int], Match, Location, Rule, str]]] = {}
+    ranked = []
+    for m, loc, r, p in hits:  # overlapping secrets start on the same line
+        entry = (_specificity(m, r), m, loc, r, p)
+        by_line.setdefault(loc.line, []).append(entry)
+        ranked.append(entry)
+    out = []
+    for spec, m, loc, r, p in ranked:
+        beaten = False
+        for other_spec, o, _, orule, _ in by_line[loc.line]:
+            if o is m:
+                continue
+            if spec[0] == 0 and other_spec[0] == 1 and o.start < m.end and m.start < o.end:
+                beaten = True
+            elif (o.start, o.end) == (m.start, m.end) and (other_spec, orule.id) > (spec, r.id):
+                beaten = True
+            if beaten:
+                break
+        if not beaten:
+            out.append((m, loc, r, p))
+    return out
+
+
+def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - pygit2.Repository
+                  stats: ScanStats) -> ScanResult:
+    from scanner.sources.git_history import History, HistoryWalker
+    from scanner.sources.presence import drop_preexisting, mark_in_head, range_base
+
+    t0 = time.perf_counter()
+    walker = HistoryWalker(repo, range_spec=options.range, all_objects=options.all_objects,
+                           exclude=options.exclude_commits)
+    history = History(repo)
+    if options.range:
+        try:
+            walker.resolve_range(options.range)  # fail before any worker starts
+        except ValueError as exc:
+            raise ScanSetupError(str(exc)) from None
+    errors: list[ScanError] = []
+    with_hits: list[_BlobResult] = []
+    walk_seconds = 0.0
+
+    skip = options.skip_blobs
+    if not isinstance(skip, (set, frozenset)):
+        skip = frozenset(skip)  # membership is tested once per walked blob
+    walked: list[str] = []
+
+    def timed_walk() -> Iterator[str]:
+        nonlocal walk_seconds
+        for oid in walker.iter_new_blobs(history):
+            walked.append(oid)
+            if oid not in skip:
+                yield oid
+        walk_seconds = time.perf_counter() - t0
+
+    def paths_of(oid: str) -> list[str]:
+        return [p for _, p in history.blobs.get(oid, ())] + history.loose.get(oid, [])
+
+    for item in _run("blob", timed_walk(), repo.path, options, engine, stats, paths_of):
+        _account(stats, item, errors)
+        if item.hits:
+            with_hits.append(item)
+    stats.seconds["walk"] = round(walk_seconds, 3)
+    stats.seconds["walk+scan"] = round(time.perf_counter() - t0, 3)
+    stats.commits = len(history.commits)
+    stats.refs = history.refs
+    stats.unreachable_blobs = len(history.unreachable)
+    stats.blobs_total = len(history)
+    errors.extend(history.errors)
+    # Provenance only now: later commits may have introduced a blob again.
+    t1 = time.perf_counter()
+    findings: list[Finding] = []
+    allowed: list[Suppression] = []
+    for item in with_hits:
+        findings.extend(_findings_for(item, history.origin(item.oid), engine.ruleset,
+                                      options, "git", suppressed=allowed))
+    messages, in_messages = _scan_messages(repo, history, options, engine, allowed, stats)
+    if options.range:
+        base = range_base(repo, options.range)
+        if base is not None:
+            findings = drop_preexisting(repo, base, findings)
+            kept = {id(f) for f in drop_preexisting(repo, base, [s.finding for s in allowed])}
+            allowed = [s for s in allowed if id(s.finding) in kept]
+    mark_in_head(repo, findings)
+    findings += messages
+    if options.redact and in_messages:
+        from scanner.sources.messages import redact_identities
+
+        redact_identities([*findings, *(s.finding for s in allowed)], in_messages)
+    for error in errors:
+        if error.blob and error.path is None:
+            paths = history.origin(error.blob).paths
+            error.path = paths[0] if paths else None
+    stats.seconds["provenance"] = round(time.perf_counter() - t1, 3)
+    return ScanResult(findings, errors, stats, blob_ids=walked, suppressed=allowed)
+
+
+_MESSAGE_BATCH = 4 << 20
+
+
+def _messages_with_matches(engine: Engine, batch: list[Message]) -> list[Message]:
+    """The messages of ``batch`` that any match touches, found with one engine
+    pass over all of them joined (one call instead of one per commit); each is
+    then scanned alone, so a match across two messages only selects both."""
+    if not batch:
+        return []
+    import bisect
+
+    starts: list[int] = []
+    pos = 0
+    for message in batch:
+        starts.append(pos)
+        pos += len(message.data) + 2
+    joined = b"\n\n".join(m.data for m in batch)
+    matches, _ = engine.scan(joined, paths=[f"<{batch[0].kind}>"])
+    chosen: set[int] = set()
+    for m in matches:
+        first = bisect.bisect_right(starts, m.match_start) - 1
+        last = bisect.bisect_right(starts, max(m.match_start, m.match_end - 1)) - 1
+        chosen.update(range(first, last + 1))
+    return [batch[i] for i in sorted(chosen)]
+
+
+def _scan_messages(repo: pygit2.Repository, history: History, options: ScanOptions,
+                   engine: Engine, allowed: list[Suppression], stats: ScanStats
+                   ) -> tuple[list[Finding], dict[str, set[str]]]:
+    """Findings in the walked commits' messages and author fields (and, on a
+    full scan, annotated tags), and the secrets found per commit, which are
+    then redacted wherever a finding shows that commit's summary or author."""
+    from scanner.sources.messages import iter_messages, message_origin
+
+    t0 = time.perf_counter()
+    findings: list[Finding] = []
+    secrets: dict[str, set[str]] = {}
+    batch: list[Message] = []
+    size = 0
+
+    def flush() -> None:
+        for message in _messages_with_matches(engine, batch):
+            # Whole message, no binary sniff: a NUL in a hostile message must
+            # not make it "binary" and unscanned.
+            matches, errors = engine.scan(message.data, paths=[f"<{message.kind}>"])
+            hits = [(m, locate(message.data, m, redacted=options.redact, others=matches))
+                    for m in matches]
+            for error in errors:
+                error.blob = message.oid
+            if not hits:
+                continue
+            item = _BlobResult(message.oid, message.oid, len(message.data), "scanned", hits)
+            found = _findings_for(item, message_origin(repo, message), engine.ruleset, options,
+                                  message.kind, suppressed=allowed)
+            for f in found:
+                f.in_head = None  # a message is not in a tree
+            findings.extend(found)
+            secrets.setdefault(message.oid, set()).update(
+                m.secret.decode("utf-8", "replace") for m, _ in hits)
+        batch.clear()
+
+    for message in iter_messages(repo, history.commits, tags=not options.range):
+        batch.append(message)
+        size += len(message.data)
+        if size > _MESSAGE_BATCH:
+            flush()
+            size = 0
+    flush()
+    stats.seconds["messages"] = round(time.perf_counter() - t0, 3)
+    return findings, secrets
+
+
+def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,
+                 stats: ScanStats) -> ScanResult:
+    """Added lines of the staged change. Not new, so dropped: a secret the same
+    change removes elsewhere (a move within or across files), and, while a
+    merge or cherry-pick is being committed, one the incoming commit already
+    has at that path (it is in history already; its own commit was checked)."""
+    from scanner.sources.staged import StagedError, read_blobs, staged_changes
+
+    try:
+        changes = staged_changes(workdir)
+        contents = read_blobs(workdir, [b.oid for b in changes.added + changes.removed])
+    except StagedError as exc:
+        hint = "; use --no-git to scan plain files" if "not a git repository" in str(exc) else ""
+        raise ScanSetupError(f"{workdir}: {exc}{hint}") from None
+    # A commit is small; what costs is compiling rule regexes. With Hyperscan
+    # (its database cached on disk) only the rules a candidate hit needs are
+    # compiled: measured on a 363-line flask change, 14 rules and ~65 ms
+    # against 30 rules and ~140 ms for the keyword route. Without it, keep to
+    # the rules whose keywords (or decoded text) occur in the change.
+    from scanner.engine.prefilter import hyperscan_available
+
+    t0 = time.perf_counter()
+    if options.prefilter != "python" and hyperscan_available():
+        engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter="hyperscan",
+                        max_decode_depth=options.max_decode_depth,
+                        inline_allow=options.inline_allow)
+    else:
+        from scanner.engine.rulecache import rules_for_content
+
+        wanted = rules_for_content(ruleset, [d for d in contents.values() if d is not None],
+                                   options.max_decode_depth)
+        engine = Engine(wanted, regex_timeout=options.regex_timeout, prefilter="python",
+                        max_decode_depth=options.max_decode_depth,
+                        inline_allow=options.inline_allow)
+    stats.seconds["setup"] = round(time.perf_counter() - t0, 3)
+    worker = _Worker(engine, None, options.max_blob_size, options.redact)
+
+    cache: dict[tuple[str, str], _BlobResult] = {}
+
+    def scanned(oid: str, path: str) -> _BlobResult:
+        if (oid, path) not in cache:
+            cache[oid, path] = scan_one(oid, path)
+        return cache[oid, path]
+
+    def scan_one(oid: str, path: str) -> _BlobResult:
+        data = contents.get(oid)
+        if data is None:
+            return _BlobResult(oid, oid, 0, "error", errors=[
+                ScanError("missing-object", "staged blob not found", blob=oid, path=path)])
+        # Already in memory: scanned whole whatever its size (never skipped).
+        item = worker.scan_data(oid, oid, data, [path])
+        for error in item.errors:
+            error.path = path
+        return item
+
+    moved: set[str] = set()
+    for blob in changes.removed:
+        old = scanned(blob.oid, blob.path)
+        for match, location in old.hits:
+            if any(a <= location.line <= b for a, b in blob.added):
+                moved.add(secret_hash(match.rule_id, match.secret, _hash_key(options)))
+    stats.blobs_total = len({b.oid for b in changes.added})
+    errors: list[ScanError] = []
+    findings: list[Finding] = []
+    allowed: list[Suppression] = []
+    done: dict[str, _BlobResult] = {}
+    for blob in changes.added:
+        item = done.get(blob.oid)
+        if item is None:
+            item = done[blob.oid] = scanned(blob.oid, blob.path)
+            _account(stats, item, errors)
+        origin = BlobOrigin(oid=item.oid, paths=[blob.path])
+        marked: list[Suppression] = []
+        findings.extend(f for f in _findings_for(item, origin, engine.ruleset, options, "staged",
+                                                 blob.added, marked)
+                        if f.secret_hash not in moved)
+        allowed.extend(s for s in marked if s.finding.secret_hash not in moved)
+    if findings:
+        findings = _not_incoming(workdir, findings, contents)
+    return ScanResult(findings, errors, stats, suppressed=allowed)
+
+
+def _not_incoming(workdir: Path, findings: list[Finding],
+                  contents: dict[str, bytes | None]) -> list[Finding]:
+    from scanner.sources.staged import StagedError, read_blobs
+
+    names = [f"{head}:{f.path}" for f in findings for head in ("MERGE_HEAD", "CHERRY_PICK_HEAD")]
+    try:
+        incoming = read_blobs(workdir, names)  # all None outside a merge or cherry-pick
+    except StagedError:
+        return findings
+    kept = []
+    for f in findings:
+        secret = (contents.get(f.blob) or b"")[f.span[0]:f.span[1]]
+        theirs = [incoming.get(f"{head}:{f.path}") for head in ("MERGE_HEAD", "CHERRY_PICK_HEAD")]
+        if not secret or not any(data and secret in data for data in theirs):
+            kept.append(f)
+    return kept
+
+
+def _scan_files(root: Path, options: ScanOptions, engine: Engine, stats: ScanStats) -> ScanResult:
+    if not root.exists():
+        raise ScanSetupError(f"{root} does not exist")
+    files = dict(iter_files(root))
+    stats.blobs_total = len(files)
+    errors: list[ScanError] = []
+    findings: list[Finding] = []
+    allowed: list[Suppression] = []
+    for item in _run("file", list(files), None, options, engine, stats,
+                     lambda key: [files[key]]):
+        _account(stats, item, errors)
+        rel = files[item.key]
+        for error in item.errors:
+            error.path = rel
+        if item.hits:
+            origin = BlobOrigin(oid=item.oid, size=item.size, paths=[rel])
+            findings.extend(_findings_for(item, origin, engine.ruleset, options, "file",
+                                          suppressed=allowed))
+    return ScanResult(findings, errors, stats, suppressed=allowed)
