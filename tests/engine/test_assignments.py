@@ -224,3 +224,21 @@ def test_one_finding_per_secret_per_place(tmp_path):
     result = scan(repo, ScanOptions(jobs=1))
     assert len(result.findings) == 1
     assert result.findings[0].rule != "generic-secret-assignment"
+
+
+def test_text_report_groups_versions_of_one_secret_at_one_path(tmp_path):
+    import subprocess
+
+    repo = tmp_path / "r"
+    repo.mkdir()
+    env = {"GIT_AUTHOR_DATE": "1650000000 +0000", "GIT_COMMITTER_DATE": "1650000000 +0000",
+           "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, env=env, check=True)
+    for n in range(3):  # three versions of the file, the same password in each
+        (repo / "db.ini").write_text("# v%d\n" % n * (n + 1) + "password = Harbor2291!\n")
+        for args in (["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", f"v{n}"]):
+            subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+    result = scan(repo, ScanOptions(jobs=1))
+    assert len(result.findings) == 3
+    text = render_text(result)
+    assert text.count("where") == 1 and "2 more version(s)" in text
