@@ -235,7 +235,7 @@ def test_text_report_groups_versions_of_one_secret_at_one_path(tmp_path):
            "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin:/usr/local/bin"}
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, env=env, check=True)
     for n in range(3):  # three versions of the file, the same password in each
-        (repo / "db.ini").write_text("# v%d\n" % n * (n + 1) + "password = Harbor2291!\n")
+        (repo / "db.ini").write_text(f"# v{n}\n" * (n + 1) + "password = Harbor2291!\n")
         for args in (["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", f"v{n}"]):
             subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
     result = scan(repo, ScanOptions(jobs=1))
