@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from scanner.engine.matcher import line_bounds
 from scanner.engine.rules import Rule, RuleSet
+from scanner.engine.terraform_state import STATE_RULES
 from scanner.model import BlobOrigin, Finding, Match
 from scanner.secrets import occurrence_fingerprint, redact, secret_hash
 
@@ -71,6 +72,13 @@ def _masked_text(data: bytes, lo: int, hi: int, masked: list[tuple[int, int]]) -
     return "".join(out)
 
 
+def rule_for(ruleset: RuleSet, rule_id: str) -> Rule:
+    """The rule a match names: one of the set, or one of the parsers' own
+    (Terraform state), which have no regex and so are not in any rule file."""
+    rule = ruleset.by_id.get(rule_id)
+    return rule if rule is not None else STATE_RULES[rule_id]
+
+
 def choose_path(rule: Rule, ruleset: RuleSet, paths: list[str]) -> str | None:
     """The first path of the blob this rule may report at (path-scoped rules
     and path allowlists decide); None when every path is excluded."""
@@ -120,4 +128,5 @@ def build_finding(
         context=location.context,
         decoded=match.decoded,
         source=source,
+        extra=dict(match.labels),
     )

@@ -37,6 +37,9 @@ class Match:
     decoded: str | None = None
     # A detector judges each finding (None: the rule's own confidence).
     confidence: str | None = None
+    # What a structured parser (Terraform state) knows of the secret: the
+    # resource address, type, provider. Becomes ``Finding.extra``.
+    labels: tuple[tuple[str, str], ...] = ()
     # The inline marker (``leakwarden:allow``) on the match's line: the match
     # is reported as suppressed, not dropped, so the suppression is visible.
     allowed: str | None = None

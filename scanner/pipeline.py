@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.matcher import Engine
 from scanner.engine.rules import Rule, RuleSet, default_rules
-from scanner.findings import Location, build_finding, choose_path, locate
+from scanner.findings import Location, build_finding, choose_path, locate, rule_for
 from scanner.model import BlobOrigin, Finding, Match, ScanError, ScanResult, ScanStats, Suppression
 from scanner.secrets import git_blob_id, secret_hash
 from scanner.sources.files import iter_files
@@ -422,7 +422,7 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
     for match, location in item.hits:
         if line_ranges is not None and not any(a <= location.line <= b for a, b in line_ranges):
             continue
-        rule = ruleset.by_id[match.rule_id]
+        rule = rule_for(ruleset, match.rule_id)
         path = choose_path(rule, ruleset, origin.paths)
         if path is None:
             continue

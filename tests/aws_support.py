@@ -127,6 +127,38 @@ def _proxy(target_port: int, recorder: Recorder) -> ThreadingHTTPServer:
     return server
 
 
+def set_moto_auth(moto_url: str, value: str) -> None:
+    """moto's auth switch: "0" enforces IAM auth (and bucket policies) from
+    the next request on, "inf" turns it off. Process-wide."""
+    request = urllib.request.Request(
+        f"{moto_url}/moto-api/reset-auth",
+        data=value.encode(),
+        method="POST",
+        headers={"Content-Type": "text/plain"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()
+
+
+ADMIN_CREDS = {
+    "aws_access_key_id": "AKIAQYLPMN5HTESTADMN",
+    "aws_secret_access_key": "admin-secret-not-checked-while-auth-is-off",
+}
+
+
+@contextmanager
+def moto_admin(moto_url: str, *services: str, region: str = "us-east-1") -> Iterator[tuple]:
+    """Clients for set-up with auth off; auth is enforced again after."""
+    set_moto_auth(moto_url, "inf")
+    try:
+        yield tuple(
+            boto3.client(s, region_name=region, endpoint_url=moto_url, **ADMIN_CREDS)
+            for s in services
+        )
+    finally:
+        set_moto_auth(moto_url, "0")
+
+
 @dataclass
 class MotoSts:
     moto_url: str  # set-up calls, unrecorded
@@ -134,14 +166,7 @@ class MotoSts:
     recorder: Recorder
 
     def _set_auth(self, value: str) -> None:
-        request = urllib.request.Request(
-            f"{self.moto_url}/moto-api/reset-auth",
-            data=value.encode(),
-            method="POST",
-            headers={"Content-Type": "text/plain"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
+        set_moto_auth(self.moto_url, value)
 
     @contextmanager
     def admin(self, region: str = "us-east-1") -> Iterator[tuple[object, object]]:
@@ -186,6 +211,18 @@ def moto_server() -> Iterator[tuple[str, int]]:
         # moto's auth switch is process-wide: leave it off for any later moto user.
         MotoSts(f"http://{host}:{port}", "", Recorder())._set_auth("inf")
         server.stop()
+
+
+def hide_machine_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing from this machine may configure boto3: no profile, no files, no IMDS."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
 @pytest.fixture

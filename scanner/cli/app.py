@@ -73,11 +73,13 @@ def version() -> None:
 def _register_commands() -> None:
     # Each feature keeps its commands in its own module; these imports are
     # light (their heavy libraries load only when a command runs).
+    from scanner.cli.aws import aws_app
     from scanner.cli.org import org_app
     from scanner.cli.tickets import register as register_tickets
     from scanner.cli.verify import register as register_verify
 
     app.add_typer(org_app, name="org")
+    app.add_typer(aws_app, name="aws")
     register_verify(app)
     register_tickets(app)
 

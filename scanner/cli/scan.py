@@ -66,14 +66,52 @@ def scan(
     skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", help="With --verify: never send keys of this account (repeatable).")] = None,
     min_confidence: Annotated[Confidence, typer.Option("--min-confidence", help="Only report findings of at least this confidence (default medium: low is weak evidence, such as a generic match in a test or documentation file).")] = Confidence.medium,
     gitleaks_config: Annotated[Path | None, typer.Option("--gitleaks-config", help="Translate and use a gitleaks config (default: PATH/.gitleaks.toml when present).")] = None,
+    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="s3://: S3 endpoint (default: AWS_ENDPOINT_URL_S3).")] = None,
+    no_sign_request: Annotated[bool, typer.Option("--no-sign-request", help="s3://: anonymous requests (public buckets).")] = False,
+    latest_only: Annotated[bool, typer.Option("--latest-only", help="s3://: only current versions.")] = False,
+    include: Annotated[list[str] | None, typer.Option("--include", help="s3://: only keys matching this glob (repeatable).")] = None,
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="s3://: skip keys matching this glob (repeatable).")] = None,
+    max_object_size: Annotated[str, typer.Option("--max-object-size", help="s3://: skip larger objects, also after decompression.")] = "25M",
+    state: Annotated[Path | None, typer.Option("--state", help="s3://: SQLite state file; a rerun reads only new versions.")] = None,
+    objects_from: Annotated[Path | None, typer.Option("--objects-from", help="s3://: scan exactly the object versions this JSON lists.")] = None,
+    executor: Annotated[str | None, typer.Option("--executor", help="s3://: local (default) or dask://HOST:PORT, partitioned by key prefix.")] = None,
     config_from: Annotated[str | None, typer.Option("--config-from", help="Read .leakwarden.toml, pyproject's [tool.leakwarden], .gitleaks.toml and the ignore files from this commit (default with --range: its BASE).")] = None,
     trust_range_config: Annotated[bool, typer.Option("--trust-range-config", help="With --range: use the checkout's configuration and ignore files, as changed by the range, and do not report changes to them.")] = False,
     no_inline_allow: Annotated[bool, typer.Option("--no-inline-allow", help="Inline leakwarden:allow markers silence nothing (strict CI).")] = False,
 ) -> None:
-    """Scan a repository's full history (all refs, every unique blob once).
+    """Scan a repository's full history (all refs, every unique blob once), or
+    every object version under s3://BUCKET/PREFIX.
 
     Exit codes: 0 nothing found, 1 findings, 2 error or incomplete scan.
     """
+    if str(path).startswith("s3:/"):  # Path() folds s3:// to s3:/
+        from scanner.cli.aws import scan_bucket
+        from scanner.project.config import parse_size
+
+        url = "s3://" + str(path)[4:].lstrip("/")
+        try:
+            size_limit = parse_size(max_object_size)
+        except ValueError as exc:
+            raise fail(f"--max-object-size: {exc}") from None
+        result = scan_bucket(
+            url, rules_dir=rules_dir, enable_rule=enable_rule, disable_rule=disable_rule,
+            endpoint_url=endpoint_url, no_sign_request=no_sign_request, latest_only=latest_only,
+            include=include, exclude=exclude, max_object_size=size_limit,
+            jobs=jobs, redact=not no_redact, state=state, objects_from=objects_from,
+            prefilter=prefilter.value, executor=executor)
+        if min_confidence is not Confidence.low:
+            from scanner.model import CONFIDENCE_ORDER
+
+            keep = CONFIDENCE_ORDER.index(min_confidence.value)
+            result.findings = [f for f in result.findings
+                               if CONFIDENCE_ORDER.index(f.confidence) >= keep]
+        _emit(result, format, output, url)
+        if result.errors:
+            typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} object(s) could not "
+                       "be scanned (see errors in the report)", err=True)
+        raise typer.Exit(result.exit_code)
+    if executor:
+        raise fail("--executor is for s3:// scans (org scan has its own)")
     from scanner.pipeline import ScanSetupError
     from scanner.pipeline import scan as run_scan
     from scanner.project.setup import SetupError, finish_scan, prepare_scan

@@ -10,11 +10,12 @@ marked ``leakwarden:allow``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from functools import cached_property
 
 import regex
 
-from scanner.engine import assignments, decoding
+from scanner.engine import assignments, decoding, terraform_state
 from scanner.engine.entropy import shannon_entropy
 from scanner.engine.patterns import text_pattern
 from scanner.engine.prefilter import Prefilter, make_prefilter
@@ -114,10 +115,14 @@ class Engine:
         regex_timeout: float = DEFAULT_REGEX_TIMEOUT,
         prefilter: str = "auto",
         decode: bool = True,
+        structured: bool = True,
         max_decode_depth: int = decoding.DEFAULT_MAX_DECODE_DEPTH,
         inline_allow: bool = True,
     ) -> None:
         self.ruleset = ruleset
+        # Parse documents whose structure names the secret (Terraform state
+        # and plan JSON) besides matching their bytes.
+        self.structured = structured
         # False: markers are ignored (strict CI); True: a marked match is kept
         # with ``Match.allowed`` set, so the suppression can be accounted for.
         self.inline_allow = inline_allow
@@ -131,6 +136,8 @@ class Engine:
         # Detectors are generic by nature: a specific rule on the same secret wins.
         self._rank = {r.id: (0 if r.detector else _CONFIDENCE_RANK[r.confidence]) if not r.path else -1
                       for r in ruleset.rules}
+        self._rank.update((rule_id, _CONFIDENCE_RANK[r.confidence])
+                          for rule_id, r in terraform_state.STATE_RULES.items())
         # Path-scoped rules (credential files by name) stay out of the
         # prefilter: they run whole-blob, and only on blobs seen at a matching
         # path, which is both exact and far cheaper than prefiltering every
@@ -189,7 +196,38 @@ class Engine:
         matches, errors = self._scan_plain(data, candidates, paths)
         if probes:
             self._scan_decoded(data, probes, matches, errors, paths)
-        return _prefer_specific(matches.values(), self._rank), errors
+        found = _prefer_specific(matches.values(), self._rank)
+        if self.structured:
+            parsed = terraform_state.find_matches(data, list(paths) if paths else None)
+            if parsed:
+                found = self._merge_parsed(found, parsed)
+        return found, errors
+
+    def _merge_parsed(self, found: list[Match], parsed: list[Match]) -> list[Match]:
+        """One secret, one finding. Where a specific (high-confidence, not
+        file-scoped) rule matched inside a parsed attribute, its finding stays
+        -- verifiers key on its rule id -- and gains the resource address;
+        generic and state-file regex matches give way to the parsed one."""
+        by_id = self.ruleset.by_id
+        kept: list[Match] = []
+        covered: set[int] = set()
+        values = {p.secret for p in parsed}
+        for m in found:
+            rule = by_id.get(m.rule_id)
+            hits = [i for i, p in enumerate(parsed) if p.start < m.end and m.start < p.end]
+            if not hits:
+                # The parser read this value's attribute name: a name-guessing
+                # rule has nothing to add on a value it reported elsewhere
+                # (a plan repeats each value) or on a reference.
+                generic = rule is None or rule.confidence == "low" or bool(rule.path) or bool(rule.detector)
+                if not (generic and (m.secret in values or m.secret.startswith(b"arn:"))):
+                    kept.append(m)
+                continue
+            if rule is not None and rule.confidence == "high" and not rule.path:
+                covered.update(hits)
+                kept.append(replace(m, labels=parsed[hits[0]].labels))
+        kept.extend(p for i, p in enumerate(parsed) if i not in covered)
+        return sorted(kept, key=lambda m: (m.start, m.end, m.rule_id))
 
     def _scan_decoded(self, data: bytes, probes: set[str],
                       matches: dict[tuple[str, int, int], Match], errors: list[ScanError],

@@ -23,6 +23,18 @@ def _block(console: Console, finding: Finding, versions: list[Finding] | None = 
                   f"  {escape(finding.description)}  [dim](confidence {escape(finding.confidence)})[/]")
     where = f"{finding.path}:{finding.line}:{finding.column}"
     console.print(f"  [bold]where[/]   {escape(where)}  (blob {escape(finding.blob[:12])})")
+    extra = finding.extra
+    if extra.get("address"):
+        # Terraform state/plan: whose secret it is, which a byte offset does not say
+        console.print(f"  [bold]address[/] {escape(extra['address'])}  "
+                      f"({escape(extra.get('resource_type') or '')}"
+                      f"{', ' + escape(extra['provider']) if extra.get('provider') else ''})")
+    if extra.get("version_id"):
+        current = {True: "current version", False: "noncurrent version"}.get(
+            finding.in_head, "")  # None: the read did not say (--objects-from)
+        console.print(f"  [bold]version[/] {escape(str(extra['version_id']))}  "
+                      f"{escape(str(extra.get('last_modified') or ''))}  {current}"
+                      + ("  (object deleted)" if extra.get("deleted") else ""))
     if finding.commit:
         who = f"{finding.author} <{finding.email}>"
         console.print(f"  [bold]commit[/]  {escape(finding.commit[:12])}  {escape(finding.date)}  "

@@ -129,7 +129,12 @@ class StateFile:
         # quick_check reads every page but skips the index-content checks:
         # a torn or overwritten page is found on open, before a run trusts
         # (and writes beside) it, at a cost of one sequential read.
-        rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)").fetchall()]
+        try:
+            rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)").fetchall()]
+        except sqlite3.DatabaseError as exc:
+            # Some damage (an overwritten b-tree page header) makes the check
+            # itself fail rather than report: the same verdict.
+            rows = [str(exc)]
         if rows != ["ok"]:
             raise StoreError(
                 f"state file {self.path} is damaged ({'; '.join(map(str, rows))[:300]}); "

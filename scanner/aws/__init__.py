@@ -1,0 +1,1 @@
+"""AWS: where secrets rest (S3, Terraform state) and who can read them."""

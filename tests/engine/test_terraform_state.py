@@ -1,0 +1,87 @@
+"""Terraform state and plan JSON: every secret attribute under its address,
+nothing on ids, ARNs, hashes or public keys; wherever the document is found."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corpus.tfstate import build
+from scanner.engine.matcher import Engine
+from scanner.engine.rules import default_rules
+from scanner.engine.terraform_state import parse
+from scanner.pipeline import ScanOptions, scan
+from tests.aws_support import make_repo
+
+DOCS = build(seed=7)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(default_rules())
+
+
+def _value(raw: bytes) -> str:
+    return json.loads(b'"' + raw + b'"')
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.name)
+def test_every_secret_attribute_is_found_under_its_address(doc, engine):
+    matches, errors = engine.scan(doc.data, paths=[doc.name])
+    assert not errors
+    found = {dict(m.labels)["address"]: _value(doc.data[m.start:m.end])
+             for m in matches if m.labels}
+    assert set(found) == set(doc.secrets)
+    for address, value in found.items():
+        # A provider rule that matched inside the attribute (a PEM block, the
+        # key inside a connection string) keeps its finding, now addressed.
+        assert value == doc.secrets[address] or value in doc.secrets[address], address
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.name)
+def test_no_finding_on_ids_arns_hashes_or_public_keys(doc, engine):
+    matches, _ = engine.scan(doc.data, paths=[doc.name])
+    reported = [_value(doc.data[m.start:m.end]) for m in matches]
+    assert doc.not_secrets  # the generator did plant them
+    for value in doc.not_secrets:
+        assert not any(value in r or r in value for r in reported if len(r) >= 6), value
+
+
+def test_the_parser_alone_names_type_provider_and_why():
+    kind, secrets = parse(DOCS[0].data)
+    assert kind == "state-v4"
+    by_address = {s.address: s for s in secrets}
+    rds = by_address["module.db.aws_db_instance.main.password"]
+    assert (rds.resource, rds.resource_type, rds.provider, rds.attribute) == (
+        "module.db.aws_db_instance.main", "aws_db_instance",
+        "registry.terraform.io/hashicorp/aws", "password")
+    assert by_address["output.db_password"].why == "sensitive"
+    assert parse(DOCS[1].data)[0] == "state-v3"
+    assert parse(DOCS[2].data)[0] == "plan"
+    assert parse(b'{"version": 4, "resources": "not a list"}') == ("", [])
+    assert parse(b"{not json") == ("", [])
+
+
+def test_state_in_git_history_and_plan_json_as_a_plain_file(tmp_path):
+    repo = tmp_path / "infra"
+    state, _, plan = DOCS
+    make_repo(repo, {"env/prod.tfstate": state.data.decode()}, "add state by mistake")
+    make_repo(repo, {"env/prod.tfstate": "{}\n"}, "empty the state")
+    result = scan(repo, ScanOptions(jobs=1))
+    addresses = {f.extra.get("address") for f in result.findings}
+    assert "module.db.aws_db_instance.main.password" in addresses
+    rds = next(f for f in result.findings
+               if f.extra.get("address") == "module.db.aws_db_instance.main.password")
+    assert rds.rule == "terraform-state-attribute" and rds.confidence == "high"
+    assert rds.in_head is False and rds.path == "env/prod.tfstate"
+    assert rds.extra["resource_type"] == "aws_db_instance"
+    assert "*" in rds.secret  # redacted
+
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "stage.json").write_bytes(plan.data)  # named like any JSON: found by content
+    result = scan(files, ScanOptions(no_git=True, jobs=1))
+    assert {f.extra.get("address") for f in result.findings} == set(plan.secrets)
+    report = json.loads(__import__("scanner.report", fromlist=["render"]).render("json", result))
+    assert any(f.get("address") == "var.webhook_secret" for f in report["findings"])
