@@ -958,9 +958,13 @@ custom("password-hash-bcrypt", "credfiles", "bcrypt password hash (crackable off
        r"""(?<![\w$])(?P<secret>\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53})(?![./A-Za-z0-9])""",
        ["$2y$", "$2a$", "$2b$", "$2x$"],
        lambda f: f"$2y$12${f.pick(Alphabet(B62.chars + './', ''), 53)}",
-       ["(1, '{user}', '{s}', 'ops@corp.test'),", '  "password_hash": "{s}",'],
+       ["(1, '{user}', '{s}', 'ops@corp.test'),", "  password: '{s}'"],
        filename="db/dump.sql", severity="low", confidence="medium",
-       negatives=["$2y$12$" + "x" * 53])
+       # A hash under a name that says hash is where hashes belong (Terraform
+       # state, seed data); a hash in a dump row or a password field leaked.
+       allow={"description": "a hash stored under a name that says hash", "regexTarget": "line",
+              "regexes": [r"""(?i)[\w.-]*(?:hash|digest|crypted)[\w.-]*["']?\s*[:=]"""]},
+       negatives=["$2y$12$" + "x" * 53, '  "bcrypt_hash": "$2a$10$' + "Qm9yZ2VzUmFuZG9tU2FsdFZhbHVlSGVyZUFuZE1vcmVUZXh0WH" + 'ab1",'])
 custom("firefox-logins", "credfiles", "Saved (encrypted) login in a Firefox profile's logins.json",
        r'"encrypted(?:Username|Password)"\s*:\s*"(?P<secret>[A-Za-z0-9+/]{20,}={0,2})"',
        ["encrypted"], lambda f: "MDoEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECA" + f.pick(B64, 30),
@@ -1102,6 +1106,8 @@ def render_file(family: str, specs: list[Spec]) -> str:
         if spec.allow:
             out.append("\n[[rules.allowlists]]")
             out.append(f"description = {json.dumps(spec.allow.get('description', ''))}")
+            if spec.allow.get("regexTarget"):
+                out.append(f"regexTarget = {json.dumps(spec.allow['regexTarget'])}")
             if spec.allow.get("regexes"):
                 out.append(f"regexes = {_toml_list(spec.allow['regexes'])}")
             if spec.allow.get("paths"):
