@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.matcher import Engine
-from scanner.engine.rules import RuleSet, default_rules
+from scanner.engine.rules import Rule, RuleSet, default_rules
 from scanner.findings import Location, build_finding, choose_path, locate, rule_for
 from scanner.model import BlobOrigin, Finding, Match, ScanError, ScanResult, ScanStats, Suppression
 from scanner.secrets import git_blob_id, secret_hash
@@ -175,7 +175,7 @@ class _Worker:
             for m in matches:
                 if not last and m.start >= window:
                     continue  # the next window holds it whole
-                where = locate(data, m, redacted=self.redact)
+                where = locate(data, m, redacted=self.redact, others=matches)
                 where = replace(where, line=where.line + lines_before,
                                 end_line=where.end_line + lines_before)
                 hits.append((replace(m, start=m.start + offset, end=m.end + offset,
@@ -197,7 +197,7 @@ class _Worker:
         matches, errors = self.engine.scan(data, paths=paths or None)
         for error in errors:
             error.blob = oid
-        hits = [(m, locate(data, m, redacted=self.redact)) for m in matches]
+        hits = [(m, locate(data, m, redacted=self.redact, others=matches)) for m in matches]
         return _BlobResult(key, oid, len(data), "scanned", hits, errors,
                            time.perf_counter() - started)
 
@@ -392,7 +392,7 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
                   suppressed: list[Suppression] | None = None) -> list[Finding]:
     """The findings of one scanned blob; matches an inline marker silenced go
     to ``suppressed`` (with the marker), so they are accounted for, not lost."""
-    out = []
+    kept: list[tuple[Match, Location, Rule, str]] = []
     for match, location in item.hits:
         if line_ranges is not None and not any(a <= location.line <= b for a, b in line_ranges):
             continue
@@ -400,6 +400,9 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
         path = choose_path(rule, ruleset, origin.paths)
         if path is None:
             continue
+        kept.append((match, location, rule, path))
+    out = []
+    for match, location, rule, path in one_per_secret(kept):
         finding = build_finding(match, location, origin, rule, path,
                                 redacted=options.redact, source=source,
                                 hash_key=_hash_key(options))
@@ -408,6 +411,44 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
         elif suppressed is not None:
             suppressed.append(Suppression(finding, "inline",
                                           f"{match.allowed} on line {location.line}"))
+    return out
+
+
+def _specificity(match: Match, rule: Rule) -> tuple[int, int, int]:
+    generic = bool(rule.detector) or rule.confidence == "low"
+    confidence = ("low", "medium", "high").index(match.confidence or rule.confidence)
+    return (0 if generic else 1, 1 if rule.path else 0, confidence)
+
+
+def one_per_secret(hits: list[tuple[Match, Location, Rule, str]]
+                   ) -> list[tuple[Match, Location, Rule, str]]:
+    """One finding per secret per place: a generic (detector or low-confidence)
+    match is dropped where a specific rule reported an overlapping secret, and
+    of two rules on the very same span only the more specific one stays. Done
+    here, after path filtering, because path-scoped rules are only known to
+    apply once the blob's path is chosen."""
+    if len(hits) < 2:
+        return hits
+    by_line: dict[int, list[tuple[tuple[int, int, int], Match, Location, Rule, str]]] = {}
+    ranked = []
+    for m, loc, r, p in hits:  # overlapping secrets start on the same line
+        entry = (_specificity(m, r), m, loc, r, p)
+        by_line.setdefault(loc.line, []).append(entry)
+        ranked.append(entry)
+    out = []
+    for spec, m, loc, r, p in ranked:
+        beaten = False
+        for other_spec, o, _, orule, _ in by_line[loc.line]:
+            if o is m:
+                continue
+            if spec[0] == 0 and other_spec[0] == 1 and o.start < m.end and m.start < o.end:
+                beaten = True
+            elif (o.start, o.end) == (m.start, m.end) and (other_spec, orule.id) > (spec, r.id):
+                beaten = True
+            if beaten:
+                break
+        if not beaten:
+            out.append((m, loc, r, p))
     return out
 
 
@@ -723,7 +764,8 @@ def _scan_messages(repo: pygit2.Repository, history: History, options: ScanOptio
             # Whole message, no binary sniff: a NUL in a hostile message must
             # not make it "binary" and unscanned.
             matches, errors = engine.scan(message.data, paths=[f"<{message.kind}>"])
-            hits = [(m, locate(message.data, m, redacted=options.redact)) for m in matches]
+            hits = [(m, locate(message.data, m, redacted=options.redact, others=matches))
+                    for m in matches]
             for error in errors:
                 error.blob = message.oid
             if not hits:

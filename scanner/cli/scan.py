@@ -64,7 +64,7 @@ def scan(
     verify: Annotated[bool, typer.Option("--verify", help="Check found AWS keys with STS (network; canary accounts never sent).")] = False,
     sts_endpoint: Annotated[str | None, typer.Option("--sts-endpoint", help="STS endpoint for --verify (default: AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, else regional).")] = None,
     skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", help="With --verify: never send keys of this account (repeatable).")] = None,
-    min_confidence: Annotated[Confidence, typer.Option("--min-confidence", help="Only report findings of at least this confidence.")] = Confidence.low,
+    min_confidence: Annotated[Confidence, typer.Option("--min-confidence", help="Only report findings of at least this confidence (default medium: low is weak evidence, such as a generic match in a test or documentation file).")] = Confidence.medium,
     gitleaks_config: Annotated[Path | None, typer.Option("--gitleaks-config", help="Translate and use a gitleaks config (default: PATH/.gitleaks.toml when present).")] = None,
     endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="s3://: S3 endpoint (default: AWS_ENDPOINT_URL_S3).")] = None,
     no_sign_request: Annotated[bool, typer.Option("--no-sign-request", help="s3://: anonymous requests (public buckets).")] = False,

@@ -17,7 +17,7 @@ from scanner.report.escape import rich_text as escape
 _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 
 
-def _block(console: Console, finding: Finding) -> None:
+def _block(console: Console, finding: Finding, versions: list[Finding] | None = None) -> None:
     style = _SEVERITY_STYLE.get(finding.severity, "")
     console.print(f"[{style}]{escape(finding.severity.upper()):8}[/] [bold]{escape(finding.rule)}[/]"
                   f"  {escape(finding.description)}  [dim](confidence {escape(finding.confidence)})[/]")
@@ -51,6 +51,11 @@ def _block(console: Console, finding: Finding) -> None:
         console.print(f"  [bold]secret[/]  {escape(finding.secret)}{escape(decoded)}")
     if finding.context:
         console.print(f"  [dim]│[/] {escape(finding.context)}")
+    if versions:
+        lines = sorted({v.line for v in versions})
+        shown = ", ".join(str(n) for n in lines[:8]) + (", ..." if len(lines) > 8 else "")
+        console.print(f"  [bold]versions[/] the same secret in {len(versions)} more version(s) of this "
+                      f"file (line {escape(shown)})")
     console.print(f"  [dim]fingerprint {escape(finding.fingerprint)}[/]")
     console.print()
 
@@ -59,8 +64,13 @@ def render_text(result: ScanResult, *, color: bool = False, width: int = 120) ->
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width,
                       highlight=False, soft_wrap=True)
+    # One block per secret per path: a key edited around in 100 versions of a
+    # file is one thing to act on, with its other versions named in a line.
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
     for finding in result.findings:
-        _block(console, finding)
+        groups.setdefault((finding.rule, finding.secret_hash, finding.path), []).append(finding)
+    for first, *more in groups.values():
+        _block(console, first, more)
     for error in result.errors:
         where = " ".join(x for x in (error.path, error.blob and error.blob[:12], error.rule) if x)
         console.print(f"[bold yellow]incomplete[/] {escape(error.kind)}: "
