@@ -626,7 +626,7 @@ def _scan_blob_range(worker: _Worker, oids: list[bytes], paths_of: list[list[str
             key = oid.decode()
             for e in errs:
                 e.blob = key
-            hits = [(m, locate(data, m, redacted=worker.redact)) for m in matches]
+            hits = [(m, locate(data, m, redacted=worker.redact, others=matches)) for m in matches]
             out.items.append(_BlobResult(key, key, len(data), "scanned", hits, errs))
         matching += clock() - begun
     out.match_seconds = matching
