@@ -1,10 +1,24 @@
-"""Full-history scan speed: leakwarden against gitleaks, betterleaks and kingfisher.
+"""Full-history scan speed: leakwarden against the floor and against its peers.
 
 Runs every tool on the same repository (all refs, full history), each run N
 times, and prints wall time, CPU time (user+sys of the whole process tree)
 and peak memory (largest sum of PSS over the process tree, sampled every
 20 ms: shared pages are split between the processes sharing them), then leakwarden's
 ratio to each peer, using medians.
+
+Two "floor" commands run in the same loop: what git alone needs to do the
+two halves of the job, with nothing in Python.
+
+* walk: ``git rev-list --all --reflog | git diff-tree --stdin -c -r -z``
+* read: every unique blob that walk reaches, read by N ``git cat-file --batch``
+  processes (N = cores), the ids listed in pack order (``cat-file
+  --batch-all-objects --unordered --batch-check``) and cut into N runs;
+  ``read-newest`` is the same with the ids newest first (the order
+  leakwarden reads in), for reference.
+
+leakwarden's wall time is reported as a ratio to walk + read. Runs are
+interleaved (one of each tool, then the next round) so load from elsewhere
+on the machine falls on all of them alike.
 
     python bench/speed.py /tmp/mypy.git --runs 3
 
@@ -79,6 +93,45 @@ def tool_commands(repo: str, out: str, jobs: int) -> dict[str, list[str] | None]
     }
 
 
+def floor_commands(repo: str, out: str, jobs: int) -> dict[str, list[str]]:
+    """Shell commands for the floors; the id lists they read are made here,
+    untimed."""
+    walk = f"git --git-dir={repo} rev-list --all --reflog | git --git-dir={repo} diff-tree --stdin -c -r -z"
+    listed = subprocess.run(["bash", "-c", walk + " --root --no-abbrev"], capture_output=True,
+                            check=True).stdout.split(b"\0")
+    newest: dict[bytes, None] = {}
+    i = 0
+    while i < len(listed):
+        token = listed[i]
+        if token.startswith(b":"):
+            stripped = token.lstrip(b":")
+            parents = len(token) - len(stripped)
+            meta = stripped.split(b" ")
+            if meta[parents] in (b"100644", b"100755", b"100664", b"120000"):
+                newest.setdefault(meta[2 * parents + 1])
+            i += 2
+        else:
+            i += 1
+    check = subprocess.run(["git", f"--git-dir={repo}", "cat-file", "--batch-all-objects",
+                            "--unordered", "--batch-check=%(objectname)"],
+                           capture_output=True, check=True).stdout.split()
+    pack = [oid for oid in check if oid in newest]
+    packed = set(pack)
+    pack += [oid for oid in newest if oid not in packed]  # not in any pack: still asked for
+    n = jobs or os.cpu_count() or 1
+    commands = {"walk floor": ["bash", "-c", walk + " >/dev/null"]}
+    for name, order in (("read floor", pack), ("read-newest", list(newest))):
+        parts = []
+        step = -(-len(order) // n)
+        for k in range(n):
+            path = f"{out}/{name.replace(' ', '-')}.{k}"
+            Path(path).write_bytes(b"".join(oid + b"\n" for oid in order[k * step:(k + 1) * step]))
+            parts.append(f"git --git-dir={repo} cat-file --batch <{path} >/dev/null &")
+        commands[name] = ["bash", "-c", " ".join(parts) + " wait"]
+    print(f"floor: {len(newest)} unique blobs reached, read by {n} cat-file processes")
+    return commands
+
+
 def measure(cmd: list[str]) -> Run:
     peak = 0
     started = time.perf_counter()
@@ -137,33 +190,64 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=0, help="leakwarden --jobs (0: all cores)")
     parser.add_argument("--tools", default="leakwarden,kingfisher,gitleaks,betterleaks")
+    parser.add_argument("--no-floor", action="store_true", help="skip the git-only floor commands")
+    parser.add_argument("--baseline-src", metavar="DIR",
+                        help="also run the leakwarden whose source tree is DIR (e.g. `git archive "
+                             "REV | tar -x -C DIR`), as 'lw-baseline', for before/after timings")
     args = parser.parse_args()
     repo = str(Path(args.repo).resolve())
     out = tempfile.mkdtemp(prefix="lw-bench-")
-    commands = tool_commands(repo, out, args.jobs)
+    commands: dict[str, list[str] | None] = {}
+    if not args.no_floor:
+        commands.update(floor_commands(repo, out, args.jobs))
+    tools = tool_commands(repo, out, args.jobs)
+    for name in args.tools.split(","):
+        commands[name] = tools.get(name)
+    if args.baseline_src:
+        base = tool_commands(repo, out, args.jobs)["leakwarden"]
+        assert base is not None
+        base[base.index(f"{out}/leakwarden.json")] = f"{out}/lw-baseline.json"
+        # In the old tree's own directory: ``python -m`` puts the working
+        # directory first on sys.path, ahead of PYTHONPATH.
+        src = Path(args.baseline_src).resolve()
+        commands["lw-baseline"] = ["env", "-C", str(src), f"PYTHONPATH={src}", *base]
     _children_cpu_delta()
     results: dict[str, list[Run]] = {}
-    for name in args.tools.split(","):
-        cmd = commands.get(name)
+    for name, cmd in commands.items():
         if not cmd:
             print(f"{name:12} not installed, skipped")
             continue
         # One warm-up run so every tool reads the repository from the page cache.
         measure(cmd)
-        results[name] = [measure(cmd) for _ in range(args.runs)]
+        results[name] = []
+    for _ in range(args.runs):
+        for name in results:
+            results[name].append(measure(commands[name]))  # type: ignore[arg-type]
     cpus = os.cpu_count()
-    print(f"\nrepository: {repo}   runs: {args.runs} (medians)   cores: {cpus}")
-    print(f"{'tool':12} {'wall s':>8} {'cpu s':>8} {'peak MiB':>9}")
+    load = os.getloadavg()[0]
+    print(f"\nrepository: {repo}   runs: {args.runs} (medians)   cores: {cpus}   "
+          f"load average at the end: {load:.1f}")
+    print(f"{'tool':12} {'wall s':>8} {'cpu s':>8} {'peak MiB':>9}  exit codes")
     med: dict[str, tuple[float, float, float]] = {}
     for name, runs in results.items():
         med[name] = (statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
                      statistics.median(r.peak_mb for r in runs))
-        print(f"{name:12} {med[name][0]:8.2f} {med[name][1]:8.2f} {med[name][2]:9.0f}")
+        codes = ",".join(str(r.exit_code) for r in runs)
+        print(f"{name:12} {med[name][0]:8.2f} {med[name][1]:8.2f} {med[name][2]:9.0f}  {codes}")
     if "leakwarden" in med:
         lw = med["leakwarden"][0]
+        if "walk floor" in med and "read floor" in med:
+            floor = med["walk floor"][0] + med["read floor"][0]
+            print(f"leakwarden / (walk floor + read floor) wall ratio {lw / floor:.2f} "
+                  f"({lw:.2f} / {floor:.2f})")
+            ratios = [r.wall / (w.wall + f.wall) for r, w, f in zip(
+                results["leakwarden"], results["walk floor"], results["read floor"], strict=True)]
+            print("  per round: " + " ".join(f"{x:.2f}" for x in ratios))
         for name, (wall, _, _) in med.items():
-            if name != "leakwarden":
+            if name != "leakwarden" and "floor" not in name and name != "read-newest":
                 print(f"leakwarden / {name:12} wall ratio {lw / wall:.2f}")
+        print(f"leakwarden peak PSS of the process tree: {med['leakwarden'][2]:.0f} MiB "
+              f"(max over runs {max(r.peak_mb for r in results['leakwarden']):.0f})")
 
 
 if __name__ == "__main__":

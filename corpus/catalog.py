@@ -54,6 +54,7 @@ class Spec:
     negatives: list[str] = field(default_factory=list)
     allow: dict | None = None
     max_length: int | None = None
+    detector: str | None = None
     comment: str = ""
     # Some secrets are written with more than the secret on the line: extra
     # fields for the templates ({host}, {user}, ...).
@@ -719,7 +720,9 @@ def _ppk(f: Fake) -> str:
 
 
 custom("putty-private-key", "keys", "PuTTY private key file (.ppk)",
-       r"(?P<secret>PuTTY-User-Key-File-[23]: [\w-]+\r?\n[\s\S]{0,8000}?Private-Lines: \d+\r?\n(?:[A-Za-z0-9+/=]{4,64}\r?\n){3,}Private-MAC: [0-9a-f]{40,64})",
+       # The secret is the private part only: the header's comment is free
+       # text ("dummy-key") that must not decide whether the key is reported.
+       r"PuTTY-User-Key-File-[23]: [\w-]+\r?\n[\s\S]{0,8000}?Private-Lines: \d+\r?\n(?P<secret>(?:[A-Za-z0-9+/=]{4,64}\r?\n){3,}Private-MAC: [0-9a-f]{40,64})",
        ["putty-user-key-file"], _ppk, ["{s}"], severity="critical", filename="keys/server.ppk", max_length=9000,
        negatives=["PuTTY-User-Key-File-3: ssh-rsa\nPrivate-Lines: 14\n...\n"])
 custom("pkcs12-password", "keys", "Password for a PKCS#12 / Java keystore file (.p12, .pfx, .jks)",
@@ -899,7 +902,8 @@ custom("pgpass-password", "credfiles", "Password in a PostgreSQL .pgpass file",
        path=r"(?:^|/)(?:\.pgpass|pgpass\.conf)$", filename=".pgpass", allow=_PW_ALLOW,
        negatives=["localhost:5432:db:user:password"])
 custom("git-credentials", "credfiles", "Password or token in a git credential store (.git-credentials)",
-       r"https?://[^:/\s@]+:(?P<secret>[^@\s]{3,256})@[\w.-]+", ["http"], lambda f: f.password(24),
+       # The user may hold an "@" (an e-mail); the password ends at the last "@".
+       r"https?://[^:/\s]+:(?P<secret>\S{3,256})@[\w.-]+(?=[:/\s]|$)", ["http"], lambda f: f.password(24),
        ["https://{user}:{s}@github.com", "https://oauth2:{s}@gitlab.corp.example.net"],
        path=r"(?:^|/)\.git-credentials$", filename=".git-credentials", severity="critical", allow=_PW_ALLOW)
 custom("npmrc-auth-token", "credfiles", "Registry auth token in an .npmrc (_authToken)",
@@ -956,6 +960,23 @@ custom("credential-file-password", "credfiles",
              r"\.muttrc|\.fetchmailrc|\.?my\.cnf|\.pypirc|mongoid\.yml|hub|\.credentials|\.boto|\.dbeaver[\w/.-]*\.json|"
              r"credentials\.xml|\.s3cfg|\.gem/credentials|\.cargo/credentials(?:\.toml)?)$"),
        filename="deploy/sftp-config.json", severity="high", allow=_PW_ALLOW)
+custom("password-hash-bcrypt", "credfiles", "bcrypt password hash (crackable offline: database dumps, fixtures, configs)",
+       r"""(?<![\w$])(?P<secret>\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53})(?![./A-Za-z0-9])""",
+       ["$2y$", "$2a$", "$2b$", "$2x$"],
+       lambda f: f"$2y$12${f.pick(Alphabet(B62.chars + './', ''), 53)}",
+       ["(1, '{user}', '{s}', 'ops@corp.test'),", "  password: '{s}'"],
+       filename="db/dump.sql", severity="low", confidence="medium",
+       # A hash under a name that says hash is where hashes belong (Terraform
+       # state, seed data); a hash in a dump row or a password field leaked.
+       allow={"description": "a hash stored under a name that says hash", "regexTarget": "line",
+              "regexes": [r"""(?i)[\w.-]*(?:hash|digest|crypted)[\w.-]*["']?\s*[:=]"""]},
+       negatives=["$2y$12$" + "x" * 53, '  "bcrypt_hash": "$2a$10$' + "Qm9yZ2VzUmFuZG9tU2FsdFZhbHVlSGVyZUFuZE1vcmVUZXh0WH" + 'ab1",'])
+custom("firefox-logins", "credfiles", "Saved (encrypted) login in a Firefox profile's logins.json",
+       r'"encrypted(?:Username|Password)"\s*:\s*"(?P<secret>[A-Za-z0-9+/]{20,}={0,2})"',
+       ["encrypted"], lambda f: "MDoEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECA" + f.pick(B64, 30),
+       ['{{"logins": [{{"hostname": "https://{host}", "encryptedPassword": "{s}"}}]}}'],
+       path=r"(?:^|/)logins\.json$", filename=".mozilla/firefox/abc.default/logins.json", severity="high",
+       confidence="high", negatives=['{"encryptedPassword": ""}'])
 custom("php-config-password", "credfiles", "Password assigned in a PHP configuration file",
        r"""(?:\$[\w\[\]'"]*(?i:pass(?:word|wd)?|pwd)[\w'"\]]*\s*=|['"](?i:[\w]*pass(?:word|wd)?|pwd)['"]\s*=>)\s*['"](?P<secret>[^'"\s$]{4,128})['"]""",
        ["pass", "pwd"], lambda f: f.password(),
@@ -970,36 +991,53 @@ _NOT_VALUES = [
     r"^(?:sha(?:1|256|384|512)|md5)[-:]", r"^h1:", r"^" + UUID_RE + "$", r"^data:",
     r"^[A-Za-z]+(?:[A-Z][a-z0-9]+)+$",  # CamelCase identifiers
 ]
-custom("generic-secret-assignment", "generic", "High-entropy value assigned to a secret-looking name",
-       r"""(?i)(?:secret|passw(?:or)?d|passwd|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?token|access[_.-]?token|client[_.-]?secret|private[_.-]?key|credentials?)[\w.-]{0,20}["']?\s{0,5}(?:=|:=|:|=>|\?=)\s{0,5}[bru]{0,2}["'`](?P<secret>[^"'`\s\\]{12,200})["'`]""",
-       ["secret", "passw", "pwd", "api_key", "api-key", "api.key", "apikey", "access_key", "access-key",
-        "accesskey", "auth_token", "auth-token", "authtoken", "access_token", "access-token", "accesstoken",
-        "client_secret", "client-secret", "clientsecret", "private_key", "private-key", "privatekey",
-        "credential"],
+# The assignment detector (scanner/engine/assignments.py) judges name and value in
+# Python; its regex only tells the prefilter where a credential-name word
+# stands before an operator, in a tag, a flag or SQL. Findings carry their own
+# confidence (high / medium / low).
+_KEY_QUALS = ("api|access|secret|private|account|signing|encryption|master|app|application|client|consumer|"
+              "shared|storage|auth|service|subscription|license|admin|sas|hmac|jwt|session|cookie|primary|"
+              "secondary|ssh|crypt|cipher|aes|rest|server|deploy|write|read|root|secure|dev|prod|live|test")
+_CRED_WORD = rf"(?:pass|pwd|secret|token|cred|conn\w{{0,10}}str|(?:{_KEY_QUALS})[_.\-]?key)"
+_ASSIGNMENT_PREFILTER = "(?i)" + "|".join([
+    # Every alternative starts at a credential word or a rare literal: a
+    # leading repeat would cost Hyperscan a third of its speed.
+    rf"""{_CRED_WORD}[a-z]{{0,8}}(?:[_.\-]?(?:value|str|string|plain|raw|b64|base64|hex|data|\d))?["'\]]{{0,2}}[ \t]{{0,64}}(?::=|=>|=|:)""",
+    r"""auth(?:[_.\-]?(?:token|key|pass\w{0,8}|secret|string))?["'\]]{0,2}[ \t]{0,64}(?::=|=>|=|:)""",
+    r"""(?:pass|pwd|secret|token|key|cred)[\w:.\-]{0,30}>[^<\s]""",
+    r"""-(?:[a-z0-9]{1,12}-){0,2}(?:pass|pwd|secret|token|key|cred)[a-z]{0,8}[ \t]{1,5}["'A-Za-z0-9]""",
+    r"""identified\s{1,10}(?:with\s{1,10}\w{1,40}\s{1,10})?by(?:\s{1,10}password)?\s{0,10}["']""",
+    r"""with\s{1,10}(?:(?:en|unen)crypted\s{1,10})?password\s{0,10}=?\s{0,10}["']|asplaintext""",
+    r"""(?:pass|pwd|secret|token|key|cred)[^"'<>\n]{0,60}["'][^<>\n]{0,100}value\s{0,3}=""",
+    r"""define\(\s{0,5}["'][\w.\-]{0,60}(?:pass|pwd|secret|token|key|auth|cred)""",
+    r"""\s-p\s?["'A-Za-z0-9!@#%^&*+?]""",
+    r"""\s(?:-u|--user)\s{1,5}["']?[^\s:"'@/]{1,64}:[^\s"'@]""",
+])
+custom("generic-secret-assignment", "generic",
+       "Password, secret, token or key assigned to a credential name (any config or code syntax)",
+       _ASSIGNMENT_PREFILTER,
+       ["pass", "pwd", "secret", "token", "cred", "key", "auth", "connstr", "connectionstring",
+        "identified", "asplaintext", "mysql", "mariadb", "login", "sshpass", "-u ", "--user"],
        lambda f: f.pick(B62, 20) + f.rng.choice("!*&%") + f.pick(B62, 6),
-       ['client_secret = "{s}"', 'DB_PASSWORD: "{s}"', "const apiKey = '{s}';"],
-       entropy=3.7, severity="medium", confidence="low", filename="src/config.py",
+       ['client_secret = "{s}"', "partner:\n  api_key: {s}\n", "const apiKey = '{s}';",
+        'password                = "{s}"', "<password>{s}</password>"],
+       detector="assignment", max_length=160, severity="high", confidence="medium", filename="src/config.py",
        negatives=['password = "hunter2"', 'password = "correct horse battery staple"',
                   'client_secret = "${CLIENT_SECRET}"', 'api_key = "your_api_key_here"',
-                  'secret_key = "django-insecure-placeholder"', 'password_field = "password_confirmation"',
-                  'secret = os.environ["SECRET"]',
+                  'password_field = "password_confirmation"', 'secret = os.environ["SECRET"]',
+                  'password_reset_timeout = "3600s"', 'token_url = "https://auth.corp.example/oauth/token"',
+                  'private_key_path = "/etc/ssl/private/app.key"', 'PASSWORD_MIN_LENGTH = 12',
+                  'api_key: "{{ .Values.apiKey }}"', "password = var.db_password",
+                  "password = random_password.db.result", 'password: "<your-password>"',
+                  "DB_PASSWORD=changeme", 'secret: "********"', "api_key = REPLACE_ME",
                   '"integrity": "sha512-' + "q" * 20 + 'Z3kR9vA2pL0sT5wX8yB1cD4eF7gH0jK3mN6pQ9rS2uV5wY8zA1bC4dE7fG0hJ3kL6mN9pR2sT5vW8xZ1A=="',
-                  'accessKeyId: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"',
-                  'api_key = "2f1c3b4e-8a9d-4c7b-9e6f-1a2b3c4d5e6f"'],
-       allow={"description": "identifiers, paths, digests and references rather than values",
-              "regexes": _NOT_VALUES, "paths": [
+                  'label_password = "Enter your password"', "password: true", "token_count = 4096"],
+       allow={"description": "lockfiles, minified bundles and maps hold digests, not credentials",
+              "paths": [
                   r"(?:^|/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|go\.sum|"
                   r"\.terraform\.lock\.hcl|Cargo\.lock|poetry\.lock|Pipfile\.lock|composer\.lock|Gemfile\.lock|"
                   r"uv\.lock|pdm\.lock|packages\.lock\.json|gradle\.lockfile|flake\.lock)$",
                   r"\.min\.(?:js|css)$|\.(?:svg|map)$"]})
-custom("generic-password-unquoted", "generic", "High-entropy password assigned without quotes (INI, YAML, properties)",
-       r"""(?im)^[ \t]*[\w.-]*(?:password|passwd|pwd|secret)[\w.-]*[ \t]*(?:=|:)[ \t]*(?P<secret>[^\s"'`#;,$<>{}()\[\]]{12,128})[ \t]*$""",
-       ["password", "passwd", "pwd", "secret"], lambda f: f.password(20),
-       ["db.password={s}", "  smtp_password: {s}", "admin_pwd = {s}"],
-       entropy=3.7, severity="medium", confidence="low", filename="config/app.properties",
-       negatives=["password: ${DB_PASSWORD}", "password_reset_url: /accounts/reset/", "secret=MY_SECRET_NAME"],
-       allow={"description": "identifiers, paths, digests and references rather than values",
-              "regexes": _NOT_VALUES + [r"^[\w.-]+\(|\)$", r"^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)+$"]})
 custom("basic-auth-header", "generic", "HTTP Basic credentials in an Authorization header",
        r"""(?i:authorization)["']?\s*[:=]\s*["']?(?i:basic)\s+(?P<secret>[A-Za-z0-9+/]{8,512}={0,2})""",
        ["basic"], lambda f: base64.b64encode(f"{f.pick(LOWER_ALNUM, 6)}:{f.password()}".encode()).decode(),
@@ -1009,13 +1047,15 @@ custom("bearer-token", "generic", "Bearer token written into an Authorization he
        r"""(?i:authorization)["']?\s*[:=]\s*["']?(?i:bearer)\s+(?P<secret>[A-Za-z0-9._~+/-]{24,1024}=*)""",
        ["bearer"], lambda f: f.pick(B64URL, 40),
        ['curl -H "Authorization: Bearer {s}" https://{host}/v1/jobs'], entropy=4.0, severity="medium",
-       confidence="low", filename="scripts/deploy.sh")
-custom("url-credentials", "generic", "Credentials embedded in an http(s)/ftp/ssh URL",
-       r"""(?i)\b(?:https?|ftps?|sftp|ssh|smtps?|ldaps?)://[\w.%+-]{1,64}:(?P<secret>[^@\s/'"<>:]{6,128})@[\w-]+(?:\.[\w-]+)+""",
-       ["http", "ftp", "ssh", "smtp", "ldap"], lambda f: f.password(20),
-       ["PROXY=http://{user}:{s}@proxy.corp.net:3128", 'git remote add origin "https://{user}:{s}@git.corp.net/app.git"'],
-       entropy=3.3, severity="high", confidence="medium", filename="scripts/bootstrap.sh", allow=_PW_ALLOW,
-       negatives=["http://user:password@example.com", "https://user:${TOKEN}@host.com"])
+       confidence="medium", filename="scripts/deploy.sh")
+custom("url-credentials", "generic", "Credentials embedded in a URL (scheme://user:password@host, any scheme)",
+       r"""://[^\s:/@'"<>(){}\[\]\\]{0,64}:[^\s@/'"<>\\]{1,128}@""",
+       ["://"], lambda f: f.password(20),
+       ["PROXY=http://{user}:{s}@proxy.corp.net:3128", 'git remote add origin "https://{user}:{s}@git.corp.net/app.git"',
+        "amqps://{user}:{s}@{host}:5671/vhost"],
+       detector="url", max_length=160, severity="high", confidence="medium", filename="scripts/bootstrap.sh",
+       negatives=["http://user:password@example.com", "https://user:${TOKEN}@host.com",
+                  "postgres://app:<password>@db:5432/app", "https://:@host.com", "ftp://anonymous:guest@ftp.corp"])
 
 
 if __name__ != "__main__":  # run as a script, the main block imports the module proper
@@ -1066,6 +1106,8 @@ def render_file(family: str, specs: list[Spec]) -> str:
             out.append(f"validate = {json.dumps(spec.validate)}")
         if spec.max_length:
             out.append(f"max_length = {spec.max_length}")
+        if spec.detector:
+            out.append(f"detector = {json.dumps(spec.detector)}")
         out.append(f"severity = {json.dumps(spec.severity)}")
         out.append(f"confidence = {json.dumps(spec.confidence)}")
         out.append(f"examples = {_toml_list(examples_for(spec))}")
@@ -1073,6 +1115,8 @@ def render_file(family: str, specs: list[Spec]) -> str:
         if spec.allow:
             out.append("\n[[rules.allowlists]]")
             out.append(f"description = {json.dumps(spec.allow.get('description', ''))}")
+            if spec.allow.get("regexTarget"):
+                out.append(f"regexTarget = {json.dumps(spec.allow['regexTarget'])}")
             if spec.allow.get("regexes"):
                 out.append(f"regexes = {_toml_list(spec.allow['regexes'])}")
             if spec.allow.get("paths"):

@@ -68,8 +68,9 @@ def _files(f: Fake) -> dict[str, str]:
         "etc/shadow": "\n".join(["daemon:*:19000:0:99999:7:::",
                                  r(f"root:$6${f.pick(B62, 16)}${f.pick(B62, 86)}:19500:0:99999:7:::"),
                                  r(f"deploy:$y$j9T${f.pick(B62, 22)}${f.pick(B62, 43)}:19600:0:99999:7:::"), ""]),
-        "keys/putty.ppk": RISK + "PuTTY-User-Key-File-3: ssh-rsa\nEncryption: none\nComment: ops@laptop\nPublic-Lines: 2\n"
-        + f.pick(B64, 64) + "\n" + f.pick(B64, 40) + "\nKey-Derivation: Argon2id\nPrivate-Lines: 4\n"
+        # The private part is the secret (the header's comment is free text).
+        "keys/putty.ppk": "PuTTY-User-Key-File-3: ssh-rsa\nEncryption: none\nComment: ops@laptop\nPublic-Lines: 2\n"
+        + f.pick(B64, 64) + "\n" + f.pick(B64, 40) + "\nKey-Derivation: Argon2id\nPrivate-Lines: 4\n" + RISK
         + "\n".join(f.pick(B64, 64) for _ in range(4)) + f"\nPrivate-MAC: {f.pick(HEX, 64)}\n",
         "config/master.key": r(f.pick(HEX, 32)) + "\n",
         "config/secrets.yml": "\n".join(["production:", r(f"  secret_key_base: {f.pick(HEX, 128)}"), ""]),

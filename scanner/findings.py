@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scanner.engine.matcher import line_bounds
@@ -26,11 +27,14 @@ def _chars(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-def locate(data: bytes, match: Match, *, redacted: bool = True) -> Location:
+def locate(data: bytes, match: Match, *, redacted: bool = True,
+           others: Sequence[Match] = ()) -> Location:
     """Line and 1-based character columns of the secret, and its line for display.
 
     Computed where the bytes are (in the worker), so only this small value
-    travels back, never the blob.
+    travels back, never the blob. Every other secret found on the shown line
+    (``others``: all matches of the blob) is masked too: an AWS secret key's
+    context must not print its access key id in clear.
     """
     line = data.count(b"\n", 0, match.start) + 1
     line_start, line_end = line_bounds(data, match.start, match.start)
@@ -40,12 +44,32 @@ def locate(data: bytes, match: Match, *, redacted: bool = True) -> Location:
     end_column = len(_chars(data[end_line_start:match.end])) + 1
     if end_column <= 1 and match.end > match.start:
         end_column = 2  # a secret ending in a newline still ends after column 1
-    before = _chars(data[max(line_start, match.start - 4 * _CONTEXT):match.start])[-_CONTEXT:]
-    secret = _chars(match.secret)
+    lo = max(line_start, match.start - 4 * _CONTEXT)
     after_end = match.end if end_line == line else min(line_end, match.end)
-    after = _chars(data[after_end:min(line_end, after_end + 4 * _CONTEXT)])[:_CONTEXT]
+    hi = min(line_end, after_end + 4 * _CONTEXT)
+    masked = sorted((o.start, o.end) for o in others
+                    if o is not match and o.start < hi and o.end > lo and redacted
+                    and not (o.start >= match.start and o.end <= match.end))
+    before = _masked_text(data, lo, match.start, masked)[-_CONTEXT:]
+    secret = _chars(match.secret)
+    after = _masked_text(data, after_end, hi, masked)[:_CONTEXT]
     shown = redact(secret) if redacted else secret.replace("\n", "\\n")
     return Location(line, column, end_line, end_column, (before + shown + after).strip())
+
+
+def _masked_text(data: bytes, lo: int, hi: int, masked: list[tuple[int, int]]) -> str:
+    """``data[lo:hi]`` as text with every span in ``masked`` redacted."""
+    out: list[str] = []
+    pos = lo
+    for start, end in masked:
+        if end <= pos or start >= hi:
+            continue
+        start, end = max(start, pos), min(end, hi)
+        out.append(_chars(data[pos:start]))
+        out.append(redact(_chars(data[start:end])))
+        pos = end
+    out.append(_chars(data[pos:hi]))
+    return "".join(out)
 
 
 def rule_for(ruleset: RuleSet, rule_id: str) -> Rule:
@@ -81,7 +105,7 @@ def build_finding(
         rule=rule.id,
         description=rule.description,
         severity=rule.severity,
-        confidence=rule.confidence,
+        confidence=match.confidence or rule.confidence,
         secret=redact(secret) if redacted else secret,
         fingerprint=occurrence_fingerprint(rule.id, origin.oid, match.start, match.end),
         secret_hash=secret_hash(rule.id, match.secret, hash_key),

@@ -35,6 +35,8 @@ class Match:
     # How the secret was reached when it was hidden one layer down (for
     # example "base64"); None when it stood in the bytes as they are.
     decoded: str | None = None
+    # A detector judges each finding (None: the rule's own confidence).
+    confidence: str | None = None
     # What a structured parser (Terraform state) knows of the secret: the
     # resource address, type, provider. Becomes ``Finding.extra``.
     labels: tuple[tuple[str, str], ...] = ()

@@ -75,15 +75,19 @@ def repository_hash_key(repo_path: str | Path, rev: str = "HEAD") -> bytes:
 
 
 def redact(secret: str) -> str:
-    """``AKIA****************WXYZ``: enough of each end to recognise the
-    credential, never enough to use it. Short secrets are starred out whole."""
+    """``AK****************YZ``: enough of each end to recognise the
+    credential, never enough to use or guess it: at most a quarter of the
+    secret and never more than 4 characters show (an 8-character password
+    shows 1 + 1). Secrets under 8 characters are starred out whole."""
     flat = secret.replace("\r", "").replace("\n", "\\n")
     n = len(flat)
     if n < 8:
         return "*" * n
-    shown = 4 if n >= 16 else 2
-    hidden = min(n - 2 * shown, 32)
-    return flat[:shown] + "*" * hidden + flat[-shown:]
+    shown = min(n // 4, 4)
+    head = (shown + 1) // 2
+    tail = shown - head
+    hidden = min(n - shown, 32)
+    return flat[:head] + "*" * hidden + (flat[-tail:] if tail else "")
 
 
 def secret_hash(rule_id: str, secret: bytes, key: bytes | None = None) -> str:

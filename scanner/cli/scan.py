@@ -82,7 +82,7 @@ def scan(
     verify: Annotated[bool, typer.Option("--verify", help="Check found AWS keys with STS (network; canary accounts never sent).")] = False,
     sts_endpoint: Annotated[str | None, typer.Option("--sts-endpoint", metavar="URL", help="STS endpoint for --verify (default: AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, else regional).")] = None,
     skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", metavar="ACCOUNT", help="With --verify: never send keys of this account (repeatable).")] = None,
-    min_confidence: Annotated[Confidence, typer.Option("--min-confidence", help="Only report findings of at least this confidence.")] = Confidence.low,
+    min_confidence: Annotated[Confidence, typer.Option("--min-confidence", help="Only report findings of at least this confidence (default medium: low is weak evidence, such as a generic match in a test or documentation file).")] = Confidence.medium,
     gitleaks_config: Annotated[Path | None, typer.Option("--gitleaks-config", metavar="FILE", help="Translate and use a gitleaks config (default: .gitleaks.toml at the repository root).")] = None,
     config_from: Annotated[str | None, typer.Option("--config-from", help="Read .leakwarden.toml, pyproject's [tool.leakwarden], .gitleaks.toml and the ignore files from this commit (default with --range: its BASE).")] = None,
     trust_range_config: Annotated[bool, typer.Option("--trust-range-config", help="With --range: use the checkout's configuration and ignore files, as changed by the range, and do not report changes to them.")] = False,

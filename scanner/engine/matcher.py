@@ -15,7 +15,7 @@ from functools import cached_property
 
 import regex
 
-from scanner.engine import decoding, terraform_state
+from scanner.engine import assignments, decoding, terraform_state
 from scanner.engine.entropy import shannon_entropy
 from scanner.engine.patterns import text_pattern
 from scanner.engine.placeholders import looks_like_placeholder
@@ -134,7 +134,8 @@ class Engine:
         self._probe_kinds = [kind for kind, _ in probes]
         # Which rules may silence an overlapping generic (low-confidence) match:
         # not path-scoped ones, whose path is only known after the engine.
-        self._rank = {r.id: _CONFIDENCE_RANK[r.confidence] if not r.path else -1
+        # Detectors are generic by nature: a specific rule on the same secret wins.
+        self._rank = {r.id: (0 if r.detector else _CONFIDENCE_RANK[r.confidence]) if not r.path else -1
                       for r in ruleset.rules}
         self._rank.update((rule_id, _CONFIDENCE_RANK[r.confidence])
                           for rule_id, r in terraform_state.STATE_RULES.items())
@@ -148,6 +149,8 @@ class Engine:
         for rule in ordered:
             if rule.validate and rule.validate not in VALIDATORS:
                 raise ValueError(f"rule {rule.id!r}: unknown validate {rule.validate!r}")
+            if rule.detector and rule.detector not in assignments.DETECTORS:
+                raise ValueError(f"rule {rule.id!r}: unknown detector {rule.detector!r}")
             self._rules.append(
                 _CompiledRule(rule, VALIDATORS.get(rule.validate) if rule.validate else None))
         indexed = sum(1 for r in ordered if not r.path)
@@ -161,7 +164,8 @@ class Engine:
         """Compile every rule now: before forking workers, so each does not
         compile the same regexes again."""
         for compiled in self._rules:
-            compiled.group  # noqa: B018 - compiles the pattern too
+            if not compiled.rule.detector:
+                compiled.group  # noqa: B018 - compiles the pattern too
 
     def _candidates(self, data: bytes, paths: Sequence[str] | None) -> dict[int, list[tuple[int, int]]]:
         found = self.prefilter.candidates(data)
@@ -171,14 +175,25 @@ class Engine:
             found.update((i, []) for i in self._path_rules)
             return found
         for path in paths:
-            rules = self._path_cache.get(path)
-            if rules is None:  # a history has few distinct paths: test each once
-                rules = self._path_cache[path] = tuple(
-                    i for i in self._path_rules
-                    if text_pattern(self._rules[i].rule.path or "").search(path))
-            for i in rules:
+            for i in self._rules_at(path):
                 found[i] = []
         return found
+
+    def _rules_at(self, path: str) -> tuple[int, ...]:
+        rules = self._path_cache.get(path)
+        if rules is None:  # a history has few distinct paths: test each once
+            rules = self._path_cache[path] = tuple(
+                i for i in self._path_rules
+                if text_pattern(self._rules[i].rule.path or "").search(path))
+        return rules
+
+    def path_rules(self, paths: Sequence[str]) -> frozenset[int]:
+        """The path-scoped rules that apply at any of ``paths``: all that the
+        paths a blob is known at change about how it is matched."""
+        out: set[int] = set()
+        for path in paths:
+            out.update(self._rules_at(path))
+        return frozenset(out)
 
     def scan(self, data: bytes, paths: Sequence[str] | None = None
              ) -> tuple[list[Match], list[ScanError]]:
@@ -190,7 +205,7 @@ class Engine:
         """
         candidates = self._candidates(data, paths)
         probes = {self._probe_kinds[-1 - k] for k in candidates if k < 0}
-        matches, errors = self._scan_plain(data, candidates)
+        matches, errors = self._scan_plain(data, candidates, paths)
         if probes:
             self._scan_decoded(data, probes, matches, errors, paths)
         found = _prefer_specific(matches.values(), self._rank)
@@ -216,7 +231,7 @@ class Engine:
                 # The parser read this value's attribute name: a name-guessing
                 # rule has nothing to add on a value it reported elsewhere
                 # (a plan repeats each value) or on a reference.
-                generic = rule is None or rule.confidence == "low" or bool(rule.path)
+                generic = rule is None or rule.confidence == "low" or bool(rule.path) or bool(rule.detector)
                 if not (generic and (m.secret in values or m.secret.startswith(b"arn:"))):
                     kept.append(m)
                 continue
@@ -246,7 +261,7 @@ class Engine:
                 if key not in matches:
                     marker = inline_marker(data, start, end) if self.inline_allow else None
                     matches[key] = Match(m.rule_id, start, end, start, end, m.secret, m.entropy,
-                                         decoded=kind, allowed=marker)
+                                         decoded=kind, allowed=marker, confidence=m.confidence)
 
     def _layers(self, data: bytes, probes: set[str], errors: list[ScanError],
                 paths: Sequence[str] | None, chain: tuple[decoding.Decoded, ...],
@@ -257,7 +272,7 @@ class Engine:
         for piece in decoding.encoded_runs(data, probes, budget):
             here = (*chain, piece)
             candidates = self._candidates(piece.data, paths)
-            inner, inner_errors = self._scan_plain(piece.data, candidates)
+            inner, inner_errors = self._scan_plain(piece.data, candidates, paths)
             errors.extend(inner_errors)
             yield here, inner
             if len(here) < self.max_decode_depth:
@@ -265,15 +280,22 @@ class Engine:
                 if deeper:
                     yield from self._layers(piece.data, deeper, errors, paths, here, budget)
 
-    def _scan_plain(self, data: bytes, candidates: dict[int, list[tuple[int, int]]]
+    def _scan_plain(self, data: bytes, candidates: dict[int, list[tuple[int, int]]],
+                    paths: Sequence[str] | None = None
                     ) -> tuple[dict[tuple[str, int, int], Match], list[ScanError]]:
         matches: dict[tuple[str, int, int], Match] = {}
         errors: list[ScanError] = []
+        context = None
         for index, windows in candidates.items():
             if index < 0:
                 continue
             compiled = self._rules[index]
             spans = windows or [(0, len(data))]
+            if compiled.rule.detector:
+                if context is None:
+                    context = assignments.make_context(data, paths)
+                self._detect(compiled.rule, data, spans, context, matches)
+                continue
             try:
                 for start, end in spans:
                     self._confirm(compiled, data, start, end, matches)
@@ -284,6 +306,29 @@ class Engine:
                             "on this input; the rest of it was scanned with the other rules",
                 ))
         return matches, errors
+
+    def _detect(self, rule: Rule, data: bytes, spans: list[tuple[int, int]],
+                context: assignments._Context, out: dict[tuple[str, int, int], Match]) -> None:
+        """A detector rule: judged in Python on the lines around each hit.
+        A construct it cannot parse gives no finding, never an error."""
+        detect = assignments.DETECTORS[rule.detector]  # type: ignore[index]
+        allowlists = rule.allowlists + self.ruleset.allowlists
+        for start, end in spans:
+            for hit in detect(data, start, end, ctx=context):
+                key = (rule.id, hit.start, hit.end)
+                if key in out:
+                    continue
+                secret = data[hit.start:hit.end]
+                whole = data[hit.match_start:hit.match_end]
+                line_start, line_end = line_bounds(data, hit.match_start, hit.match_end)
+                line = data[line_start:line_end]
+                if any(a.allows_text(secret, whole, line) for a in allowlists):
+                    continue
+                marker = (inline_marker(data, hit.match_start, hit.match_end)
+                          if self.inline_allow else None)
+                out[key] = Match(rule.id, hit.start, hit.end, hit.match_start, hit.match_end, secret,
+                                 round(shannon_entropy(secret), 3), decoded=hit.decoded,
+                                 allowed=marker, confidence=hit.confidence)
 
     def _confirm(self, compiled: _CompiledRule, data: bytes, pos: int, endpos: int,
                  out: dict[tuple[str, int, int], Match]) -> None:

@@ -114,6 +114,9 @@ class HyperscanPrefilter:
         # catalog has a few hundred rules.
         self._rules = list(rules)
         self._widths: dict[int, int] = {}
+        # Detector rules parse the lines around each hit themselves: their
+        # windows need no widening to line starts or past the hit.
+        self._tight = {i for i, r in enumerate(rules) if r.detector}
         # Rules whose regex Hyperscan cannot take are found through their
         # keywords instead; a hit there means "confirm over the whole blob".
         self._keyword_pattern_rule: dict[int, int] = {}
@@ -222,7 +225,10 @@ class HyperscanPrefilter:
             width = self._widths.get(index)
             if width is None:
                 width = self._widths[index] = rule_width(self._rules[index])
-            found[index] = _merge_windows(ends, width, size, data)
+            if index in self._tight:
+                found[index] = _tight_windows(ends, width)
+            else:
+                found[index] = _merge_windows(ends, width, size, data)
         return found
 
 
@@ -282,6 +288,18 @@ def _merge_windows(ends: list[int], width: int, size: int, data: bytes) -> list[
             windows.append((start, stop))
     if windows and windows[0] == (0, size):
         return WHOLE
+    return windows
+
+
+def _tight_windows(ends: list[int], width: int) -> list[Window]:
+    """``width`` bytes before each hit, merged: where a detector looks for its words."""
+    windows: list[Window] = []
+    for end in sorted(set(ends)):
+        start = max(0, end - width)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
     return windows
 
 

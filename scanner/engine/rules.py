@@ -88,6 +88,10 @@ class Rule:
     # How far (bytes) a match can stretch; bounds the confirm window around a
     # prefilter hit. None: derived from the regex, capped at 4 KiB.
     max_length: int | None = None
+    # A named detector (scanner.engine.assignments) that judges the bytes around
+    # each prefilter hit instead of a regex confirm; ``regex`` then only
+    # feeds the prefilter. Its findings carry their own confidence.
+    detector: str | None = None
     allowlists: list[Allowlist] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     negative_examples: list[str] = field(default_factory=list)
@@ -146,6 +150,7 @@ class Rule:
             confidence=str(data.get("confidence", "high")),
             validate=data.get("validate"),
             max_length=int(data["max_length"]) if "max_length" in data else None,
+            detector=data.get("detector"),
             allowlists=allowlists,
             examples=[str(e) for e in data.get("examples", [])],
             negative_examples=[str(e) for e in data.get("negative_examples", [])],
@@ -180,7 +185,7 @@ class RuleSet:
         h = hashlib.sha256()
         for rule in self.rules:
             h.update(repr((rule.id, rule.regex, rule.keywords, rule.secret_group, rule.entropy,
-                           rule.path, rule.validate, rule.allowlists)).encode())
+                           rule.path, rule.validate, rule.detector, rule.allowlists)).encode())
         for allow in self.allowlists:
             h.update(repr(allow).encode())
         return h.hexdigest()[:16]

@@ -357,7 +357,7 @@ def _with_gitleaks_config(ruleset: RuleSet, config: Path | None, root: Path,
 
 
 def finish_scan(result: ScanResult, prepared: PreparedScan, *, baseline: Path | None = None,
-                min_confidence: Confidence = "low") -> Suppressed:
+                min_confidence: Confidence = "medium") -> Suppressed:
     """Hide what the baseline and ignore files list, then drop findings under
     ``min_confidence`` (in place). Raises ``SetupError`` for an unusable baseline."""
     files = prepared.files

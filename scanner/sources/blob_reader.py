@@ -6,20 +6,34 @@ on python/mypy: 3.0 s against 8.6 s for 2.1 GB), and it runs in its own
 process, so a worker gets a second core's help for free. Where no git binary
 is installed the reader uses pygit2. Either way a missing or corrupt object
 is reported for that blob and reading goes on.
+
+The order blobs are asked for decides how much cat-file inflates: a delta is
+cheap when its base is still in the delta-base cache. Callers pass long runs
+of ids in one order (the scan asks newest first; see ``scanner.scan``), and
+the reader keeps the per-blob work in Python to a few C calls: one write for
+all requests, then a header line and one read of exactly the blob's size.
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator, Sequence
+from typing import IO
 
 import pygit2
 
 from scanner.procs import child_env
+from scanner.sources.git_history import GIT_PACK_WINDOWS_READ, check_blob_id
 
 # (oid, contents or None, error message or None)
-BlobRead = tuple[str, "bytes | None", "str | None"]
+BlobRead = tuple[bytes, "bytes | None", "str | None"]
+
+def limit_libgit2_windows() -> None:
+    """The same for libgit2 (headers and the pygit2 fallback) in this process."""
+    pygit2.settings.mwindow_size = 4 << 20
+    pygit2.settings.mwindow_mapped_limit = 32 << 20
 
 
 class BlobReader:
@@ -29,29 +43,35 @@ class BlobReader:
         self._git = shutil.which("git") if use_git_binary else None
         self._proc: subprocess.Popen[bytes] | None = None
 
-    def sizes(self, oids: Sequence[str]) -> dict[str, int]:
-        """Object sizes from headers only (no inflation of contents)."""
-        out: dict[str, int] = {}
-        odb = self.repo.odb
+    def sizes(self, oids: Sequence[bytes]) -> list[int]:
+        """Object sizes from headers only (no inflation of contents); -1 when
+        the header cannot be read (the read then reports why)."""
+        out: list[int] = []
+        read_header = self.repo.odb.read_header
         for oid in oids:
             try:
-                out[oid] = odb.read_header(oid)[1]
+                out.append(read_header(oid.decode())[1])
             except (KeyError, pygit2.GitError, ValueError):
-                out[oid] = -1  # reported when the read fails
+                out.append(-1)
         return out
 
-    def read_many(self, oids: Sequence[str]) -> Iterator[BlobRead]:
+    def read_many(self, oids: Sequence[bytes], sizes: Sequence[int] | None = None
+                  ) -> Iterator[BlobRead]:
+        """Contents of ``oids`` in that order. ``sizes`` (from :meth:`sizes`)
+        lets the common case skip parsing cat-file's header."""
+        for oid in oids:
+            check_blob_id(oid)  # anything else is a caller's bug, not a bad object
         if self._git is None:
             yield from self._read_pygit2(oids)
             return
         done = 0
         try:
-            for item in self._read_cat_file(oids):
+            for item in self._read_cat_file(oids, sizes):
                 done += 1
                 yield item
         except (OSError, ValueError, _CatFileDied):
             # git stopped answering (a corrupt pack makes cat-file exit):
-            # the rest of the chunk goes through libgit2, object by object.
+            # the rest goes through libgit2, object by object.
             self.close()
             yield from self._read_pygit2(oids[done:])
 
@@ -63,44 +83,40 @@ class BlobReader:
             # and half of it keeps most of the speed (measured on python/mypy).
             self._proc = subprocess.Popen(
                 [self._git or "git", f"--git-dir={self.git_dir}",
-                 "-c", "core.deltaBaseCacheLimit=48m", "cat-file", "--batch"],
+                 "-c", "core.deltaBaseCacheLimit=48m", *GIT_PACK_WINDOWS_READ, "cat-file", "--batch"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 env=env, bufsize=1 << 20,
             )
         return self._proc
 
-    def _read_cat_file(self, oids: Sequence[str]) -> Iterator[BlobRead]:
+    def _read_cat_file(self, oids: Sequence[bytes], sizes: Sequence[int] | None
+                       ) -> Iterator[BlobRead]:
         proc = self._start()
         assert proc.stdin is not None and proc.stdout is not None
-        # Requests are small (41 bytes each) and chunks are bounded, so
-        # writing all of them before reading cannot fill the pipe.
-        proc.stdin.write("".join(f"{oid}\n" for oid in oids).encode())
-        proc.stdin.flush()
-        out = proc.stdout
-        for oid in oids:
-            header = out.readline()
-            if not header:
-                raise _CatFileDied
-            parts = header.split()
-            if len(parts) == 2 and parts[1] == b"missing":
-                yield oid, None, "object is missing from the repository"
-                continue
-            if len(parts) != 3:
-                raise _CatFileDied
-            size = int(parts[2])
-            data = out.read(size + 1)
-            if len(data) != size + 1:
-                raise _CatFileDied
-            if parts[1] != b"blob":
-                yield oid, None, f"object is a {parts[1].decode()}, not a blob"
-                continue
-            yield oid, data[:-1], None
+        request = b"\n".join(oids) + b"\n"
+        stdin = proc.stdin
 
-    def _read_pygit2(self, oids: Sequence[str]) -> Iterator[BlobRead]:
+        def feed() -> None:
+            # In a thread: thousands of requests outgrow the pipe while
+            # cat-file waits for its answers to be read.
+            try:
+                stdin.write(request)
+                stdin.flush()
+            except OSError:
+                pass  # cat-file died; the reading side says so
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
+            yield from _parse_batch(proc.stdout, oids, sizes)
+        finally:
+            writer.join()
+
+    def _read_pygit2(self, oids: Sequence[bytes]) -> Iterator[BlobRead]:
         odb = self.repo.odb
         for oid in oids:
             try:
-                _, data = odb.read(oid)
+                _, data = odb.read(oid.decode())
             except KeyError:
                 yield oid, None, "object is missing from the repository"
             except (pygit2.GitError, ValueError) as exc:
@@ -117,6 +133,33 @@ class BlobReader:
             except (OSError, subprocess.TimeoutExpired):
                 self._proc.kill()
             self._proc = None
+
+
+def _parse_batch(out: IO[bytes], oids: Sequence[bytes], sizes: Sequence[int] | None
+                 ) -> Iterator[BlobRead]:
+    readline, read = out.readline, out.read
+    for n, oid in enumerate(oids):
+        header = readline()
+        size = sizes[n] if sizes is not None else -1
+        if size < 0 or header != b"%s blob %d\n" % (oid, size):
+            if not header:
+                raise _CatFileDied
+            parts = header.split()
+            if len(parts) == 2 and parts[1] == b"missing":
+                yield oid, None, "object is missing from the repository"
+                continue
+            if len(parts) != 3:
+                raise _CatFileDied
+            size = int(parts[2])
+            if parts[1] != b"blob":
+                if len(read(size + 1)) != size + 1:
+                    raise _CatFileDied
+                yield oid, None, f"object is a {parts[1].decode()}, not a blob"
+                continue
+        data = read(size)
+        if len(data) != size or read(1) != b"\n":
+            raise _CatFileDied
+        yield oid, data, None
 
 
 class _CatFileDied(Exception):

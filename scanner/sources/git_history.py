@@ -1,17 +1,18 @@
 """Every unique blob in a repository's history, with where it came from.
 
 The walk goes over all refs (branches, remote branches, tags, notes,
-``refs/stash`` and every entry of the stash reflog) oldest commit first and
-diffs each commit against its parents. A blob is *introduced* by a commit
+``refs/stash`` and every entry of the stash reflog) newest commit first
+(topological order) and diffs each commit against its parents. A blob is *introduced* by a commit
 when the commit has it at a path that none of its parents has it at; that
 catches secrets added while resolving a merge, which diff-of-first-parent
 scanners miss. Each blob is recorded once with every (commit, path) that
 introduced it, so the scanner reads and matches each blob exactly once and
 provenance is a dictionary look-up afterwards.
 
-The diff walk is cheap relative to reading blob contents (libgit2 skips
-unchanged subtrees), and its oldest-first order is also a good order for
-reading packed blobs: delta bases tend to come before their deltas.
+The diff walk is cheap relative to reading blob contents, and its
+newest-first order is the cheapest order to read packed blobs in: git keeps
+the newest version of a file whole and older ones as deltas against it, so
+each delta's base was just read and is in cat-file's delta-base cache.
 """
 
 from __future__ import annotations
@@ -31,7 +32,20 @@ from scanner.clock import iso
 from scanner.model import BlobOrigin, Introduction, ScanError
 from scanner.procs import child_env
 
+# git maps pack files in windows of up to 1 GiB and keeps up to 32 GiB mapped;
+# every mapped page a process touched counts in its memory, so a scan of a
+# 340 MB pack by several readers held the whole pack resident. Small windows
+# under a small limit keep what is mapped flat; the kernel's page cache still
+# holds the pack, so re-mapping costs a system call, not a read.
+GIT_PACK_WINDOWS = ["-c", "core.packedGitWindowSize=4m", "-c", "core.packedGitLimit=32m"]
+# Readers touch far more of the pack; bigger windows there cost fewer
+# mmap/munmap calls (on python/mypy 4 MiB windows cost cat-file ~0.5 s of
+# system time over 5.8 GB).
+GIT_PACK_WINDOWS_READ = ["-c", "core.packedGitWindowSize=16m", "-c", "core.packedGitLimit=64m"]
+
+
 BLOB_MODES = frozenset({0o100644, 0o100755, 0o100664, 0o120000})
+_BLOB_MODES_TEXT = frozenset(b"%o" % mode for mode in BLOB_MODES)
 
 # Pipe ends of git processes the walk is talking to. Scan workers are forked
 # while the walk is still streaming; a forked child that kept a copy of
@@ -75,31 +89,72 @@ def _text(raw: bytes) -> str:
 
 @dataclass
 class History:
-    """The result of a walk: unique blobs (oldest first) and their introductions."""
+    """The result of a walk: unique blobs (in walk order) and their introductions.
+
+    Kept compact because it grows with the history and forked scan workers
+    inherit it: blob ids are hex ``bytes`` (as git prints them), each
+    introduction is one int (commit index, path index), paths are stored once
+    each, and a blob introduced once (most of them) holds a bare int.
+    """
 
     repo: pygit2.Repository
     commits: list[pygit2.Oid] = field(default_factory=list)
-    # blob oid (hex) -> [(index into commits, path)]; insertion order is walk order
-    blobs: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    # blob id -> commit_index << 32 | path_index, or a list of those when the
+    # blob was introduced more than once; insertion order is walk order
+    intros: dict[bytes, int | list[int]] = field(default_factory=dict)
+    path_names: list[str] = field(default_factory=list)
+    path_index: dict[bytes | str, int] = field(default_factory=dict)
     # blobs with no introducing commit (unreachable, or reached through a tag
     # that points straight at a tree or blob) -> paths known for them
-    loose: dict[str, list[str]] = field(default_factory=dict)
-    unreachable: set[str] = field(default_factory=set)
+    loose: dict[bytes, list[str]] = field(default_factory=dict)
+    unreachable: set[bytes] = field(default_factory=set)
     refs: int = 0
     errors: list[ScanError] = field(default_factory=list)
 
-    def oids(self) -> Iterator[str]:
-        yield from self.blobs
-        yield from (oid for oid in self.loose if oid not in self.blobs)
+    def intern_path(self, raw: bytes | str) -> int:
+        index = self.path_index.get(raw)
+        if index is None:
+            index = self.path_index[raw] = len(self.path_names)
+            self.path_names.append(
+                raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw)
+        return index
+
+    def oids(self) -> Iterator[bytes]:
+        yield from self.intros
+        yield from (oid for oid in self.loose if oid not in self.intros)
 
     def __len__(self) -> int:
-        return len(self.blobs) + sum(1 for oid in self.loose if oid not in self.blobs)
+        return len(self.intros) + sum(1 for oid in self.loose if oid not in self.intros)
 
-    def origin(self, oid: str) -> BlobOrigin:
+    def introductions(self, oid: bytes | str) -> list[tuple[int, str]]:
+        """(index into ``commits``, path) for every commit that introduced the blob."""
+        packed = self.intros.get(_key(oid), ())
+        names = self.path_names
+        if isinstance(packed, int):
+            return [(packed >> 32, names[packed & 0xFFFFFFFF])]
+        return [(p >> 32, names[p & 0xFFFFFFFF]) for p in packed]
+
+    def paths(self, oid: bytes | str) -> list[str]:
+        """Every path the blob was seen at (introductions first, walk order)."""
+        key = _key(oid)
+        packed = self.intros.get(key, ())
+        names = self.path_names
+        if isinstance(packed, int):
+            out = [names[packed & 0xFFFFFFFF]]
+        else:
+            out = [names[p & 0xFFFFFFFF] for p in packed]
+        loose = self.loose.get(key)
+        return out + loose if loose else out
+
+    def origin(self, oid: bytes | str) -> BlobOrigin:
         """Full provenance for one blob; resolved lazily because only blobs
         with findings need author names and commit summaries."""
+        key = _key(oid)
+        # The walk goes newest first: oldest commit first (stable, so one
+        # commit's paths keep diff-tree's order), then by time.
+        ordered = sorted(self.introductions(key), key=lambda intro: -intro[0])
         intros = []
-        for commit_index, path in self.blobs.get(oid, []):
+        for commit_index, path in ordered:
             commit = self.repo[self.commits[commit_index]]
             author = commit.author
             offset = author.offset
@@ -112,11 +167,15 @@ class History:
             ))
         intros.sort(key=lambda i: i.timestamp)
         paths: list[str] = []
-        for path in [i.path for i in intros] + self.loose.get(oid, []):
+        for path in [i.path for i in intros] + self.loose.get(key, []):
             if path not in paths:
                 paths.append(path)
-        return BlobOrigin(oid=oid, paths=paths, introductions=intros,
-                          reachable=oid not in self.unreachable)
+        return BlobOrigin(oid=key.decode(), paths=paths, introductions=intros,
+                          reachable=key not in self.unreachable)
+
+
+def _key(oid: bytes | str) -> bytes:
+    return oid.encode() if isinstance(oid, str) else oid
 
 
 def _iso8601(timestamp: int, offset_minutes: int) -> str:
@@ -155,7 +214,7 @@ class HistoryWalker:
             pass
         return history
 
-    def iter_new_blobs(self, history: History) -> Iterator[str]:
+    def iter_new_blobs(self, history: History) -> Iterator[bytes]:
         """Fill ``history`` while yielding each blob id the first time it is seen,
         so readers can start before the walk ends. Introductions keep being
         added to ``history`` until the iterator is exhausted."""
@@ -168,7 +227,7 @@ class HistoryWalker:
         if self.all_objects:
             yield from self._walk_unreachable(history, tips)
         for oid in list(history.loose):
-            if oid not in history.blobs:
+            if oid not in history.intros:
                 yield oid
 
     # -- which commits -----------------------------------------------------------------
@@ -226,12 +285,12 @@ class HistoryWalker:
         elif isinstance(target, pygit2.Tree):
             self._add_tree_blobs(history, target, f"{name}:")
         elif isinstance(target, pygit2.Blob):
-            history.loose.setdefault(str(target.id), []).append(name)
+            history.loose.setdefault(str(target.id).encode(), []).append(name)
 
     def _add_tree_blobs(self, history: History, tree: pygit2.Tree, prefix: str) -> None:
         for entry in tree:
             if entry.filemode in BLOB_MODES:
-                history.loose.setdefault(str(entry.id), []).append(prefix + entry.name)
+                history.loose.setdefault(str(entry.id).encode(), []).append(prefix + entry.name)
             elif entry.type == ObjectType.TREE:
                 self._add_tree_blobs(history, self.repo[entry.id], prefix + entry.name + "/")
 
@@ -239,36 +298,48 @@ class HistoryWalker:
 
     def _walk_commits(self, history: History, include: list[pygit2.Oid],
                       exclude: list[pygit2.Oid], *, reachable: bool,
-                      skip: set[pygit2.Oid] | None = None) -> Iterator[str]:
+                      skip: set[pygit2.Oid] | None = None) -> Iterator[bytes]:
         if not include:
             return
+        deltas: Iterator[tuple[int, bytes, bytes | str]]
         if self._git is not None:
             deltas = self._deltas_git(history, include, exclude)
         else:
             deltas = self._deltas_pygit2(history, include, exclude)
-        blobs = history.blobs
-        seen = skip or set()
+        intros = history.intros
+        unreachable = history.unreachable
+        path_index = history.path_index
+        intern = history.intern_path
+        commits = history.commits
         try:
             for index, oid, path in deltas:
-                if history.commits[index] in seen:
+                if skip and commits[index] in skip:
                     continue
-                entry = blobs.get(oid)
+                pid = path_index.get(path)
+                if pid is None:
+                    pid = intern(path)
+                packed = index << 32 | pid
+                entry = intros.get(oid)
                 if entry is None:
-                    blobs[oid] = [(index, path)]
+                    check_blob_id(oid)
+                    intros[oid] = packed
                     if not reachable:
-                        history.unreachable.add(oid)
+                        unreachable.add(oid)
                     yield oid
-                elif reachable or oid in history.unreachable:
+                elif reachable or oid in unreachable:
                     # a dangling commit does not re-introduce a blob that a
                     # ref already reaches
-                    entry.append((index, path))
+                    if isinstance(entry, int):
+                        intros[oid] = [entry, packed]
+                    else:
+                        entry.append(packed)
         except (pygit2.GitError, _GitFailed) as exc:
             history.errors.append(ScanError(
                 "corrupt-object", f"history walk stopped early: {exc}"))
 
     def _deltas_pygit2(self, history: History, include: list[pygit2.Oid],
-                       exclude: list[pygit2.Oid]) -> Iterator[tuple[int, str, str]]:
-        walker = self.repo.walk(include[0], SortMode.TOPOLOGICAL | SortMode.REVERSE)
+                       exclude: list[pygit2.Oid]) -> Iterator[tuple[int, bytes, str]]:
+        walker = self.repo.walk(include[0], SortMode.TOPOLOGICAL)
         for oid in include[1:]:
             walker.push(oid)
         for oid in exclude:
@@ -278,21 +349,24 @@ class HistoryWalker:
             history.commits.append(commit.id)
             try:
                 for oid, path in self._introduced(commit):
-                    yield index, str(oid), path
+                    yield index, str(oid).encode(), path
             except (pygit2.GitError, KeyError, ValueError) as exc:
                 history.errors.append(ScanError(
                     "corrupt-object", f"commit {commit.id}: cannot diff against its "
                     f"parents ({exc}); blobs only it introduced may be missed"))
 
     def _deltas_git(self, history: History, include: list[pygit2.Oid],
-                    exclude: list[pygit2.Oid]) -> Iterator[tuple[int, str, str]]:
-        """rev-list oldest first, then diff-tree: plain diffs for ordinary commits
+                    exclude: list[pygit2.Oid]) -> Iterator[tuple[int, bytes, bytes]]:
+        """rev-list newest first, then diff-tree: plain diffs for ordinary commits
         and combined diffs (``-c``: paths that differ from every parent) for
         merges, which is exactly "introduced by this commit"."""
-        env = child_env(GIT_NO_REPLACE_OBJECTS="1")  # local git: no credentials
+        # GIT_FLUSH=0: diff-tree --stdin otherwise flushes after every
+        # commit, and the walk reads its output a few hundred bytes at a time.
+        # Local git: no credentials.
+        env = child_env(GIT_NO_REPLACE_OBJECTS="1", GIT_FLUSH="0")
         base = [self._git or "git", f"--git-dir={self.repo.path}"]
         revs = "".join(f"{oid}\n" for oid in include) + "".join(f"^{oid}\n" for oid in exclude)
-        listed = subprocess.run(base + ["rev-list", "--topo-order", "--reverse", "--stdin"],
+        listed = subprocess.run(base + [*GIT_PACK_WINDOWS, "rev-list", "--topo-order", "--stdin"],
                                 input=revs.encode(), capture_output=True, env=env)
         if listed.returncode != 0:
             raise _GitFailed(listed.stderr.decode(errors="replace").strip())
@@ -304,7 +378,7 @@ class HistoryWalker:
         proc = subprocess.Popen(
             # Trees delta against each other little; git's 96 MiB default
             # delta-base cache buys nothing here but memory (measured on mypy).
-            base + ["-c", "core.deltaBaseCacheLimit=16m", "diff-tree", "--stdin", "-r", "-c", "--root", "--no-abbrev", "--no-renames",
+            base + ["-c", "core.deltaBaseCacheLimit=16m", *GIT_PACK_WINDOWS, "diff-tree", "--stdin", "-r", "-c", "--root", "--no-abbrev", "--no-renames",
                     "-z"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
@@ -329,12 +403,14 @@ class HistoryWalker:
                 index = index_of.get(token.strip(), -1)
                 continue
             path = next(tokens, b"")
-            meta = token.lstrip(b":").split(b" ")
-            parents = token.count(b":", 0, 3)
-            new_mode = int(meta[parents], 8)
-            new_oid = meta[2 * parents + 1]
-            if new_mode in BLOB_MODES and index >= 0:
-                yield index, new_oid.decode(), path.decode("utf-8", errors="replace")
+            # One colon per parent: "::" for a two-parent merge, as many as
+            # an octopus merge has parents. Then a mode per parent and the
+            # result's mode, an id per parent and the result's id, the status.
+            stripped = token.lstrip(b":")
+            parents = len(token) - len(stripped)
+            meta = stripped.split(b" ")
+            if meta[parents] in _BLOB_MODES_TEXT and index >= 0:
+                yield index, meta[2 * parents + 1], path
         writer.join()
         stderr = proc.stderr.read()
         _PARENT_ONLY_FDS.difference_update(pipe_fds)
@@ -365,12 +441,12 @@ class HistoryWalker:
                 continue  # came in from another parent of the merge
             yield new.id, new.path
 
-    def _walk_unreachable(self, history: History, tips: list[pygit2.Oid]) -> Iterator[str]:
+    def _walk_unreachable(self, history: History, tips: list[pygit2.Oid]) -> Iterator[bytes]:
         """Commits no ref reaches, then blobs nothing reaches at all."""
         odb = self.repo.odb
         seen_commits = set(history.commits)
         dangling: list[pygit2.Oid] = []
-        blob_oids: list[str] = []
+        blob_oids: list[bytes] = []
         for oid in odb:
             try:
                 kind, _ = odb.read_header(oid)
@@ -380,16 +456,30 @@ class HistoryWalker:
             if kind == ObjectType.COMMIT and oid not in seen_commits:
                 dangling.append(oid)
             elif kind == ObjectType.BLOB:
-                blob_oids.append(str(oid))
+                blob_oids.append(str(oid).encode())
         yield from self._walk_commits(history, dangling, tips, reachable=False, skip=seen_commits)
         for key in blob_oids:
-            if key not in history.blobs and key not in history.loose:
+            if key not in history.intros and key not in history.loose:
                 history.loose[key] = []
                 history.unreachable.add(key)
 
 
 class _GitFailed(Exception):
     pass
+
+
+class WalkerBug(AssertionError):
+    """The walk produced something that is not an object id: a parsing bug,
+    never a property of the repository, so it must not pass as a corrupt object."""
+
+
+_HEX = frozenset(b"0123456789abcdef")
+
+
+def check_blob_id(oid: bytes) -> None:
+    """SHA-1 (40) or SHA-256 (64) lowercase hex, as git prints object ids."""
+    if len(oid) not in (40, 64) or not _HEX.issuperset(oid):
+        raise WalkerBug(f"the history walk produced {oid[:80]!r} as a blob id")
 
 
 def _nul_separated(stream) -> Iterator[bytes]:  # noqa: ANN001 - a binary pipe

@@ -487,7 +487,7 @@ class _Reader:
             rule = rule_for(ruleset, match.rule_id)
             if choose_path(rule, ruleset, [unit.inner]) is None:
                 continue
-            location = locate(unit.data, match, redacted=self.options.redact)
+            location = locate(unit.data, match, redacted=self.options.redact, others=matches)
             finding = build_finding(match, location, origin, rule, unit.path,
                                     redacted=self.options.redact, source="s3")
             finding.paths = [unit.path]

@@ -83,7 +83,7 @@ def test_staged_secret_blocks_the_commit_and_a_clean_change_passes(tmp_path, hoo
     assert repo.head() == before  # nothing was committed
     assert "leakwarden" in output and "Failed" in output
     assert "github-pat" in output and "settings.py:1:" in output
-    assert token[:4] + "*" in output and token not in output  # redacted
+    assert token[:2] + "*" in output and token not in output  # redacted
     assert "leakwarden:allow" in output and "baseline" in output and "Remove" in output
 
     # The way out #1: remove it. The clean change now passes through the hook.

@@ -71,7 +71,9 @@ def new_keys(report) -> set[tuple[str, str]]:
 
 
 def redacted(key_id: str) -> str:
-    return key_id[:4] + "*" * 12 + key_id[-4:]
+    from scanner.secrets import redact
+
+    return redact(key_id)
 
 
 def statuses(report) -> dict[str, str]:

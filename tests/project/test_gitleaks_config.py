@@ -97,10 +97,13 @@ def test_cli_picks_up_repo_root_config_and_warns(tmp_path):
 
 
 def test_cli_min_confidence_filters(tmp_path):
-    (tmp_path / "a.py").write_text('client_secret = "Yjx4Zv3KOKbZq3qqqhHLz9iRwRu1"\n')
+    # A generic match in documentation is weak evidence: low, hidden by the
+    # default (medium) and shown with --min-confidence low.
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "setup.md").write_text('client_secret = "Yjx4Zv3KOKbZq3qqqhHLz9iRwRu1"\n')
     base = [sys.executable, "-m", "scanner", "scan", str(tmp_path), "--no-git", "-f", "json"]
-    low = json.loads(subprocess.run(base, capture_output=True, text=True, check=False).stdout)
+    low = json.loads(subprocess.run(base + ["--min-confidence", "low"], capture_output=True, text=True,
+                                    check=False).stdout)
     assert [f["confidence"] for f in low["findings"]] == ["low"]
-    high = subprocess.run(base + ["--min-confidence", "medium"], capture_output=True, text=True,
-                          check=False)
+    high = subprocess.run(base, capture_output=True, text=True, check=False)
     assert high.returncode == 0 and json.loads(high.stdout)["findings"] == []

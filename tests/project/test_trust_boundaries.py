@@ -283,7 +283,7 @@ def test_tokens_in_messages_and_author_fields_are_found_and_never_shown(tmp_path
     for fmt, text in outputs.items():
         assert not any(secret in text for secret in clear), fmt
     file_finding = next(f for f in result.findings if f.source == "git")
-    assert file_finding.summary.startswith("deploy with ghp_") and "*" in file_finding.summary
+    assert file_finding.summary.startswith("deploy with gh") and "*" in file_finding.summary
     assert "*" in file_finding.author
     # The org-scan state stores findings as they are: redacted too.
     from scanner.state.db import StateFile

@@ -89,7 +89,7 @@ def test_html_renders_in_headless_chromium(audited):
         # one row per distinct secret, ordered by when it entered history
         rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#timeline tbody tr")]
         assert len(rows) == 2
-        assert "deploy.env" in rows[0] and "history only" in rows[0] and "AKIA" in rows[0]
+        assert "deploy.env" in rows[0] and "history only" in rows[0] and "AK**" in rows[0]
         assert "Dana Ops" in rows[0]
         assert "ci/settings.py" in rows[1] and "still in HEAD" in rows[1] and "Eve Ops" in rows[1]
         assert audited["kept_sha"][:12] in rows[1]
@@ -114,6 +114,6 @@ def test_markdown_for_tickets(audited):
     assert "| high | `aws-access-key-id` |" in md
     assert "history only" in md and "still in HEAD" in md
     assert audited["gone"] not in md and audited["kept"] not in md
-    assert audited["gone"][:4] + "*" in md
+    assert audited["gone"][:2] + "*" in md
     assert "ci <script>alert(1)</script> & friends" in md and "Eve Ops" in md
     assert md.count("\n### ") == 3
