@@ -61,7 +61,7 @@ class _CompiledRule:
 
 def _secret_group(rule: Rule, pattern: regex.Pattern[bytes]) -> int | str:
     if rule.secret_group not in (None, 0, ""):
-        return rule.secret_group  # type: ignore[return-value]
+        return rule.secret_group
     if "secret" in pattern.groupindex:
         return "secret"
     return 1 if pattern.groups else 0
@@ -375,7 +375,7 @@ class Engine:
                      allowed=marker)
 
 
-_CONFIDENCE_RANK = {name: rank for rank, name in enumerate(CONFIDENCE_ORDER)}
+_CONFIDENCE_RANK: dict[str, int] = {name: rank for rank, name in enumerate(CONFIDENCE_ORDER)}
 
 
 def _prefer_specific(matches: Iterable[Match], rank: dict[str, int]) -> list[Match]:
