@@ -319,6 +319,10 @@ class Engine:
                 if key in out:
                     continue
                 secret = data[hit.start:hit.end]
+                # The same sequence and sample filter as every regex rule
+                # (``a1b2c3...`` under a credential name is still typed for a reader).
+                if looks_like_placeholder(secret):
+                    continue
                 whole = data[hit.match_start:hit.match_end]
                 line_start, line_end = line_bounds(data, hit.match_start, hit.match_end)
                 line = data[line_start:line_end]
