@@ -468,7 +468,7 @@ def one_per_secret(hits: list[tuple[Match, Location, Rule, str]]
     return out
 
 
-def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - pygit2.Repository
+def _scan_history(repo: pygit2.Repository, options: ScanOptions, engine: Engine,
                   stats: ScanStats) -> ScanResult:
     from scanner.sources.blob_reader import limit_libgit2_windows
     from scanner.sources.git_history import History, HistoryWalker
