@@ -114,7 +114,7 @@ def scan(
             size_limit = parse_size(max_object_size)
         except ValueError as exc:
             raise fail(f"--max-object-size: {exc}") from None
-        result = scan_bucket(
+        bucket_result = scan_bucket(
             url, rules_dir=rules_dir, enable_rule=enable_rule, disable_rule=disable_rule,
             endpoint_url=endpoint_url, no_sign_request=no_sign_request, latest_only=latest_only,
             include=include, exclude=exclude, max_object_size=size_limit,
@@ -124,13 +124,13 @@ def scan(
             from scanner.model import CONFIDENCE_ORDER
 
             keep = CONFIDENCE_ORDER.index(min_confidence.value)
-            result.findings = [f for f in result.findings
+            bucket_result.findings = [f for f in bucket_result.findings
                                if CONFIDENCE_ORDER.index(f.confidence) >= keep]
-        _emit(result, format, output, url, verbose=verbose, no_color=no_color)
-        if result.errors:
-            typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} object(s) could not "
+        _emit(bucket_result, format, output, url, verbose=verbose, no_color=no_color)
+        if bucket_result.errors:
+            typer.echo(f"leakwarden: scan incomplete: {len(bucket_result.errors)} object(s) could not "
                        "be scanned (see errors in the report)", err=True)
-        raise typer.Exit(exit_code if result.exit_code == 1 else result.exit_code)
+        raise typer.Exit(exit_code if bucket_result.exit_code == 1 else bucket_result.exit_code)
     if executor:
         raise fail("--executor is for s3:// scans (org scan has its own)")
     from scanner.pipeline import ScanSetupError

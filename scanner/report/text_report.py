@@ -66,9 +66,10 @@ def _order(items: list[SecretHistory]) -> list[SecretHistory]:
 
 def _where_now(item: SecretHistory) -> str:
     if item.first.extra.get("version_id"):  # an S3 object version, not a git tree
-        return {True: "in the current version of the object",
-                False: "in noncurrent version(s) only (still readable by whoever can list versions)"
-                }.get(item.in_head, "version currency unknown (--objects-from)")
+        if item.in_head is None:
+            return "version currency unknown (--objects-from)"
+        return ("in the current version of the object" if item.in_head else
+                "in noncurrent version(s) only (still readable by whoever can list versions)")
     if item.in_head is None:  # staged change or plain files: no HEAD to ask
         first = item.first
         return _value(f"{first.path}:{first.line}:{first.column}")
@@ -185,10 +186,10 @@ def render_text(result: ScanResult, *, color: bool = False, width: int = 120,
         # Every suppression is said, never silent: a reviewer of CI output
         # sees what an inline marker or an ignore entry hid.
         console.print(f"[bold]suppressed[/] {len(result.suppressed)} finding(s), not counted:")
-        for item in result.suppressed:
-            f = item.finding
+        for hidden in result.suppressed:
+            f = hidden.finding
             console.print(f"  {_value(f.path)}:{f.line}  {_value(f.rule)}  {_value(f.secret)}"
-                          f"  by {_value(item.kind)} {_value(item.by)}")
+                          f"  by {_value(hidden.kind)} {_value(hidden.by)}")
     stats = result.stats
     total = stats.seconds.get("total", 0.0)
     console.print(
