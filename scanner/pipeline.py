@@ -65,6 +65,14 @@ class ScanOptions:
     # ancestors are not walked at all (the ref tips of the earlier run).
     skip_blobs: Collection[str] = ()
     exclude_commits: Sequence[str] = ()
+    # History scans: only blobs seen at these repository paths (a file, or a
+    # directory and everything under it), as ``git log -- PATH`` would.
+    paths: Sequence[str] = ()
+    # Plain-file scans (``--no-git``): globs to leave out / to keep only, and
+    # whether the .gitignore files are honoured (see scanner.sources.files).
+    exclude: Sequence[str] = ()
+    include: Sequence[str] = ()
+    gitignore: bool = False
     # False (``--no-inline-allow``): ``leakwarden:allow`` markers silence nothing.
     inline_allow: bool = True
     # The key of secret hashes; None: the scanned repository's own key
@@ -107,8 +115,16 @@ class _Worker:
                 if size > self._whole_limit:
                     results.append(self.scan_large_file(path, size, shown))
                     continue
+                # Read up to the limit, not to the size: a FIFO, /dev/stdin or
+                # a character device reports size 0 and may never end.
                 with open(path, "rb") as handle:
-                    data = handle.read()
+                    data = handle.read(self._whole_limit + 1)
+                if len(data) > self._whole_limit:
+                    # a stream has no size to window by: say it was not read whole
+                    results.append(_BlobResult(path, "", len(data), "too-large", errors=[
+                        ScanError("too-large", f"stream longer than {self._whole_limit} bytes: "
+                                  "only its start was read", path=path)]))
+                    continue
             except OSError as exc:
                 results.append(_BlobResult(path, "", 0, "error", errors=[
                     ScanError("read-error", f"cannot read file: {exc.strerror or exc}", path=path)]))
@@ -530,10 +546,21 @@ def _scan_history(repo: pygit2.Repository, options: ScanOptions, engine: Engine,
     t1 = time.perf_counter()
     findings: list[Finding] = []
     allowed: list[Suppression] = []
+    # A path limit (``scan repo/sub``): only what was seen under the path
+    # counts, with only its introductions there. The whole history is still
+    # walked and read (the walk streams blobs before all their paths are
+    # known); commit messages and tags are not scanned under a limit.
+    limit = tuple(p.strip("/") for p in options.paths if p.strip("/"))
     for item in with_hits:
-        findings.extend(_findings_for(item, history.origin(item.oid), engine.ruleset,
-                                      options, "git", suppressed=allowed))
-    messages, in_messages = _scan_messages(repo, history, options, engine, allowed, stats)
+        origin = history.origin(item.oid)
+        if limit:
+            origin = _limited(origin, limit)
+            if not origin.paths:
+                continue
+        findings.extend(_findings_for(item, origin, engine.ruleset, options, "git",
+                                      suppressed=allowed))
+    messages, in_messages = _scan_messages(repo, history, options, engine, allowed, stats,
+                                           commits=[] if limit else None)
     if options.range:
         base = range_base(repo, options.range)
         if base is not None:
@@ -746,7 +773,8 @@ def _messages_with_matches(engine: Engine, batch: list[Message]) -> list[Message
 
 
 def _scan_messages(repo: pygit2.Repository, history: History, options: ScanOptions,
-                   engine: Engine, allowed: list[Suppression], stats: ScanStats
+                   engine: Engine, allowed: list[Suppression], stats: ScanStats,
+                   commits: list[pygit2.Oid] | None = None,
                    ) -> tuple[list[Finding], dict[str, set[str]]]:
     """Findings in the walked commits' messages and author fields (and, on a
     full scan, annotated tags), and the secrets found per commit, which are
@@ -780,7 +808,8 @@ def _scan_messages(repo: pygit2.Repository, history: History, options: ScanOptio
                 m.secret.decode("utf-8", "replace") for m, _ in hits)
         batch.clear()
 
-    for message in iter_messages(repo, history.commits, tags=not options.range):
+    for message in iter_messages(repo, history.commits if commits is None else commits,
+                                 tags=not options.range and commits is None):
         batch.append(message)
         size += len(message.data)
         if size > _MESSAGE_BATCH:
@@ -789,6 +818,19 @@ def _scan_messages(repo: pygit2.Repository, history: History, options: ScanOptio
     flush()
     stats.seconds["messages"] = round(time.perf_counter() - t0, 3)
     return findings, secrets
+
+
+def _under(paths: Iterable[str], limit: Sequence[str]) -> bool:
+    return any(p == lim or p.startswith(lim + "/") for p in paths for lim in limit)
+
+
+def _limited(origin: BlobOrigin, limit: Sequence[str]) -> BlobOrigin:
+    """Provenance seen through a path limit: only the introductions and
+    paths under it (the same blob elsewhere is outside what was asked)."""
+    return BlobOrigin(oid=origin.oid, size=origin.size,
+                      paths=[p for p in origin.paths if _under((p,), limit)],
+                      introductions=[i for i in origin.introductions if _under((i.path,), limit)],
+                      reachable=origin.reachable)
 
 
 def _scan_staged(workdir: Path, options: ScanOptions, ruleset: RuleSet,
@@ -893,8 +935,9 @@ def _not_incoming(workdir: Path, findings: list[Finding],
 
 def _scan_files(root: Path, options: ScanOptions, engine: Engine, stats: ScanStats) -> ScanResult:
     if not root.exists():
-        raise ScanSetupError(f"{root} does not exist")
-    files = dict(iter_files(root))
+        raise ScanSetupError(f"{root}: no such file or directory")
+    files = dict(iter_files(root, exclude=options.exclude, include=options.include,
+                            gitignore=options.gitignore))
     stats.blobs_total = len(files)
     errors: list[ScanError] = []
     findings: list[Finding] = []

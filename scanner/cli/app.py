@@ -6,6 +6,8 @@ Heavy modules (pygit2, Hyperscan, rich) are imported inside commands, so
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -13,8 +15,20 @@ from typing import Annotated
 
 import typer
 
-from scanner.cli.scan import register as register_scan
-from scanner.report.escape import visible
+_USAGE_ERRORS: type[Exception]
+try:  # recent typer carries its own copy of click
+    from typer._click.exceptions import UsageError as _TyperUsageError
+
+    _USAGE_ERRORS = _TyperUsageError
+except ImportError:  # pragma: no cover - older typer on the real click
+    from click.exceptions import UsageError as _ClickUsageError
+
+    _USAGE_ERRORS = _ClickUsageError
+
+from scanner.cli.scan import register as register_scan  # noqa: E402
+from scanner.report.escape import visible  # noqa: E402
+
+_ABORT = typer.Abort
 
 app = typer.Typer(
     name="leakwarden",
@@ -22,12 +36,64 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 rules_app = typer.Typer(help="Inspect the rule set.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 config_app = typer.Typer(help="The .leakwarden.toml configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 register_scan(app)  # first in --help: the command most people came for
+
+
+class LogLevel(str, Enum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from scanner import __version__
+
+        typer.echo(f"leakwarden {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
+                                          help="Print the version and exit.")] = False,
+    log_level: Annotated[LogLevel, typer.Option("--log-level", envvar="LEAKWARDEN_LOG_LEVEL",
+                                                help="Diagnostics on stderr from this level up.")] = LogLevel.warning,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colours anywhere (as NO_COLOR=1).")] = False,
+) -> None:
+    """Find credentials leaked into git history."""
+    del version  # handled by its callback
+    if no_color:
+        os.environ["NO_COLOR"] = "1"  # rich and the text report both honour it
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("leakwarden: %(levelname)s: %(message)s"))
+    logger = logging.getLogger("leakwarden")
+    logger.handlers[:] = [handler]
+    logger.setLevel(log_level.value.upper())
+    logger.propagate = False
+
+
+class Shell(str, Enum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+@app.command()
+def completion(shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish.")]) -> None:
+    """Print a shell completion script, e.g. `leakwarden completion bash >
+    ~/.local/share/bash-completion/completions/leakwarden`."""
+    from typer._completion_shared import get_completion_script
+
+    typer.echo(get_completion_script(prog_name="leakwarden", complete_var="_LEAKWARDEN_COMPLETE",
+                                     shell=shell.value))
 
 
 class _Severity(str, Enum):
@@ -98,7 +164,7 @@ def config_check(
                + (f", max blob size {settings.max_blob_size}" if settings.max_blob_size else ""))
 
 
-@app.command()
+@app.command(hidden=True)
 def version() -> None:
     """Print the version."""
     from scanner import __version__
@@ -128,7 +194,21 @@ _register_commands()
 def main() -> None:
     """Console-script entry point: no input ever ends in a Python traceback."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except _USAGE_ERRORS as exc:
+        formatter = getattr(exc, "format_message", None)
+        message = formatter() if formatter else str(exc)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `leakwarden` or `leakwarden org`
+            typer.echo(message)
+            sys.exit(2)
+        # click's own "Usage: ... Error: ..." block, in the one error style of every command
+        ctx = getattr(exc, "ctx", None)
+        hint = ctx.command_path if ctx is not None else "leakwarden"
+        typer.echo(f"leakwarden: {visible(message)} (see {hint} --help)", err=True)
+        sys.exit(2)
+    except _ABORT:
+        typer.echo("leakwarden: aborted", err=True)
+        sys.exit(130)
     except KeyboardInterrupt:
         typer.echo("leakwarden: interrupted", err=True)
         sys.exit(130)
@@ -142,3 +222,4 @@ def main() -> None:
         else:
             typer.echo(f"leakwarden: internal error: {type(exc).__name__}: {visible(exc)}", err=True)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

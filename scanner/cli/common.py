@@ -23,6 +23,27 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def check_output(output: Path | None) -> Path | None:
+    """``-o`` as given, checked before any work: ``-`` means standard output
+    (None); a path that cannot be written fails now, not after a long scan."""
+    import os
+
+    if output is None or str(output) == "-":
+        return None
+    if output.is_dir():
+        raise fail(f"cannot write {output}: it is a directory")
+    if output.exists():
+        if not os.access(output, os.W_OK):
+            raise fail(f"cannot write {output}: permission denied")
+        return output
+    parent = output.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent  # write_output creates the missing directories
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise fail(f"cannot write {output}: {parent} is not a writable directory")
+    return output
+
+
 def write_output(text: str, output: Path | None) -> None:
     """A report to stdout or to ``output``; a write failure is a one-line error."""
     if output is None:

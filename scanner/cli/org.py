@@ -23,7 +23,7 @@ from scanner.cli.common import (
     progress_bar,
     write_report,
 )
-from scanner.report.escape import rich_text
+from scanner.report.escape import rich_text, visible
 
 # PyGithub, rich and the scanner are imported inside the command: this module
 # is imported by every `leakwarden` start (pre-commit included), which must stay fast.
@@ -45,21 +45,27 @@ class OutputFormat(str, Enum):
     markdown = "markdown"
 
 
+# The policy options `org audit` and `org scan --audit` share.
+MustStayPrivateOption = Annotated[
+    Optional[list[str]],  # noqa: UP045 - typer needs Optional on 3.10
+    typer.Option(
+        "--must-stay-private",
+        metavar="PATTERN",
+        help="Glob of repos that must never be public, matched against name and owner/name. Repeatable.",
+    ),
+]
+PolicyConfigOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--config", metavar="FILE",
+                 help="TOML config file; must_stay_private = [...] in its github table adds patterns."),
+]
+
+
 @org_app.command("audit")
 def audit_command(
     org: Annotated[str, typer.Argument(help="Organization login, e.g. acme.")],
-    must_stay_private: Annotated[
-        Optional[list[str]],  # noqa: UP045 - typer needs Optional on 3.10
-        typer.Option(
-            "--must-stay-private",
-            metavar="PATTERN",
-            help="Glob of repos that must never be public, matched against name and owner/name. Repeatable.",
-        ),
-    ] = None,
-    config: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(help="TOML config file; must_stay_private = [...] in its github table adds patterns."),
-    ] = None,
+    must_stay_private: MustStayPrivateOption = None,
+    config: PolicyConfigOption = None,
     state: StateOption = None,
     mirrors: MirrorsOption = None,
     github_url: GitHubUrlOption = None,
@@ -132,6 +138,8 @@ def scan_command(
         str, typer.Option(help="local, or dask://HOST:PORT to run repos on a Dask cluster (leakwarden[dask]).")
     ] = "local",
     audit: Annotated[bool, typer.Option("--audit", help="Run the visibility audit too; repos that just went public go first.")] = False,
+    must_stay_private: MustStayPrivateOption = None,
+    config: PolicyConfigOption = None,
     verify: Annotated[bool, typer.Option("--verify", help="Check new AWS keys with STS.")] = False,
     sts_endpoint: Annotated[Optional[str], typer.Option(help="STS endpoint URL for --verify.")] = None,  # noqa: UP045
     skip_aws_account: Annotated[
@@ -190,6 +198,16 @@ def scan_command(
             canary_accounts(verify_options.skip_accounts)
         except ValueError as exc:
             raise fail(str(exc)) from None
+    policy = None
+    if must_stay_private or config:
+        if not audit:
+            raise fail("--must-stay-private and --config are audit policy: add --audit")
+        from scanner.audit.policy import PolicyError, load_policy
+
+        try:
+            policy = load_policy(must_stay_private or (), config)
+        except PolicyError as exc:
+            raise fail(str(exc)) from None
     try:
         runner = make_runner(executor, jobs)
     except ExecutorError as exc:
@@ -206,7 +224,10 @@ def scan_command(
             if audit:
                 from scanner.audit.run import AuditOptions, run_audit
 
-                audit_report = run_audit(client, AuditStore(store), AuditOptions(org=org, mirrors_dir=mirrors_dir, scan=False))
+                audit_options = AuditOptions(org=org, mirrors_dir=mirrors_dir, scan=False)
+                if policy is not None:
+                    audit_options.policy = policy
+                audit_report = run_audit(client, AuditStore(store), audit_options)
                 options.first = frozenset(c.repo for c in audit_report.new_public_changes)
             with _progress(err) as hook:
                 report = run_org_scan(client, store, options, progress=hook, run_tasks=runner)
@@ -232,7 +253,7 @@ def scan_command(
 
             report.verification = verify_new_findings(report, store, mirrors_dir, verify_options)
             if destination is not None:
-                report.tickets = send_tickets(report, destination, exposures)
+                report.tickets = send_tickets(report, destination, exposures, store, mirrors_dir)
                 if any(t["action"] == "error" for t in report.tickets):
                     report.errors.append({"kind": "tickets", "message": "a ticket could not be written"})
 
@@ -281,8 +302,7 @@ def ignore_command(
             if not tables.ignore(org, fingerprint, reason):
                 unknown.append(fingerprint)
     for fingerprint in unknown:
-        err.print(f"[bold red]error:[/] no finding of {rich_text(org)} has fingerprint {rich_text(fingerprint)}",
-                  highlight=False)
+        typer.echo(f"leakwarden: no finding of {visible(org)} has fingerprint {visible(fingerprint)}", err=True)
     ignored = len(fingerprints) - len(unknown)
     err.print(f"{ignored} finding(s) ignored", highlight=False, markup=False)
     raise typer.Exit(2 if unknown else 0)

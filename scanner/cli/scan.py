@@ -3,6 +3,7 @@ checkout adds) and ``scanner.pipeline.scan`` (the scan itself)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from enum import Enum
@@ -11,8 +12,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scanner.cli.common import fail, progress_bar, write_output
+from scanner.cli.common import check_output, fail, progress_bar, write_output
 from scanner.report.escape import visible
+from scanner.sources.files import SKIP_DIRS
+
+log = logging.getLogger("leakwarden")
 
 if TYPE_CHECKING:
     from scanner.model import ScanResult
@@ -22,6 +26,7 @@ if TYPE_CHECKING:
 class Format(str, Enum):
     text = "text"
     json = "json"
+    jsonl = "jsonl"
     sarif = "sarif"
     markdown = "markdown"
     html = "html"
@@ -41,49 +46,65 @@ class PrefilterKind(str, Enum):
     python = "python"
 
 
+_NO_GIT_HELP = ("Scan PATH as plain files. Always left out: "
+                + ", ".join(sorted(SKIP_DIRS)) + " (tools' state, not content).")
+
+
 def scan(
-    path: Annotated[Path, typer.Argument(help="Repository (or, with --no-git, directory or file).")] = Path("."),
+    path: Annotated[Path, typer.Argument(
+        metavar="PATH",
+        help="Repository; a path inside one limits the scan to that path's history; "
+             "with --no-git a directory or file; - (or a FIFO, /dev/stdin) reads that stream.")] = Path("."),
     format: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write the report here (- for standard output).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Text report: also every blob version that holds each secret.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colours in the text report (as NO_COLOR=1).")] = False,
+    exit_code: Annotated[int, typer.Option("--exit-code", metavar="N", help="Exit status when findings are reported (0: never fail on findings; 2 stays 'incomplete').")] = 1,
     no_redact: Annotated[bool, typer.Option("--no-redact", help="Show secrets in clear.")] = False,
     all_objects: Annotated[bool, typer.Option("--all-objects", help="Also scan objects no ref reaches.")] = False,
-    range_: Annotated[str | None, typer.Option("--range", help="Only blobs introduced by commits in A..B.")] = None,
+    range_: Annotated[str | None, typer.Option("--range", metavar="A..B", help="Only blobs introduced by commits in A..B.")] = None,
     staged: Annotated[bool, typer.Option("--staged", help="Only lines added in the index (pre-commit).")] = False,
-    no_git: Annotated[bool, typer.Option("--no-git", help="Scan PATH as plain files.")] = False,
-    max_blob_size: Annotated[str | None, typer.Option("--max-blob-size", help="Read larger blobs in overlapping windows instead of whole (default 25M or the config's; never skipped).")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: all cores).")] = 0,
-    rules_dir: Annotated[Path | None, typer.Option("--rules", help="Directory of rule TOML files instead of the built-in set.")] = None,
-    enable_rule: Annotated[list[str] | None, typer.Option("--enable-rule", help="Only these rule ids.")] = None,
-    disable_rule: Annotated[list[str] | None, typer.Option("--disable-rule", help="Not these rule ids.")] = None,
+    no_git: Annotated[bool, typer.Option("--no-git", help=_NO_GIT_HELP)] = False,
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", metavar="GLOB", help="With --no-git: leave out matching paths or names; s3://: skip matching keys (repeatable).")] = None,
+    include: Annotated[list[str] | None, typer.Option("--include", metavar="GLOB", help="With --no-git: only matching paths or names; s3://: only matching keys (repeatable).")] = None,
+    gitignore: Annotated[bool, typer.Option("--gitignore", help="With --no-git: leave out what .gitignore files ignore.")] = False,
+    max_blob_size: Annotated[str | None, typer.Option("--max-blob-size", metavar="SIZE", help="Read larger blobs in overlapping windows instead of whole (default 25M or the config's; never skipped).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N", help="Worker processes (0: all cores).")] = 0,
+    rules_dir: Annotated[Path | None, typer.Option("--rules", metavar="DIR", help="Directory of rule TOML files instead of the built-in set.")] = None,
+    enable_rule: Annotated[list[str] | None, typer.Option("--enable-rule", metavar="ID", help="Only these rule ids (repeatable).")] = None,
+    disable_rule: Annotated[list[str] | None, typer.Option("--disable-rule", metavar="ID", help="Not these rule ids (repeatable).")] = None,
     prefilter: Annotated[PrefilterKind, typer.Option("--prefilter", help="Multi-pattern prefilter.")] = PrefilterKind.auto,
     max_decode_depth: Annotated[int | None, typer.Option("--max-decode-depth", help="Encoded layers (base64, percent, escapes) decoded under each blob; 0: none (default 2).")] = None,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
-    baseline: Annotated[Path | None, typer.Option("--baseline", help="Hide findings an earlier JSON report lists.")] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="Configuration file (default: .leakwarden.toml or [tool.leakwarden] in pyproject.toml).")] = None,
-    report_unused_ignores: Annotated[bool, typer.Option("--report-unused-ignores", help="Name ignore/baseline entries that hid nothing.")] = False,
+    baseline: Annotated[Path | None, typer.Option("--baseline", metavar="FILE", help="Hide findings an earlier JSON report lists.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", metavar="FILE", help="Configuration file (default: .leakwarden.toml or [tool.leakwarden] in pyproject.toml).")] = None,
+    report_unused_ignores: Annotated[bool, typer.Option("--report-unused-ignores", help="Name ignore/baseline entries that hid nothing, and why.")] = False,
     verify: Annotated[bool, typer.Option("--verify", help="Check found AWS keys with STS (network; canary accounts never sent).")] = False,
-    sts_endpoint: Annotated[str | None, typer.Option("--sts-endpoint", help="STS endpoint for --verify (default: AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, else regional).")] = None,
-    skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", help="With --verify: never send keys of this account (repeatable).")] = None,
+    sts_endpoint: Annotated[str | None, typer.Option("--sts-endpoint", metavar="URL", help="STS endpoint for --verify (default: AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, else regional).")] = None,
+    skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", metavar="ACCOUNT", help="With --verify: never send keys of this account (repeatable).")] = None,
     min_confidence: Annotated[Confidence, typer.Option("--min-confidence", help="Only report findings of at least this confidence (default medium: low is weak evidence, such as a generic match in a test or documentation file).")] = Confidence.medium,
-    gitleaks_config: Annotated[Path | None, typer.Option("--gitleaks-config", help="Translate and use a gitleaks config (default: PATH/.gitleaks.toml when present).")] = None,
-    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="s3://: S3 endpoint (default: AWS_ENDPOINT_URL_S3).")] = None,
-    no_sign_request: Annotated[bool, typer.Option("--no-sign-request", help="s3://: anonymous requests (public buckets).")] = False,
-    latest_only: Annotated[bool, typer.Option("--latest-only", help="s3://: only current versions.")] = False,
-    include: Annotated[list[str] | None, typer.Option("--include", help="s3://: only keys matching this glob (repeatable).")] = None,
-    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="s3://: skip keys matching this glob (repeatable).")] = None,
-    max_object_size: Annotated[str, typer.Option("--max-object-size", help="s3://: skip larger objects, also after decompression.")] = "25M",
-    state: Annotated[Path | None, typer.Option("--state", help="s3://: SQLite state file; a rerun reads only new versions.")] = None,
-    objects_from: Annotated[Path | None, typer.Option("--objects-from", help="s3://: scan exactly the object versions this JSON lists.")] = None,
-    executor: Annotated[str | None, typer.Option("--executor", help="s3://: local (default) or dask://HOST:PORT, partitioned by key prefix.")] = None,
+    gitleaks_config: Annotated[Path | None, typer.Option("--gitleaks-config", metavar="FILE", help="Translate and use a gitleaks config (default: .gitleaks.toml at the repository root).")] = None,
     config_from: Annotated[str | None, typer.Option("--config-from", help="Read .leakwarden.toml, pyproject's [tool.leakwarden], .gitleaks.toml and the ignore files from this commit (default with --range: its BASE).")] = None,
     trust_range_config: Annotated[bool, typer.Option("--trust-range-config", help="With --range: use the checkout's configuration and ignore files, as changed by the range, and do not report changes to them.")] = False,
     no_inline_allow: Annotated[bool, typer.Option("--no-inline-allow", help="Inline leakwarden:allow markers silence nothing (strict CI).")] = False,
+    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", metavar="URL", help="s3://: S3 endpoint (default: AWS_ENDPOINT_URL_S3).")] = None,
+    no_sign_request: Annotated[bool, typer.Option("--no-sign-request", help="s3://: anonymous requests (public buckets).")] = False,
+    latest_only: Annotated[bool, typer.Option("--latest-only", help="s3://: only current versions.")] = False,
+    max_object_size: Annotated[str, typer.Option("--max-object-size", metavar="SIZE", help="s3://: skip larger objects, also after decompression.")] = "25M",
+    state: Annotated[Path | None, typer.Option("--state", metavar="FILE", help="s3://: SQLite state file; a rerun reads only new versions.")] = None,
+    objects_from: Annotated[Path | None, typer.Option("--objects-from", metavar="FILE", help="s3://: scan exactly the object versions this JSON lists.")] = None,
+    executor: Annotated[str | None, typer.Option("--executor", metavar="EXECUTOR", help="s3://: local (default) or dask://HOST:PORT, partitioned by key prefix.")] = None,
 ) -> None:
     """Scan a repository's full history (all refs, every unique blob once), or
     every object version under s3://BUCKET/PREFIX.
 
-    Exit codes: 0 nothing found, 1 findings, 2 error or incomplete scan.
+    Exit codes: 0 nothing found, 1 findings (or --exit-code N), 2 error or
+    incomplete scan.
     """
+    if exit_code == 2 or not 0 <= exit_code <= 255:
+        raise fail(f"--exit-code must be 0..255 but not 2 (2 means error or incomplete), "
+                   f"got {exit_code}")
+    output = check_output(output)  # an unwritable report path fails before a long scan
     if str(path).startswith("s3:/"):  # Path() folds s3:// to s3:/
         from scanner.cli.aws import scan_bucket
         from scanner.project.config import parse_size
@@ -93,7 +114,7 @@ def scan(
             size_limit = parse_size(max_object_size)
         except ValueError as exc:
             raise fail(f"--max-object-size: {exc}") from None
-        result = scan_bucket(
+        bucket_result = scan_bucket(
             url, rules_dir=rules_dir, enable_rule=enable_rule, disable_rule=disable_rule,
             endpoint_url=endpoint_url, no_sign_request=no_sign_request, latest_only=latest_only,
             include=include, exclude=exclude, max_object_size=size_limit,
@@ -103,25 +124,33 @@ def scan(
             from scanner.model import CONFIDENCE_ORDER
 
             keep = CONFIDENCE_ORDER.index(min_confidence.value)
-            result.findings = [f for f in result.findings
+            bucket_result.findings = [f for f in bucket_result.findings
                                if CONFIDENCE_ORDER.index(f.confidence) >= keep]
-        _emit(result, format, output, url)
-        if result.errors:
-            typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} object(s) could not "
+        _emit(bucket_result, format, output, url, verbose=verbose, no_color=no_color)
+        if bucket_result.errors:
+            typer.echo(f"leakwarden: scan incomplete: {len(bucket_result.errors)} object(s) could not "
                        "be scanned (see errors in the report)", err=True)
-        raise typer.Exit(result.exit_code)
+        raise typer.Exit(exit_code if bucket_result.exit_code == 1 else bucket_result.exit_code)
     if executor:
         raise fail("--executor is for s3:// scans (org scan has its own)")
     from scanner.pipeline import ScanSetupError
     from scanner.pipeline import scan as run_scan
     from scanner.project.setup import SetupError, finish_scan, prepare_scan
 
+    if verify:
+        from scanner.verify.canary import canary_accounts
+
+        try:  # a typo in an account id must fail before a long scan, not after
+            canary_accounts(skip_aws_account or ())
+        except ValueError as exc:
+            raise fail(str(exc)) from None
     try:
         prepared = prepare_scan(
             path, config=config, rules_dir=rules_dir, enable_rules=enable_rule or (),
             disable_rules=disable_rule or (), gitleaks_config=gitleaks_config,
             max_blob_size=max_blob_size, staged=staged, no_git=no_git, range=range_,
             all_objects=all_objects, jobs=jobs, redact=not no_redact, prefilter=prefilter.value,
+            exclude=exclude or (), include=include or (), gitignore=gitignore,
             config_from=config_from, trust_range_config=trust_range_config,
             inline_allow=not no_inline_allow, baseline=baseline,
             max_decode_depth=max_decode_depth,
@@ -130,28 +159,27 @@ def scan(
         raise fail(str(exc)) from None
     for notice in prepared.notices:
         typer.echo(f"leakwarden: {visible(notice)}", err=True)
-    if verify:
-        from scanner.verify.canary import canary_accounts
-
-        try:  # a typo in an account id must fail before a long scan, not after
-            canary_accounts(skip_aws_account or ())
-        except ValueError as exc:
-            raise fail(str(exc)) from None
+    log.debug("root %s, rules %d, options %s", visible(prepared.root),
+              len(prepared.options.ruleset.rules) if prepared.options.ruleset else 0,
+              {k: v for k, v in vars(prepared.options).items() if k not in ("ruleset", "progress")})
     show_progress = progress if progress is not None else sys.stderr.isatty()
     try:
         if show_progress:
-            result = _scan_with_progress(path, prepared.options)
+            result = _scan_with_progress(prepared.path, prepared.options)
         else:
-            result = run_scan(path, prepared.options)
+            result = run_scan(prepared.path, prepared.options)
         suppressed = finish_scan(result, prepared, baseline=baseline, min_confidence=min_confidence.value)
     except (ScanSetupError, SetupError) as exc:
         raise fail(str(exc)) from None
-    exit_code = result.exit_code
+    log.debug("stats %s", result.stats.to_dict())
+    status = result.exit_code
     if verify:
         from scanner.cli.verify import verify_scan_result
 
-        exit_code = verify_scan_result(result, path, sts_endpoint, skip_aws_account)
-    _emit(result, format, output, str(path.resolve()), staged=staged)
+        status = verify_scan_result(result, prepared.path, sts_endpoint, skip_aws_account)
+    repository = "stdin" if str(path) == "-" else str(path.resolve())
+    _emit(result, format, output, repository, staged=staged, verbose=verbose,
+          no_color=no_color)
     for line in suppressed.legacy:  # always: a stale hash must not go unnoticed
         typer.echo(f"leakwarden: {line}", err=True)
     if report_unused_ignores:
@@ -160,7 +188,7 @@ def scan(
     if result.errors:
         typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "
                    "scanned (see errors in the report)", err=True)
-    raise typer.Exit(exit_code)
+    raise typer.Exit(exit_code if status == 1 else status)
 
 
 def _scan_with_progress(path: Path, options: ScanOptions) -> ScanResult:
@@ -173,7 +201,7 @@ def _scan_with_progress(path: Path, options: ScanOptions) -> ScanResult:
 
 
 def _emit(result: ScanResult, format: Format, output: Path | None, repository: str,
-          *, staged: bool = False) -> None:
+          *, staged: bool = False, verbose: bool = False, no_color: bool = False) -> None:
     if format is not Format.text:
         from scanner.report import render
 
@@ -185,8 +213,9 @@ def _emit(result: ScanResult, format: Format, output: Path | None, repository: s
     else:
         from scanner.report.text_report import render_text
 
-        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = render_text(result, color=color)
+        color = (output is None and sys.stdout.isatty() and not no_color
+                 and "NO_COLOR" not in os.environ)
+        text = render_text(result, color=color, verbose=verbose)
     write_output(text, output)
 
 

@@ -54,11 +54,29 @@ def verify_new_findings(report: OrgScanReport, store: StateFile, mirrors_dir: Pa
 
 
 def send_tickets(report: OrgScanReport, destination: Any,
-                 exposures: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """One rotation ticket per live AWS key among the new findings."""
-    from scanner.tickets.model import tickets_from_report
+                 exposures: list[dict[str, Any]] | None = None,
+                 store: StateFile | None = None, mirrors_dir: Path | None = None
+                 ) -> list[dict[str, Any]]:
+    """One rotation ticket per live AWS key among the new findings.
 
-    tickets = tickets_from_report({"findings": report.findings}, exposures or [])
+    With the ``store``, a ticket lists every location of the key the state
+    knows (other repositories, earlier runs: same keyed secret hash), and
+    every exposure recorded for them; with ``mirrors_dir``, each location
+    links to its commit on the hosting site (from the mirror's remote)."""
+    from scanner.tickets.model import tickets_from_report, web_identity
+
+    findings = list(report.findings)
+    exposures = list(exposures or [])
+    if store is not None:
+        findings += _same_keys_elsewhere(report, store, findings, mirrors_dir)
+        exposures += AuditStore(store).exposures(report.org)
+    repo_urls: dict[str, str] = {}
+    if mirrors_dir is not None:
+        for repo in sorted({str(f.get("repo")) for f in findings if f.get("repo")}):
+            name, url = web_identity(str(mirror_path(mirrors_dir, repo)))
+            if url and name == repo:
+                repo_urls[repo] = url
+    tickets = tickets_from_report({"findings": findings}, exposures, repo_urls)
     if not tickets:
         return []
     return [
@@ -68,13 +86,53 @@ def send_tickets(report: OrgScanReport, destination: Any,
     ]
 
 
+def _same_keys_elsewhere(report: OrgScanReport, store: StateFile, findings: list[dict[str, Any]],
+                         mirrors_dir: Path | None) -> list[dict[str, Any]]:
+    """Findings in the state (open, any repository, any run) of a key one of
+    ``findings`` verified, carrying that verification so they join its ticket.
+
+    Secret hashes are keyed per repository, so the same key elsewhere is
+    recognised by its key ID: a stored verification's, or one re-read from the
+    mirror (a key ID is an identifier, not a secret; it is held in memory only)."""
+    from scanner.secrets import read_secret
+    from scanner.tickets.model import KEY_ID_RULE
+
+    live: dict[str, dict[str, Any]] = {}
+    for data in findings:
+        verification = data.get("verification")
+        if isinstance(verification, dict) and verification.get("key_id"):
+            live.setdefault(verification["key_id"], verification)
+    if not live:
+        return []
+    seen = {(f.get("repo"), f.get("fingerprint")) for f in findings}
+    out = []
+    for data in OrgScanStore(store).findings(report.org, "open"):
+        if (data.get("repo"), data.get("fingerprint")) in seen:
+            continue
+        stored = data.get("verification")
+        key_id = stored.get("key_id") if isinstance(stored, dict) else None
+        if key_id is None and data.get("rule") == KEY_ID_RULE and mirrors_dir is not None:
+            try:
+                key_id = read_secret(mirror_path(mirrors_dir, data["repo"]), data["blob"],
+                                     data["span"]).decode("ascii", "replace")
+            except Exception:  # noqa: BLE001 - a mirror gone or damaged: that location is not listed
+                key_id = None
+        if key_id in live:
+            out.append(dict(data, verification=live[key_id]))
+    return out
+
+
 def record_exposures(report: OrgScanReport, store: StateFile, audit: Any) -> list[dict[str, Any]]:
-    """Exposures of every open finding in repos that went public (or are public
-    against policy): a repo scanned while private exposes its old findings the
+    """Exposures of every open finding in repos that went public, are public
+    against policy, or are public now (always public: exposed since each
+    commit): a repo scanned while private exposes its old findings the
     moment it flips. Returns the ones no earlier run had recorded."""
     public_now = {r.full_name: r.visibility == "public" for r in audit.repos}
     targets = {c.repo for c in audit.changes if c.to_visibility == "public"}
     targets |= {v["repo"] for v in audit.violations}
+    # Public now, with no change on record: public from day one, so every
+    # secret in it was exposed the moment it was pushed.
+    targets |= {name for name, public in public_now.items() if public}
     tables = OrgScanStore(store)
     by_repo: dict[str, list[Any]] = {}
     for data in tables.findings(report.org, "open"):

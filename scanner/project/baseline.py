@@ -28,32 +28,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.model import Finding
+from scanner.project.gitleaks_ids import ANY_RULE, gitleaks_to_leakwarden
+from scanner.project.gitleaks_ids import GITLEAKS_RULES as _GITLEAKS_RULES
 
 LEAKWARDEN_IGNORE = ".leakwardenignore"
 GITLEAKS_IGNORE = ".gitleaksignore"
 _HASH = re.compile(r"^[0-9a-f]{32}$")
 
-# gitleaks rule id -> leakwarden rule ids that find the same thing.
-GITLEAKS_RULES: dict[str, tuple[str, ...]] = {
-    "aws-access-token": ("aws-access-key-id",),
-    "aws-secret-access-key": ("aws-secret-access-key",),
-    "github-pat": ("github-pat",),
-    "github-oauth": ("github-oauth-token",),
-    "github-app-token": ("github-app-user-token", "github-app-installation-token"),
-    "github-refresh-token": ("github-refresh-token",),
-    "github-fine-grained-pat": ("github-fine-grained-pat",),
-    "gitlab-pat": ("gitlab-pat",),
-    "gcp-api-key": ("gcp-api-key",),
-    "gcp-service-account": ("gcp-service-account-key",),
-    "private-key": ("private-key",),
-    "npm-access-token": ("npm-access-token",),
-    "pypi-upload-token": ("pypi-token",),
-    "slack-bot-token": ("slack-bot-token",),
-    "slack-user-token": ("slack-user-token",),
-    "slack-webhook-url": ("slack-webhook-url",),
-    "stripe-access-token": ("stripe-secret-key", "stripe-test-secret-key"),
-    "generic-api-key": ("generic-secret-assignment",),
-}
+# gitleaks rule id -> leakwarden rule ids that find the same thing (kept
+# here under its old name; the table lives with the other gitleaks mapping).
+GITLEAKS_RULES = _GITLEAKS_RULES
+
+
+def _builtin_ids() -> frozenset[str]:
+    from scanner.engine.rules import default_rules
+
+    return frozenset(default_rules().by_id)
 
 
 class BaselineError(ValueError):
@@ -158,7 +148,10 @@ def parse_leakwarden_ignore(text: str, source: str) -> list[IgnoreEntry]:
     return entries
 
 
-def parse_gitleaks_ignore(text: str, source: str) -> list[IgnoreEntry]:
+def parse_gitleaks_ignore(text: str, source: str,
+                          known: frozenset[str] | None = None) -> list[IgnoreEntry]:
+    """``known``: the leakwarden rule ids (default: the built-in ones), for
+    gitleaks ids spelled the same in both."""
     entries: list[IgnoreEntry] = []
     for where, line in _entry_lines(text, source):
         parts = line.split(":")
@@ -170,8 +163,13 @@ def parse_gitleaks_ignore(text: str, source: str) -> list[IgnoreEntry]:
                                        "(commit:path:rule:line or path:rule:line)"))
             continue
         path, rule, number_text = ":".join(parts[:-2]), parts[-2], parts[-1]
-        mapped = GITLEAKS_RULES.get(rule)
-        entry = IgnoreEntry(where, line, path=path, rules=mapped or (), commit=commit,
+        mapped = _GITLEAKS_RULES.get(rule)
+        if mapped is None:
+            known = known if known is not None else _builtin_ids()
+            mapped = gitleaks_to_leakwarden(rule, known)
+        # generic-api-key: whichever specific rule now finds the secret on that line
+        rules = () if mapped and ANY_RULE in mapped else (mapped or ())
+        entry = IgnoreEntry(where, line, path=path, rules=rules, commit=commit,
                             line=int(number_text))
         if mapped is None:
             from scanner.project.config import shown
@@ -226,11 +224,51 @@ def load_suppressions(root: Path | None, baseline: Path | None = None,
     return result
 
 
-def describe_unused(entries: Iterable[IgnoreEntry]) -> list[str]:
-    """One line per stale entry, for ``--report-unused-ignores``: where it is
-    (file and line), never the line itself, which may be a pasted secret."""
+def describe_unused(entries: Iterable[IgnoreEntry],
+                    findings: Iterable[Finding] = ()) -> list[str]:
+    """One line per stale entry, for ``--report-unused-ignores``, with the
+    reason (what the scan found where the entry points, if anything) and
+    where the entry is (file and line), never the line itself, which may be
+    a pasted secret."""
+    findings = list(findings)
     lines = []
     for entry in entries:
-        why = entry.problem or "matched no finding"
+        why = entry.problem or _why_unused(entry, findings)
         lines.append(f"{entry.source}: unused ignore entry: {why}")
     return lines
+
+
+def _at(finding: Finding, path: str) -> bool:
+    return finding.path == path or path in finding.paths
+
+
+def _why_unused(entry: IgnoreEntry, findings: list[Finding]) -> str:
+    if entry.line is not None and entry.path is not None:  # a gitleaks entry
+        here = [f for f in findings if _at(f, entry.path)]
+        if not here:
+            return (f"no finding at {entry.path} in this scan (the secret was removed from "
+                    "what was scanned, or the path was renamed)")
+        if entry.rules:
+            same_rule = [f for f in here if f.rule in entry.rules]
+            if not same_rule:
+                rules = ", ".join(sorted({f.rule for f in here}))
+                return (f"findings at {entry.path} are of rule(s) {rules}, not "
+                        f"{', '.join(entry.rules)}")
+            here = same_rule
+        if not any(f.line == entry.line for f in here):
+            lines = ", ".join(str(n) for n in sorted({f.line for f in here}))
+            return (f"the finding(s) at {entry.path} are on line(s) {lines}, not {entry.line} "
+                    "(lines shifted; a path:rule:secret_hash entry survives that)")
+        commits = sorted({(f.commit or "")[:12] for f in here if f.line == entry.line})
+        return (f"the finding at {entry.path}:{entry.line} was introduced by commit "
+                f"{', '.join(commits)}, not {entry.commit} (history rewritten?)")
+    if entry.hash is not None:
+        same = [f for f in findings if entry.hash in (f.secret_hash, f.fingerprint)
+                and (not entry.rules or f.rule in entry.rules)]
+        if same and entry.path is not None:
+            paths = ", ".join(sorted({f.path for f in same}))
+            return f"the secret is found at {paths}, not at {entry.path}"
+        return ("no finding has this secret hash or fingerprint (the secret is gone from what "
+                "was scanned, the file was edited for a fingerprint, or the hash key "
+                "LEAKWARDEN_HASH_KEY differs)")
+    return "matched no finding"

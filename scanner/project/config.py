@@ -248,18 +248,49 @@ def _check_rule_examples(rule: Any) -> None:
 def check_config(path: Path | None, root: Path) -> tuple[Config | None, list[str]]:
     """What ``leakwarden config check`` reports: the configuration found (or
     None when there is none) and its problems, one line each, each naming the
-    file. The rule selection is checked against the built-in rules too."""
+    file. Everything is checked in one pass: the rule selection is checked
+    against the built-in rules (and the file's own rules) even when other
+    parts of the file are wrong."""
     found = (path, None) if path else find_config(root)
     if found is None:
         return None, []
+    problems: list[str] = []
+    config: Config | None = None
     try:
         config = load_config(found[0], pyproject=found[1])
     except ConfigError as exc:
-        return None, [f"{exc.source}: {p}" for p in exc.problems]
+        problems.extend(f"{exc.source}: {p}" for p in exc.problems)
     from scanner.engine.rules import RuleError, default_rules
 
+    data = _raw_table(found[0], found[1])
+    if data is not None:
+        source = config.source if config else (
+            f"{found[0]} [tool.leakwarden]" if found[1] or found[0].name == "pyproject.toml"
+            else str(found[0]))
+        own = {r.get("id") for r in data.get("rules", []) if isinstance(r, dict)} \
+            if isinstance(data.get("rules"), list) else set()
+        known = set(default_rules().by_id) | own
+        for key in ("disable_rules", "enable_rules"):
+            ids = data.get(key, [])
+            unknown = sorted(i for i in ids if isinstance(i, str) and i not in known) \
+                if isinstance(ids, list) else []
+            if unknown:
+                problems.append(f"{source}: {key}: unknown rule id(s): {', '.join(unknown)} "
+                                "(see leakwarden rules list)")
+    if config is not None and not problems:
+        try:
+            config.apply(default_rules())
+        except (ConfigError, RuleError) as exc:
+            problems.append(str(exc))
+    return config, problems
+
+
+def _raw_table(path: Path, pyproject: bool | None) -> dict[str, Any] | None:
+    """The configuration's table as parsed TOML, or None when it cannot be read."""
     try:
-        config.apply(default_rules())
-    except (ConfigError, RuleError) as exc:
-        return config, [str(exc)]
-    return config, []
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    if pyproject or (pyproject is None and path.name == "pyproject.toml"):
+        data = data.get("tool", {}).get("leakwarden")
+    return data if isinstance(data, dict) else None

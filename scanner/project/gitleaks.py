@@ -182,9 +182,32 @@ def apply_to(ruleset: RuleSet, path: Path) -> tuple[RuleSet, list[str]]:
     config = load_gitleaks_config(path)
     warnings = list(config.warnings)
     if config.use_default:
-        keep = [r for r in ruleset.rules if r.id not in config.disabled]
+        disabled = _disabled_ids(config.disabled, ruleset, path, warnings)
+        keep = [r for r in ruleset.rules if r.id not in disabled]
         return RuleSet(keep, ruleset.allowlists).extended(config.rules, config.allowlists), warnings
     if not config.rules:
         warnings.append(f"{path}: no usable rules in it; the built-in rules are used")
         return ruleset.extended((), config.allowlists), warnings
     return RuleSet(config.rules, ruleset.allowlists + config.allowlists), warnings
+
+
+def _disabled_ids(names: set[str], ruleset: RuleSet, path: Path, warnings: list[str]) -> set[str]:
+    """``[extend] disabledRules`` in leakwarden ids: gitleaks ids are mapped to
+    the rules that find the same thing; an id with no counterpart is named."""
+    from scanner.project.gitleaks_ids import ANY_RULE, gitleaks_to_leakwarden
+
+    known = set(ruleset.by_id)
+    out: set[str] = set()
+    for name in sorted(names):
+        mapped = gitleaks_to_leakwarden(name, known)
+        if mapped == (ANY_RULE,):  # generic-api-key: leakwarden's generic rules
+            mapped = tuple(r for r in ("generic-secret-assignment",) if r in known) or None
+        if mapped is None:
+            warnings.append(f"{path}: [extend] disabledRules: {name!r} has no leakwarden "
+                            "counterpart; nothing disabled for it")
+            continue
+        if mapped != (name,):
+            warnings.append(f"{path}: [extend] disabledRules: {name!r} disables "
+                            f"{', '.join(mapped)}")
+        out.update(mapped)
+    return out

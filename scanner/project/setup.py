@@ -85,7 +85,8 @@ def suppress(result: ScanResult, root: Path | None, baseline: Path | None = None
     suppressions = load_suppressions(root if use_ignore_files else None, baseline)
     if not suppressions.entries and not suppressions.baseline:
         return Suppressed()
-    kept, hidden = suppressions.filter_with_entries(result.findings)
+    found = list(result.findings)
+    kept, hidden = suppressions.filter_with_entries(found)
     result.findings[:] = kept
     result.stats.findings = len(kept)
     label = files.label if files else str
@@ -96,7 +97,7 @@ def suppress(result: ScanResult, root: Path | None, baseline: Path | None = None
     result.suppressed.sort(key=lambda s: (s.finding.sort_key(), s.kind, s.by))
     unused = suppressions.unused()
     legacy = _legacy_entries(result, unused, repo) if repo is not None else []
-    return Suppressed(len(hidden), [label(line) for line in describe_unused(unused)],
+    return Suppressed(len(hidden), [label(line) for line in describe_unused(unused, found)],
                       [label(line) for line in legacy])
 
 
@@ -172,6 +173,9 @@ def prepare_scan(
     redact: bool = True,
     prefilter: str = "auto",
     cached_rules: bool = False,
+    exclude: Sequence[str] = (),
+    include: Sequence[str] = (),
+    gitignore: bool = False,
     config_from: str | None = None,
     trust_range_config: bool = False,
     inline_allow: bool = True,
@@ -188,20 +192,33 @@ def prepare_scan(
     to read them from in any mode. ``baseline`` (read as given at
     ``finish_scan``) is watched for changes like the project files when it
     lies inside the repository. ``inline_allow=False`` ignores inline
-    ``leakwarden:allow`` markers (strict CI). Raises ``SetupError``.
+    ``leakwarden:allow`` markers (strict CI).
+    ``path`` may be ``-`` (standard input) or any stream (a FIFO, a character
+    device): those are read as plain input. A path inside a repository's work
+    tree limits a history scan to that path's history. Raises ``SetupError``.
     """
     from scanner.engine.rules import RuleError, default_rules, load_rules
     from scanner.pipeline import ScanOptions
     from scanner.project.config import parse_size
 
-    path = Path(path)
+    path, stream = _input_path(path)
+    if stream:
+        no_git = True  # a stream has no history; reading it is the only sensible meaning
+    elif not staged and not path.exists():
+        raise SetupError(f"{path}: no such file or directory")
+    if (exclude or include or gitignore) and not no_git:
+        raise SetupError("--exclude, --include and --gitignore apply to --no-git scans")
     modes = [m for m, on in (("--range", bool(range)), ("--staged", staged), ("--no-git", no_git)) if on]
     if len(modes) > 1:
         raise SetupError(f"{' and '.join(modes)} cannot be combined")
     if jobs < 0:
         raise SetupError(f"--jobs must be 0 (all cores) or more, got {jobs}")
-    root = project_root(path, git=not no_git)
+    root = project_root(Path.cwd() if stream else path, git=not no_git)
     notices: list[str] = []
+    limit = () if (no_git or staged) else _history_limit(path, root)
+    if limit:
+        notices.append(f"scanning only the history of {limit[0]} in {root} "
+                       f"(as git log -- {limit[0]}); scan {root} for the whole repository")
     files, changes = _trusted_files(root, range, config_from, trust_range_config,
                                     (config, gitleaks_config, baseline), notices)
     config_root = files.root if files else root
@@ -227,7 +244,8 @@ def prepare_scan(
         max_blob_size = settings.max_blob_size
     options = ScanOptions(ruleset=ruleset, jobs=jobs, redact=redact, all_objects=all_objects,
                           range=range, staged=staged, no_git=no_git, prefilter=prefilter,
-                          inline_allow=inline_allow)
+                          inline_allow=inline_allow, paths=limit, exclude=tuple(exclude),
+                          include=tuple(include), gitignore=gitignore)
     if max_decode_depth is not None:
         if not 0 <= max_decode_depth <= 8:
             raise SetupError(f"--max-decode-depth must be 0 (no decoding) to 8, got {max_decode_depth}")
@@ -290,6 +308,31 @@ def _inside(path: Path | None, root: Path) -> str | None:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return None
+
+
+def _input_path(path: str | Path) -> tuple[Path, bool]:
+    """(the path to read, whether it is a stream): ``-`` is standard input."""
+    import stat
+
+    if str(path) == "-":
+        return Path("/dev/stdin"), True
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return path, False
+    return path, stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+
+
+def _history_limit(path: Path, root: Path) -> tuple[str, ...]:
+    """A path inside the work tree (not its top) as a repository path."""
+    try:
+        rel = path.resolve().relative_to(root)
+    except ValueError:
+        return ()
+    if not rel.parts or rel.parts[0] == ".git":
+        return ()
+    return (rel.as_posix(),)
 
 
 def _with_gitleaks_config(ruleset: RuleSet, config: Path | None, root: Path,

@@ -10,6 +10,7 @@ from scanner.model import ScanResult
 # format name -> (module, function); every function is f(result, repository) -> str
 FORMATS: dict[str, tuple[str, str]] = {
     "json": ("scanner.report.json_report", "render_json"),
+    "jsonl": ("scanner.report.jsonl", "render_jsonl"),
     "sarif": ("scanner.report.sarif", "render_sarif"),
     "markdown": ("scanner.report.markdown", "render_markdown"),
     "html": ("scanner.report.html", "render_html"),

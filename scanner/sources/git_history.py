@@ -235,16 +235,23 @@ class HistoryWalker:
     # -- which commits -----------------------------------------------------------------
 
     def resolve_range(self, spec: str) -> tuple[list[pygit2.Oid], list[pygit2.Oid]]:
+        """``A..B`` (or one revision) to (include, exclude) commits. Each end is
+        resolved on its own, so the error names the end that failed."""
+        if ".." in spec:
+            start, _, end = spec.replace("...", "..").partition("..")
+            b = self._commit(end or "HEAD", spec, "end")
+            a = self._commit(start or "HEAD", spec, "start")
+            return [b], [a]
+        return [self._commit(spec, spec, "revision")], []
+
+    def _commit(self, name: str, spec: str, which: str) -> pygit2.Oid:
         try:
-            if ".." in spec:
-                revspec = self.repo.revparse(spec)
-                if revspec.from_object is None or revspec.to_object is None:
-                    raise ValueError
-                return ([revspec.to_object.peel(pygit2.Commit).id],
-                        [revspec.from_object.peel(pygit2.Commit).id])
-            return [self.repo.revparse_single(spec).peel(pygit2.Commit).id], []
-        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError) as exc:
-            raise ValueError(f"cannot resolve range {spec!r}: {exc}") from exc
+            return self.repo.revparse_single(name).peel(pygit2.Commit).id
+        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+            where = "" if which == "revision" else f" (the {which} of {spec!r})"
+            raise ValueError(f"--range: {name!r}{where} is not a commit, branch or tag in this "
+                             "repository (a shallow clone may lack it: fetch with full "
+                             "history)") from None
 
     def _tips(self, history: History) -> list[pygit2.Oid]:
         tips: list[pygit2.Oid] = []

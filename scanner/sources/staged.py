@@ -100,9 +100,17 @@ def staged_changes(workdir: str | Path) -> StagedChanges:
     """The staged change of the repository at ``workdir`` (index against HEAD;
     against the empty tree before the first commit)."""
     # Every option that user configuration could otherwise change is pinned.
-    data = _git(workdir, "diff", "--cached", "--raw", "-p", "-z", "-U0", "-M", "--full-index",
-                "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative",
-                "--ignore-submodules=all")
+    try:
+        data = _git(workdir, "diff", "--cached", "--raw", "-p", "-z", "-U0", "-M", "--full-index", "--no-abbrev",
+                    "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative",
+                    "--ignore-submodules=all")
+    except StagedError as exc:
+        # Outside a repository git falls back to `diff --no-index`, which
+        # knows no --cached: say what is actually wrong (no extra subprocess
+        # on the hook's path to find out beforehand).
+        if "cached" in str(exc) and "unknown option" in str(exc):
+            raise StagedError("not a git repository (--staged reads the index of one)") from None
+        raise
     records, pos = _parse_raw(data, 0)
     records = [r for r in records if r[4] != "U"]  # unmerged paths cannot be committed anyway
     patch = data[pos:].lstrip(b"\0")

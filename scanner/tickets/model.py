@@ -41,6 +41,7 @@ class TicketLocation:
     date: str | None
     reachable: bool
     fingerprint: str | None
+    url: str | None = None  # the commit on the hosting site, when known
 
 
 @dataclass
@@ -86,6 +87,21 @@ class RotationTicket:
         return None
 
     @property
+    def iam_arn(self) -> str | None:
+        """The IAM entity's ARN, as IAM APIs want it: for an assumed-role
+        session (``arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION``) the role's
+        ``arn:aws:iam::ACCOUNT:role/ROLE``. The role's path is not in the
+        session ARN; a role with a path needs it inserted (``aws iam get-role``)."""
+        arn = self.arn or ""
+        if self.principal_kind != "assumed-role":
+            return self.arn
+        head, _, rest = arn.partition(":assumed-role/")
+        parts = head.split(":")  # arn, PARTITION, sts, "", ACCOUNT
+        if len(parts) < 5:
+            return self.arn
+        return f"arn:{parts[1]}:iam::{parts[4]}:role/{rest.split('/', 1)[0]}"
+
+    @property
     def publicly_exposed(self) -> bool:
         return any(e.get("public_now") or e.get("exposed_since") for e in self.exposures)
 
@@ -119,10 +135,56 @@ class RotationTicket:
         return data
 
 
-def _location(finding: dict[str, Any], repository: str | None) -> TicketLocation:
+def web_identity(repository: str | None) -> tuple[str | None, str | None]:
+    """(``owner/repo``, its web URL) for a report's ``repository``: a local
+    checkout or bare mirror is named by its ``origin`` remote, so a ticket
+    never shows a path on the scanning machine. (repository, None) otherwise."""
+    import os
+    import subprocess
+
+    if not repository or not os.path.isdir(repository):
+        return repository, None
+    try:
+        url = subprocess.run(["git", "-C", repository, "config", "--get", "remote.origin.url"],
+                             capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return repository, None
+    parsed = parse_remote(url)
+    return parsed if parsed[0] else (repository, None)
+
+
+def parse_remote(url: str) -> tuple[str | None, str | None]:
+    """``https://host/owner/repo.git``, ``git@host:owner/repo.git`` or
+    ``ssh://git@host/owner/repo`` -> (``owner/repo``, ``https://host/owner/repo``);
+    credentials in the URL are dropped."""
+    import re
+    from urllib.parse import urlsplit
+
+    scp = re.match(r"^[\w.-]+@([^:/]+):(.+)$", url)
+    if scp:
+        scheme, host, path = "https", scp.group(1), scp.group(2)
+    else:
+        parts = urlsplit(url)
+        if not parts.hostname:
+            return None, None
+        scheme = "https" if parts.scheme in ("ssh", "git", "git+ssh") else parts.scheme
+        host = parts.hostname + (f":{parts.port}" if parts.port else "")
+        path = parts.path
+    path = path.strip("/").removesuffix(".git")
+    if path.count("/") < 1:
+        return None, None
+    return path, f"{scheme}://{host}/{path}"
+
+
+def _location(finding: dict[str, Any], repository: str | None,
+              web: dict[str, str | None]) -> TicketLocation:
+    name = finding.get("repo") or repository
+    base = web.get(name or "")
+    commit = finding.get("commit")
     return TicketLocation(
         kind=_KIND.get(finding.get("rule", ""), finding.get("rule", "")),
-        repository=finding.get("repo") or repository,
+        repository=name,
+        url=f"{base}/commit/{commit}" if base and commit else None,
         path=str(finding.get("path", "")),
         line=int(finding.get("line") or 0),
         commit=finding.get("commit"),
@@ -141,7 +203,8 @@ def _exposure(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def tickets_from_report(
-    report: dict[str, Any], exposures: Iterable[dict[str, Any]] = ()
+    report: dict[str, Any], exposures: Iterable[dict[str, Any]] = (),
+    repo_urls: dict[str, str] | None = None,
 ) -> list[RotationTicket]:
     """One ticket per live AWS key ID in a verified report, sorted by key ID.
 
@@ -150,7 +213,10 @@ def tickets_from_report(
     to findings by occurrence fingerprint. A finding may also carry its own
     ``exposure`` object.
     """
-    repository = report.get("repository")
+    repository, url = web_identity(report.get("repository"))
+    web: dict[str, str | None] = dict(repo_urls or {})
+    if repository and url:
+        web[repository] = url
     by_fingerprint: dict[str, list[dict[str, Any]]] = {}
     for entry in exposures:
         if isinstance(entry, dict) and entry.get("fingerprint"):
@@ -182,7 +248,7 @@ def tickets_from_report(
     for key_id, ticket in tickets.items():
         seen: set[tuple[Any, ...]] = set()
         for finding in members[key_id]:
-            location = _location(finding, repository)
+            location = _location(finding, repository, web)
             ident = (
                 location.kind,
                 location.repository,

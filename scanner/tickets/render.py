@@ -10,6 +10,7 @@ once a repository has been public.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,7 +125,8 @@ def _rotate_step(steps: list[RunbookStep], ticket: RotationTicket) -> None:
             "configuration, and the credentials inside them. IAM Access Advisor shows which "
             "services it used.",
             (
-                f"aws iam generate-service-last-accessed-details --arn {ticket.arn or 'PRINCIPAL_ARN'}",
+                # IAM wants the user's or role's ARN, never an STS session ARN
+                f"aws iam generate-service-last-accessed-details --arn {ticket.iam_arn or 'PRINCIPAL_ARN'}",
             ),
         )
     )
@@ -255,8 +257,19 @@ def render_markdown(ticket: RotationTicket) -> str:
                for loc in ticket.locations]
     inv = ticket.investigation
     what = [_what(d) for d in (inv or {}).get("data_read") or []]
+    links = [_safe_link(loc.url) for loc in ticket.locations]
     return render_template("ticket.md.j2", ticket=ticket, steps=steps, authors=authors,
-                           inv=inv, what=what)
+                           inv=inv, what=what, links=links)
+
+
+# A commit link is written into Markdown as it is, so only a URL of this plain
+# shape (host, owner/repo, /commit/ and a hex id) is linked; anything else
+# shows the commit id alone.
+_LINK = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]+)?/[A-Za-z0-9._/-]+/commit/[0-9a-f]{7,64}$")
+
+
+def _safe_link(url: str | None) -> str | None:
+    return url if url and _LINK.match(url) else None
 
 
 def render_json(ticket: RotationTicket) -> str:

@@ -48,6 +48,15 @@ RETRYABLE_CODES = frozenset(
     }
 )
 UNKNOWN_KEY_REASON = "InvalidClientTokenId"
+
+
+def _user_agent() -> str:
+    from scanner import __version__
+
+    return f"leakwarden-verify/{__version__}"
+
+
+USER_AGENT = _user_agent()
 NETWORK_ERRORS = (
     botocore.exceptions.EndpointConnectionError,
     botocore.exceptions.ConnectTimeoutError,
@@ -190,7 +199,9 @@ class StsChecker:
             read_timeout=self.config.timeout,
             # We retry ourselves, to classify and count each attempt.
             retries={"total_max_attempts": 1, "mode": "standard"},
-            user_agent_extra="leakwarden-verify",
+            # Says who calls, so a key owner reading CloudTrail's userAgent can
+            # tell this scanner from an attacker (docs/verify-and-tickets.md).
+            user_agent_extra=USER_AGENT,
         )
         with self._session_lock:  # botocore sessions are not thread-safe
             return self._session.create_client(
@@ -220,7 +231,17 @@ class StsChecker:
             except botocore.exceptions.ClientError as exc:
                 error = exc.response.get("Error", {})
                 code = str(error.get("Code", ""))
-                status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+                meta = exc.response.get("ResponseMetadata", {})
+                status = meta.get("HTTPStatusCode", 0)
+                headers = meta.get("HTTPHeaders", {})
+                content_type = str(headers.get("content-type", ""))
+                if "html" in content_type.lower() and "x-amzn-requestid" not in headers:
+                    # A proxy's or WAF's page, not STS (which always answers
+                    # with a request id): whatever error code botocore dug out
+                    # of it says nothing about the key.
+                    return Verification("error", checked_at=now_iso(), partition=partition,
+                                        reason=f"HTTP {status}: an HTML page, not an STS answer "
+                                               "(a proxy or firewall in the way?)")
                 if code in UNKNOWN_KEY_CODES:
                     return None
                 if code in SIGNATURE_CODES:

@@ -241,4 +241,8 @@ def test_text_report_groups_versions_of_one_secret_at_one_path(tmp_path):
     result = scan(repo, ScanOptions(jobs=1))
     assert len(result.findings) == 3
     text = render_text(result)
-    assert text.count("where") == 1 and "2 more version(s)" in text
+    # the responder report (issue 16): one entry for the secret, its three
+    # blob versions counted; --verbose lists each version
+    assert text.startswith("1 distinct secret(s) in 3 finding(s)")
+    assert "3 blob version(s), 1 path(s): db.ini" in text
+    assert render_text(result, verbose=True).count("fingerprint") == 3

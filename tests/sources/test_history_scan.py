@@ -288,7 +288,7 @@ def test_range_reports_only_what_the_range_introduced(repo):
     assert new_key in keys
     only_new = clear_scan(repo.path, range=f"{base}..pr")
     assert all(f.commit != base for f in only_new)
-    with pytest.raises(ScanSetupError, match="cannot resolve range"):
+    with pytest.raises(ScanSetupError, match=r"'nope' \(the start of 'nope..pr'\) is not a commit"):
         scan(repo.path, ScanOptions(range="nope..pr"))
 
 
