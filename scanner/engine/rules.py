@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import regex
 
@@ -32,7 +32,7 @@ CONFIDENCES = CONFIDENCE_ORDER
 
 # The class attribute ``Rule.regex`` (the pattern text) shadows the module
 # inside the class body, so annotations there use this alias.
-BytesPattern = regex.Pattern[bytes]
+BytesPattern: TypeAlias = "regex.Pattern[bytes]"
 
 class RuleError(ValueError):
     """A rule file that cannot be used; the message names the file and rule."""
