@@ -452,7 +452,7 @@ def one_per_secret(hits: list[tuple[Match, Location, Rule, str]]
     return out
 
 
-def _scan_history(repo, options: ScanOptions, engine: Engine,  # noqa: ANN001 - pygit2.Repository
+def _scan_history(repo: pygit2.Repository, options: ScanOptions, engine: Engine,
                   stats: ScanStats) -> ScanResult:
     from scanner.sources.blob_reader import limit_libgit2_windows
     from scanner.sources.git_history import History, HistoryWalker
@@ -626,7 +626,7 @@ def _scan_blob_range(worker: _Worker, oids: list[bytes], paths_of: list[list[str
             key = oid.decode()
             for e in errs:
                 e.blob = key
-            hits = [(m, locate(data, m, redacted=worker.redact)) for m in matches]
+            hits = [(m, locate(data, m, redacted=worker.redact, others=matches)) for m in matches]
             out.items.append(_BlobResult(key, key, len(data), "scanned", hits, errs))
         matching += clock() - begun
     out.match_seconds = matching

@@ -313,7 +313,7 @@ def gather_keys(kms: Any, key_ids: Iterable[str], notes: list[str]) -> dict[str,
         try:
             meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
             policy = _document(kms.get_key_policy(KeyId=meta["KeyId"], PolicyName="default")["Policy"])
-            grants = []
+            grants: list[Any] = []
             for page in kms.get_paginator("list_grants").paginate(KeyId=meta["KeyId"]):
                 grants.extend(page.get("Grants") or ())
             out[key_id] = _Key(meta["Arn"], policy, grants)

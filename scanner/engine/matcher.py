@@ -61,7 +61,7 @@ class _CompiledRule:
 
 def _secret_group(rule: Rule, pattern: regex.Pattern[bytes]) -> int | str:
     if rule.secret_group not in (None, 0, ""):
-        return rule.secret_group  # type: ignore[return-value]
+        return rule.secret_group
     if "secret" in pattern.groupindex:
         return "secret"
     return 1 if pattern.groups else 0
@@ -319,6 +319,10 @@ class Engine:
                 if key in out:
                     continue
                 secret = data[hit.start:hit.end]
+                # The same sequence and sample filter as every regex rule
+                # (``a1b2c3...`` under a credential name is still typed for a reader).
+                if looks_like_placeholder(secret):
+                    continue
                 whole = data[hit.match_start:hit.match_end]
                 line_start, line_end = line_bounds(data, hit.match_start, hit.match_end)
                 line = data[line_start:line_end]
@@ -375,7 +379,7 @@ class Engine:
                      allowed=marker)
 
 
-_CONFIDENCE_RANK = {name: rank for rank, name in enumerate(CONFIDENCE_ORDER)}
+_CONFIDENCE_RANK: dict[str, int] = {name: rank for rank, name in enumerate(CONFIDENCE_ORDER)}
 
 
 def _prefer_specific(matches: Iterable[Match], rank: dict[str, int]) -> list[Match]:

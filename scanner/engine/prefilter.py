@@ -26,7 +26,7 @@ import pickle
 import platform
 import threading
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from scanner.engine.rules import Rule
 from scanner.paths import cache_dir
@@ -174,7 +174,7 @@ class HyperscanPrefilter:
             flags.append(hs.HS_FLAG_SINGLEMATCH)
         return expressions, ids, flags, fallback
 
-    def _compile(self, expressions: list[bytes], ids: list[int], flags: list[int]):  # noqa: ANN202
+    def _compile(self, expressions: list[bytes], ids: list[int], flags: list[int]) -> Any:
         if not expressions:
             return None
         db = self._hs.Database(mode=self._hs.HS_MODE_BLOCK)
@@ -188,7 +188,7 @@ class HyperscanPrefilter:
             return False
         return True
 
-    def _scratch(self):  # noqa: ANN202 - hyperscan.Scratch
+    def _scratch(self) -> Any:  # a hyperscan.Scratch
         # The prefilter is shared by every scan in the process, but a scratch
         # space serves one scan at a time: threads (a Dask worker running
         # several repos) each get their own.
@@ -315,7 +315,7 @@ def rule_width(rule: Rule) -> int:
         try:
             from re import _parser as sre_parse  # type: ignore[attr-defined]
         except ImportError:  # Python 3.10
-            import sre_parse  # type: ignore[no-redef]
+            import sre_parse
         _, high = sre_parse.parse(rule.regex).getwidth()
     except Exception:  # the regex module accepts syntax re does not
         return _MAX_WINDOW

@@ -30,6 +30,10 @@ else:  # pragma: no cover - exercised on 3.10 only
 SEVERITIES = SEVERITY_ORDER
 CONFIDENCES = CONFIDENCE_ORDER
 
+# The class attribute ``Rule.regex`` (the pattern text) shadows the module
+# inside the class body, so annotations there use this alias.
+BytesPattern = regex.Pattern[bytes]
+
 class RuleError(ValueError):
     """A rule file that cannot be used; the message names the file and rule."""
 
@@ -105,7 +109,7 @@ class Rule:
         object.__setattr__(self, "lower_keywords", [k.lower().encode() for k in self.keywords])
 
     @property
-    def compiled(self) -> regex.Pattern[bytes]:
+    def compiled(self) -> BytesPattern:
         """The rule's regex, compiled on first use (cached by pattern)."""
         try:
             return bytes_pattern(self.regex)

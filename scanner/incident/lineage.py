@@ -254,7 +254,8 @@ class LineageDB:
         cols = ", ".join(f"NULLIF({c}, '') AS {c}" for c in EVENT_COLUMNS)
         self.conn.execute(f"CREATE VIEW events AS SELECT DISTINCT {cols} FROM athena")
         self._mode = "athena"
-        return self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        row = self.conn.execute("SELECT count(*) FROM events").fetchone()
+        return int(row[0]) if row else 0
 
     def set_followed(self, key_ids: Iterable[str]) -> None:
         self.conn.execute("DELETE FROM followed")

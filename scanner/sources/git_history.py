@@ -24,6 +24,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pygit2
 from pygit2.enums import ObjectType, SortMode
@@ -153,9 +154,10 @@ class History:
         # The walk goes newest first: oldest commit first (stable, so one
         # commit's paths keep diff-tree's order), then by time.
         ordered = sorted(self.introductions(key), key=lambda intro: -intro[0])
-        intros = []
+        intros: list[Introduction] = []
         for commit_index, path in ordered:
             commit = self.repo[self.commits[commit_index]]
+            assert isinstance(commit, pygit2.Commit)
             author = commit.author
             offset = author.offset
             when = _iso8601(author.time, offset)
@@ -270,9 +272,9 @@ class HistoryWalker:
         return tips
 
     def _add_tip(self, history: History, tips: list[pygit2.Oid], name: str,
-                 target: pygit2.Object) -> None:
+                 target: pygit2.Object | pygit2.Commit) -> None:
         while isinstance(target, pygit2.Tag):
-            target = target.get_object()
+            target = target.peel(None)
         if isinstance(target, pygit2.Commit):
             tips.append(target.id)
         elif isinstance(target, pygit2.Tree):
@@ -283,9 +285,11 @@ class HistoryWalker:
     def _add_tree_blobs(self, history: History, tree: pygit2.Tree, prefix: str) -> None:
         for entry in tree:
             if entry.filemode in BLOB_MODES:
-                history.loose.setdefault(str(entry.id).encode(), []).append(prefix + entry.name)
+                history.loose.setdefault(str(entry.id).encode(), []).append(f"{prefix}{entry.name}")
             elif entry.type == ObjectType.TREE:
-                self._add_tree_blobs(history, self.repo[entry.id], prefix + entry.name + "/")
+                subtree = self.repo[entry.id]
+                if isinstance(subtree, pygit2.Tree):
+                    self._add_tree_blobs(history, subtree, f"{prefix}{entry.name}/")
 
     # -- what they introduce -------------------------------------------------------------
 
@@ -475,7 +479,7 @@ def check_blob_id(oid: bytes) -> None:
         raise WalkerBug(f"the history walk produced {oid[:80]!r} as a blob id")
 
 
-def _nul_separated(stream) -> Iterator[bytes]:  # noqa: ANN001 - a binary pipe
+def _nul_separated(stream: Any) -> Iterator[bytes]:  # a binary pipe (has read1)
     """NUL-terminated records from a pipe, as they arrive."""
     rest = b""
     while True:

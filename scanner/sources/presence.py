@@ -52,7 +52,10 @@ class _TreeProbe:
                 continue
             if secret is None:
                 try:
-                    secret = self.repo[finding.blob].data[finding.span[0]:finding.span[1]]
+                    blob = self.repo[finding.blob]
+                    if not isinstance(blob, pygit2.Blob):
+                        continue
+                    secret = blob.data[finding.span[0]:finding.span[1]]
                 except (KeyError, ValueError, pygit2.GitError):
                     secret = b""
             if secret and secret in data:

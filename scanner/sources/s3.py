@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -232,10 +233,10 @@ def list_versions(client: Any, bucket: str, prefix: str, call: _Retrying,
     if latest_only:
         token: str | None = None
         while True:
-            kwargs = {"Bucket": bucket, "Prefix": prefix}
+            listing: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
             if token:
-                kwargs["ContinuationToken"] = token
-            page = call(lambda kw=kwargs: client.list_objects_v2(**kw))
+                listing["ContinuationToken"] = token
+            page = call(partial(client.list_objects_v2, **listing))
             for item in page.get("Contents") or ():
                 counters.versions_listed += 1
                 yield ObjectVersion(bucket, item["Key"], None, _iso(item.get("LastModified")),
@@ -265,7 +266,7 @@ def list_versions(client: Any, bucket: str, prefix: str, call: _Retrying,
             kwargs["KeyMarker"] = key_marker
             if version_marker:
                 kwargs["VersionIdMarker"] = version_marker
-        page = call(lambda kw=kwargs: client.list_object_versions(**kw))
+        page = call(partial(client.list_object_versions, **kwargs))
         entries = [dict(v, _marker=False) for v in page.get("Versions") or ()]
         markers = [dict(m, _marker=True) for m in page.get("DeleteMarkers") or ()]
         counters.versions_listed += len(entries)
@@ -298,7 +299,7 @@ def load_object_list(path: Path) -> list[ObjectVersion]:
                 break
     if not isinstance(data, list):
         raise S3SetupError(f"{path}: expected a JSON list of {{bucket, key, version_id}}")
-    out = []
+    out: list[ObjectVersion] = []
     for i, item in enumerate(data):
         if not isinstance(item, dict) or not item.get("bucket") or not item.get("key"):
             raise S3SetupError(f"{path}: entry {i} needs 'bucket' and 'key'")
@@ -487,7 +488,7 @@ class _Reader:
             rule = rule_for(ruleset, match.rule_id)
             if choose_path(rule, ruleset, [unit.inner]) is None:
                 continue
-            location = locate(unit.data, match, redacted=self.options.redact)
+            location = locate(unit.data, match, redacted=self.options.redact, others=matches)
             finding = build_finding(match, location, origin, rule, unit.path,
                                     redacted=self.options.redact, source="s3")
             finding.paths = [unit.path]
