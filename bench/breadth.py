@@ -1,7 +1,13 @@
 """Catalog breadth, side by side: every tool on the peers' own labelled examples.
 
     python bench/breadth.py [--repos /work/bench-repos] [--work DIR] [--tools leakwarden,gitleaks,...]
-                            [--misses N]
+                            [--misses N] [--leakwarden-args "--min-confidence low"]
+
+leakwarden runs with the product's defaults (``scan --min-confidence medium``
+hides the ``low`` long-tail rules). ``--leakwarden-args`` adds a second
+leakwarden row, ``leakwarden+ARGS``, scanned with those extra arguments in the
+same run (e.g. ``--leakwarden-args "--min-confidence low"`` shows every
+confidence).
 
 The examples come from local clones of the peers (never committed, written to
 a temp dir, one example per file):
@@ -442,20 +448,23 @@ def write_examples(examples: list[Example], directory: Path) -> dict[str, Exampl
 
 def findings_by_file(report: Path, tool: str) -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
-    for r in read_report(report, tool):
+    for r in read_report(report, tool.split("+", 1)[0]):
         out[Path(r.path).name].add(r.rule)
     return out
 
 
 def run_directory_tool(tool: str, directory: Path, report: Path) -> float | None:
+    """``tool`` is a peer's name, ``leakwarden``, or ``leakwarden+ARGS`` (extra scan arguments)."""
+    import shlex
     import subprocess
     import time
 
     from bench.quality import _find
 
-    if tool == "leakwarden":
+    if tool == "leakwarden" or tool.startswith("leakwarden+"):
+        extra = shlex.split(tool.split("+", 1)[1]) if "+" in tool else []
         cmd = [sys.executable, "-m", "scanner", "scan", str(directory), "--no-git", "--no-redact", "-f", "json",
-               "-o", str(report)]
+               "-o", str(report), *extra]
     elif tool == "gitleaks":
         exe = _find(tool)
         if exe is None:
@@ -545,7 +554,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tools", default="leakwarden,gitleaks,betterleaks,kingfisher")
     parser.add_argument("--misses", type=int, default=40, help="rows in the per-provider miss table")
     parser.add_argument("--show", default="", help="print missed positives / FPs of this provider (leakwarden)")
+    parser.add_argument("--leakwarden-args", default="",
+                        help='also run leakwarden with these extra scan arguments, e.g. "--min-confidence low"')
     args = parser.parse_args(argv)
+    tools = args.tools.split(",")
+    if args.leakwarden_args:
+        # The variant row goes right after the default one, so the two read side by side.
+        at = tools.index("leakwarden") + 1 if "leakwarden" in tools else 0
+        tools.insert(at, f"leakwarden+{args.leakwarden_args}")
     work = args.work or Path(tempfile.mkdtemp(prefix="leakwarden-breadth-"))
     examples, skipped = extract(args.repos)
     by_file = write_examples(examples, work / "examples")
@@ -554,8 +570,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"examples: {n_pos} positive ({n_plaus} plausible), {len(examples) - n_pos} negative; "
           f"by source {dict(Counter(e.source for e in examples))}; skipped {skipped}; work dir {work}\n")
     results = []
-    for tool in args.tools.split(","):
-        report = work / f"{tool}.json"
+    for n, tool in enumerate(tools):
+        report = work / f"{tool.split('+', 1)[0]}-{n}.json"
         seconds = run_directory_tool(tool, work / "examples", report)
         if seconds is None:
             print(f"{tool}: not installed")
@@ -579,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, rules in lw.fp_files[:60]:
             print(f"  {by_file[name].source}/{by_file[name].provider}: {','.join(rules)}")
         if args.show:
-            found = findings_by_file(work / "leakwarden.json", "leakwarden")
+            found = findings_by_file(work / f"leakwarden-{tools.index('leakwarden')}.json", "leakwarden")
             for name, ex in by_file.items():
                 if ex.provider == args.show and ex.positive and plausible(ex) and not found.get(name):
                     print(f"MISS {name}: {ex.text[:300]!r}")
