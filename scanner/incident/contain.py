@@ -21,10 +21,10 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from scanner.incident.cloudtrail import iso
+from scanner.clock import iso, utc_now
 from scanner.verify.account import account_id_from_key_id
 from scanner.verify.canary import KNOWN_CANARY_ACCOUNTS
 
@@ -112,7 +112,7 @@ def plan(
     """The containment plan. ``iam`` (responder's client) is only read: it tells
     service-linked and instance-profile roles apart; without it the plan says so."""
     options = options or ContainOptions()
-    now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    now = (now or utc_now()).replace(microsecond=0)
     cutoff = iso(now)
     c = investigation.get("containment") or {}
     ident = incident_id(investigation)
@@ -380,7 +380,7 @@ def apply(actions: list[Action], iam: Any, actor: str | None = None,
           clock: Callable[[], datetime] | None = None) -> list[Action]:
     """Carry out the plan; each action's status says what happened. Never raises
     for one action: the error is its ``message`` and the others still run."""
-    clock = clock or (lambda: datetime.now(timezone.utc))
+    clock = clock or utc_now
     for action in actions:
         if action.status in ("refused", "listed"):
             continue
