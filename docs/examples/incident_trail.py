@@ -16,6 +16,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from scanner.clock import iso, parse_iso
 from scanner.incident.cloudtrail import trail_key, write_trail_file
 
 ACCOUNT = "123456789012"
@@ -34,7 +35,7 @@ SESSION_ID = {"type": "AssumedRole", "principalId": f"{ROLE_ID}:node-maintenance
 def _record(n: int, when: datetime, source: str, name: str, who: dict, ip: str, ua: str,
             request: dict | None = None, response: dict | None = None, data: bool = False) -> dict:
     return {"eventVersion": "1.09", "eventID": f"00000000-0000-4000-8000-{n:012d}",
-            "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "eventSource": source, "eventName": name,
+            "eventTime": iso(when), "eventSource": source, "eventName": name,
             "awsRegion": "us-east-1", "sourceIPAddress": ip, "userAgent": ua, "userIdentity": who,
             "requestParameters": request, "responseElements": response, "recipientAccountId": ACCOUNT,
             "eventCategory": "Data" if data else "Management"}
@@ -68,7 +69,7 @@ def main(root: Path) -> None:
     ]
     by_hour: dict[datetime, list[dict]] = {}
     for rec in records:
-        when = datetime.strptime(rec["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        when = parse_iso(rec["eventTime"])
         by_hour.setdefault(when.replace(minute=0, second=0) + timedelta(hours=1), []).append(rec)
     for n, (stamp, recs) in enumerate(sorted(by_hour.items())):
         write_trail_file(root / trail_key(ACCOUNT, "us-east-1", stamp, f"example{n:04d}"), recs)

@@ -31,6 +31,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from scanner.clock import iso as iso  # re-exported: callers of this module format with it
+
 # <account>_CloudTrail_<region>_<YYYYMMDD>T<HHMM>Z_<unique>.json.gz: the time is
 # the delivery time (the end of the file's few minutes of events).
 _NAME = re.compile(r"_CloudTrail_([a-z0-9-]+)_(\d{8}T\d{4})Z_[^/]*\.json(?:\.gz)?$")
@@ -47,10 +49,6 @@ class SourceError(Exception):
 
 def utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
-def iso(moment: datetime) -> str:
-    return utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -125,29 +123,40 @@ def _finder(needles: Iterable[str]) -> Callable[[bytes], bool]:
 
 def filter_records(raw: bytes, needles: Iterable[str], name: str = "") -> Collected:
     """The records of one trail file (gzip or plain JSON bytes) that mention a needle."""
-    out = Collected(files=1)
-    try:
-        data = zlib.decompress(raw, wbits=47) if raw[:2] == b"\x1f\x8b" else raw
-    except zlib.error as exc:
-        out.errors.append(f"{name}: not a gzip trail file ({exc}); skipped")
-        return out
-    out.bytes_read = len(data)
-    out.events_scanned = data.count(_RECORD_MARK)
-    out.data_events_seen = _DATA_MARK in data
+    return _records_filter(needles)(raw, name)
+
+
+def _records_filter(needles: Iterable[str]) -> Callable[[bytes, str], Collected]:
+    """``filter_records`` for one set of needles, made once per pass: the needles'
+    encoding and alternation are not redone for each of a trail's many files."""
     needles = list(needles)
-    if not _finder(needles)(data):
+    holds_needle = _finder(needles)
+
+    def filter_file(raw: bytes, name: str) -> Collected:
+        out = Collected(files=1)
+        try:
+            data = zlib.decompress(raw, wbits=47) if raw[:2] == b"\x1f\x8b" else raw
+        except zlib.error as exc:
+            out.errors.append(f"{name}: not a gzip trail file ({exc}); skipped")
+            return out
+        out.bytes_read = len(data)
+        out.events_scanned = data.count(_RECORD_MARK)
+        out.data_events_seen = _DATA_MARK in data
+        if not holds_needle(data):
+            return out
+        out.files_matched = 1
+        try:
+            records = json.loads(data).get("Records") or []
+        except (ValueError, AttributeError) as exc:
+            out.errors.append(f"{name}: not a CloudTrail file ({exc}); skipped")
+            return out
+        for record in records:
+            text = json.dumps(_scrub(record), sort_keys=True, separators=(",", ":"))
+            if any(n in text for n in needles):
+                out.records.append(text)
         return out
-    out.files_matched = 1
-    try:
-        records = json.loads(data).get("Records") or []
-    except (ValueError, AttributeError) as exc:
-        out.errors.append(f"{name}: not a CloudTrail file ({exc}); skipped")
-        return out
-    for record in records:
-        text = json.dumps(_scrub(record), sort_keys=True, separators=(",", ":"))
-        if any(n in text for n in needles):
-            out.records.append(text)
-    return out
+
+    return filter_file
 
 
 def _scrub(record: dict[str, Any]) -> dict[str, Any]:
@@ -208,6 +217,7 @@ class LocalTrail:
 
     def collect(self, needles: set[str], windows: list[Window]) -> Collected:
         out = Collected()
+        filter_file = _records_filter(needles)
 
         def batch(paths: list[str]) -> Collected:
             done = Collected()
@@ -218,7 +228,7 @@ class LocalTrail:
                 except OSError as exc:
                     done.errors.append(f"{path}: cannot read ({exc.strerror or exc}); skipped")
                     continue
-                done.merge(filter_records(raw, needles, path))
+                done.merge(filter_file(raw, path))
             return done
 
         files = self.files(windows)
@@ -343,13 +353,14 @@ class S3Trail:
             keys = self.keys(windows)
         except Exception as exc:  # botocore errors: access denied, no bucket
             raise SourceError(f"{self.describe()}: cannot list trail files ({exc})") from exc
+        filter_file = _records_filter(needles)
 
         def one(key: str) -> Collected:
             try:
                 raw = self._fetch(key)
             except Exception as exc:
                 return Collected(errors=[f"s3://{self.bucket}/{key}: cannot fetch ({exc}); skipped"])
-            return filter_records(raw, needles, f"s3://{self.bucket}/{key}")
+            return filter_file(raw, f"s3://{self.bucket}/{key}")
 
         with ThreadPoolExecutor(self.jobs) as pool:
             for part in _bounded_map(pool, one, keys, self.jobs * 2):

@@ -21,10 +21,10 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from scanner.incident.cloudtrail import iso
+from scanner.clock import iso, utc_now
 from scanner.verify.account import account_id_from_key_id
 from scanner.verify.canary import KNOWN_CANARY_ACCOUNTS
 
@@ -112,7 +112,7 @@ def plan(
     """The containment plan. ``iam`` (responder's client) is only read: it tells
     service-linked and instance-profile roles apart; without it the plan says so."""
     options = options or ContainOptions()
-    now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    now = (now or utc_now()).replace(microsecond=0)
     cutoff = iso(now)
     c = investigation.get("containment") or {}
     ident = incident_id(investigation)
@@ -271,22 +271,6 @@ def _deactivate_key(iam: Any, action: Action) -> None:
     action.status = "applied"
 
 
-def _existing_role_policy(iam: Any, role: str, name: str) -> dict[str, Any] | None:
-    try:
-        doc = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
-    except iam.exceptions.NoSuchEntityException:
-        return None
-    return json.loads(doc) if isinstance(doc, str) else doc
-
-
-def _existing_user_policy(iam: Any, user: str, name: str) -> dict[str, Any] | None:
-    try:
-        doc = iam.get_user_policy(UserName=user, PolicyName=name)["PolicyDocument"]
-    except iam.exceptions.NoSuchEntityException:
-        return None
-    return json.loads(doc) if isinstance(doc, str) else doc
-
-
 def _covers(existing: dict[str, Any] | None, latest_session: str) -> bool:
     """A revoke-older-sessions policy already in place whose cutoff is after every
     attacker session: applying a newer cutoff would only hurt legitimate sessions."""
@@ -299,6 +283,28 @@ def _covers(existing: dict[str, Any] | None, latest_session: str) -> bool:
     return False
 
 
+def _put_inline_policy(iam: Any, action: Action, get: Callable[..., Any], put: Callable[..., Any],
+                       **entity: str) -> None:
+    """Write ``action.policy`` inline on the role or user ``entity`` names, unless
+    the policy there already does its work (the same document, or a revoke-older-
+    sessions cutoff after every attacker session)."""
+    try:
+        doc = get(PolicyName=action.policy_name or "", **entity)["PolicyDocument"]
+    except iam.exceptions.NoSuchEntityException:
+        existing = None
+    else:
+        existing = json.loads(doc) if isinstance(doc, str) else doc
+    action.before = existing
+    if existing == action.policy or (
+        action.strategy == "blunt" and _covers(existing, action.params["latest_session"])
+    ):
+        action.status, action.after = "already applied", existing
+        return
+    put(PolicyName=action.policy_name, PolicyDocument=json.dumps(action.policy, sort_keys=True), **entity)
+    action.after = action.policy
+    action.status = "applied"
+
+
 def _revoke_role_sessions(iam: Any, action: Action) -> None:
     role = action.params["role"]
     info = iam.get_role(RoleName=role)["Role"]
@@ -306,31 +312,13 @@ def _revoke_role_sessions(iam: Any, action: Action) -> None:
         action.status = "refused"
         action.message = "service-linked role: its policies cannot be changed"
         return
-    existing = _existing_role_policy(iam, role, action.policy_name or "")
-    action.before = existing
-    if action.strategy == "blunt" and _covers(existing, action.params["latest_session"]):
-        action.status, action.after = "already applied", existing
-        return
-    if existing == action.policy:
-        action.status, action.after = "already applied", existing
-        return
-    iam.put_role_policy(RoleName=role, PolicyName=action.policy_name,
-                        PolicyDocument=json.dumps(action.policy, sort_keys=True))
-    action.after = action.policy
-    action.status = "applied"
+    _put_inline_policy(iam, action, iam.get_role_policy, iam.put_role_policy, RoleName=role)
 
 
 def _deny_user_sessions(iam: Any, action: Action) -> None:
-    user = action.params["user"]
-    existing = _existing_user_policy(iam, user, action.policy_name or "")
-    action.before = existing
-    if _covers(existing, action.params["latest_session"]):
-        action.status, action.after = "already applied", existing
-        return
-    iam.put_user_policy(UserName=user, PolicyName=action.policy_name,
-                        PolicyDocument=json.dumps(action.policy, sort_keys=True))
-    action.after = action.policy
-    action.status = "applied"
+    # plan() makes these blunt: a revoke-older-sessions cutoff on the user.
+    _put_inline_policy(iam, action, iam.get_user_policy, iam.put_user_policy,
+                       UserName=action.params["user"])
 
 
 def _delete_login_profile(iam: Any, action: Action) -> None:
@@ -380,7 +368,7 @@ def apply(actions: list[Action], iam: Any, actor: str | None = None,
           clock: Callable[[], datetime] | None = None) -> list[Action]:
     """Carry out the plan; each action's status says what happened. Never raises
     for one action: the error is its ``message`` and the others still run."""
-    clock = clock or (lambda: datetime.now(timezone.utc))
+    clock = clock or utc_now
     for action in actions:
         if action.status in ("refused", "listed"):
             continue

@@ -25,7 +25,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
-from scanner.incident.cloudtrail import Collected, Window, iso, utc
+from scanner.clock import iso, parse_iso, utc_now
+from scanner.incident.cloudtrail import Collected, Window, utc
 from scanner.incident.lineage import LineageDB
 
 PERSISTENCE_EVENTS = frozenset({
@@ -96,7 +97,7 @@ def parse_time(text: str | None) -> datetime | None:
         return None
     text = str(text).strip()
     try:
-        return utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        return utc(parse_iso(text))
     except ValueError:
         pass
     for fmt in ("%b %d, %Y, %I:%M:%S %p", "%Y-%m-%dT%H:%M:%S.%fZ"):
@@ -356,7 +357,7 @@ def window_for(
     seeds: list[Seed], options: InvestigateOptions, now: datetime | None = None
 ) -> tuple[Window, datetime | None]:
     """The time window to read and the exposure time that splits baseline from new."""
-    now = utc(now or datetime.now(timezone.utc)).replace(microsecond=0)
+    now = utc(now or utc_now()).replace(microsecond=0)
     # A key's exposure is when its repository went public (or GuardDuty first saw
     # misuse); only without that, the commit. Use before it is the baseline.
     exposed_at = options.exposed_at or min(
@@ -379,7 +380,7 @@ def investigate(
     """Investigate ``seeds`` over ``source`` (or an exported Athena result); the
     investigation as a JSON-ready dict (what ``render`` and ``contain`` read)."""
     options = options or InvestigateOptions()
-    now = utc(now or datetime.now(timezone.utc)).replace(microsecond=0)
+    now = utc(now or utc_now()).replace(microsecond=0)
     window, exposed_at = window_for(seeds, options, now)
     notes: list[str] = []
     if exposed_at is None:

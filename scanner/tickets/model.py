@@ -142,11 +142,14 @@ def web_identity(repository: str | None) -> tuple[str | None, str | None]:
     import os
     import subprocess
 
+    from scanner.procs import child_env
+
     if not repository or not os.path.isdir(repository):
         return repository, None
     try:
         url = subprocess.run(["git", "-C", repository, "config", "--get", "remote.origin.url"],
-                             capture_output=True, text=True, timeout=10).stdout.strip()
+                             capture_output=True, text=True, timeout=10,
+                             env=child_env()).stdout.strip()  # local git: no credentials
     except (OSError, subprocess.SubprocessError):
         return repository, None
     parsed = parse_remote(url)

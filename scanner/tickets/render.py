@@ -214,8 +214,8 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
     created = inv.get("created_keys") or []
     persistence = [p for p in inv.get("persistence") or [] if p.get("action") != "CreateAccessKey"]
     if created or persistence:
-        cmds = [f"aws iam update-access-key --user-name {c.get('user')} --access-key-id {c.get('key_id')} "
-                "--status Inactive" for c in created]
+        cmds = [f"aws iam update-access-key --user-name {k.get('user')} --access-key-id {k.get('key_id')} "
+                "--status Inactive" for k in created]
         for p in persistence:
             t = p.get("target") or {}
             if p.get("action") == "CreateLoginProfile":
@@ -251,7 +251,7 @@ def render_markdown(ticket: RotationTicket) -> str:
     value can end the code block's line."""
     from scanner.report.templating import render_template
 
-    steps = [RunbookStep(s.title, s.why, tuple(visible(c).replace("`", "'") for c in s.commands))
+    steps = [RunbookStep(s.title, s.why, tuple(visible(cmd).replace("`", "'") for cmd in s.commands))
              for s in runbook(ticket)]
     authors = [f"{loc.author} <{loc.email}>" if loc.author and loc.email else loc.author
                for loc in ticket.locations]

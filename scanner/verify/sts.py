@@ -22,6 +22,7 @@ import botocore.exceptions
 import botocore.session
 
 from scanner.clock import now_iso
+from scanner.verify.account import is_key_id
 
 # One region per partition, so each call goes to that partition's regional
 # STS endpoint (the global endpoint exists only in ``aws``).
@@ -161,8 +162,6 @@ class StsChecker:
         self._sleep: Callable[[float], None] = time.sleep
 
     def check(self, key_id: str, secret: str, token: str | None = None) -> Verification:
-        from scanner.verify.account import is_key_id
-
         if not is_key_id(key_id):
             # The last gate before the network: whatever the caller read, only
             # an exact access key ID is ever sent.
@@ -281,8 +280,8 @@ class StsChecker:
                 )
             return Verification(
                 "live",
-                account=identity.get("Account"),
-                arn=identity.get("Arn"),
+                account=account,
+                arn=arn,
                 user_id=identity.get("UserId"),
                 checked_at=now_iso(),
                 partition=partition,
