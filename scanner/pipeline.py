@@ -18,7 +18,16 @@ from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.matcher import Engine
 from scanner.engine.rules import Rule, RuleSet, default_rules
 from scanner.findings import Location, build_finding, choose_path, locate, rule_for
-from scanner.model import BlobOrigin, Finding, Match, ScanError, ScanResult, ScanStats, Suppression
+from scanner.model import (
+    CONFIDENCE_ORDER,
+    BlobOrigin,
+    Finding,
+    Match,
+    ScanError,
+    ScanResult,
+    ScanStats,
+    Suppression,
+)
 from scanner.secrets import git_blob_id, secret_hash
 from scanner.sources.files import iter_files
 
@@ -432,7 +441,7 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
 
 def _specificity(match: Match, rule: Rule) -> tuple[int, int, int]:
     generic = bool(rule.detector) or rule.confidence == "low"
-    confidence = ("low", "medium", "high").index(match.confidence or rule.confidence)
+    confidence = CONFIDENCE_ORDER.index(match.confidence or rule.confidence)
     return (0 if generic else 1, 1 if rule.path else 0, confidence)
 
 
