@@ -57,6 +57,12 @@ def locate(data: bytes, match: Match, *, redacted: bool = True,
     return Location(line, column, end_line, end_column, (before + shown + after).strip())
 
 
+def locate_all(data: bytes, matches: Sequence[Match], *, redacted: bool = True
+               ) -> list[tuple[Match, Location]]:
+    """Each of a blob's matches with its ``locate``, the others masked."""
+    return [(m, locate(data, m, redacted=redacted, others=matches)) for m in matches]
+
+
 def _masked_text(data: bytes, lo: int, hi: int, masked: list[tuple[int, int]]) -> str:
     """``data[lo:hi]`` as text with every span in ``masked`` redacted."""
     out: list[str] = []

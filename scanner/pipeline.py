@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.matcher import Engine
 from scanner.engine.rules import Rule, RuleSet, default_rules
-from scanner.findings import Location, build_finding, choose_path, locate, rule_for
+from scanner.findings import Location, build_finding, choose_path, locate, locate_all, rule_for
 from scanner.model import (
     CONFIDENCE_ORDER,
     BlobOrigin,
@@ -222,8 +222,8 @@ class _Worker:
         matches, errors = self.engine.scan(data, paths=paths or None)
         for error in errors:
             error.blob = oid
-        hits = [(m, locate(data, m, redacted=self.redact, others=matches)) for m in matches]
-        return _BlobResult(key, oid, len(data), "scanned", hits, errors,
+        return _BlobResult(key, oid, len(data), "scanned",
+                           locate_all(data, matches, redacted=self.redact), errors,
                            time.perf_counter() - started)
 
 
@@ -662,8 +662,8 @@ def _scan_blob_range(worker: _Worker, oids: list[bytes], paths_of: list[list[str
             key = oid.decode()
             for e in errs:
                 e.blob = key
-            hits = [(m, locate(data, m, redacted=worker.redact, others=matches)) for m in matches]
-            out.items.append(_BlobResult(key, key, len(data), "scanned", hits, errs))
+            out.items.append(_BlobResult(key, key, len(data), "scanned",
+                                         locate_all(data, matches, redacted=worker.redact), errs))
         matching += clock() - begun
     out.match_seconds = matching
     out.read_seconds = max(0.0, clock() - started - matching)
@@ -801,8 +801,7 @@ def _scan_messages(repo: pygit2.Repository, history: History, options: ScanOptio
             # Whole message, no binary sniff: a NUL in a hostile message must
             # not make it "binary" and unscanned.
             matches, errors = engine.scan(message.data, paths=[f"<{message.kind}>"])
-            hits = [(m, locate(message.data, m, redacted=options.redact, others=matches))
-                    for m in matches]
+            hits = locate_all(message.data, matches, redacted=options.redact)
             for error in errors:
                 error.blob = message.oid
             if not hits:
