@@ -246,7 +246,7 @@ def _init_worker(git_dir: str | None) -> None:
     _WORKER.reader = BlobReader(git_dir) if git_dir else None
 
 
-_Task = tuple[str, list[str], list[list[str]]]  # kind, keys, the paths of each key
+_Task = tuple[list[str], list[list[str]]]  # files, the paths each is shown at
 
 
 def _run_chunk(task: _Task) -> tuple[list[_BlobResult], float]:
@@ -255,14 +255,13 @@ def _run_chunk(task: _Task) -> tuple[list[_BlobResult], float]:
 
 
 def _scan_chunk(worker: _Worker, task: _Task) -> tuple[list[_BlobResult], float]:
-    _, keys, paths = task
+    keys, paths = task
     started = time.perf_counter()
     results = worker.scan_files(keys, paths)
     return results, time.perf_counter() - started
 
 
-def _chunks(kind: str, keys: Iterator[str], paths_of: Callable[[str], list[str]]
-            ) -> Iterator[_Task]:
+def _chunks(keys: Iterator[str], paths_of: Callable[[str], list[str]]) -> Iterator[_Task]:
     # Paths travel with the task: forked workers cannot see what the walk
     # learns after they started. They are the paths known when the blob was
     # first seen; findings are checked against all of them afterwards.
@@ -270,19 +269,18 @@ def _chunks(kind: str, keys: Iterator[str], paths_of: Callable[[str], list[str]]
     for key in keys:
         chunk.append(key)
         if len(chunk) == _CHUNK:
-            yield kind, chunk, [paths_of(k) for k in chunk]
+            yield chunk, [paths_of(k) for k in chunk]
             chunk = []
     if chunk:
-        yield kind, chunk, [paths_of(k) for k in chunk]
+        yield chunk, [paths_of(k) for k in chunk]
 
 
 def _jobs(requested: int) -> int:
     return requested if requested > 0 else (os.cpu_count() or 1)
 
 
-def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptions,
-         engine: Engine, stats: ScanStats, paths_of: Callable[[str], list[str]]
-         ) -> Iterator[_BlobResult]:
+def _run(keys: Iterable[str], options: ScanOptions, engine: Engine, stats: ScanStats,
+         paths_of: Callable[[str], list[str]]) -> Iterator[_BlobResult]:
     """Scan plain files, in parallel when it pays; results arrive in input order.
     (History scans go through ``_run_history``.)"""
     global _WORKER
@@ -305,30 +303,23 @@ def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptio
     done = 0
     if jobs == 1 or small:
         # A worker of its own, not the module global: scans in several threads
-        # of one process (a Dask worker) must not share a blob reader.
-        from scanner.sources.blob_reader import BlobReader
-
-        worker = _Worker(engine, BlobReader(git_dir) if git_dir else None,
-                         options.max_blob_size, options.redact)
-        try:
-            for task in _chunks(kind, everything, paths_of):
-                results, seconds = _scan_chunk(worker, task)
-                _add_worker_time(stats, results, seconds)
-                done += len(results)
-                if options.progress:
-                    options.progress(done, total)
-                yield from results
-        finally:
-            if worker.reader:
-                worker.reader.close()
+        # of one process (a Dask worker) must not share one.
+        worker = _Worker(engine, None, options.max_blob_size, options.redact)
+        for task in _chunks(everything, paths_of):
+            results, seconds = _scan_chunk(worker, task)
+            _add_worker_time(stats, results, seconds)
+            done += len(results)
+            if options.progress:
+                options.progress(done, total)
+            yield from results
         return
     import multiprocessing
 
     _WORKER = _Worker(engine, None, options.max_blob_size, options.redact)
     engine.compile_all()  # once here, inherited by every forked worker
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(git_dir,)) as pool:
-        for results, seconds in pool.imap(_run_chunk, _chunks(kind, everything, paths_of)):
+    with context.Pool(jobs, initializer=_init_worker, initargs=(None,)) as pool:
+        for results, seconds in pool.imap(_run_chunk, _chunks(everything, paths_of)):
             _add_worker_time(stats, results, seconds)
             done += len(results)
             if options.progress:
@@ -919,7 +910,7 @@ def _scan_files(root: Path, options: ScanOptions, engine: Engine, stats: ScanSta
     errors: list[ScanError] = []
     findings: list[Finding] = []
     allowed: list[Suppression] = []
-    for item in _run("file", list(files), None, options, engine, stats,
+    for item in _run(list(files), options, engine, stats,
                      lambda key: [files[key]]):
         _account(stats, item, errors)
         rel = files[item.key]
