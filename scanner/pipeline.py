@@ -518,7 +518,7 @@ def _scan_history(repo: pygit2.Repository, options: ScanOptions, engine: Engine,
     # A path limit (``scan repo/sub``): only what was seen under the path
     # counts, with only its introductions there. The whole history is still
     # walked and read (the walk streams blobs before all their paths are
-    # known); commit messages and tags are not scanned under a limit.
+    # known); commit messages and tags are not reported under a limit.
     limit = tuple(p.strip("/") for p in options.paths if p.strip("/"))
     for item in with_hits:
         origin = history.origin(item.oid)
@@ -528,8 +528,18 @@ def _scan_history(repo: pygit2.Repository, options: ScanOptions, engine: Engine,
                 continue
         findings.extend(_findings_for(item, origin, engine.ruleset, options, "git",
                                       suppressed=allowed))
-    messages, in_messages = _scan_messages(repo, history, options, engine, allowed, stats,
-                                           commits=[] if limit else None)
+    if limit:
+        # Messages are not reported under a path limit, but a secret in the
+        # summary of a commit that introduced a finding must still not be
+        # printed in clear: those commits are scanned to redact it, no more.
+        import pygit2
+
+        shown = sorted({f.commit for f in [*findings, *(s.finding for s in allowed)] if f.commit})
+        _, in_messages = _scan_messages(repo, history, options, engine, [], stats,
+                                        commits=[pygit2.Oid(hex=c) for c in shown])
+        messages: list[Finding] = []
+    else:
+        messages, in_messages = _scan_messages(repo, history, options, engine, allowed, stats)
     if options.range:
         base = range_base(repo, options.range)
         if base is not None:
