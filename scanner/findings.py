@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from scanner.engine.matcher import line_bounds
 from scanner.engine.rules import Rule, RuleSet
 from scanner.engine.terraform_state import STATE_RULES
-from scanner.model import BlobOrigin, Finding, Match
+from scanner.model import CONFIDENCE_ORDER, BlobOrigin, Finding, Match
 from scanner.secrets import occurrence_fingerprint, redact, secret_hash
 
 _CONTEXT = 100  # characters of the line shown either side of the secret
@@ -55,6 +55,12 @@ def locate(data: bytes, match: Match, *, redacted: bool = True,
     after = _masked_text(data, after_end, hi, masked)[:_CONTEXT]
     shown = redact(secret) if redacted else secret.replace("\n", "\\n")
     return Location(line, column, end_line, end_column, (before + shown + after).strip())
+
+
+def locate_all(data: bytes, matches: Sequence[Match], *, redacted: bool = True
+               ) -> list[tuple[Match, Location]]:
+    """Each of a blob's matches with its ``locate``, the others masked."""
+    return [(m, locate(data, m, redacted=redacted, others=matches)) for m in matches]
 
 
 def _masked_text(data: bytes, lo: int, hi: int, masked: list[tuple[int, int]]) -> str:
@@ -130,3 +136,41 @@ def build_finding(
         source=source,
         extra=dict(match.labels),
     )
+
+
+def _specificity(match: Match, rule: Rule) -> tuple[int, int, int]:
+    generic = bool(rule.detector) or rule.confidence == "low"
+    confidence = CONFIDENCE_ORDER.index(match.confidence or rule.confidence)
+    return (0 if generic else 1, 1 if rule.path else 0, confidence)
+
+
+def one_per_secret(hits: list[tuple[Match, Location, Rule, str]]
+                   ) -> list[tuple[Match, Location, Rule, str]]:
+    """One finding per secret per place: a generic (detector or low-confidence)
+    match is dropped where a specific rule reported an overlapping secret, and
+    of two rules on the very same span only the more specific one stays. Done
+    by every source after path filtering, because path-scoped rules are only known to
+    apply once the blob's path is chosen."""
+    if len(hits) < 2:
+        return hits
+    by_line: dict[int, list[tuple[tuple[int, int, int], Match, Location, Rule, str]]] = {}
+    ranked = []
+    for m, loc, r, p in hits:  # overlapping secrets start on the same line
+        entry = (_specificity(m, r), m, loc, r, p)
+        by_line.setdefault(loc.line, []).append(entry)
+        ranked.append(entry)
+    out = []
+    for spec, m, loc, r, p in ranked:
+        beaten = False
+        for other_spec, o, _, orule, _ in by_line[loc.line]:
+            if o is m:
+                continue
+            if spec[0] == 0 and other_spec[0] == 1 and o.start < m.end and m.start < o.end:
+                beaten = True
+            elif (o.start, o.end) == (m.start, m.end) and (other_spec, orule.id) > (spec, r.id):
+                beaten = True
+            if beaten:
+                break
+        if not beaten:
+            out.append((m, loc, r, p))
+    return out

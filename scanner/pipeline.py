@@ -17,8 +17,24 @@ from typing import TYPE_CHECKING
 from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.matcher import Engine
 from scanner.engine.rules import Rule, RuleSet, default_rules
-from scanner.findings import Location, build_finding, choose_path, locate, rule_for
-from scanner.model import BlobOrigin, Finding, Match, ScanError, ScanResult, ScanStats, Suppression
+from scanner.findings import (
+    Location,
+    build_finding,
+    choose_path,
+    locate,
+    locate_all,
+    one_per_secret,
+    rule_for,
+)
+from scanner.model import (
+    BlobOrigin,
+    Finding,
+    Match,
+    ScanError,
+    ScanResult,
+    ScanStats,
+    Suppression,
+)
 from scanner.secrets import git_blob_id, secret_hash
 from scanner.sources.files import iter_files
 
@@ -213,8 +229,8 @@ class _Worker:
         matches, errors = self.engine.scan(data, paths=paths or None)
         for error in errors:
             error.blob = oid
-        hits = [(m, locate(data, m, redacted=self.redact, others=matches)) for m in matches]
-        return _BlobResult(key, oid, len(data), "scanned", hits, errors,
+        return _BlobResult(key, oid, len(data), "scanned",
+                           locate_all(data, matches, redacted=self.redact), errors,
                            time.perf_counter() - started)
 
 
@@ -230,7 +246,7 @@ def _init_worker(git_dir: str | None) -> None:
     _WORKER.reader = BlobReader(git_dir) if git_dir else None
 
 
-_Task = tuple[str, list[str], list[list[str]]]  # kind, keys, the paths of each key
+_Task = tuple[list[str], list[list[str]]]  # files, the paths each is shown at
 
 
 def _run_chunk(task: _Task) -> tuple[list[_BlobResult], float]:
@@ -239,14 +255,13 @@ def _run_chunk(task: _Task) -> tuple[list[_BlobResult], float]:
 
 
 def _scan_chunk(worker: _Worker, task: _Task) -> tuple[list[_BlobResult], float]:
-    _, keys, paths = task
+    keys, paths = task
     started = time.perf_counter()
     results = worker.scan_files(keys, paths)
     return results, time.perf_counter() - started
 
 
-def _chunks(kind: str, keys: Iterator[str], paths_of: Callable[[str], list[str]]
-            ) -> Iterator[_Task]:
+def _chunks(keys: Iterator[str], paths_of: Callable[[str], list[str]]) -> Iterator[_Task]:
     # Paths travel with the task: forked workers cannot see what the walk
     # learns after they started. They are the paths known when the blob was
     # first seen; findings are checked against all of them afterwards.
@@ -254,19 +269,18 @@ def _chunks(kind: str, keys: Iterator[str], paths_of: Callable[[str], list[str]]
     for key in keys:
         chunk.append(key)
         if len(chunk) == _CHUNK:
-            yield kind, chunk, [paths_of(k) for k in chunk]
+            yield chunk, [paths_of(k) for k in chunk]
             chunk = []
     if chunk:
-        yield kind, chunk, [paths_of(k) for k in chunk]
+        yield chunk, [paths_of(k) for k in chunk]
 
 
 def _jobs(requested: int) -> int:
     return requested if requested > 0 else (os.cpu_count() or 1)
 
 
-def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptions,
-         engine: Engine, stats: ScanStats, paths_of: Callable[[str], list[str]]
-         ) -> Iterator[_BlobResult]:
+def _run(keys: Iterable[str], options: ScanOptions, engine: Engine, stats: ScanStats,
+         paths_of: Callable[[str], list[str]]) -> Iterator[_BlobResult]:
     """Scan plain files, in parallel when it pays; results arrive in input order.
     (History scans go through ``_run_history``.)"""
     global _WORKER
@@ -289,30 +303,23 @@ def _run(kind: str, keys: Iterable[str], git_dir: str | None, options: ScanOptio
     done = 0
     if jobs == 1 or small:
         # A worker of its own, not the module global: scans in several threads
-        # of one process (a Dask worker) must not share a blob reader.
-        from scanner.sources.blob_reader import BlobReader
-
-        worker = _Worker(engine, BlobReader(git_dir) if git_dir else None,
-                         options.max_blob_size, options.redact)
-        try:
-            for task in _chunks(kind, everything, paths_of):
-                results, seconds = _scan_chunk(worker, task)
-                _add_worker_time(stats, results, seconds)
-                done += len(results)
-                if options.progress:
-                    options.progress(done, total)
-                yield from results
-        finally:
-            if worker.reader:
-                worker.reader.close()
+        # of one process (a Dask worker) must not share one.
+        worker = _Worker(engine, None, options.max_blob_size, options.redact)
+        for task in _chunks(everything, paths_of):
+            results, seconds = _scan_chunk(worker, task)
+            _add_worker_time(stats, results, seconds)
+            done += len(results)
+            if options.progress:
+                options.progress(done, total)
+            yield from results
         return
     import multiprocessing
 
     _WORKER = _Worker(engine, None, options.max_blob_size, options.redact)
     engine.compile_all()  # once here, inherited by every forked worker
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(git_dir,)) as pool:
-        for results, seconds in pool.imap(_run_chunk, _chunks(kind, everything, paths_of)):
+    with context.Pool(jobs, initializer=_init_worker, initargs=(None,)) as pool:
+        for results, seconds in pool.imap(_run_chunk, _chunks(everything, paths_of)):
             _add_worker_time(stats, results, seconds)
             done += len(results)
             if options.progress:
@@ -430,44 +437,6 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
     return out
 
 
-def _specificity(match: Match, rule: Rule) -> tuple[int, int, int]:
-    generic = bool(rule.detector) or rule.confidence == "low"
-    confidence = ("low", "medium", "high").index(match.confidence or rule.confidence)
-    return (0 if generic else 1, 1 if rule.path else 0, confidence)
-
-
-def one_per_secret(hits: list[tuple[Match, Location, Rule, str]]
-                   ) -> list[tuple[Match, Location, Rule, str]]:
-    """One finding per secret per place: a generic (detector or low-confidence)
-    match is dropped where a specific rule reported an overlapping secret, and
-    of two rules on the very same span only the more specific one stays. Done
-    here, after path filtering, because path-scoped rules are only known to
-    apply once the blob's path is chosen."""
-    if len(hits) < 2:
-        return hits
-    by_line: dict[int, list[tuple[tuple[int, int, int], Match, Location, Rule, str]]] = {}
-    ranked = []
-    for m, loc, r, p in hits:  # overlapping secrets start on the same line
-        entry = (_specificity(m, r), m, loc, r, p)
-        by_line.setdefault(loc.line, []).append(entry)
-        ranked.append(entry)
-    out = []
-    for spec, m, loc, r, p in ranked:
-        beaten = False
-        for other_spec, o, _, orule, _ in by_line[loc.line]:
-            if o is m:
-                continue
-            if spec[0] == 0 and other_spec[0] == 1 and o.start < m.end and m.start < o.end:
-                beaten = True
-            elif (o.start, o.end) == (m.start, m.end) and (other_spec, orule.id) > (spec, r.id):
-                beaten = True
-            if beaten:
-                break
-        if not beaten:
-            out.append((m, loc, r, p))
-    return out
-
-
 def _scan_history(repo: pygit2.Repository, options: ScanOptions, engine: Engine,
                   stats: ScanStats) -> ScanResult:
     from scanner.sources.blob_reader import limit_libgit2_windows
@@ -549,7 +518,7 @@ def _scan_history(repo: pygit2.Repository, options: ScanOptions, engine: Engine,
     # A path limit (``scan repo/sub``): only what was seen under the path
     # counts, with only its introductions there. The whole history is still
     # walked and read (the walk streams blobs before all their paths are
-    # known); commit messages and tags are not scanned under a limit.
+    # known); commit messages and tags are not reported under a limit.
     limit = tuple(p.strip("/") for p in options.paths if p.strip("/"))
     for item in with_hits:
         origin = history.origin(item.oid)
@@ -559,8 +528,18 @@ def _scan_history(repo: pygit2.Repository, options: ScanOptions, engine: Engine,
                 continue
         findings.extend(_findings_for(item, origin, engine.ruleset, options, "git",
                                       suppressed=allowed))
-    messages, in_messages = _scan_messages(repo, history, options, engine, allowed, stats,
-                                           commits=[] if limit else None)
+    if limit:
+        # Messages are not reported under a path limit, but a secret in the
+        # summary of a commit that introduced a finding must still not be
+        # printed in clear: those commits are scanned to redact it, no more.
+        import pygit2
+
+        shown = sorted({f.commit for f in [*findings, *(s.finding for s in allowed)] if f.commit})
+        _, in_messages = _scan_messages(repo, history, options, engine, [], stats,
+                                        commits=[pygit2.Oid(hex=c) for c in shown])
+        messages: list[Finding] = []
+    else:
+        messages, in_messages = _scan_messages(repo, history, options, engine, allowed, stats)
     if options.range:
         base = range_base(repo, options.range)
         if base is not None:
@@ -653,8 +632,8 @@ def _scan_blob_range(worker: _Worker, oids: list[bytes], paths_of: list[list[str
             key = oid.decode()
             for e in errs:
                 e.blob = key
-            hits = [(m, locate(data, m, redacted=worker.redact, others=matches)) for m in matches]
-            out.items.append(_BlobResult(key, key, len(data), "scanned", hits, errs))
+            out.items.append(_BlobResult(key, key, len(data), "scanned",
+                                         locate_all(data, matches, redacted=worker.redact), errs))
         matching += clock() - begun
     out.match_seconds = matching
     out.read_seconds = max(0.0, clock() - started - matching)
@@ -792,8 +771,7 @@ def _scan_messages(repo: pygit2.Repository, history: History, options: ScanOptio
             # Whole message, no binary sniff: a NUL in a hostile message must
             # not make it "binary" and unscanned.
             matches, errors = engine.scan(message.data, paths=[f"<{message.kind}>"])
-            hits = [(m, locate(message.data, m, redacted=options.redact, others=matches))
-                    for m in matches]
+            hits = locate_all(message.data, matches, redacted=options.redact)
             for error in errors:
                 error.blob = message.oid
             if not hits:
@@ -942,7 +920,7 @@ def _scan_files(root: Path, options: ScanOptions, engine: Engine, stats: ScanSta
     errors: list[ScanError] = []
     findings: list[Finding] = []
     allowed: list[Suppression] = []
-    for item in _run("file", list(files), None, options, engine, stats,
+    for item in _run(list(files), options, engine, stats,
                      lambda key: [files[key]]):
         _account(stats, item, errors)
         rel = files[item.key]

@@ -37,12 +37,15 @@ def root_commit(repo_path: str | Path, rev: str = "HEAD") -> str | None:
     import shutil
     import subprocess
 
+    from scanner.procs import child_env
+
     git = shutil.which("git")
     if git is None:
         return _root_commit_pygit2(repo_path, rev)
     for args in (["--first-parent", rev], ["--all"]):
         proc = subprocess.run([git, "rev-list", "--max-parents=0", *args], cwd=repo_path,
-                              capture_output=True, text=True, check=False)
+                              capture_output=True, text=True, check=False,
+                              env=child_env())  # local git: no credentials
         roots = proc.stdout.split()
         if proc.returncode == 0 and roots:
             return sorted(roots)[0] if args == ["--all"] else roots[-1]

@@ -96,4 +96,4 @@ def iter_files(root: Path, *, exclude: Sequence[str] = (), include: Sequence[str
                 continue
             if ignores is not None and ignores.ignored(shown, False):
                 continue
-            yield full, os.path.relpath(full, root)
+            yield full, shown

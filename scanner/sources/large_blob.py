@@ -13,7 +13,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+
+from scanner.procs import child_env
 
 WINDOW = 8 << 20  # bytes matched at a time
 # Longer than any secret a rule matches in one piece (a 4096-bit PEM key is
@@ -49,10 +50,6 @@ def windows(read: Callable[[int], bytes], *, window: int | None = None,
         offset += window
 
 
-def file_windows(handle: BinaryIO, **kwargs: int) -> Iterator[Window]:
-    return windows(handle.read, **kwargs)
-
-
 def blob_windows(git_dir: str, oid: str, size: int, **kwargs: int) -> Iterator[Window]:
     """The windows of blob ``oid``, streamed from ``git cat-file blob`` (no
     copy of the whole blob in memory); without a git binary, libgit2 reads it
@@ -72,8 +69,11 @@ def blob_windows(git_dir: str, oid: str, size: int, **kwargs: int) -> Iterator[W
 
         yield from windows(read, **kwargs)
         return
+    # As the blob reader: the object itself, never a refs/replace/ stand-in
+    # (whose size would not match, or which would hide what the blob holds).
     proc = subprocess.Popen([git, f"--git-dir={git_dir}", "cat-file", "blob", oid],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=child_env(GIT_NO_REPLACE_OBJECTS="1"))  # local git: no credentials
     assert proc.stdout is not None
     seen = 0
     try:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import pygit2
 
+from scanner.clock import iso
 from scanner.model import BlobOrigin, Introduction
 
 COMMIT_MESSAGE = "commit-message"
@@ -86,10 +86,9 @@ def message_origin(repo: pygit2.Repository, message: Message) -> BlobOrigin:
     obj = repo[message.oid]
     assert isinstance(obj, (pygit2.Commit, pygit2.Tag))
     who = obj.author if isinstance(obj, pygit2.Commit) else obj.tagger
-    when = datetime.fromtimestamp(who.time if who else 0, tz=timezone.utc)
     intro = Introduction(
         commit=message.oid, path=message.name, author=_text(who.raw_name) if who else "",
-        email=_text(who.raw_email) if who else "", date=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        email=_text(who.raw_email) if who else "", date=iso(who.time if who else 0),
         summary=_text(obj.raw_message).split("\n", 1)[0][:200], timestamp=who.time if who else 0)
     return BlobOrigin(oid=message.oid, size=len(message.data), paths=[message.name],
                       introductions=[intro])

@@ -42,7 +42,7 @@ from scanner.clock import iso
 from scanner.engine.matcher import Engine
 from scanner.engine.rules import RuleSet, default_rules
 from scanner.engine.terraform_state import PARSER_VERSION
-from scanner.findings import build_finding, choose_path, locate, rule_for
+from scanner.findings import build_finding, choose_path, locate, one_per_secret, rule_for
 from scanner.model import BlobOrigin, Finding, ScanError, ScanResult, ScanStats, Suppression
 from scanner.secrets import git_blob_id
 
@@ -480,15 +480,19 @@ class _Reader:
 
     def _findings(self, obj: ObjectVersion, unit: _Unit, matches: list[Any]
                   ) -> list[tuple[Finding, str | None]]:
-        """Each match as a finding, with the inline marker that allows it (if any)."""
+        """Each match as a finding, with the inline marker that allows it (if
+        any): one per secret per place, as for every other source."""
         ruleset = self.engine.ruleset
         origin = BlobOrigin(oid=git_blob_id(unit.data), size=len(unit.data), paths=[unit.inner])
-        out = []
+        kept = []
         for match in matches:
             rule = rule_for(ruleset, match.rule_id)
             if choose_path(rule, ruleset, [unit.inner]) is None:
                 continue
             location = locate(unit.data, match, redacted=self.options.redact, others=matches)
+            kept.append((match, location, rule, unit.path))
+        out = []
+        for match, location, rule, _ in one_per_secret(kept):
             finding = build_finding(match, location, origin, rule, unit.path,
                                     redacted=self.options.redact, source="s3")
             finding.paths = [unit.path]
