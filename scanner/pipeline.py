@@ -535,11 +535,15 @@ def _scan_history(repo: pygit2.Repository, options: ScanOptions, engine: Engine,
         import pygit2
 
         shown = sorted({f.commit for f in [*findings, *(s.finding for s in allowed)] if f.commit})
-        _, in_messages = _scan_messages(repo, history, options, engine, [], stats,
-                                        commits=[pygit2.Oid(hex=c) for c in shown])
+        _, in_messages, message_errors = _scan_messages(
+            repo, history, options, engine, [], stats, commits=[pygit2.Oid(hex=c) for c in shown])
         messages: list[Finding] = []
     else:
-        messages, in_messages = _scan_messages(repo, history, options, engine, allowed, stats)
+        messages, in_messages, message_errors = _scan_messages(repo, history, options, engine,
+                                                               allowed, stats)
+    # A message that could not be scanned whole (a regex timeout) makes the
+    # run incomplete like a blob would.
+    errors.extend(message_errors)
     if options.range:
         base = range_base(repo, options.range)
         if base is not None:
@@ -731,7 +735,9 @@ _MESSAGE_BATCH = 4 << 20
 def _messages_with_matches(engine: Engine, batch: list[Message]) -> list[Message]:
     """The messages of ``batch`` that any match touches, found with one engine
     pass over all of them joined (one call instead of one per commit); each is
-    then scanned alone, so a match across two messages only selects both."""
+    then scanned alone, so a match across two messages only selects both.
+    When the joined pass itself ran into an error, every message is scanned
+    alone, so the error is met (and reported) on the message that causes it."""
     if not batch:
         return []
     import bisect
@@ -742,7 +748,9 @@ def _messages_with_matches(engine: Engine, batch: list[Message]) -> list[Message
         starts.append(pos)
         pos += len(message.data) + 2
     joined = b"\n\n".join(m.data for m in batch)
-    matches, _ = engine.scan(joined, paths=[f"<{batch[0].kind}>"])
+    matches, batch_errors = engine.scan(joined, paths=[f"<{batch[0].kind}>"])
+    if batch_errors:
+        return list(batch)
     chosen: set[int] = set()
     for m in matches:
         first = bisect.bisect_right(starts, m.match_start) - 1
@@ -754,7 +762,7 @@ def _messages_with_matches(engine: Engine, batch: list[Message]) -> list[Message
 def _scan_messages(repo: pygit2.Repository, history: History, options: ScanOptions,
                    engine: Engine, allowed: list[Suppression], stats: ScanStats,
                    commits: list[pygit2.Oid] | None = None,
-                   ) -> tuple[list[Finding], dict[str, set[str]]]:
+                   ) -> tuple[list[Finding], dict[str, set[str]], list[ScanError]]:
     """Findings in the walked commits' messages and author fields (and, on a
     full scan, annotated tags), and the secrets found per commit, which are
     then redacted wherever a finding shows that commit's summary or author."""
@@ -763,6 +771,7 @@ def _scan_messages(repo: pygit2.Repository, history: History, options: ScanOptio
     t0 = time.perf_counter()
     findings: list[Finding] = []
     secrets: dict[str, set[str]] = {}
+    errors: list[ScanError] = []
     batch: list[Message] = []
     size = 0
 
@@ -770,10 +779,12 @@ def _scan_messages(repo: pygit2.Repository, history: History, options: ScanOptio
         for message in _messages_with_matches(engine, batch):
             # Whole message, no binary sniff: a NUL in a hostile message must
             # not make it "binary" and unscanned.
-            matches, errors = engine.scan(message.data, paths=[f"<{message.kind}>"])
+            matches, message_errors = engine.scan(message.data, paths=[f"<{message.kind}>"])
             hits = locate_all(message.data, matches, redacted=options.redact)
-            for error in errors:
+            for error in message_errors:
                 error.blob = message.oid
+                error.path = f"<{message.kind}>"
+            errors.extend(message_errors)
             if not hits:
                 continue
             item = _BlobResult(message.oid, message.oid, len(message.data), "scanned", hits)
@@ -795,7 +806,7 @@ def _scan_messages(repo: pygit2.Repository, history: History, options: ScanOptio
             size = 0
     flush()
     stats.seconds["messages"] = round(time.perf_counter() - t0, 3)
-    return findings, secrets
+    return findings, secrets, errors
 
 
 def _under(paths: Iterable[str], limit: Sequence[str]) -> bool:
