@@ -53,12 +53,22 @@ class Allowlist:
     stopwords: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
 
+    # Derived from ``stopwords`` (plain data, like ``Rule.lower_keywords``):
+    # ``allows_text`` runs per candidate match and compares lowered bytes.
+    lower_stopwords: list[bytes] = field(init=False, repr=False, compare=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lower_stopwords", [s.lower().encode() for s in self.stopwords])
+
     def allows_text(self, secret: bytes, match: bytes, line: bytes) -> bool:
-        target = {"secret": secret, "match": match, "line": line}.get(self.regex_target, secret)
-        if any(bytes_pattern(r).search(target) for r in self.regexes):
-            return True
+        if self.regexes:
+            target = match if self.regex_target == "match" else line if self.regex_target == "line" else secret
+            if any(bytes_pattern(r).search(target) for r in self.regexes):
+                return True
+        if not self.lower_stopwords:
+            return False
         lowered = secret.lower()
-        return any(s.lower().encode() in lowered for s in self.stopwords)
+        return any(s in lowered for s in self.lower_stopwords)
 
     def allows_path(self, path: str) -> bool:
         return any(text_pattern(p).search(path) for p in self.paths)
