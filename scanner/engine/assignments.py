@@ -25,13 +25,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from scanner.model import CONFIDENCE_ORDER
+
 # How long one construct's regex may run on one line before it is dropped.
 _TIMEOUT = 0.25
 # A line longer than this is only parsed this far either side of the word.
 _REACH = 2048
-
-CONFIDENCES = ("low", "medium", "high")
-
 
 @dataclass(frozen=True)
 class Hit:
@@ -496,7 +495,7 @@ def _confidence(name: NameVerdict | None, value: ValueVerdict, strong_place: boo
         level -= 2
     if level < 0:
         return None
-    return CONFIDENCES[min(level, 2)]
+    return CONFIDENCE_ORDER[min(level, 2)]
 
 
 def _value_group(m: re.Match[bytes]) -> tuple[int, int, bool]:
@@ -558,7 +557,7 @@ def _add(out: dict[tuple[int, int], Hit], hit: Hit | None) -> None:
     if hit is None:
         return
     old = out.get((hit.start, hit.end))
-    if old is None or CONFIDENCES.index(hit.confidence) > CONFIDENCES.index(old.confidence):
+    if old is None or CONFIDENCE_ORDER.index(hit.confidence) > CONFIDENCE_ORDER.index(old.confidence):
         out[(hit.start, hit.end)] = hit
 
 
