@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import math
 import re
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from scanner.engine.entropy import shannon_entropy
 from scanner.model import CONFIDENCE_ORDER
 
 # How long one construct's regex may run on one line before it is dropped.
@@ -235,13 +234,6 @@ _TEST_PATH = re.compile(r"(?i)(?:^|/)(?:tests?|spec|specs|fixtures?|testdata|__t
                         r"|(?:^|/)(?:test_[\w-]*|[\w-]*_test|[\w-]*\.(?:test|spec)|testcases?|conftest)\.\w+$")
 
 
-def entropy(text: str) -> float:
-    if not text:
-        return 0.0
-    n = len(text)
-    return -sum((c / n) * math.log2(c / n) for c in Counter(text).values())
-
-
 def _classes(text: str) -> int:
     return (any(c.islower() for c in text) + any(c.isupper() for c in text)
             + any(c.isdigit() for c in text) + any(not c.isalnum() for c in text))
@@ -300,7 +292,7 @@ def judge_value(value: str, kind: str, *, quoted: bool) -> ValueVerdict | None:
         return ValueVerdict("uuid")
     if _HEX_RE.match(v) and n >= 32:
         return ValueVerdict("hex")
-    ent = entropy(v)
+    ent = shannon_entropy(v)
     cls = _classes(v)
     if n >= 16 and ent >= 3.5 and cls >= 2:
         return ValueVerdict("token")
