@@ -316,27 +316,16 @@ class Engine:
         A construct it cannot parse gives no finding, never an error."""
         rule = compiled.rule
         detect = assignments.DETECTORS[rule.detector]  # type: ignore[index]
-        allowlists = compiled.allowlists
         for start, end in spans:
             for hit in detect(data, start, end, ctx=context):
                 key = (rule.id, hit.start, hit.end)
                 if key in out:
                     continue
-                secret = data[hit.start:hit.end]
-                # The same sequence and sample filter as every regex rule
-                # (``a1b2c3...`` under a credential name is still typed for a reader).
-                if looks_like_placeholder(secret):
-                    continue
-                whole = data[hit.match_start:hit.match_end]
-                line_start, line_end = line_bounds(data, hit.match_start, hit.match_end)
-                line = data[line_start:line_end]
-                if any(a.allows_text(secret, whole, line) for a in allowlists):
-                    continue
-                marker = (inline_marker(data, hit.match_start, hit.match_end)
-                          if self.inline_allow else None)
-                out[key] = Match(rule.id, hit.start, hit.end, hit.match_start, hit.match_end, secret,
-                                 round(shannon_entropy(secret), 3), decoded=hit.decoded,
-                                 allowed=marker, confidence=hit.confidence)
+                match = self._admit(compiled, data, hit.start, hit.end, hit.match_start, hit.match_end,
+                                    shannon_entropy(data[hit.start:hit.end]),
+                                    decoded=hit.decoded, confidence=hit.confidence)
+                if match is not None:
+                    out[key] = match
 
     def _confirm(self, compiled: _CompiledRule, data: bytes, pos: int, endpos: int,
                  out: dict[tuple[str, int, int], Match]) -> None:
@@ -369,17 +358,26 @@ class Engine:
             return None
         if compiled.validator is not None and not compiled.validator(secret):  # type: ignore[operator]
             return None
+        return self._admit(compiled, data, start, end, match_start, match_end, entropy)
+
+    def _admit(self, compiled: _CompiledRule, data: bytes, start: int, end: int, match_start: int,
+               match_end: int, entropy: float, *, decoded: str | None = None,
+               confidence: str | None = None) -> Match | None:
+        """The checks every finding passes, a regex rule's or a detector's."""
+        secret = data[start:end]
         # Values typed for a reader (alphabet runs, a1b2c3, xxxx, jwt.io's
-        # sample) have the right shape and are never credentials.
+        # sample) have the right shape and are never credentials, whichever
+        # rule or detector found them.
         if looks_like_placeholder(secret):
             return None
+        whole = data[match_start:match_end]
         line_start, line_end = line_bounds(data, match_start, match_end)
         line = data[line_start:line_end]
         if any(a.allows_text(secret, whole, line) for a in compiled.allowlists):
             return None
         marker = inline_marker(data, match_start, match_end) if self.inline_allow else None
-        return Match(rule.id, start, end, match_start, match_end, secret, round(entropy, 3),
-                     allowed=marker)
+        return Match(compiled.rule.id, start, end, match_start, match_end, secret, round(entropy, 3),
+                     decoded=decoded, allowed=marker, confidence=confidence)
 
 
 def _prefer_specific(matches: Iterable[Match], rank: dict[str, int]) -> list[Match]:
