@@ -27,9 +27,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-SEVERITIES = SEVERITY_ORDER
-CONFIDENCES = CONFIDENCE_ORDER
-
 # The class attribute ``Rule.regex`` (the pattern text) shadows the module
 # inside the class body, so annotations there use this alias.
 BytesPattern: TypeAlias = "regex.Pattern[bytes]"
@@ -170,10 +167,10 @@ class Rule:
             negative_examples=[str(e) for e in data.get("negative_examples", [])],
             source=source,
         )
-        if rule.severity not in SEVERITIES:
-            raise RuleError(f"{source}: rule {rule_id!r}: severity must be one of {SEVERITIES}")
-        if rule.confidence not in CONFIDENCES:
-            raise RuleError(f"{source}: rule {rule_id!r}: confidence must be one of {CONFIDENCES}")
+        if rule.severity not in SEVERITY_ORDER:
+            raise RuleError(f"{source}: rule {rule_id!r}: severity must be one of {SEVERITY_ORDER}")
+        if rule.confidence not in CONFIDENCE_ORDER:
+            raise RuleError(f"{source}: rule {rule_id!r}: confidence must be one of {CONFIDENCE_ORDER}")
         rule.check()  # fail at load time, not mid-scan
         return rule
 
@@ -283,9 +280,9 @@ def filter_rules(rules: Iterable[Rule], *, provider: str | None = None, severity
     for rule in rules:
         if provider and provider.lower() not in f"{rule.id} {Path(rule.source).stem} {rule.description}".lower():
             continue
-        if severity and SEVERITIES.index(rule.severity) < SEVERITIES.index(severity):
+        if severity and SEVERITY_ORDER.index(rule.severity) < SEVERITY_ORDER.index(severity):
             continue
-        if confidence and CONFIDENCES.index(rule.confidence) < CONFIDENCES.index(confidence):
+        if confidence and CONFIDENCE_ORDER.index(rule.confidence) < CONFIDENCE_ORDER.index(confidence):
             continue
         out.append(rule)
     return out
