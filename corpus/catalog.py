@@ -14,7 +14,6 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.fakegen import (
@@ -32,144 +31,15 @@ from corpus.fakegen import (
     Alphabet,
     Fake,
 )
-
-Part = str | tuple  # a literal, or (Alphabet, n) / (Alphabet, lo, hi)
-
-
-@dataclass
-class Spec:
-    id: str
-    file: str
-    description: str
-    regex: str
-    keywords: list[str]
-    gen: Callable[[Fake], str]
-    templates: list[str]
-    severity: str = "high"
-    confidence: str = "high"
-    entropy: float | None = None
-    validate: str | None = None
-    path: str | None = None
-    filename: str = "config/settings.env"  # where the corpus plants it
-    negatives: list[str] = field(default_factory=list)
-    allow: dict | None = None
-    max_length: int | None = None
-    detector: str | None = None
-    comment: str = ""
-    # Some secrets are written with more than the secret on the line: extra
-    # fields for the templates ({host}, {user}, ...).
-    extra: Callable[[Fake], dict] | None = None
-
-    def render(self, fake: Fake, template: str | None = None) -> tuple[str, str]:
-        """(text to plant, the secret in it)."""
-        secret = self.gen(fake)
-        fields = {"s": secret, "user": "svc_" + fake.pick(LOWER_ALNUM, 5),
-                  "host": f"{fake.pick(LOWER_ALNUM, 6)}.internal.corp"}
-        if self.extra:
-            fields.update(self.extra(fake))
-        tpl = template if template is not None else fake.rng.choice(self.templates)
-        return tpl.format(**fields), secret
-
-
-def _regex_of(parts: list[Part]) -> str:
-    out = []
-    for p in parts:
-        if isinstance(p, str):
-            out.append(re.escape(p))
-        elif len(p) == 2:
-            out.append(f"[{p[0].cls}]{{{p[1]}}}")
-        else:
-            out.append(f"[{p[0].cls}]{{{p[1]},{p[2]}}}")
-    return "".join(out)
-
-
-def _gen_of(parts: list[Part]) -> Callable[[Fake], str]:
-    def gen(fake: Fake) -> str:
-        out = []
-        for p in parts:
-            if isinstance(p, str):
-                out.append(p)
-            elif len(p) == 2:
-                out.append(fake.pick(p[0], p[1]))
-            else:
-                out.append(fake.pick(p[0], fake.rng.randint(p[1], min(p[2], p[1] + 16))))
-        return "".join(out)
-    return gen
-
-
-def _placeholder_of(parts: list[Part]) -> str:
-    return "".join(p if isinstance(p, str) else "x" * p[1] for p in parts)
-
-
-def _var(rule_id: str) -> str:
-    return re.sub(r"[^A-Z0-9]+", "_", rule_id.upper())
-
-
-SPECS: list[Spec] = []
-
-
-def token(rule_id: str, file: str, description: str, parts: list[Part], *,
-          templates: list[str] | None = None, keywords: list[str] | None = None,
-          before: str = "A-Za-z0-9_", after: str | None = None, **kw: object) -> Spec:
-    """A token that carries its own prefix: found without any context."""
-    body = _regex_of(parts)
-    last = parts[-1]
-    after = after if after is not None else (
-        "A-Za-z0-9" if isinstance(last, str) else last[0].cls)
-    regex = f"(?<![{before}])(?P<secret>{body})(?![{after}])"
-    prefix = parts[0] if isinstance(parts[0], str) else ""
-    var = _var(rule_id)
-    spec = Spec(
-        id=rule_id, file=file, description=description, regex=regex,
-        keywords=keywords or [prefix.lower()], gen=kw.pop("gen", None) or _gen_of(parts),  # type: ignore[arg-type]
-        templates=templates or [f'{var}="{{s}}"', f"{var.lower()}: {{s}}", f"export {var}={{s}}"],
-        negatives=kw.pop("negatives", None) or [f'{var}="{_placeholder_of(parts)}"'],  # type: ignore[arg-type]
-        **kw,  # type: ignore[arg-type]
-    )
-    SPECS.append(spec)
-    return spec
-
-
-# Quotes may be backslash-escaped: configs embedded in JSON strings and bundles.
-ASSIGN = r"""[\w.-]{0,25}?\\?["']?\s{0,5}(?:=|:=|:|=>|,|\s)\s{0,5}\\?["'`]?"""
-# A provider's name must start a word, or a camelCase part (``oktaToken``,
-# ``OKTA_TOKEN``, not ``rookTable``), and stand at most 40 characters before
-# the secret, which starts a token of its own: the name is the only evidence.
-NAME_START = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
-# After "#" or "/" a value is a lockfile digest or a URL path segment, not a key.
-NEAR = r"[\s\S]{0,40}?(?<![A-Za-z0-9_#/])"
-
-
-def ctx(rule_id: str, file: str, description: str, names: str, keywords: list[str],
-        parts: list[Part], var: str, *, confidence: str = "medium", entropy: float = 3.0,
-        **kw: object) -> Spec:
-    """A secret with no prefix of its own, found next to a name that says what it is."""
-    body = _regex_of(parts)
-    last = parts[-1]
-    after = "A-Za-z0-9" if isinstance(last, str) else last[0].cls
-    regex = f"{NAME_START}(?i:{names}){NEAR}(?P<secret>{body})(?![{after}])"
-    spec = Spec(
-        id=rule_id, file=file, description=description, regex=regex, keywords=keywords,
-        gen=kw.pop("gen", None) or _gen_of(parts),  # type: ignore[arg-type]
-        templates=kw.pop("templates", None) or [f'{var}="{{s}}"', f"{var.lower()}: {{s}}",  # type: ignore[arg-type]
-                                                f"{var} = '{{s}}'"],
-        negatives=kw.pop("negatives", None) or [f'{var}="${{{var}}}"', f"{var}=",  # type: ignore[arg-type]
-                                                f'{var}="{_placeholder_of(parts)}"'],
-        confidence=confidence, entropy=entropy, **kw,  # type: ignore[arg-type]
-    )
-    SPECS.append(spec)
-    return spec
-
-
-def custom(rule_id: str, file: str, description: str, regex: str, keywords: list[str],
-           gen: Callable[[Fake], str], templates: list[str], **kw: object) -> Spec:
-    spec = Spec(id=rule_id, file=file, description=description, regex=regex,
-                keywords=keywords, gen=gen, templates=templates, **kw)  # type: ignore[arg-type]
-    SPECS.append(spec)
-    return spec
-
-
-UUID_RE = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+from corpus.spec import (
+    ASSIGN,
+    SPECS,
+    UUID_RE,
+    Spec,
+    ctx,
+    custom,
+    token,
+)
 
 
 def _uuid(f: Fake) -> str:
@@ -1058,8 +928,9 @@ custom("url-credentials", "generic", "Credentials embedded in a URL (scheme://us
                   "postgres://app:<password>@db:5432/app", "https://:@host.com", "ftp://anonymous:guest@ftp.corp"])
 
 
-if __name__ != "__main__":  # run as a script, the main block imports the module proper
-    from corpus import catalog_providers  # noqa: E402,F401 - provider rules, appended to SPECS
+# Provider rules, then (imported by it) the name-only long tail: appended to
+# SPECS after the ones above, which they refine and must not duplicate.
+from corpus import catalog_providers  # noqa: E402,F401
 
 # ---------------------------------------------------------------------------- TOML writer
 
@@ -1141,9 +1012,7 @@ def write_rules(directory: Path) -> list[Path]:
 BY_ID = {s.id: s for s in SPECS}
 
 if __name__ == "__main__":
-    from corpus import catalog as _catalog
-
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "rules"
-    for p in _catalog.write_rules(target):
+    for p in write_rules(target):
         print(p)
-    print(f"{len(_catalog.SPECS)} rules")
+    print(f"{len(SPECS)} rules")

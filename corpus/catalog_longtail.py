@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 import string
 
-from corpus.catalog import NAME_START, SPECS, Spec
 from corpus.fakegen import B62, Alphabet
+from corpus.spec import NAME_START, SPECS, Spec
 
 PROVIDERS = """
     abuseipdb abyssale adafruitio adzuna aeroworkflow airbrake airship airvisual aiven alconost

@@ -1,4 +1,6 @@
-"""Provider rules added for catalog breadth (issue 15), appended to ``catalog.SPECS``.
+"""Provider rules added for catalog breadth (issue 15), appended to ``spec.SPECS``
+by ``corpus.catalog`` after its own (it imports this module; this one imports
+only ``corpus.spec``).
 
 Two kinds, as in ``catalog``:
 
@@ -20,18 +22,18 @@ from __future__ import annotations
 import base64
 import json
 
-from corpus import catalog
-from corpus.catalog import (
+from corpus.fakegen import B62, B64, B64URL, DIGITS, HEX, LOWER_ALNUM, UPPER_ALNUM, Alphabet
+from corpus.spec import (
     NAME_START,
     NEAR,
     SPECS,
+    UUID_RE,
     Spec,
     _gen_of,
     _placeholder_of,
     _regex_of,
     token,
 )
-from corpus.fakegen import B62, B64, B64URL, DIGITS, HEX, LOWER_ALNUM, UPPER_ALNUM, Alphabet
 
 B62X = Alphabet(B62.chars + "_-=", "A-Za-z0-9_=-")       # alphanumerics with _ - = (url-safe, padded)
 B64X = Alphabet(B64.chars + "_-=", "A-Za-z0-9+/_=-")
@@ -215,7 +217,7 @@ _id_and_secret("plaid", r"plaid", ["plaid"], [
 token("plaid-api-token", "payments", "Plaid access token (any environment)",
       ["access-sandbox-", *UUID], keywords=["access-sandbox-", "access-development-", "access-production-"],
       gen=lambda f: f"access-{f.rng.choice(['sandbox', 'development', 'production'])}-{f.uuid()}")
-SPECS[-1].regex = (r"(?<![A-Za-z0-9_-])(?P<secret>access-(?:sandbox|development|production)-" + catalog.UUID_RE
+SPECS[-1].regex = (r"(?<![A-Za-z0-9_-])(?P<secret>access-(?:sandbox|development|production)-" + UUID_RE
                    + r")(?![A-Za-z0-9])")
 named("sidekiq-secret", "packages", "Sidekiq Pro/Enterprise gem server credentials",
       r"BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM", ["contribsys__com"], [(HEX, 8), ":", (HEX, 8)],
@@ -467,4 +469,3 @@ from corpus import catalog_longtail  # noqa: E402,F401 - the name-only rules, af
 
 _ids = [s.id for s in SPECS]
 assert len(_ids) == len(set(_ids)), sorted(i for i in _ids if _ids.count(i) > 1)
-catalog.BY_ID.update({s.id: s for s in SPECS}) if hasattr(catalog, "BY_ID") else None

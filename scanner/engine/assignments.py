@@ -11,27 +11,24 @@ where a credential-name word stands before an operator (Hyperscan), or the
 whole blob when a keyword occurs (keyword prefilter). Inside a window a fast
 regex finds the credential words; only the lines that hold one are parsed,
 and a line is cut to a few KiB around the word, so a megabyte line costs no
-more than a short one. A construct that does not parse (or whose regex runs
-out of time) yields no finding; it never fails the blob.
+more than a short one (every construct's quantifiers are bounded, so no
+regex here needs a timeout). A construct that does not parse yields no
+finding; it never fails the blob.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import math
 import re
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-# How long one construct's regex may run on one line before it is dropped.
-_TIMEOUT = 0.25
+from scanner.engine.entropy import shannon_entropy
+from scanner.model import CONFIDENCE_ORDER
+
 # A line longer than this is only parsed this far either side of the word.
 _REACH = 2048
-
-CONFIDENCES = ("low", "medium", "high")
-
 
 @dataclass(frozen=True)
 class Hit:
@@ -236,13 +233,6 @@ _TEST_PATH = re.compile(r"(?i)(?:^|/)(?:tests?|spec|specs|fixtures?|testdata|__t
                         r"|(?:^|/)(?:test_[\w-]*|[\w-]*_test|[\w-]*\.(?:test|spec)|testcases?|conftest)\.\w+$")
 
 
-def entropy(text: str) -> float:
-    if not text:
-        return 0.0
-    n = len(text)
-    return -sum((c / n) * math.log2(c / n) for c in Counter(text).values())
-
-
 def _classes(text: str) -> int:
     return (any(c.islower() for c in text) + any(c.isupper() for c in text)
             + any(c.isdigit() for c in text) + any(not c.isalnum() for c in text))
@@ -301,7 +291,7 @@ def judge_value(value: str, kind: str, *, quoted: bool) -> ValueVerdict | None:
         return ValueVerdict("uuid")
     if _HEX_RE.match(v) and n >= 32:
         return ValueVerdict("hex")
-    ent = entropy(v)
+    ent = shannon_entropy(v)
     cls = _classes(v)
     if n >= 16 and ent >= 3.5 and cls >= 2:
         return ValueVerdict("token")
@@ -389,7 +379,6 @@ _SECURESTRING = re.compile(
 _URL = re.compile(
     rb"""://(?P<user>[^\s:/@'"<>(){}\[\]\\]{0,64}):(?P<qv>[^\s/'"<>\\]{1,128})@(?P<host>[\w\-]+(?:\.[\w\-]+)*|\[[0-9a-fA-F:]+\])""")
 
-_KEY_STEM = re.compile(r"(?i)pass|pwd|pw$|psw|secret|token|key|auth|cred|conn\w{0,10}str|pat$|sas$")
 _DSN_HINT = re.compile(
     rb"(?i)(?:^|[;\s?&\"'])(?:host|hostaddr|server|data\s+source|dbname|database|initial\s+catalog|"
     rb"user\s*id|uid|user|sslmode|port)\s*=|jdbc:|odbc|driver\s*=")
@@ -402,9 +391,6 @@ _CREDENTIAL_FILE = re.compile(
     r"wp-config\.php|\.env(?:\.[\w-]+)?|\.htpasswd|deployment-config\.json|webservers\.xml|"
     r"datasources\.xml|dbeaver-data-sources\.xml|\.vscode/sftp\.json|hub|\.config/hub)$")
 _ENV_TEMPLATE = re.compile(r"(?i)\.(?:example|sample|template|dist|defaults?|tmpl|tpl)$|(?:^|/)example")
-_CONFIG_EXT = re.compile(
-    r"(?i)\.(?:env|ya?ml|ini|cnf|cfg|conf|properties|toml|json|xml|tf|tfvars|hcl|config|plist)$"
-    r"|(?:^|/)\.env(?:\.[\w-]+)?$")
 
 
 _CODE_EXT = re.compile(
@@ -415,7 +401,6 @@ _CODE_EXT = re.compile(
 @dataclass(frozen=True)
 class _PathFacts:
     credential_file: bool
-    config_file: bool
     code_file: bool
     test_file: bool
     doc_file: bool
@@ -453,17 +438,12 @@ def _path_facts(paths: tuple[str, ...]) -> _PathFacts:
             _facts_cache.clear()
         facts = _facts_cache[paths] = _PathFacts(
             credential_file=any(_CREDENTIAL_FILE.search(p) and not _ENV_TEMPLATE.search(p) for p in paths),
-            config_file=any(_CONFIG_EXT.search(p) for p in paths),
             code_file=bool(paths) and all(_CODE_EXT.search(p) for p in paths),
             test_file=bool(paths) and all(_TEST_PATH.search(p) for p in paths),
             doc_file=bool(paths) and all(_DOC_PATH.search(p) for p in paths),
             lockfile=bool(paths) and all(_LOCKFILES.search(p) for p in paths),
         )
     return facts
-
-
-def _make_context(data: bytes, paths: Sequence[str] | None) -> _Context:
-    return _Context(data, _path_facts(tuple(paths or ())))
 
 
 def _text(raw: bytes) -> str:
@@ -496,7 +476,7 @@ def _confidence(name: NameVerdict | None, value: ValueVerdict, strong_place: boo
         level -= 2
     if level < 0:
         return None
-    return CONFIDENCES[min(level, 2)]
+    return CONFIDENCE_ORDER[min(level, 2)]
 
 
 def _value_group(m: re.Match[bytes]) -> tuple[int, int, bool]:
@@ -558,14 +538,8 @@ def _add(out: dict[tuple[int, int], Hit], hit: Hit | None) -> None:
     if hit is None:
         return
     old = out.get((hit.start, hit.end))
-    if old is None or CONFIDENCES.index(hit.confidence) > CONFIDENCES.index(old.confidence):
+    if old is None or CONFIDENCE_ORDER.index(hit.confidence) > CONFIDENCE_ORDER.index(old.confidence):
         out[(hit.start, hit.end)] = hit
-
-
-def _each(pattern: re.Pattern[bytes], data: bytes, ls: int, le: int) -> Iterator[re.Match[bytes]]:
-    # Lines are cut to a few KiB and every quantifier is bounded, so a
-    # construct costs at most milliseconds even on hostile input.
-    yield from pattern.finditer(data, ls, le)
 
 
 def _key_value(ctx: _Context, s: int, e: int, ls: int, le: int, out: dict[tuple[int, int], Hit],
@@ -603,38 +577,40 @@ def _key_value(ctx: _Context, s: int, e: int, ls: int, le: int, out: dict[tuple[
 
 def _line_constructs(ctx: _Context, ls: int, le: int, out: dict[tuple[int, int], Hit]) -> None:
     """Constructs other than key = value on one (bounded) line, each tried
-    only when the line holds its marker."""
+    only when the line holds its marker. Lines are cut to a few KiB and every
+    quantifier is bounded, so a construct costs at most milliseconds even on
+    hostile input."""
     data = ctx.data
     line = data[ls:le]
     low = line.lower()
     if not _MARKERS.search(low):
         return
     if b"</" in line:
-        for m in _each(_XML_ELEMENT, data, ls, le):
+        for m in _XML_ELEMENT.finditer(data, ls, le):
             key = _text(m.group("key")).rsplit(":", 1)[-1]
             _add(out, _judge(ctx, key, m.start("bare"), m.end("bare"), True, "xml", m.start(), m.end()))
     if b"value" in low:
-        for m in _each(_XML_KEYVALUE, data, ls, le):
+        for m in _XML_KEYVALUE.finditer(data, ls, le):
             _add(out, _judge(ctx, _text(m.group("key")), m.start("qv"), m.end("qv"), True, "xml",
                              m.start(), m.end()))
     if b"define" in low:
-        for m in _each(_DEFINE, data, ls, le):
+        for m in _DEFINE.finditer(data, ls, le):
             vs, ve, quoted = _value_group(m)
             _add(out, _judge(ctx, _text(m.group("key")), vs, ve, quoted, "kv", m.start(), m.end()))
     if b"--" in line:
-        for m in _each(_FLAG, data, ls, le):
+        for m in _FLAG.finditer(data, ls, le):
             vs, ve, quoted = _value_group(m)
             _add(out, _judge(ctx, _text(m.group("key")), vs, ve, quoted, "flag", m.start(), m.end()))
     for pattern, triggers in _CLI_PASSWORD:
         if any(t in low for t in triggers):
-            for m in _each(pattern, data, ls, le):
+            for m in pattern.finditer(data, ls, le):
                 _add(out, _judge(ctx, None, m.start("qv"), m.end("qv"), True, "cli-password",
                                  m.start(), m.end()))
     if b"identified" in low or b"with" in low and b"password" in low:
-        for m in _each(_SQL, data, ls, le):
+        for m in _SQL.finditer(data, ls, le):
             _add(out, _judge(ctx, None, m.start("qv"), m.end("qv"), True, "sql", m.start(), m.end()))
     if b"asplaintext" in low:
-        for m in _each(_SECURESTRING, data, ls, le):
+        for m in _SECURESTRING.finditer(data, ls, le):
             _add(out, _judge(ctx, None, m.start("qv"), m.end("qv"), True, "securestring",
                              m.start(), m.end()))
 
@@ -647,7 +623,7 @@ def find_assignments(data: bytes, start: int, end: int, paths: Sequence[str] | N
     each, the value after it, and the other constructs of its line when the
     line holds their marker. No Python pass over every line.
     """
-    ctx = ctx or _make_context(data, paths)
+    ctx = ctx or make_context(data, paths)
     if ctx.lockfile:
         return []  # digests and integrity hashes live there, never passwords
     out: dict[tuple[int, int], Hit] = {}
@@ -675,7 +651,7 @@ def _line_region(data: bytes, start: int, end: int) -> tuple[int, int]:
 def find_url_credentials(data: bytes, start: int, end: int, paths: Sequence[str] | None = None,
                          ctx: _Context | None = None) -> list[Hit]:
     """``scheme://user:password@host`` for every scheme."""
-    ctx = ctx or _make_context(data, paths)
+    ctx = ctx or make_context(data, paths)
     out: list[Hit] = []
     # A Hyperscan window ends at the "@": read on to the host.
     for m in _URL.finditer(data, start, min(len(data), end + 300)):
@@ -703,4 +679,4 @@ DETECTORS: dict[str, Callable[..., list[Hit]]] = {
 def make_context(data: bytes, paths: Sequence[str] | None) -> _Context:
     """What the detectors need to know about a blob once (its paths, whether
     it is a Kubernetes Secret), shared by all windows of one scan."""
-    return _make_context(data, paths)
+    return _Context(data, _path_facts(tuple(paths or ())))

@@ -20,7 +20,7 @@ from scanner.engine.entropy import shannon_entropy
 from scanner.engine.patterns import text_pattern
 from scanner.engine.placeholders import looks_like_placeholder
 from scanner.engine.prefilter import Prefilter, make_prefilter
-from scanner.engine.rules import Rule, RuleSet
+from scanner.engine.rules import Allowlist, Rule, RuleSet
 from scanner.engine.validators import VALIDATORS
 from scanner.model import CONFIDENCE_ORDER, Match, ScanError
 
@@ -46,9 +46,11 @@ class _CompiledRule:
     """A rule ready to confirm matches. Its regex compiles on first use, so a
     small input (a pre-commit change) pays only for the rules it can trigger."""
 
-    def __init__(self, rule: Rule, validator: object | None) -> None:
+    def __init__(self, rule: Rule, validator: object | None, allowlists: list[Allowlist]) -> None:
         self.rule = rule
         self.validator = validator
+        # The rule's own allowlists, then the rule set's: checked per match.
+        self.allowlists = rule.allowlists + allowlists
 
     @cached_property
     def pattern(self) -> regex.Pattern[bytes]:
@@ -135,9 +137,10 @@ class Engine:
         # Which rules may silence an overlapping generic (low-confidence) match:
         # not path-scoped ones, whose path is only known after the engine.
         # Detectors are generic by nature: a specific rule on the same secret wins.
-        self._rank = {r.id: (0 if r.detector else _CONFIDENCE_RANK[r.confidence]) if not r.path else -1
+        rank = CONFIDENCE_ORDER.index
+        self._rank = {r.id: (0 if r.detector else rank(r.confidence)) if not r.path else -1
                       for r in ruleset.rules}
-        self._rank.update((rule_id, _CONFIDENCE_RANK[r.confidence])
+        self._rank.update((rule_id, rank(r.confidence))
                           for rule_id, r in terraform_state.STATE_RULES.items())
         # Path-scoped rules (credential files by name) stay out of the
         # prefilter: they run whole-blob, and only on blobs seen at a matching
@@ -151,8 +154,8 @@ class Engine:
                 raise ValueError(f"rule {rule.id!r}: unknown validate {rule.validate!r}")
             if rule.detector and rule.detector not in assignments.DETECTORS:
                 raise ValueError(f"rule {rule.id!r}: unknown detector {rule.detector!r}")
-            self._rules.append(
-                _CompiledRule(rule, VALIDATORS.get(rule.validate) if rule.validate else None))
+            self._rules.append(_CompiledRule(
+                rule, VALIDATORS.get(rule.validate) if rule.validate else None, ruleset.allowlists))
         indexed = sum(1 for r in ordered if not r.path)
         self._path_rules = list(range(indexed, len(ordered)))
         self._path_cache: dict[str, tuple[int, ...]] = {}
@@ -294,7 +297,7 @@ class Engine:
             if compiled.rule.detector:
                 if context is None:
                     context = assignments.make_context(data, paths)
-                self._detect(compiled.rule, data, spans, context, matches)
+                self._detect(compiled, data, spans, context, matches)
                 continue
             try:
                 for start, end in spans:
@@ -307,32 +310,22 @@ class Engine:
                 ))
         return matches, errors
 
-    def _detect(self, rule: Rule, data: bytes, spans: list[tuple[int, int]],
+    def _detect(self, compiled: _CompiledRule, data: bytes, spans: list[tuple[int, int]],
                 context: assignments._Context, out: dict[tuple[str, int, int], Match]) -> None:
         """A detector rule: judged in Python on the lines around each hit.
         A construct it cannot parse gives no finding, never an error."""
+        rule = compiled.rule
         detect = assignments.DETECTORS[rule.detector]  # type: ignore[index]
-        allowlists = rule.allowlists + self.ruleset.allowlists
         for start, end in spans:
             for hit in detect(data, start, end, ctx=context):
                 key = (rule.id, hit.start, hit.end)
                 if key in out:
                     continue
-                secret = data[hit.start:hit.end]
-                # The same sequence and sample filter as every regex rule
-                # (``a1b2c3...`` under a credential name is still typed for a reader).
-                if looks_like_placeholder(secret):
-                    continue
-                whole = data[hit.match_start:hit.match_end]
-                line_start, line_end = line_bounds(data, hit.match_start, hit.match_end)
-                line = data[line_start:line_end]
-                if any(a.allows_text(secret, whole, line) for a in allowlists):
-                    continue
-                marker = (inline_marker(data, hit.match_start, hit.match_end)
-                          if self.inline_allow else None)
-                out[key] = Match(rule.id, hit.start, hit.end, hit.match_start, hit.match_end, secret,
-                                 round(shannon_entropy(secret), 3), decoded=hit.decoded,
-                                 allowed=marker, confidence=hit.confidence)
+                match = self._admit(compiled, data, hit.start, hit.end, hit.match_start, hit.match_end,
+                                    shannon_entropy(data[hit.start:hit.end]),
+                                    decoded=hit.decoded, confidence=hit.confidence)
+                if match is not None:
+                    out[key] = match
 
     def _confirm(self, compiled: _CompiledRule, data: bytes, pos: int, endpos: int,
                  out: dict[tuple[str, int, int], Match]) -> None:
@@ -365,21 +358,26 @@ class Engine:
             return None
         if compiled.validator is not None and not compiled.validator(secret):  # type: ignore[operator]
             return None
+        return self._admit(compiled, data, start, end, match_start, match_end, entropy)
+
+    def _admit(self, compiled: _CompiledRule, data: bytes, start: int, end: int, match_start: int,
+               match_end: int, entropy: float, *, decoded: str | None = None,
+               confidence: str | None = None) -> Match | None:
+        """The checks every finding passes, a regex rule's or a detector's."""
+        secret = data[start:end]
         # Values typed for a reader (alphabet runs, a1b2c3, xxxx, jwt.io's
-        # sample) have the right shape and are never credentials.
+        # sample) have the right shape and are never credentials, whichever
+        # rule or detector found them.
         if looks_like_placeholder(secret):
             return None
+        whole = data[match_start:match_end]
         line_start, line_end = line_bounds(data, match_start, match_end)
         line = data[line_start:line_end]
-        allowlists = rule.allowlists + self.ruleset.allowlists
-        if any(a.allows_text(secret, whole, line) for a in allowlists):
+        if any(a.allows_text(secret, whole, line) for a in compiled.allowlists):
             return None
         marker = inline_marker(data, match_start, match_end) if self.inline_allow else None
-        return Match(rule.id, start, end, match_start, match_end, secret, round(entropy, 3),
-                     allowed=marker)
-
-
-_CONFIDENCE_RANK: dict[str, int] = {name: rank for rank, name in enumerate(CONFIDENCE_ORDER)}
+        return Match(compiled.rule.id, start, end, match_start, match_end, secret, round(entropy, 3),
+                     decoded=decoded, allowed=marker, confidence=confidence)
 
 
 def _prefer_specific(matches: Iterable[Match], rank: dict[str, int]) -> list[Match]:

@@ -57,22 +57,12 @@ _KNOWN_SAMPLES = frozenset({
 })
 
 
-def _ascending_run(text: bytes) -> int:
-    """The longest run of consecutive characters (abc..., ABC..., 123...890)."""
+def _consecutive_run(text: bytes, step: int) -> int:
+    """The longest run of consecutive alphanumerics going ``step`` (+1: abc...,
+    ABC..., 123...890, where 9 wraps to 0; -1: cba..., 321...)."""
     best = run = 1
     for a, b in zip(text, text[1:], strict=False):
-        if b == a + 1 and (chr(a).isalnum() and chr(b).isalnum()) or (a == 0x39 and b == 0x30):
-            run += 1
-            best = max(best, run)
-        else:
-            run = 1
-    return best if text else 0
-
-
-def _descending_run(text: bytes) -> int:
-    best = run = 1
-    for a, b in zip(text, text[1:], strict=False):
-        if b == a - 1 and chr(a).isalnum() and chr(b).isalnum():
+        if (b == a + step and chr(a).isalnum() and chr(b).isalnum()) or (step == 1 and a == 0x39 and b == 0x30):
             run += 1
             best = max(best, run)
         else:
@@ -149,7 +139,7 @@ def looks_like_placeholder(secret: bytes | str) -> bool:
         return True
     if _WORDS.search(data):
         return True
-    if _ascending_run(data) >= 8 or _descending_run(data) >= 8 or _alternation(data) >= 8:
+    if _consecutive_run(data, 1) >= 8 or _consecutive_run(data, -1) >= 8 or _alternation(data) >= 8:
         return True
     if _repeated_block(data) or _longest_run(data, skip=0x41) >= 10 or (
             _longest_run(data) >= max(10, len(data) // 2)):

@@ -4,7 +4,7 @@ Parsing ten TOML files and compiling every rule's regex costs ~20 ms, an
 eighth of the hook's whole budget, on every commit. The hook needs neither
 step up front: the parsed rules come from a pickle (regexes left out, so
 nothing is compiled on load), and the staged scan compiles only the rules
-whose keywords occur in the staged content (``RuleSet.for_content`` below).
+whose keywords occur in the staged content (``rules_for_content`` below).
 The cache is keyed on the rule files and on the code that defines a rule, so
 editing either rebuilds it; a missing or damaged cache only costs a parse.
 """

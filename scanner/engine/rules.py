@@ -27,9 +27,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-SEVERITIES = SEVERITY_ORDER
-CONFIDENCES = CONFIDENCE_ORDER
-
 # The class attribute ``Rule.regex`` (the pattern text) shadows the module
 # inside the class body, so annotations there use this alias.
 BytesPattern: TypeAlias = "regex.Pattern[bytes]"
@@ -53,12 +50,22 @@ class Allowlist:
     stopwords: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
 
+    # Derived from ``stopwords`` (plain data, like ``Rule.lower_keywords``):
+    # ``allows_text`` runs per candidate match and compares lowered bytes.
+    lower_stopwords: list[bytes] = field(init=False, repr=False, compare=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lower_stopwords", [s.lower().encode() for s in self.stopwords])
+
     def allows_text(self, secret: bytes, match: bytes, line: bytes) -> bool:
-        target = {"secret": secret, "match": match, "line": line}.get(self.regex_target, secret)
-        if any(bytes_pattern(r).search(target) for r in self.regexes):
-            return True
+        if self.regexes:
+            target = match if self.regex_target == "match" else line if self.regex_target == "line" else secret
+            if any(bytes_pattern(r).search(target) for r in self.regexes):
+                return True
+        if not self.lower_stopwords:
+            return False
         lowered = secret.lower()
-        return any(s.lower().encode() in lowered for s in self.stopwords)
+        return any(s in lowered for s in self.lower_stopwords)
 
     def allows_path(self, path: str) -> bool:
         return any(text_pattern(p).search(path) for p in self.paths)
@@ -160,10 +167,10 @@ class Rule:
             negative_examples=[str(e) for e in data.get("negative_examples", [])],
             source=source,
         )
-        if rule.severity not in SEVERITIES:
-            raise RuleError(f"{source}: rule {rule_id!r}: severity must be one of {SEVERITIES}")
-        if rule.confidence not in CONFIDENCES:
-            raise RuleError(f"{source}: rule {rule_id!r}: confidence must be one of {CONFIDENCES}")
+        if rule.severity not in SEVERITY_ORDER:
+            raise RuleError(f"{source}: rule {rule_id!r}: severity must be one of {SEVERITY_ORDER}")
+        if rule.confidence not in CONFIDENCE_ORDER:
+            raise RuleError(f"{source}: rule {rule_id!r}: confidence must be one of {CONFIDENCE_ORDER}")
         rule.check()  # fail at load time, not mid-scan
         return rule
 
@@ -273,9 +280,9 @@ def filter_rules(rules: Iterable[Rule], *, provider: str | None = None, severity
     for rule in rules:
         if provider and provider.lower() not in f"{rule.id} {Path(rule.source).stem} {rule.description}".lower():
             continue
-        if severity and SEVERITIES.index(rule.severity) < SEVERITIES.index(severity):
+        if severity and SEVERITY_ORDER.index(rule.severity) < SEVERITY_ORDER.index(severity):
             continue
-        if confidence and CONFIDENCES.index(rule.confidence) < CONFIDENCES.index(confidence):
+        if confidence and CONFIDENCE_ORDER.index(rule.confidence) < CONFIDENCE_ORDER.index(confidence):
             continue
         out.append(rule)
     return out
