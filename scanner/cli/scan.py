@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scanner.cli.common import check_output, fail, progress_bar, write_output
+from scanner.cli.common import Confidence, check_output, fail, progress_bar, write_output
 from scanner.report.escape import visible
 from scanner.sources.files import SKIP_DIRS
 
@@ -32,12 +32,6 @@ class Format(str, Enum):
     html = "html"
     github = "github"
     junit = "junit"
-
-
-class Confidence(str, Enum):
-    low = "low"
-    medium = "medium"
-    high = "high"
 
 
 class PrefilterKind(str, Enum):
