@@ -114,12 +114,9 @@ def scan(
             include=include, exclude=exclude, max_object_size=size_limit,
             jobs=jobs, redact=not no_redact, state=state, objects_from=objects_from,
             prefilter=prefilter.value, executor=executor)
-        if min_confidence is not Confidence.low:
-            from scanner.model import CONFIDENCE_ORDER
+        from scanner.project.setup import drop_below
 
-            keep = CONFIDENCE_ORDER.index(min_confidence.value)
-            bucket_result.findings = [f for f in bucket_result.findings
-                               if CONFIDENCE_ORDER.index(f.confidence) >= keep]
+        drop_below(bucket_result, min_confidence.value)
         _emit(bucket_result, format, output, url, verbose=verbose, no_color=no_color)
         if bucket_result.errors:
             typer.echo(f"leakwarden: scan incomplete: {len(bucket_result.errors)} object(s) could not "
