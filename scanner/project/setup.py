@@ -112,6 +112,8 @@ def _legacy_entries(result: ScanResult, unused: list[Any], repo: Path) -> list[s
 
     lines = []
     for finding in result.findings:
+        if not wanted:  # every stale entry explained: no more blobs to re-read
+            break
         try:
             secret = read_secret(repo, finding.blob, finding.span)
         except Exception:  # noqa: BLE001 - plain files, a missing object: no hint, no harm
