@@ -172,7 +172,7 @@ def scan(
     _emit(result, format, output, repository, staged=staged, verbose=verbose,
           no_color=no_color)
     for line in suppressed.legacy:  # always: a stale hash must not go unnoticed
-        typer.echo(f"leakwarden: {line}", err=True)
+        typer.echo(f"leakwarden: {visible(line)}", err=True)
     if report_unused_ignores:
         for line in suppressed.unused:
             typer.echo(f"leakwarden: {visible(line)}", err=True)
