@@ -25,6 +25,14 @@ class Confidence(str, Enum):
     high = "high"
 
 
+class ReportFormat(str, Enum):
+    """The formats of the org reports and of ``investigate``/``contain``."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line reason on stderr (``leakwarden: ...``, the one error
     style of every command); the caller raises what this returns."""

@@ -14,17 +14,11 @@ from typing import Annotated, Any
 
 import typer
 
-from scanner.cli.common import fail, write_output
+from scanner.cli.common import ReportFormat, fail, write_output
 from scanner.report.escape import visible
 
 # Only typer and the light CLI helpers at import time: this module is loaded
 # on every `leakwarden` start.
-
-
-class IncidentFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
 
 
 class Strategy(str, Enum):
@@ -57,7 +51,7 @@ def investigate_command(
     until: Annotated[str | None, typer.Option("--until", help="End of the window (default: now).")] = None,
     exposed_at: Annotated[str | None, typer.Option("--exposed-at", help="When the key leaked (default: from the report or GuardDuty).")] = None,
     state: Annotated[Path | None, typer.Option("--state", help="Org-scan state file: where else the key leaked (looked up by keyed hash).")] = None,
-    format: Annotated[IncidentFormat, typer.Option("--format", "-f", help="Output format.")] = IncidentFormat.text,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel file readers (0: cores; S3: 16).")] = 0,
     athena_sql: Annotated[str | None, typer.Option("--athena-sql", metavar="TABLE", help="Print the lineage query for Athena's CloudTrail table TABLE and exit.")] = None,
@@ -187,7 +181,7 @@ def contain_command(
     revert_policy_changes: Annotated[bool, typer.Option("--revert-policy-changes", help="Detach/delete the policies the attacker attached.")] = False,
     log: Annotated[Path | None, typer.Option("--log", help="JSON action log to append this run to (default with --apply: containment-log.json).")] = None,
     skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", help="Treat this account as a canary: never touch its keys (repeatable).")] = None,
-    format: Annotated[IncidentFormat, typer.Option("--format", "-f", help="text or json.")] = IncidentFormat.text,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text or json.")] = ReportFormat.text,
 ) -> None:
     """Cut off the leaked key and everything it spawned: deactivate keys, deny the
     attacker's role sessions (surgical or blunt), remove created logins.
@@ -240,7 +234,7 @@ def contain_command(
                 raise fail(f"{log}: not a containment log; choose another --log") from None
         runs.append(entry)
         write_output(json.dumps({"runs": runs}, indent=2, sort_keys=True) + "\n", log)
-    typer.echo(render_plan(entry, "json" if format is IncidentFormat.json else "text"), nl=False)
+    typer.echo(render_plan(entry, "json" if format is ReportFormat.json else "text"), nl=False)
     bad = failed(actions)
     if bad:
         typer.echo("leakwarden: failed: " + "; ".join(f"{a.kind} {a.target} ({a.message})" for a in bad),
