@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - older typer on the real click
 
     _USAGE_ERRORS = _ClickUsageError
 
+from scanner.cli.common import Confidence  # noqa: E402
 from scanner.cli.scan import register as register_scan  # noqa: E402
 from scanner.report.escape import visible  # noqa: E402
 
@@ -103,12 +104,6 @@ class _Severity(str, Enum):
     critical = "critical"
 
 
-class _Confidence(str, Enum):
-    low = "low"
-    medium = "medium"
-    high = "high"
-
-
 class _ListFormat(str, Enum):
     text = "text"
     json = "json"
@@ -119,7 +114,7 @@ def rules_list(
     format: Annotated[_ListFormat, typer.Option("--format", "-f", help="text or json.")] = _ListFormat.text,
     provider: Annotated[str | None, typer.Option("--provider", help="Only rules whose id, family or description names this.")] = None,
     severity: Annotated[_Severity | None, typer.Option("--severity", help="Only rules of at least this severity.")] = None,
-    confidence: Annotated[_Confidence | None, typer.Option("--confidence", help="Only rules of at least this confidence.")] = None,
+    confidence: Annotated[Confidence | None, typer.Option("--confidence", help="Only rules of at least this confidence.")] = None,
 ) -> None:
     """List the rules: id, severity, confidence, description, keywords and a redacted example."""
     import json

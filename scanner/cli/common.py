@@ -7,12 +7,30 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
 from scanner.report.escape import rich_text, visible
+
+
+class Confidence(str, Enum):
+    """A confidence floor on the command line (``scan --min-confidence``,
+    ``rules list --confidence``): the scale of ``scanner.model.CONFIDENCE_ORDER``."""
+
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class ReportFormat(str, Enum):
+    """The formats of the org reports and of ``investigate``/``contain``."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

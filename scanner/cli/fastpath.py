@@ -49,6 +49,7 @@ def run_staged(options: dict[str, str]) -> int:
     """``leakwarden scan --staged`` without typer; returns the exit code."""
     from scanner.pipeline import ScanSetupError, scan
     from scanner.project.setup import SetupError, finish_scan, prepare_scan
+    from scanner.report.escape import visible
 
     path = Path(options.get("path", "."))
     config_path = options.get("--config")
@@ -59,13 +60,13 @@ def run_staged(options: dict[str, str]) -> int:
                                 staged=True, redact="--no-redact" not in options, jobs=1,
                                 cached_rules=True)
         for notice in prepared.notices:
-            sys.stderr.write(f"leakwarden: {notice}\n")
+            sys.stderr.write(f"leakwarden: {visible(notice)}\n")
         result = scan(path, prepared.options)
         suppressed = finish_scan(result, prepared, baseline=Path(baseline) if baseline else None)
         for line in suppressed.legacy:
-            sys.stderr.write(f"leakwarden: {line}\n")
+            sys.stderr.write(f"leakwarden: {visible(line)}\n")
     except (SetupError, ScanSetupError) as exc:
-        sys.stderr.write(f"leakwarden: {exc}\n")
+        sys.stderr.write(f"leakwarden: {visible(exc)}\n")
         return 2
     if options.get("--format") == "json":
         from scanner.report.json_report import render_json

@@ -14,24 +14,17 @@ from typing import Annotated, Any
 
 import typer
 
-# Only typer at import time: this module is loaded on every `leakwarden` start.
+from scanner.cli.common import ReportFormat, fail, write_output
+from scanner.report.escape import visible
 
-
-class IncidentFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
+# Only typer and the light CLI helpers at import time: this module is loaded
+# on every `leakwarden` start.
 
 
 class Strategy(str, Enum):
     auto = "auto"
     surgical = "surgical"
     blunt = "blunt"
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"leakwarden: {message}", err=True)
-    return typer.Exit(2)
 
 
 def _time(text: str | None, flag: str) -> Any:
@@ -41,20 +34,8 @@ def _time(text: str | None, flag: str) -> Any:
         return None
     moment = parse_time(text)
     if moment is None:
-        raise _fail(f"{flag} {text!r}: not a time (try 2026-03-01 or 2026-03-01T12:00:00Z)")
+        raise fail(f"{flag} {text!r}: not a time (try 2026-03-01 or 2026-03-01T12:00:00Z)")
     return moment
-
-
-def _write(text: str, output: Path | None) -> None:
-    import sys
-
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def investigate_command(
@@ -70,7 +51,7 @@ def investigate_command(
     until: Annotated[str | None, typer.Option("--until", help="End of the window (default: now).")] = None,
     exposed_at: Annotated[str | None, typer.Option("--exposed-at", help="When the key leaked (default: from the report or GuardDuty).")] = None,
     state: Annotated[Path | None, typer.Option("--state", help="Org-scan state file: where else the key leaked (looked up by keyed hash).")] = None,
-    format: Annotated[IncidentFormat, typer.Option("--format", "-f", help="Output format.")] = IncidentFormat.text,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel file readers (0: cores; S3: 16).")] = 0,
     athena_sql: Annotated[str | None, typer.Option("--athena-sql", metavar="TABLE", help="Print the lineage query for Athena's CloudTrail table TABLE and exit.")] = None,
@@ -102,12 +83,12 @@ def investigate_command(
         if guardduty:
             seeds += seeds_from_guardduty(json.loads(guardduty.read_text(encoding="utf-8")))
     except (ReportError, OSError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if user:
         try:
             seeds += seeds_from_user(session.client("iam"), user)
         except Exception as exc:
-            raise _fail(f"cannot list the access keys of {user}: {exc}") from None
+            raise fail(f"cannot list the access keys of {user}: {exc}") from None
     from scanner.incident.investigate import Seed
 
     seeds += [Seed(key_id=k.strip(), origin="key") for k in key or []]
@@ -116,10 +97,10 @@ def investigate_command(
         merged.setdefault(seed.key_id, seed)
     seeds = [merged[k] for k in sorted(merged)]
     if not seeds:
-        raise _fail("nothing to investigate: give a verified report, --key, --user or --guardduty")
+        raise fail("nothing to investigate: give a verified report, --key, --user or --guardduty")
     if state:
         if not state.is_file():
-            raise _fail(f"{state}: no such state file")
+            raise fail(f"{state}: no such state file")
         for seed in seeds:
             for loc in leak_locations_from_state(state, seed.key_id):
                 if loc not in seed.locations:
@@ -131,7 +112,7 @@ def investigate_command(
         from scanner.incident.lineage import athena_lineage_sql
 
         window, _ = window_for(seeds, options)
-        _write(athena_lineage_sql([s.key_id for s in seeds], ct.iso(window.start), ct.iso(window.end),
+        write_output(athena_lineage_sql([s.key_id for s in seeds], ct.iso(window.start), ct.iso(window.end),
                                   table=athena_sql), output)
         raise typer.Exit(0)
     sources: list[Any] = []
@@ -150,20 +131,20 @@ def investigate_command(
             sources.append(ct.LookupEvents(regions, lambda r: session.client("cloudtrail", region_name=r)))
             typer.echo("leakwarden: LookupEvents is rate-limited to 2 requests/s per region", err=True)
     except ct.SourceError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if not sources and athena_results is None:
-        raise _fail("no CloudTrail source: give --cloudtrail, --lookup-events or --athena-results")
+        raise fail("no CloudTrail source: give --cloudtrail, --lookup-events or --athena-results")
     if sources and athena_results is not None:
-        raise _fail("--athena-results is the whole lineage already; do not combine it with other sources")
+        raise fail("--athena-results is the whole lineage already; do not combine it with other sources")
     source = sources[0] if len(sources) == 1 else (_Several(sources) if sources else None)
     try:
         result = investigate(seeds, source, options, athena_results=athena_results)
     except (ct.SourceError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-    _write(render(result, format.value), output)
+        raise fail(str(exc)) from None
+    write_output(render(result, format.value), output)
     errors = result["investigation"]["errors"]
     for error in errors[:20]:
-        typer.echo(f"leakwarden: {error}", err=True)
+        typer.echo(f"leakwarden: {visible(error)}", err=True)
     if errors:
         typer.echo(f"leakwarden: investigation incomplete: {len(errors)} problem(s)", err=True)
     raise typer.Exit(2 if errors else 0)
@@ -200,7 +181,7 @@ def contain_command(
     revert_policy_changes: Annotated[bool, typer.Option("--revert-policy-changes", help="Detach/delete the policies the attacker attached.")] = False,
     log: Annotated[Path | None, typer.Option("--log", help="JSON action log to append this run to (default with --apply: containment-log.json).")] = None,
     skip_aws_account: Annotated[list[str] | None, typer.Option("--skip-aws-account", help="Treat this account as a canary: never touch its keys (repeatable).")] = None,
-    format: Annotated[IncidentFormat, typer.Option("--format", "-f", help="text or json.")] = IncidentFormat.text,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text or json.")] = ReportFormat.text,
 ) -> None:
     """Cut off the leaked key and everything it spawned: deactivate keys, deny the
     attacker's role sessions (surgical or blunt), remove created logins.
@@ -223,7 +204,7 @@ def contain_command(
             raise ValueError("expected the JSON of `leakwarden investigate --format json`")
         canaries = canary_accounts(skip_aws_account or ())
     except (OSError, ValueError) as exc:
-        raise _fail(f"{investigation}: {exc}") from None
+        raise fail(f"{investigation}: {exc}") from None
     session = boto3.Session()
     started = iso(datetime.now(timezone.utc))
     # Planning only reads IAM (service-linked? instance profile?); without
@@ -234,13 +215,13 @@ def contain_command(
     try:
         actions = plan(data, iam, options)
     except Exception as exc:
-        raise _fail(f"cannot plan: {exc}") from None
+        raise fail(f"cannot plan: {exc}") from None
     actor = None
     if apply:
         try:
             actor = session.client("sts").get_caller_identity()["Arn"]
         except Exception as exc:
-            raise _fail(f"cannot tell who is running this (responder credentials?): {exc}") from None
+            raise fail(f"cannot tell who is running this (responder credentials?): {exc}") from None
         run(actions, iam, actor)
     entry = log_entry(actions, data, apply, actor, started)
     log = log or (Path("containment-log.json") if apply else None)
@@ -250,10 +231,10 @@ def contain_command(
             try:
                 runs = json.loads(log.read_text(encoding="utf-8")).get("runs", [])
             except (OSError, ValueError, AttributeError):
-                raise _fail(f"{log}: not a containment log; choose another --log") from None
+                raise fail(f"{log}: not a containment log; choose another --log") from None
         runs.append(entry)
-        _write(json.dumps({"runs": runs}, indent=2, sort_keys=True) + "\n", log)
-    typer.echo(render_plan(entry, "json" if format is IncidentFormat.json else "text"), nl=False)
+        write_output(json.dumps({"runs": runs}, indent=2, sort_keys=True) + "\n", log)
+    typer.echo(render_plan(entry, "json" if format is ReportFormat.json else "text"), nl=False)
     bad = failed(actions)
     if bad:
         typer.echo("leakwarden: failed: " + "; ".join(f"{a.kind} {a.target} ({a.message})" for a in bad),

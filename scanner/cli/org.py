@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -15,6 +14,7 @@ import typer
 from scanner.cli.common import (
     GitHubUrlOption,
     MirrorsOption,
+    ReportFormat,
     StateOption,
     connect_github,
     fail,
@@ -37,12 +37,15 @@ def org_callback() -> None:
     # A callback keeps `org` a command group even while it has one command.
 
 
-class OutputFormat(str, Enum):
-    """The formats of both org reports."""
-
-    text = "text"
-    json = "json"
-    markdown = "markdown"
+# The report and rate-limit options `org audit` and `org scan` share.
+FormatOption = Annotated[ReportFormat, typer.Option("--format", help="Report format.")]
+OutputOption = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional on 3.10
+    typer.Option("-o", "--output", help="Write the report here."),
+]
+RateLimitWaitOption = Annotated[
+    float, typer.Option(help="Total seconds this run may spend waiting out GitHub rate limits.")
+]
 
 
 # The policy options `org audit` and `org scan --audit` share.
@@ -69,16 +72,14 @@ def audit_command(
     state: StateOption = None,
     mirrors: MirrorsOption = None,
     github_url: GitHubUrlOption = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", help="Report format.")] = OutputFormat.text,
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report here.")] = None,  # noqa: UP045
+    output_format: FormatOption = ReportFormat.text,
+    output: OutputOption = None,
     scan: Annotated[bool, typer.Option("--scan/--no-scan", help="Mirror and scan repos that went public.")] = True,
     events: Annotated[bool, typer.Option("--events/--no-events", help="Read the event feeds.")] = True,
     rescan: Annotated[
         bool, typer.Option(help="Scan mirrors again even when their refs and the rules are unchanged.")
     ] = False,
-    max_rate_limit_wait: Annotated[
-        float, typer.Option(help="Total seconds this run may spend waiting out GitHub rate limits.")
-    ] = 900.0,
+    max_rate_limit_wait: RateLimitWaitOption = 900.0,
 ) -> None:
     """Which repos went public, when, by whom, and which secrets that exposed.
 
@@ -150,13 +151,11 @@ def scan_command(
         Optional[str],  # noqa: UP045
         typer.Option(help="With --verify: rotation tickets for live AWS keys to dir:PATH, github:OWNER/REPO or -."),
     ] = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", help="Report format.")] = OutputFormat.text,
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report here.")] = None,  # noqa: UP045
+    output_format: FormatOption = ReportFormat.text,
+    output: OutputOption = None,
     git_timeout: Annotated[float, typer.Option(min=1, help="Seconds per git clone or fetch.")] = 900.0,
     rescan: Annotated[bool, typer.Option(help="Ignore cursors: scan every repository whole.")] = False,
-    max_rate_limit_wait: Annotated[
-        float, typer.Option(help="Total seconds this run may spend waiting out GitHub rate limits.")
-    ] = 900.0,
+    max_rate_limit_wait: RateLimitWaitOption = 900.0,
 ) -> None:
     """Scan every repository of ORG for secrets, incrementally.
 

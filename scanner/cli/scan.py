@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scanner.cli.common import check_output, fail, progress_bar, write_output
+from scanner.cli.common import Confidence, check_output, fail, progress_bar, write_output
 from scanner.report.escape import visible
 from scanner.sources.files import SKIP_DIRS
 
@@ -32,12 +32,6 @@ class Format(str, Enum):
     html = "html"
     github = "github"
     junit = "junit"
-
-
-class Confidence(str, Enum):
-    low = "low"
-    medium = "medium"
-    high = "high"
 
 
 class PrefilterKind(str, Enum):
@@ -120,12 +114,9 @@ def scan(
             include=include, exclude=exclude, max_object_size=size_limit,
             jobs=jobs, redact=not no_redact, state=state, objects_from=objects_from,
             prefilter=prefilter.value, executor=executor)
-        if min_confidence is not Confidence.low:
-            from scanner.model import CONFIDENCE_ORDER
+        from scanner.project.setup import drop_below
 
-            keep = CONFIDENCE_ORDER.index(min_confidence.value)
-            bucket_result.findings = [f for f in bucket_result.findings
-                               if CONFIDENCE_ORDER.index(f.confidence) >= keep]
+        drop_below(bucket_result, min_confidence.value)
         _emit(bucket_result, format, output, url, verbose=verbose, no_color=no_color)
         if bucket_result.errors:
             typer.echo(f"leakwarden: scan incomplete: {len(bucket_result.errors)} object(s) could not "
@@ -181,7 +172,7 @@ def scan(
     _emit(result, format, output, repository, staged=staged, verbose=verbose,
           no_color=no_color)
     for line in suppressed.legacy:  # always: a stale hash must not go unnoticed
-        typer.echo(f"leakwarden: {line}", err=True)
+        typer.echo(f"leakwarden: {visible(line)}", err=True)
     if report_unused_ignores:
         for line in suppressed.unused:
             typer.echo(f"leakwarden: {visible(line)}", err=True)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from scanner.cli.common import fail
 from scanner.report.escape import visible
 
 
@@ -94,8 +95,7 @@ def tickets_command(
         actions = _load_json(containment, "contain --apply --log FILE") if containment else None
         destination = parse_destination(to, github_url)
     except (ReportError, DestinationError) as exc:
-        typer.echo(f"leakwarden: {visible(exc)}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(str(exc)) from None
     tickets = tickets_from_report(data, extra)
     if found is not None:
         from scanner.tickets.model import investigation_summary
@@ -110,7 +110,9 @@ def tickets_command(
     for outcome in outcomes:
         note = f" ({outcome.message})" if outcome.message else ""
         typer.echo(
-            f"leakwarden: {outcome.action} ticket for {outcome.key_id}: {outcome.where}{note}",
+            # visible: the message may quote a destination's (GitHub's) own answer
+            "leakwarden: " + visible(f"{outcome.action} ticket for {outcome.key_id}: "
+                                     f"{outcome.where}{note}"),
             err=True,
         )
         failed = failed or outcome.action == "error"

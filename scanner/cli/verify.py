@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from scanner.cli.common import fail
 from scanner.report.escape import visible
 
 # Only typer at import time: this module is loaded on every `leakwarden` start,
@@ -130,8 +131,7 @@ def verify_command(
         )
         summary = verify_report(data, repo, options)
     except (ReportError, ValueError) as exc:
-        typer.echo(f"leakwarden: {visible(exc)}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(str(exc)) from None
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     from scanner.cli.common import write_output
 

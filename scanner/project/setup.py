@@ -112,6 +112,8 @@ def _legacy_entries(result: ScanResult, unused: list[Any], repo: Path) -> list[s
 
     lines = []
     for finding in result.findings:
+        if not wanted:  # every stale entry explained: no more blobs to re-read
+            break
         try:
             secret = read_secret(repo, finding.blob, finding.span)
         except Exception:  # noqa: BLE001 - plain files, a missing object: no hint, no harm
@@ -356,6 +358,16 @@ def _with_gitleaks_config(ruleset: RuleSet, config: Path | None, root: Path,
     return ruleset
 
 
+def drop_below(result: ScanResult, min_confidence: Confidence) -> None:
+    """Drop findings under ``min_confidence`` (in place), keeping the count in
+    the stats true. Every kind of scan (history, files, S3) uses this one floor."""
+    if min_confidence == "low":
+        return
+    floor = CONFIDENCE_ORDER.index(min_confidence)
+    result.findings = [f for f in result.findings if CONFIDENCE_ORDER.index(f.confidence) >= floor]
+    result.stats.findings = len(result.findings)
+
+
 def finish_scan(result: ScanResult, prepared: PreparedScan, *, baseline: Path | None = None,
                 min_confidence: Confidence = "medium") -> Suppressed:
     """Hide what the baseline and ignore files list, then drop findings under
@@ -368,10 +380,7 @@ def finish_scan(result: ScanResult, prepared: PreparedScan, *, baseline: Path | 
         raise SetupError(files.label(str(exc)) if files else str(exc)) from None
     # After the ignore files, so an entry is not called unused because the
     # finding it hides fell under the floor.
-    if min_confidence != "low":
-        floor = CONFIDENCE_ORDER.index(min_confidence)
-        result.findings = [f for f in result.findings if CONFIDENCE_ORDER.index(f.confidence) >= floor]
-        result.stats.findings = len(result.findings)
+    drop_below(result, min_confidence)
     if prepared.config_changes:
         # Last, past every suppression: what the range changes in the files
         # that decide the verdict is never hidden by those same files.

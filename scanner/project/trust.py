@@ -104,23 +104,24 @@ def config_changes(repo_root: Path, range_spec: str, watched: dict[str, str]) ->
     before = repo[merge_base].peel(pygit2.Commit) if merge_base else base
     out: list[Finding] = []
     for name, why in sorted(watched.items()):
-        old, new = _blob(repo, before, name), _blob(repo, head, name)
-        if name == "pyproject.toml":
-            if _tool_table(old) == _tool_table(new):
-                continue
-        elif old == new:
+        # Blob ids, not contents: the same id is the same bytes. Only
+        # pyproject.toml is read, since only its [tool.leakwarden] counts.
+        old, new = _blob_id(before, name), _blob_id(head, name)
+        if old == new:
             continue
-        out.append(_change_finding(repo, before, head, name, why, new))
+        if name == "pyproject.toml" and _tool_table(_data(repo, old)) == _tool_table(_data(repo, new)):
+            continue
+        out.append(_change_finding(repo, before, head, name, why, old, new))
     return out
 
 
 def _change_finding(repo: object, before: object, head: object, name: str, why: str,
-                    new: bytes | None) -> Finding:
+                    old: str | None, new: str | None) -> Finding:
     import pygit2
 
     assert isinstance(repo, pygit2.Repository)
-    blob = _blob_id(head, name) or "0" * 40
-    state = "deletes" if new is None else ("adds" if _blob_id(before, name) is None else "changes")
+    blob = new or "0" * 40
+    state = "deletes" if new is None else ("adds" if old is None else "changes")
     who = _last_toucher(repo, before, head, name)
     digest = hashlib.sha256(f"{CONFIG_CHANGE_RULE}:{name}:{blob}".encode()).hexdigest()[:32]
     description = (f"This change {state} {name} ({why}); the scan used the base branch's "
@@ -186,6 +187,9 @@ def _blob_id(commit: object, name: str) -> str | None:
     return str(entry.id) if entry.type_str == "blob" else None
 
 
-def _blob(repo: object, commit: object, name: str) -> bytes | None:
-    oid = _blob_id(commit, name)
+def _data(repo: object, oid: str | None) -> bytes | None:
     return None if oid is None else repo[oid].data  # type: ignore[index]
+
+
+def _blob(repo: object, commit: object, name: str) -> bytes | None:
+    return _data(repo, _blob_id(commit, name))
