@@ -151,13 +151,17 @@ def _optional(call: Any, *missing: str) -> Any:
         raise
 
 
-def gather_posture(s3: Any, bucket: str, prefix: str, account: str) -> Posture:
+def _bucket_policy_text(s3: Any, bucket: str) -> str | None:
+    return _optional(lambda: s3.get_bucket_policy(Bucket=bucket)["Policy"], "NoSuchBucketPolicy")
+
+
+def gather_posture(s3: Any, bucket: str, prefix: str, account: str,
+                   policy_text: str | None) -> Posture:
+    """``policy_text``: the bucket policy (``_bucket_policy_text``), read once by the caller."""
     default, default_key = _encryption(s3, bucket)
     versioning = s3.get_bucket_versioning(Bucket=bucket).get("Status") or "Disabled"
     block = _optional(lambda: s3.get_public_access_block(Bucket=bucket),
                       "NoSuchPublicAccessBlockConfiguration")
-    policy_text = _optional(lambda: s3.get_bucket_policy(Bucket=bucket)["Policy"],
-                            "NoSuchBucketPolicy")
     posture = Posture(bucket, account, default, default_key, versioning,
                       block.get("PublicAccessBlockConfiguration") if block else None)
     if policy_text:
@@ -394,14 +398,13 @@ def analyse(url: str, session: Any = None, *, endpoint_url: str | None = None,
     region_name = region or s3.meta.region_name or "us-east-1"
     try:
         account = sts.get_caller_identity()["Account"]
-        posture = gather_posture(s3, bucket, prefix, account)
+        policy_text = _bucket_policy_text(s3, bucket)
+        posture = gather_posture(s3, bucket, prefix, account, policy_text)
         principals = gather_principals(iam)
     except ClientError as exc:
         raise StateAccessError(f"cannot examine {url}: {_code(exc)}: "
                                f"{exc.response.get('Error', {}).get('Message', '')}") from None
     keys = gather_keys(kms, [o.kms_key for o in posture.objects if o.kms_key], posture.notes)
-    policy_text = _optional(lambda: s3.get_bucket_policy(Bucket=bucket)["Policy"],
-                            "NoSuchBucketPolicy")
     bucket_policy = [("bucket-policy", _document(policy_text))] if policy_text else []
     objects = posture.objects or [StateObject(prefix or "*", posture.default_encryption,
                                               posture.default_kms_key)]
