@@ -424,6 +424,8 @@ def _judge(principal: _Principal, objects: list[StateObject], bucket: str, accou
     access = PrincipalAccess(principal.arn, principal.kind, CANNOT_READ,
                              principal.instance_profile, principal.groups)
     best = CANNOT_READ
+    # Decrypt does not depend on the object: one decision per key, however many versions it holds.
+    kms_decisions: dict[str, Decision] = {}
     for obj in objects:
         resource = f"arn:aws:s3:::{bucket}/{obj.key}"
         action = "s3:GetObjectVersion" if obj.version_id else "s3:GetObject"
@@ -440,7 +442,10 @@ def _judge(principal: _Principal, objects: list[StateObject], bucket: str, accou
             continue
         verdict = READS_PLAINTEXT
         if obj.encryption.endswith("KMS") and obj.kms_key:
-            kms = _decide_kms(principal, keys[obj.kms_key], account, kms_context)
+            kms = kms_decisions.get(obj.kms_key)
+            if kms is None:
+                kms = kms_decisions[obj.kms_key] = _decide_kms(principal, keys[obj.kms_key],
+                                                               account, kms_context)
             _merge(access.kms_allowed_by, kms.allowed_by)
             _merge(access.denied_by, kms.denied_by)
             _merge(access.conditional, kms.conditions)
