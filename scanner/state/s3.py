@@ -49,13 +49,6 @@ class S3State:
         with self.lock:
             self._write()
 
-    def findings(self, bucket: str) -> list[dict[str, Any]]:
-        """Every finding earlier runs stored for ``bucket`` (redacted)."""
-        rows = self.conn.execute(
-            "SELECT finding FROM s3_findings WHERE bucket = ? ORDER BY key, version_id, fingerprint",
-            (bucket,))
-        return [json.loads(r[0]) for r in rows]
-
     def close(self) -> None:
         self.flush()
         self.file.close()
