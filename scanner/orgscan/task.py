@@ -106,14 +106,6 @@ def _env_token(api_url: str) -> str:
     return _tokens[api_url]
 
 
-
-
-
-
-
-
-
-
 def _failed(task: RepoTask, kind: str, message: str, started: float, **kw: Any) -> RepoOutcome:
     return RepoOutcome(task.repo, "failed", error_kind=kind, error=message,
                        seconds=round(time.perf_counter() - started, 3), **kw)
