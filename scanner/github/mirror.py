@@ -44,11 +44,19 @@ def valid_full_name(full_name: str) -> bool:
         _NAME_PART.fullmatch(part) is not None and part.strip(".") != "" for part in (owner, name))
 
 
+def name_refusal(full_name: str) -> str | None:
+    """Why ``full_name`` may not become a mirror path, or None for a GitHub name."""
+    if valid_full_name(full_name):
+        return None
+    return f"refusing repository name {full_name!r}: not owner/name as GitHub allows"
+
+
 def mirror_path(mirrors_dir: str | Path, full_name: str) -> Path:
     """Where ``owner/name``'s bare mirror lives; MirrorError for a name that is
     not a GitHub name (it comes from an API answer, which is input too)."""
-    if not valid_full_name(full_name):
-        raise MirrorError(f"refusing repository name {full_name!r}: not owner/name as GitHub allows")
+    refusal = name_refusal(full_name)
+    if refusal:
+        raise MirrorError(refusal)
     owner, _, name = full_name.partition("/")
     return Path(mirrors_dir) / owner / f"{name}.git"
 
