@@ -130,11 +130,9 @@ def _resource_applies(statement: dict[str, Any], resource: str) -> bool:
 # Condition keys whose value for this kind of request is known: an S3 read over TLS.
 def _decide_condition(operator: str, key: str, values: list[Any], request: Request) -> bool | None:
     """True/False when the condition can be decided for ``request``; None when not."""
-    lowered = key.lower()
-    known = dict(request.context)
-    if lowered not in known:
+    actual = request.context.get(key.lower())
+    if actual is None:
         return None
-    actual = known[lowered]
     op = operator.removesuffix("IfExists")
     negate = op.startswith(("StringNot", "ArnNot")) or op == "Null"
     base = op.replace("Not", "") if op != "Null" else "Null"
