@@ -4,7 +4,6 @@ a Dask worker. It clones or fetches one mirror, compares its ref tips with the
 cursor it was handed and scans only what is new. It never touches the state
 file nor the GitHub API beyond its own credentials."""
 
-
 from __future__ import annotations
 
 import shutil
