@@ -93,8 +93,15 @@ def scan_s3_distributed(url: str, options: S3ScanOptions, executor: str) -> S3Sc
     skip = frozenset(seen.scanned(bucket, prefix, rules_version)) if seen else options.skip
     base = replace(options, ruleset=ruleset, client=None, state=None, progress=None,
                    collect_done=True, objects=None)
+    # Each skipped version to the one common prefix its key falls under: one
+    # pass over what the state holds (millions of versions), not one per prefix.
+    skip_under: dict[str, set[tuple[str, str, str]]] = {}
+    for s in skip:
+        rest = s[0][len(prefix):] if s[0].startswith(prefix) else ""
+        if "/" in rest:
+            skip_under.setdefault(prefix + rest.split("/", 1)[0] + "/", set()).add(s)
     tasks: list[tuple[str, S3ScanOptions]] = [
-        (f"s3://{bucket}/{p}", replace(base, skip=frozenset(s for s in skip if s[0].startswith(p))))
+        (f"s3://{bucket}/{p}", replace(base, skip=frozenset(skip_under.get(p, ()))))
         for p in prefixes]
     if top:
         top_keys = {o.key for o in top}

@@ -151,13 +151,17 @@ def _optional(call: Any, *missing: str) -> Any:
         raise
 
 
-def gather_posture(s3: Any, bucket: str, prefix: str, account: str) -> Posture:
+def _bucket_policy_text(s3: Any, bucket: str) -> str | None:
+    return _optional(lambda: s3.get_bucket_policy(Bucket=bucket)["Policy"], "NoSuchBucketPolicy")
+
+
+def gather_posture(s3: Any, bucket: str, prefix: str, account: str,
+                   policy_text: str | None) -> Posture:
+    """``policy_text``: the bucket policy (``_bucket_policy_text``), read once by the caller."""
     default, default_key = _encryption(s3, bucket)
     versioning = s3.get_bucket_versioning(Bucket=bucket).get("Status") or "Disabled"
     block = _optional(lambda: s3.get_public_access_block(Bucket=bucket),
                       "NoSuchPublicAccessBlockConfiguration")
-    policy_text = _optional(lambda: s3.get_bucket_policy(Bucket=bucket)["Policy"],
-                            "NoSuchBucketPolicy")
     posture = Posture(bucket, account, default, default_key, versioning,
                       block.get("PublicAccessBlockConfiguration") if block else None)
     if policy_text:
@@ -394,14 +398,13 @@ def analyse(url: str, session: Any = None, *, endpoint_url: str | None = None,
     region_name = region or s3.meta.region_name or "us-east-1"
     try:
         account = sts.get_caller_identity()["Account"]
-        posture = gather_posture(s3, bucket, prefix, account)
+        policy_text = _bucket_policy_text(s3, bucket)
+        posture = gather_posture(s3, bucket, prefix, account, policy_text)
         principals = gather_principals(iam)
     except ClientError as exc:
         raise StateAccessError(f"cannot examine {url}: {_code(exc)}: "
                                f"{exc.response.get('Error', {}).get('Message', '')}") from None
     keys = gather_keys(kms, [o.kms_key for o in posture.objects if o.kms_key], posture.notes)
-    policy_text = _optional(lambda: s3.get_bucket_policy(Bucket=bucket)["Policy"],
-                            "NoSuchBucketPolicy")
     bucket_policy = [("bucket-policy", _document(policy_text))] if policy_text else []
     objects = posture.objects or [StateObject(prefix or "*", posture.default_encryption,
                                               posture.default_kms_key)]
@@ -421,6 +424,8 @@ def _judge(principal: _Principal, objects: list[StateObject], bucket: str, accou
     access = PrincipalAccess(principal.arn, principal.kind, CANNOT_READ,
                              principal.instance_profile, principal.groups)
     best = CANNOT_READ
+    # Decrypt does not depend on the object: one decision per key, however many versions it holds.
+    kms_decisions: dict[str, Decision] = {}
     for obj in objects:
         resource = f"arn:aws:s3:::{bucket}/{obj.key}"
         action = "s3:GetObjectVersion" if obj.version_id else "s3:GetObject"
@@ -437,7 +442,10 @@ def _judge(principal: _Principal, objects: list[StateObject], bucket: str, accou
             continue
         verdict = READS_PLAINTEXT
         if obj.encryption.endswith("KMS") and obj.kms_key:
-            kms = _decide_kms(principal, keys[obj.kms_key], account, kms_context)
+            kms = kms_decisions.get(obj.kms_key)
+            if kms is None:
+                kms = kms_decisions[obj.kms_key] = _decide_kms(principal, keys[obj.kms_key],
+                                                               account, kms_context)
             _merge(access.kms_allowed_by, kms.allowed_by)
             _merge(access.denied_by, kms.denied_by)
             _merge(access.conditional, kms.conditions)

@@ -335,8 +335,6 @@ class AuditLogAnswer:
     reason: str = ""
 
 
-
-
 def _visibility(repo: Any) -> str:
     # Older GHES versions omit ``visibility``; ``private`` is always there.
     vis = repo.visibility

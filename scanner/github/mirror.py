@@ -44,11 +44,19 @@ def valid_full_name(full_name: str) -> bool:
         _NAME_PART.fullmatch(part) is not None and part.strip(".") != "" for part in (owner, name))
 
 
+def name_refusal(full_name: str) -> str | None:
+    """Why ``full_name`` may not become a mirror path, or None for a GitHub name."""
+    if valid_full_name(full_name):
+        return None
+    return f"refusing repository name {full_name!r}: not owner/name as GitHub allows"
+
+
 def mirror_path(mirrors_dir: str | Path, full_name: str) -> Path:
     """Where ``owner/name``'s bare mirror lives; MirrorError for a name that is
     not a GitHub name (it comes from an API answer, which is input too)."""
-    if not valid_full_name(full_name):
-        raise MirrorError(f"refusing repository name {full_name!r}: not owner/name as GitHub allows")
+    refusal = name_refusal(full_name)
+    if refusal:
+        raise MirrorError(refusal)
     owner, _, name = full_name.partition("/")
     return Path(mirrors_dir) / owner / f"{name}.git"
 
@@ -71,8 +79,7 @@ def git_auth_env(clone_url: str, token: str | None, base: dict[str, str] | None 
     if token:
         parts = urlsplit(clone_url)
         origin = f"{parts.scheme}://{parts.netloc}/"
-        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-        keys.append((f"http.{origin}.extraHeader", f"Authorization: Basic {basic}"))
+        keys.append((f"http.{origin}.extraHeader", f"Authorization: Basic {_basic(token)}"))
     start = int(env.get("GIT_CONFIG_COUNT", "0") or 0)
     for i, (key, value) in enumerate(keys, start=start):
         env[f"GIT_CONFIG_KEY_{i}"] = key
@@ -81,9 +88,14 @@ def git_auth_env(clone_url: str, token: str | None, base: dict[str, str] | None 
     return env
 
 
+def _basic(token: str) -> str:
+    """The token as HTTP basic credentials, the way git and ``advertised_refs`` present it."""
+    return base64.b64encode(f"x-access-token:{token}".encode()).decode()
+
+
 def scrub(text: str, token: str | None) -> str:
     if token:
-        for form in (token, base64.b64encode(f"x-access-token:{token}".encode()).decode()):
+        for form in (token, _basic(token)):
             text = text.replace(form, "***")
     return text
 
@@ -186,14 +198,11 @@ def advertised_refs(clone_url: str, token: str | None, timeout: float = 30.0) ->
     process at all. Raises ``OSError``/``ValueError`` on anything unexpected
     (the caller then simply fetches).
     """
-    import base64
-
     import requests
 
     headers = {"User-Agent": "git/leakwarden", "Accept": "*/*"}
     if token:
-        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-        headers["Authorization"] = f"Basic {basic}"
+        headers["Authorization"] = f"Basic {_basic(token)}"
     url = clone_url.rstrip("/") + "/info/refs?service=git-upload-pack"
     try:
         response = requests.get(url, headers=headers, timeout=timeout)

@@ -138,9 +138,10 @@ def record_exposures(report: OrgScanReport, store: StateFile, audit: Any) -> lis
     for data in tables.findings(report.org, "open"):
         if data["repo"] in targets:
             by_repo.setdefault(data["repo"], []).append(Finding.from_dict(data))
+    audit_tables = AuditStore(store)
     new = []
     for repo, findings in sorted(by_repo.items()):
         for exposure in compute_exposures(repo, findings, audit.changes, public_now.get(repo, False)):
-            if AuditStore(store).record_exposure(report.org, exposure, report.generated_at):
+            if audit_tables.record_exposure(report.org, exposure, report.generated_at):
                 new.append(exposure)
     return new

@@ -37,7 +37,7 @@ from scanner.github.client import (
     GitHubConfigError,
     describe_error,
 )
-from scanner.github.mirror import advertised_refs, mirror_path, valid_full_name
+from scanner.github.mirror import advertised_refs, mirror_path, name_refusal
 from scanner.orgscan.task import RepoOutcome, RepoTask
 from scanner.state.db import StateFile
 from scanner.state.orgscan import OrgScanStore, RepoCursor
@@ -213,10 +213,10 @@ def run_org_scan(
         raise GitHubConfigError(f"no token for git: {describe_error(exc)}") from None
     # A name from the API that is not a GitHub name would build a mirror path
     # outside --mirrors: that repo fails (exit 2), the others run.
-    refused = [RepoOutcome(r.full_name, "failed", error_kind="invalid-name",
-                           error=f"refusing repository name {r.full_name!r}: not owner/name as GitHub allows")
-               for r in repos if not valid_full_name(r.full_name)]
-    repos = [r for r in repos if valid_full_name(r.full_name)]
+    refusals = {r.full_name: name_refusal(r.full_name) for r in repos}
+    refused = [RepoOutcome(name, "failed", error_kind="invalid-name", error=why)
+               for name, why in refusals.items() if why]
+    repos = [r for r in repos if not refusals[r.full_name]]
     tasks = plan_tasks(repos, cursors, options, mirrors_dir, client.base_url, None if remote else git_token)
     from scanner.engine.rules import default_rules
 

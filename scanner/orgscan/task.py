@@ -4,7 +4,6 @@ a Dask worker. It clones or fetches one mirror, compares its ref tips with the
 cursor it was handed and scans only what is new. It never touches the state
 file nor the GitHub API beyond its own credentials."""
 
-
 from __future__ import annotations
 
 import shutil
@@ -104,14 +103,6 @@ def _env_token(api_url: str) -> str:
     if api_url not in _tokens:
         _tokens[api_url] = GitHubClient(base_url=api_url).git_token()
     return _tokens[api_url]
-
-
-
-
-
-
-
-
 
 
 def _failed(task: RepoTask, kind: str, message: str, started: float, **kw: Any) -> RepoOutcome:

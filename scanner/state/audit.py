@@ -204,7 +204,6 @@ class AuditStore:
                                 e.get("rule") or "", e["fingerprint"]))
         return out
 
-
     # -- audit scans: skip a mirror whose refs and rules did not change ---------------
     def audit_scan_key(self, repo: str) -> str | None:
         row = self.conn.execute("SELECT scan_key FROM audit_scans WHERE repo = ?", (repo,)).fetchone()

@@ -12,6 +12,16 @@ from scanner.model import Finding
 from scanner.state.db import StateFile
 
 _BATCH = 500  # rows per transaction: a killed run loses at most this many (rescanned next time)
+# The secret and the line it stands on are in clear under ``scan --no-redact``;
+# the state keeps neither (its fingerprint and keyed hash identify it).
+_NOT_STORED = ("secret", "context")
+
+
+def _stored(finding: Finding) -> str:
+    data = finding.to_dict()
+    for name in _NOT_STORED:
+        data.pop(name, None)
+    return json.dumps(data, sort_keys=True)
 
 
 class S3State:
@@ -49,13 +59,6 @@ class S3State:
         with self.lock:
             self._write()
 
-    def findings(self, bucket: str) -> list[dict[str, Any]]:
-        """Every finding earlier runs stored for ``bucket`` (redacted)."""
-        rows = self.conn.execute(
-            "SELECT finding FROM s3_findings WHERE bucket = ? ORDER BY key, version_id, fingerprint",
-            (bucket,))
-        return [json.loads(r[0]) for r in rows]
-
     def close(self) -> None:
         self.flush()
         self.file.close()
@@ -71,10 +74,10 @@ class S3State:
                     "UPDATE SET etag = excluded.etag, rules_version = excluded.rules_version, "
                     "scanned_at = excluded.scanned_at",
                     (obj.bucket, obj.key, obj.version_id or "", obj.etag, rules_version, at))
-                for f in findings:  # redacted already: the state never holds a secret
+                for f in findings:
                     self.conn.execute(
                         "INSERT OR IGNORE INTO s3_findings (bucket, key, version_id, fingerprint, "
                         "rule, secret_hash, finding, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (obj.bucket, obj.key, obj.version_id or "", f.fingerprint, f.rule,
-                         f.secret_hash, json.dumps(f.to_dict(), sort_keys=True), at))
+                         f.secret_hash, _stored(f), at))
         self.pending.clear()
