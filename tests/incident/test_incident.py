@@ -20,7 +20,6 @@ from scanner.incident.cloudtrail import LocalTrail, Window, filter_records
 from scanner.incident.contain import ContainOptions, apply, plan
 from scanner.incident.investigate import InvestigateOptions, Seed, investigate
 from scanner.incident.lineage import EVENT_COLUMNS, athena_lineage_sql
-from tests.aws_support import MotoSts, Recorder, moto_server  # noqa: F401 - fixture
 from tests.incident.support import (
     ACCOUNT,
     ATTACKER_IPS,
@@ -37,6 +36,7 @@ from tests.incident.support import (
     recording_proxy,
     upload_trail,
 )
+from tests.support.aws import MotoSts, Recorder, moto_server  # noqa: F401 - fixture
 
 WINDOW = ["--since", ct_time(START), "--until", ct_time(END)]
 

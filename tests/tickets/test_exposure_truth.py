@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.aws_support by name
+# ruff: noqa: F811 - pytest fixtures are imported from tests.support.aws by name
 """Audit and tickets that tell the truth about exposure (issue 16): a repo
 public from day one exposed its secrets at their commit; `org scan --audit`
 takes the policy; a ticket lists every location of its key in the state, as
@@ -21,7 +21,7 @@ from scanner.tickets import render_markdown, tickets_from_report
 from scanner.tickets.model import parse_remote
 from scanner.tickets.render import runbook
 from scanner.verify.sts import StsChecker, StsConfig
-from tests.aws_support import credentials_file, moto_server, moto_sts  # noqa: F401 - fixtures
+from tests.support.aws import credentials_file, moto_server, moto_sts  # noqa: F401 - fixtures
 from tests.support.fakes import Fakes
 from tests.support.github_server import GitHubServer, commit_files
 from tests.support.gitrepo import GitRepo

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.aws_support by name
+# ruff: noqa: F811 - pytest fixtures are imported from tests.support.aws by name
 """Verification against a real STS on loopback (moto, IAM auth enforced).
 
 Keys are created in moto, planted in a git repository built here, found, and
@@ -15,7 +15,7 @@ import pytest
 from scanner.verify import VerifyOptions, verify_findings, verify_report
 from scanner.verify.account import account_id_from_key_id, key_id_for_account
 from scanner.verify.sts import StsChecker, StsConfig
-from tests.aws_support import (  # noqa: F401 - fixtures
+from tests.support.aws import (  # noqa: F401 - fixtures
     credentials_file,
     findings_in,
     make_repo,

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.aws_support by name
+# ruff: noqa: F811 - pytest fixtures are imported from tests.support.aws by name
 """``verify`` treats a report and an STS answer as untrusted input.
 
 A hand-edited report can point a finding's span anywhere in its blob: at a
@@ -17,7 +17,7 @@ from scanner.model import ScanResult, ScanStats
 from scanner.report.json_report import report_dict
 from scanner.verify import VerifyOptions, verify_findings, verify_report
 from scanner.verify.account import key_id_for_account
-from tests.aws_support import (  # noqa: F401 - fixtures
+from tests.support.aws import (  # noqa: F401 - fixtures
     credentials_file,
     findings_in,
     make_repo,
