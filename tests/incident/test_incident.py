@@ -36,7 +36,7 @@ from tests.incident.support import (
     recording_proxy,
     upload_trail,
 )
-from tests.support.aws import MotoSts, Recorder, moto_server  # noqa: F401 - fixture
+from tests.support.aws import MotoSts, Recorder, hide_machine_aws, moto_server  # noqa: F401 - fixture
 
 WINDOW = ["--since", ct_time(START), "--until", ct_time(END)]
 
@@ -92,12 +92,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(moto_server: tuple[str, int], tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:  # noqa: F811
     with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith("AWS_"):
-                mp.delenv(name)
-        mp.setenv("AWS_CONFIG_FILE", os.devnull)
-        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-        mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        hide_machine_aws(mp)
         host, port = moto_server
         moto = MotoSts(f"http://{host}:{port}", "", Recorder())
         moto._set_auth("0")

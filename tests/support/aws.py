@@ -228,15 +228,7 @@ def hide_machine_aws(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def moto_sts(moto_server: tuple[str, int], monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoSts]:
     """A fresh recorder in front of the shared moto server, with the machine's AWS set-up hidden."""
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    # Nothing from this machine may configure boto3: no profile, no files, no IMDS.
-    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    hide_machine_aws(monkeypatch)
     host, port = moto_server
     recorder = Recorder()
     proxy = _proxy(port, recorder)
