@@ -9,10 +9,7 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from tests.support.fakes import Fakes
-from tests.support.gitrepo import GitRepo
 
 FAKE = Fakes(seed=1616)
 
@@ -25,13 +22,6 @@ def lw(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:
 def rules_found(proc: subprocess.CompletedProcess[str]) -> set[str]:
     assert proc.returncode in (0, 1), proc.stderr
     return {f["rule"] for f in json.loads(proc.stdout)["findings"]}
-
-
-@pytest.fixture
-def repo(tmp_path) -> GitRepo:
-    r = GitRepo(tmp_path / "repo")
-    r.commit("initial", {"README.md": "hello\n"})
-    return r
 
 
 def test_disabled_rules_in_gitleaks_ids_are_mapped_and_unmapped_ones_named(repo):
