@@ -176,6 +176,17 @@ def _gen_class(av, rng: random.Random) -> str:  # noqa: ANN001
     return rng.choice(chars or ["a"])
 
 
+# gitleaks' utils helpers that stand for "n characters of this class".
+_CHARSETS = {
+    "Numeric": "[0-9]",
+    "Hex": "[a-f0-9]",
+    "AlphaNumeric": "[a-z0-9]",
+    "AlphaNumericExtendedShort": "[a-z0-9_-]",
+    "AlphaNumericExtended": "[a-z0-9=_-]",
+    "AlphaNumericExtendedLong": "[a-z0-9/=_+-]",
+}
+
+
 class GoEval:
     """Evaluates the string expressions gitleaks' and trufflehog's tests are built from."""
 
@@ -279,18 +290,8 @@ class GoEval:
                 raise Unsupported("Sprintf") from exc
         if short == "NewSecret":
             return random_for_regex(args[0], self.rng)
-        if short == "Numeric":
-            return f"[0-9]{{{args[0]}}}"
-        if short == "Hex":
-            return f"[a-f0-9]{{{args[0]}}}"
-        if short == "AlphaNumeric":
-            return f"[a-z0-9]{{{args[0]}}}"
-        if short == "AlphaNumericExtendedShort":
-            return f"[a-z0-9_-]{{{args[0]}}}"
-        if short == "AlphaNumericExtended":
-            return f"[a-z0-9=_-]{{{args[0]}}}"
-        if short == "AlphaNumericExtendedLong":
-            return f"[a-z0-9/=_+-]{{{args[0]}}}"
+        if short in _CHARSETS:  # utils.Hex(n) and friends: n characters of that class
+            return f"{_CHARSETS[short]}{{{args[0]}}}"
         if short == "Hex8_4_4_4_12":
             return "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
         if short == "GenerateSampleSecrets":
