@@ -1,6 +1,6 @@
 """Catalog breadth, side by side: every tool on the peers' own labelled examples.
 
-    python bench/breadth.py [--repos /work/bench-repos] [--work DIR] [--tools leakwarden,gitleaks,...]
+    python bench/breadth.py [--repos $LEAKWARDEN_BENCH_REPOS] [--work DIR] [--tools leakwarden,gitleaks,...]
                             [--misses N] [--leakwarden-args "--min-confidence low"]
 
 leakwarden runs with the product's defaults (``scan --min-confidence medium``
@@ -44,7 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.quality import TOOLS, run_tool  # noqa: E402
+from bench.quality import BENCH_REPOS, TOOLS, run_tool  # noqa: E402
 from corpus.evaluate import read_report  # noqa: E402
 
 
@@ -538,7 +538,7 @@ def extract(repos: Path, seed: int = 15) -> tuple[list[Example], dict[str, int]]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repos", type=Path, default=Path("/work/bench-repos"))
+    parser.add_argument("--repos", type=Path, default=BENCH_REPOS)
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--tools", default=TOOLS)
     parser.add_argument("--misses", type=int, default=40, help="rows in the per-provider miss table")

@@ -50,6 +50,8 @@ def _find(name: str) -> str | None:
 
 PEERS = ("gitleaks", "betterleaks", "kingfisher")
 TOOLS = ",".join(("leakwarden", *PEERS))  # the --tools default of every side-by-side benchmark
+# Where the peer and test-data clones are (the benchmarks' --repo/--repos defaults).
+BENCH_REPOS = Path(os.environ.get("LEAKWARDEN_BENCH_REPOS", "/work/bench-repos"))
 
 
 def bench_arguments(doc: str, seed: int) -> argparse.ArgumentParser:
