@@ -1,6 +1,6 @@
 """Catalog breadth, side by side: every tool on the peers' own labelled examples.
 
-    python bench/breadth.py [--repos /work/bench-repos] [--work DIR] [--tools leakwarden,gitleaks,...]
+    python bench/breadth.py [--repos $LEAKWARDEN_BENCH_REPOS] [--work DIR] [--tools leakwarden,gitleaks,...]
                             [--misses N] [--leakwarden-args "--min-confidence low"]
 
 leakwarden runs with the product's defaults (``scan --min-confidence medium``
@@ -44,7 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.quality import run_tool  # noqa: E402
+from bench.quality import BENCH_REPOS, TOOLS, run_tool  # noqa: E402
 from corpus.evaluate import read_report  # noqa: E402
 
 
@@ -176,6 +176,17 @@ def _gen_class(av, rng: random.Random) -> str:  # noqa: ANN001
     return rng.choice(chars or ["a"])
 
 
+# gitleaks' utils helpers that stand for "n characters of this class".
+_CHARSETS = {
+    "Numeric": "[0-9]",
+    "Hex": "[a-f0-9]",
+    "AlphaNumeric": "[a-z0-9]",
+    "AlphaNumericExtendedShort": "[a-z0-9_-]",
+    "AlphaNumericExtended": "[a-z0-9=_-]",
+    "AlphaNumericExtendedLong": "[a-z0-9/=_+-]",
+}
+
+
 class GoEval:
     """Evaluates the string expressions gitleaks' and trufflehog's tests are built from."""
 
@@ -279,18 +290,8 @@ class GoEval:
                 raise Unsupported("Sprintf") from exc
         if short == "NewSecret":
             return random_for_regex(args[0], self.rng)
-        if short == "Numeric":
-            return f"[0-9]{{{args[0]}}}"
-        if short == "Hex":
-            return f"[a-f0-9]{{{args[0]}}}"
-        if short == "AlphaNumeric":
-            return f"[a-z0-9]{{{args[0]}}}"
-        if short == "AlphaNumericExtendedShort":
-            return f"[a-z0-9_-]{{{args[0]}}}"
-        if short == "AlphaNumericExtended":
-            return f"[a-z0-9=_-]{{{args[0]}}}"
-        if short == "AlphaNumericExtendedLong":
-            return f"[a-z0-9/=_+-]{{{args[0]}}}"
+        if short in _CHARSETS:  # utils.Hex(n) and friends: n characters of that class
+            return f"{_CHARSETS[short]}{{{args[0]}}}"
         if short == "Hex8_4_4_4_12":
             return "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
         if short == "GenerateSampleSecrets":
@@ -456,38 +457,26 @@ def findings_by_file(report: Path, tool: str) -> dict[str, set[str]]:
 def run_directory_tool(tool: str, directory: Path, report: Path) -> float | None:
     """``tool`` is a peer's name, ``leakwarden``, or ``leakwarden+ARGS`` (extra scan arguments)."""
     import shlex
-    import subprocess
-    import time
 
-    from bench.quality import _find
+    from bench.quality import PEERS, _find, timed_run
 
     if tool == "leakwarden" or tool.startswith("leakwarden+"):
         extra = shlex.split(tool.split("+", 1)[1]) if "+" in tool else []
-        cmd = [sys.executable, "-m", "scanner", "scan", str(directory), "--no-git", "--no-redact", "-f", "json",
-               "-o", str(report), *extra]
-    elif tool == "gitleaks":
-        exe = _find(tool)
-        if exe is None:
-            return None
+        return timed_run(tool, [sys.executable, "-m", "scanner", "scan", str(directory), "--no-git", "--no-redact",
+                                "-f", "json", "-o", str(report), *extra], report)
+    if tool not in PEERS:
+        return run_tool(tool, directory, report)
+    exe = _find(tool)
+    if exe is None:
+        return None
+    if tool == "gitleaks":
         cmd = [exe, "dir", str(directory), "-f", "json", "-r", str(report), "--log-level", "error"]
     elif tool == "betterleaks":
-        exe = _find(tool)
-        if exe is None:
-            return None
         cmd = [exe, str(directory), "-o", str(report), "-l", "error", "--no-banner", "-s"]
-    elif tool == "kingfisher":
-        exe = _find(tool)
-        if exe is None:
-            return None
+    else:
         cmd = [exe, "scan", str(directory), "--no-validate", "--format", "json", "--output", str(report), "-q",
                "--git-history", "none", "--no-dedup"]
-    else:
-        return run_tool(tool, directory, report)
-    start = time.perf_counter()
-    subprocess.run(cmd, capture_output=True, check=False)
-    if not report.exists():
-        report.write_text("[]" if tool == "gitleaks" else '{"findings": []}')
-    return time.perf_counter() - start
+    return timed_run(tool, cmd, report)
 
 
 @dataclass
@@ -549,9 +538,9 @@ def extract(repos: Path, seed: int = 15) -> tuple[list[Example], dict[str, int]]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repos", type=Path, default=Path("/work/bench-repos"))
+    parser.add_argument("--repos", type=Path, default=BENCH_REPOS)
     parser.add_argument("--work", type=Path, default=None)
-    parser.add_argument("--tools", default="leakwarden,gitleaks,betterleaks,kingfisher")
+    parser.add_argument("--tools", default=TOOLS)
     parser.add_argument("--misses", type=int, default=40, help="rows in the per-provider miss table")
     parser.add_argument("--show", default="", help="print missed positives / FPs of this provider (leakwarden)")
     parser.add_argument("--leakwarden-args", default="",

@@ -12,7 +12,6 @@ reports. Peers are found as in ``bench/quality.py``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -20,18 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.quality import run_tool  # noqa: E402
+from bench.quality import bench_arguments, run_tool  # noqa: E402
 from corpus import generic  # noqa: E402
 from corpus.credfiles import reported_lines  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--work", type=Path, default=None)
-    parser.add_argument("--seed", type=int, default=5)
-    parser.add_argument("--tools", default="leakwarden,gitleaks,betterleaks,kingfisher")
-    parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args(argv)
+    args = bench_arguments(__doc__, 5).parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="leakwarden-generic-"))
     if not (work / "labels.json").exists():
         generic.build(work, args.seed)

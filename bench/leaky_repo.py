@@ -1,7 +1,7 @@
 """leaky-repo, by line: how many of its risky lines a scanner reports, and
 how many lines it reports that are not risky.
 
-    python bench/leaky_repo.py [--repo /work/bench-repos/leaky-repo.git] [--tools leakwarden,...] [--verbose]
+    python bench/leaky_repo.py [--repo $LEAKWARDEN_BENCH_REPOS/leaky-repo.git] [--tools leakwarden,...] [--verbose]
 
 The risky lines are judged by hand in ``bench/data/leaky-repo-lines.json``
 (HEAD of Plazmaz/leaky-repo). HEAD's tree is committed into a fresh
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.quality import run_tool  # noqa: E402
+from bench.quality import BENCH_REPOS, TOOLS, run_tool  # noqa: E402
 from corpus.credfiles import reported_lines  # noqa: E402
 
 LABELS = Path(__file__).resolve().parent / "data" / "leaky-repo-lines.json"
@@ -45,8 +45,8 @@ def score(risky: dict[str, list[int]], reported: set[tuple[str, int]]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repo", type=Path, default=Path("/work/bench-repos/leaky-repo.git"))
-    parser.add_argument("--tools", default="leakwarden,gitleaks,betterleaks,kingfisher")
+    parser.add_argument("--repo", type=Path, default=BENCH_REPOS / "leaky-repo.git")
+    parser.add_argument("--tools", default=TOOLS)
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     risky = {k: v for k, v in json.loads(LABELS.read_text()).items() if not k.startswith("_")}

@@ -48,30 +48,25 @@ def _find(name: str) -> str | None:
     return str(here) if here.exists() else shutil.which(name)
 
 
-def run_tool(tool: str, repo: Path, report: Path) -> float | None:
-    """Scan ``repo``'s full history with ``tool``, JSON to ``report``; seconds, or None if absent."""
-    if tool == "leakwarden":
-        cmd = [sys.executable, "-m", "scanner", "scan", str(repo), "--no-redact", "-f", "json", "-o", str(report)]
-    elif tool == "gitleaks":
-        exe = _find(tool)
-        if exe is None:
-            return None
-        cmd = [exe, "git", str(repo), "-f", "json", "-r", str(report), "--log-level", "error",
-               "--log-opts=--all"]
-    elif tool == "betterleaks":
-        exe = _find(tool)
-        if exe is None:
-            return None
-        cmd = [exe, "git", str(repo), "-o", str(report), "-l", "error", "--log-opts=--all",
-               "--no-banner", "-s"]
-    elif tool == "kingfisher":
-        exe = _find("kingfisher")
-        if exe is None:
-            return None
-        cmd = [exe, "scan", str(repo), "--no-validate", "--format", "json", "--output", str(report),
-               "--git-history", "full", "-q"]
-    else:
-        raise ValueError(tool)
+PEERS = ("gitleaks", "betterleaks", "kingfisher")
+TOOLS = ",".join(("leakwarden", *PEERS))  # the --tools default of every side-by-side benchmark
+# Where the peer and test-data clones are (the benchmarks' --repo/--repos defaults).
+BENCH_REPOS = Path(os.environ.get("LEAKWARDEN_BENCH_REPOS", "/work/bench-repos"))
+
+
+def bench_arguments(doc: str, seed: int) -> argparse.ArgumentParser:
+    """The options the generated-data benchmarks share: --work, --seed, --tools, --verbose."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--seed", type=int, default=seed)
+    parser.add_argument("--tools", default=TOOLS)
+    parser.add_argument("--verbose", action="store_true")
+    return parser
+
+
+def timed_run(tool: str, cmd: list[str], report: Path) -> float:
+    """Run one tool's scan that writes ``report``; seconds. A tool that wrote
+    nothing (it found nothing, or failed) gets an empty report in its format."""
     start = time.perf_counter()
     subprocess.run(cmd, capture_output=True, check=False, env=dict(os.environ, NO_COLOR="1"))
     if not report.exists():
@@ -79,13 +74,30 @@ def run_tool(tool: str, repo: Path, report: Path) -> float | None:
     return time.perf_counter() - start
 
 
+def run_tool(tool: str, repo: Path, report: Path) -> float | None:
+    """Scan ``repo``'s full history with ``tool``, JSON to ``report``; seconds, or None if absent."""
+    if tool == "leakwarden":
+        return timed_run(tool, [sys.executable, "-m", "scanner", "scan", str(repo), "--no-redact",
+                                "-f", "json", "-o", str(report)], report)
+    if tool not in PEERS:
+        raise ValueError(tool)
+    exe = _find(tool)
+    if exe is None:
+        return None
+    if tool == "gitleaks":
+        cmd = [exe, "git", str(repo), "-f", "json", "-r", str(report), "--log-level", "error",
+               "--log-opts=--all"]
+    elif tool == "betterleaks":
+        cmd = [exe, "git", str(repo), "-o", str(report), "-l", "error", "--log-opts=--all",
+               "--no-banner", "-s"]
+    else:
+        cmd = [exe, "scan", str(repo), "--no-validate", "--format", "json", "--output", str(report),
+               "--git-history", "full", "-q"]
+    return timed_run(tool, cmd, report)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--work", type=Path, default=None)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--tools", default="leakwarden,gitleaks,betterleaks,kingfisher")
-    parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args(argv)
+    args = bench_arguments(__doc__, 7).parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="leakwarden-quality-"))
     corpus_dir, cred_dir = work / "corpus", work / "credfiles"
     if not (corpus_dir / "labels.json").exists():

@@ -17,7 +17,7 @@ Each run prints wall time, versions and MB read, throughput and peak RSS
 (the scanning process's own ``ru_maxrss``), and checks that every state
 version's password was found.
 
-    LEAKWARDEN_PEERS_VENV=/work/peers python bench/s3.py --versions 5200 --jobs 8
+    LEAKWARDEN_PEERS_VENV=/path/to/peers-venv python bench/s3.py --versions 5200 --jobs 8
 """
 
 from __future__ import annotations

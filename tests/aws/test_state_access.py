@@ -12,7 +12,7 @@ import pytest
 
 from scanner.aws.policy_eval import Request, evaluate, glob_match
 from scanner.aws.state_access import CANNOT_READ, READS_PLAINTEXT, READS_WITH_KMS, analyse
-from tests.aws_support import ADMIN_CREDS, hide_machine_aws, moto_admin, moto_server  # noqa: F401
+from tests.support.aws import ADMIN_CREDS, hide_machine_aws, moto_admin, moto_server  # noqa: F401
 
 _n = itertools.count()
 ACCOUNT = "123456789012"  # moto's default account

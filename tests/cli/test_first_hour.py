@@ -14,8 +14,6 @@ import sys
 import threading
 from pathlib import Path
 
-import pytest
-
 from scanner.model import ScanResult
 from scanner.pipeline import ScanOptions, scan
 from scanner.report.text_report import render_text
@@ -35,13 +33,6 @@ def lw(*args: str, cwd: Path | None = None, input: str | None = None,
        env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*LEAKWARDEN, *args], capture_output=True, text=True, cwd=cwd,
                           input=input, env={**os.environ, **(env or {})}, timeout=120, **kw)
-
-
-@pytest.fixture
-def repo(tmp_path) -> GitRepo:
-    r = GitRepo(tmp_path / "repo")
-    r.commit("initial", {"README.md": "hello\n"})
-    return r
 
 
 # -- paths and streams ---------------------------------------------------------------

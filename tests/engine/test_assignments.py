@@ -9,7 +9,6 @@ an error.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -160,10 +159,10 @@ def test_kubernetes_secret_data_is_decoded_then_judged(engine):
     b"--password " * 100_000,
 ])
 def test_bad_input_degrades_to_no_finding_not_an_error(data, engine):
-    started = time.perf_counter()
-    _, errors = engine.scan(data, paths=["bad.txt"])
-    assert not errors
-    assert time.perf_counter() - started < 20  # generous: a loaded CI machine, never a hang
+    # No wall-clock bound (a loaded machine makes one flaky): a pathological
+    # input that hangs the engine hangs this test, which is failure enough.
+    findings, errors = engine.scan(data, paths=["bad.txt"])
+    assert not errors and not findings
 
 
 def test_redaction_shows_at_most_a_quarter_and_four_characters():

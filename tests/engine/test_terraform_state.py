@@ -12,7 +12,7 @@ from scanner.engine.matcher import Engine
 from scanner.engine.rules import default_rules
 from scanner.engine.terraform_state import parse
 from scanner.pipeline import ScanOptions, scan
-from tests.aws_support import make_repo
+from tests.support.aws import make_repo
 
 DOCS = build(seed=7)
 

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.aws_support by name
+# ruff: noqa: F811 - pytest fixtures are imported from tests.support.aws by name
 """``org scan --audit --verify --tickets``: live keys in a repo that just went
 public reach the ticket writer once, with their exposure; nothing shows a secret."""
 
@@ -10,7 +10,7 @@ import time
 from typer.testing import CliRunner
 
 from scanner.cli.app import app
-from tests.aws_support import credentials_file, moto_server, moto_sts  # noqa: F401 - fixtures
+from tests.support.aws import credentials_file, moto_server, moto_sts  # noqa: F401 - fixtures
 from tests.support.github_server import GitHubServer, commit_files
 
 TOKEN = "ghp_orgscanverifytoken00000000000000000"

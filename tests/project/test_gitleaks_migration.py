@@ -9,10 +9,7 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from tests.support.fakes import Fakes
-from tests.support.gitrepo import GitRepo
 
 FAKE = Fakes(seed=1616)
 
@@ -22,24 +19,25 @@ def lw(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:
                           text=True, cwd=cwd, env=dict(os.environ), timeout=120)
 
 
+def scan_json(path, *args: str) -> subprocess.CompletedProcess[str]:
+    return lw("scan", str(path), "-j", "1", "--format", "json", *args)
+
+
+def gitleaks_toml(*disabled: str) -> str:
+    """A .gitleaks.toml on gitleaks' defaults with ``disabled`` rules (gitleaks ids)."""
+    return f"[extend]\nuseDefault = true\ndisabledRules = {json.dumps(list(disabled))}\n"
+
+
 def rules_found(proc: subprocess.CompletedProcess[str]) -> set[str]:
     assert proc.returncode in (0, 1), proc.stderr
     return {f["rule"] for f in json.loads(proc.stdout)["findings"]}
 
 
-@pytest.fixture
-def repo(tmp_path) -> GitRepo:
-    r = GitRepo(tmp_path / "repo")
-    r.commit("initial", {"README.md": "hello\n"})
-    return r
-
-
 def test_disabled_rules_in_gitleaks_ids_are_mapped_and_unmapped_ones_named(repo):
     repo.commit("keys", {"svc/aws.txt": f"key = {FAKE.aws_key_id()}\n",
                          "svc/gh.txt": f"token = {FAKE.github_token()}\n"})
-    repo.commit("config", {".gitleaks.toml": '[extend]\nuseDefault = true\n'
-                           'disabledRules = ["aws-access-token", "curl-auth-user"]\n'})
-    proc = lw("scan", str(repo.path), "-j", "1", "--format", "json")
+    repo.commit("config", {".gitleaks.toml": gitleaks_toml("aws-access-token", "curl-auth-user")})
+    proc = scan_json(repo.path)
     found = rules_found(proc)
     assert "aws-access-key-id" not in found and "github-pat" in found
     assert "'aws-access-token' disables aws-access-key-id" in proc.stderr
@@ -49,10 +47,9 @@ def test_disabled_rules_in_gitleaks_ids_are_mapped_and_unmapped_ones_named(repo)
 def test_gitleaks_toml_is_read_at_the_repository_root_for_a_subdirectory(repo):
     repo.commit("keys", {"sub/gh.txt": f"token = {FAKE.github_token()}\n",
                          "sub/aws.txt": f"key = {FAKE.aws_key_id()}\n"})
-    repo.commit("config", {".gitleaks.toml": '[extend]\nuseDefault = true\n'
-                           'disabledRules = ["github-pat"]\n'})
-    whole = lw("scan", str(repo.path), "-j", "1", "--format", "json")
-    sub = lw("scan", str(repo.path / "sub"), "-j", "1", "--format", "json")
+    repo.commit("config", {".gitleaks.toml": gitleaks_toml("github-pat")})
+    whole = scan_json(repo.path)
+    sub = scan_json(repo.path / "sub")
     assert rules_found(whole) == rules_found(sub) == {"aws-access-key-id"}
     assert f"using gitleaks config {repo.path / '.gitleaks.toml'}" in sub.stderr
 
@@ -60,10 +57,10 @@ def test_gitleaks_toml_is_read_at_the_repository_root_for_a_subdirectory(repo):
 def test_gitleaksignore_generic_api_key_covers_the_specific_rule(repo):
     key = FAKE.stripe_key()
     repo.commit("stripe", {"app/billing.py": f"import os\nSTRIPE_API_KEY = '{key}'\n"})
-    assert "stripe-secret-key" in rules_found(lw("scan", str(repo.path), "-j", "1", "--format", "json"))
+    assert "stripe-secret-key" in rules_found(scan_json(repo.path))
     # what gitleaks wrote for it: its generic rule found the key on line 2
     repo.commit("ignore", {".gitleaksignore": "app/billing.py:generic-api-key:2\n"})
-    proc = lw("scan", str(repo.path), "-j", "1", "--format", "json", "--report-unused-ignores")
+    proc = scan_json(repo.path, "--report-unused-ignores")
     assert "stripe-secret-key" not in rules_found(proc)
     assert "unused ignore entry" not in proc.stderr
 
@@ -76,7 +73,7 @@ def test_report_unused_ignores_gives_a_reason(repo):
                            "ci/env.txt:aws-access-token:3\n",
         ".leakwardenignore": "0123456789abcdef0123456789abcdef\n",
     })
-    proc = lw("scan", str(repo.path), "-j", "1", "--format", "json", "--report-unused-ignores")
+    proc = scan_json(repo.path, "--report-unused-ignores")
     lines = [line for line in proc.stderr.splitlines() if "unused ignore entry" in line]
     assert len(lines) == 4, proc.stderr
     text = "\n".join(lines)

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import jsonschema
-import pytest
 
 from tests.support.fakes import Fakes
 from tests.support.gitrepo import GitRepo
@@ -27,13 +26,6 @@ def findings(repo: GitRepo, *args: str) -> list[dict]:
     proc = lw(repo, "--format", "json", *args)
     assert proc.returncode in (0, 1), proc.stderr
     return json.loads(proc.stdout)["findings"]
-
-
-@pytest.fixture
-def repo(tmp_path) -> GitRepo:
-    r = GitRepo(tmp_path / "repo")
-    r.commit("initial", {"README.md": "hello\n"})
-    return r
 
 
 def test_range_reports_only_what_the_pull_request_introduces(repo):

@@ -22,7 +22,7 @@ import pytest
 from corpus.fakegen import Fake
 from scanner.sources.s3 import S3ScanOptions, load_object_list, make_client, scan_s3
 from scanner.state.s3 import S3State
-from tests.aws_support import hide_machine_aws, moto_admin, moto_server  # noqa: F401 - fixture
+from tests.support.aws import hide_machine_aws, moto_admin, moto_server  # noqa: F401 - fixture
 
 _names = itertools.count()
 FAKE = Fake("s3-scan")

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.aws_support by name
+# ruff: noqa: F811 - pytest fixtures are imported from tests.support.aws by name
 """Audit and tickets that tell the truth about exposure (issue 16): a repo
 public from day one exposed its secrets at their commit; `org scan --audit`
 takes the policy; a ticket lists every location of its key in the state, as
@@ -8,9 +8,7 @@ owner can recognise; a WAF page is an error; IAM gets the role's ARN."""
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -21,7 +19,7 @@ from scanner.tickets import render_markdown, tickets_from_report
 from scanner.tickets.model import parse_remote
 from scanner.tickets.render import runbook
 from scanner.verify.sts import StsChecker, StsConfig
-from tests.aws_support import credentials_file, moto_server, moto_sts  # noqa: F401 - fixtures
+from tests.support.aws import canned_sts, credentials_file, moto_server, moto_sts  # noqa: F401 - fixtures
 from tests.support.fakes import Fakes
 from tests.support.github_server import GitHubServer, commit_files
 from tests.support.gitrepo import GitRepo
@@ -108,38 +106,18 @@ def test_runbook_gives_iam_the_role_arn_not_the_session_arn():
                         "--arn arn:aws:iam::123456789012:role/deploy-role"]
 
 
-class _Waf(BaseHTTPRequestHandler):
-    agents: list[str] = []
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
-        _Waf.agents.append(self.headers.get("User-Agent", ""))
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        # a firewall's block page that happens to quote an AWS error code
-        body = (b"<html><body><ErrorResponse><Error><Code>InvalidClientTokenId</Code>"
-                b"<Message>blocked</Message></Error></ErrorResponse></body></html>")
-        self.send_response(403)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+# a firewall's block page that happens to quote an AWS error code
+WAF_PAGE = (b"<html><body><ErrorResponse><Error><Code>InvalidClientTokenId</Code>"
+            b"<Message>blocked</Message></Error></ErrorResponse></body></html>")
 
 
 def test_sts_user_agent_and_a_waf_page_is_an_error():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Waf)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        checker = StsChecker(StsConfig(endpoint_url=f"http://127.0.0.1:{server.server_address[1]}",
-                                       max_attempts=1))
+    with canned_sts(403, "text/html", WAF_PAGE) as (url, agents):
+        checker = StsChecker(StsConfig(endpoint_url=url, max_attempts=1))
         fake = Fakes(seed=3)
         result = checker.check(fake.aws_key_id(), fake.aws_secret())
-    finally:
-        server.shutdown()
-        server.server_close()
     assert result.status == "error" and "HTML" in (result.reason or "")
-    assert _Waf.agents and all(f"leakwarden-verify/{__version__}" in a.split() for a in _Waf.agents)
+    assert agents and all(f"leakwarden-verify/{__version__}" in a.split() for a in agents)
     docs = (ROOT / "docs/verify-and-tickets.md").read_text()
     assert "leakwarden-verify/VERSION" in docs and "userAgent" in docs
 

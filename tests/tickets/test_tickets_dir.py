@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.aws_support by name
+# ruff: noqa: F811 - pytest fixtures are imported from tests.support.aws by name
 """Rotation tickets: built from a verified report, written to a directory and stdout."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from scanner.tickets import (
     tickets_from_report,
 )
 from scanner.verify import VerifyOptions, verify_findings
-from tests.aws_support import (  # noqa: F401 - fixtures
+from tests.support.aws import (  # noqa: F401 - fixtures
     credentials_file,
     make_repo,
     moto_server,

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.aws_support by name
+# ruff: noqa: F811 - pytest fixtures are imported from tests.support.aws by name
 """The command line: scan --verify, verify REPORT.json, tickets REPORT.json --to ...
 
 Run through typer's runner against the real app, with moto on loopback; the
@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from scanner.cli.app import app
 from scanner.verify.account import key_id_for_account
-from tests.aws_support import (  # noqa: F401 - fixtures
+from tests.support.aws import (  # noqa: F401 - fixtures
     credentials_file,
     make_repo,
     moto_server,

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.aws_support by name
+# ruff: noqa: F811 - pytest fixtures are imported from tests.support.aws by name
 """End to end: the real scanner finds keys created in moto, then they are verified.
 
 Here the findings come from ``scanner.pipeline`` (not the stand-in of the other
@@ -13,7 +13,7 @@ import json
 from scanner.pipeline import ScanOptions, scan
 from scanner.verify import VerifyOptions, verify_findings, verify_report
 from scanner.verify.account import key_id_for_account
-from tests.aws_support import (  # noqa: F401 - fixtures
+from tests.support.aws import (  # noqa: F401 - fixtures
     credentials_file,
     git,
     make_repo,

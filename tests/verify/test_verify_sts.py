@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.aws_support by name
+# ruff: noqa: F811 - pytest fixtures are imported from tests.support.aws by name
 """Verification against a real STS on loopback (moto, IAM auth enforced).
 
 Keys are created in moto, planted in a git repository built here, found, and
@@ -15,7 +15,7 @@ import pytest
 from scanner.verify import VerifyOptions, verify_findings, verify_report
 from scanner.verify.account import account_id_from_key_id, key_id_for_account
 from scanner.verify.sts import StsChecker, StsConfig
-from tests.aws_support import (  # noqa: F401 - fixtures
+from tests.support.aws import (  # noqa: F401 - fixtures
     credentials_file,
     findings_in,
     make_repo,
@@ -28,6 +28,15 @@ MOTO_ACCOUNT = "123456789012"
 
 def options(moto_sts, **kw) -> VerifyOptions:
     return VerifyOptions(sts_endpoint=moto_sts.endpoint, backoff=0.01, timeout=5, **kw)
+
+
+def verified(tmp_path, moto_sts, files, **kw):
+    """``files`` committed to a fresh repository, scanned, and verified against
+    the recorded STS: (findings, summary)."""
+    repo = tmp_path / "repo"
+    make_repo(repo, files)
+    findings = findings_in(repo)
+    return findings, verify_findings(findings, repo, options(moto_sts, **kw))
 
 
 def by_rule(findings, rule):
@@ -108,11 +117,7 @@ def test_assumed_role_asia_key_with_session_token(tmp_path, moto_sts):
 
 def test_asia_key_without_token_is_not_sent(tmp_path, moto_sts):
     key_id, secret, _ = moto_sts.assume_role("builder")
-    repo = tmp_path / "repo"
-    make_repo(repo, {".env": credentials_file(key_id, secret)})
-    findings = findings_in(repo)
-
-    verify_findings(findings, repo, options(moto_sts))
+    findings, _ = verified(tmp_path, moto_sts, {".env": credentials_file(key_id, secret)})
 
     key = by_rule(findings, "aws-access-key-id")[0].extra["verification"]
     assert key["status"] == "unverified"
@@ -150,11 +155,7 @@ def test_canary_keys_are_never_sent(tmp_path, moto_sts, account):
 
 def test_skip_aws_account_adds_to_the_canary_list(tmp_path, moto_sts):
     live_id, live_secret = moto_sts.create_user_key("skipped-owner")
-    repo = tmp_path / "repo"
-    make_repo(repo, {"c.ini": credentials_file(live_id, live_secret)})
-    findings = findings_in(repo)
-
-    verify_findings(findings, repo, options(moto_sts, skip_accounts=[MOTO_ACCOUNT]))
+    findings, _ = verified(tmp_path, moto_sts, {"c.ini": credentials_file(live_id, live_secret)}, skip_accounts=[MOTO_ACCOUNT])
 
     assert by_rule(findings, "aws-access-key-id")[0].extra["verification"]["status"] == "canary"
     assert moto_sts.recorder.requests == []
@@ -238,11 +239,7 @@ def test_each_pair_is_checked_once_per_run(tmp_path, moto_sts):
 
 def test_partition_fallback_finds_a_govcloud_key(tmp_path, moto_sts):
     key_id, secret = moto_sts.create_user_key("gov-user", region="us-gov-west-1")
-    repo = tmp_path / "repo"
-    make_repo(repo, {"gov.ini": credentials_file(key_id, secret)})
-    findings = findings_in(repo)
-
-    verify_findings(findings, repo, options(moto_sts))
+    findings, _ = verified(tmp_path, moto_sts, {"gov.ini": credentials_file(key_id, secret)})
 
     result = by_rule(findings, "aws-access-key-id")[0].extra["verification"]
     assert result["status"] == "live"
@@ -257,11 +254,7 @@ def test_partition_fallback_finds_a_govcloud_key(tmp_path, moto_sts):
 def test_throttling_is_retried_a_bounded_number_of_times(tmp_path, moto_sts):
     key_id, secret = moto_sts.create_user_key("throttled")
     moto_sts.recorder.fail[key_id] = ["Throttling", None]
-    repo = tmp_path / "repo"
-    make_repo(repo, {"t.ini": credentials_file(key_id, secret)})
-    findings = findings_in(repo)
-
-    summary = verify_findings(findings, repo, options(moto_sts, max_attempts=3))
+    findings, summary = verified(tmp_path, moto_sts, {"t.ini": credentials_file(key_id, secret)}, max_attempts=3)
 
     result = by_rule(findings, "aws-access-key-id")[0].extra["verification"]
     assert result["status"] == "error"
@@ -273,11 +266,7 @@ def test_throttling_is_retried_a_bounded_number_of_times(tmp_path, moto_sts):
 def test_throttling_that_passes_is_waited_out(tmp_path, moto_sts):
     key_id, secret = moto_sts.create_user_key("throttled-once")
     moto_sts.recorder.fail[key_id] = ["ThrottlingException", 2]
-    repo = tmp_path / "repo"
-    make_repo(repo, {"t.ini": credentials_file(key_id, secret)})
-    findings = findings_in(repo)
-
-    verify_findings(findings, repo, options(moto_sts, max_attempts=4))
+    findings, _ = verified(tmp_path, moto_sts, {"t.ini": credentials_file(key_id, secret)}, max_attempts=4)
 
     assert by_rule(findings, "aws-access-key-id")[0].extra["verification"]["status"] == "live"
     assert moto_sts.recorder.count(key_id) == 3
@@ -286,11 +275,7 @@ def test_throttling_that_passes_is_waited_out(tmp_path, moto_sts):
 def test_transient_signature_mismatch_is_retried_once(tmp_path, moto_sts):
     key_id, secret = moto_sts.create_user_key("flaky-signature")
     moto_sts.recorder.fail[key_id] = ["SignatureDoesNotMatch", 1]
-    repo = tmp_path / "repo"
-    make_repo(repo, {"f.ini": credentials_file(key_id, secret)})
-    findings = findings_in(repo)
-
-    verify_findings(findings, repo, options(moto_sts))
+    findings, _ = verified(tmp_path, moto_sts, {"f.ini": credentials_file(key_id, secret)})
 
     assert by_rule(findings, "aws-access-key-id")[0].extra["verification"]["status"] == "live"
     assert moto_sts.recorder.count(key_id) == 2
@@ -300,11 +285,7 @@ def test_expired_session_token(tmp_path, moto_sts):
     key_id, secret, token = moto_sts.assume_role("expired-role")
     # moto never expires a session; STS answers ExpiredToken once it has.
     moto_sts.recorder.fail[key_id] = ["ExpiredToken", None]
-    repo = tmp_path / "repo"
-    make_repo(repo, {"x.env": credentials_file(key_id, secret, token)})
-    findings = findings_in(repo)
-
-    verify_findings(findings, repo, options(moto_sts))
+    findings, _ = verified(tmp_path, moto_sts, {"x.env": credentials_file(key_id, secret, token)})
 
     result = by_rule(findings, "aws-access-key-id")[0].extra["verification"]
     assert result["status"] == "expired"

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.aws_support by name
+# ruff: noqa: F811 - pytest fixtures are imported from tests.support.aws by name
 """``verify`` treats a report and an STS answer as untrusted input.
 
 A hand-edited report can point a finding's span anywhere in its blob: at a
@@ -8,16 +8,14 @@ an exact access key ID whose account is not a canary may reach STS. And a
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from scanner.model import ScanResult, ScanStats
 from scanner.report.json_report import report_dict
 from scanner.verify import VerifyOptions, verify_findings, verify_report
 from scanner.verify.account import key_id_for_account
-from tests.aws_support import (  # noqa: F401 - fixtures
+from tests.support.aws import (  # noqa: F401 - fixtures
+    canned_sts,
     credentials_file,
     findings_in,
     make_repo,
@@ -67,37 +65,20 @@ def test_malformed_key_id_in_a_report_is_never_sent(tmp_path, moto_sts, bait):
     assert not summary.complete or key["verification"]["status"] == "canary"
 
 
-class _NamelessSts(BaseHTTPRequestHandler):
-    """Answers every GetCallerIdentity with 200 and a UserId only."""
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = (b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
-                b"<GetCallerIdentityResult><UserId>AIDAEXAMPLE</UserId></GetCallerIdentityResult>"
-                b"<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>"
-                b"</GetCallerIdentityResponse>")
-        self.send_response(200)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+# 200 to GetCallerIdentity with a UserId only: no Arn, no Account
+NAMELESS = (b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+            b"<GetCallerIdentityResult><UserId>AIDAEXAMPLE</UserId></GetCallerIdentityResult>"
+            b"<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>"
+            b"</GetCallerIdentityResponse>")
 
 
 def test_sts_200_without_arn_or_account_is_not_live(tmp_path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NamelessSts)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with canned_sts(200, "text/xml", NAMELESS) as (url, _):
         key_id = key_id_for_account("123456789012", tail="NONAME2")
         repo = tmp_path / "repo"
         make_repo(repo, {"creds.ini": credentials_file(key_id, "B" * 20 + "namelessSecretValu/+")})
         findings = findings_in(repo)
-        summary = verify_findings(findings, repo, VerifyOptions(
-            sts_endpoint=f"http://127.0.0.1:{server.server_address[1]}", backoff=0.01, timeout=5))
-    finally:
-        server.shutdown()
+        summary = verify_findings(findings, repo, VerifyOptions(sts_endpoint=url, backoff=0.01, timeout=5))
     key = next(f for f in findings if f.rule == "aws-access-key-id")
     assert key.extra["verification"]["status"] == "error"
     assert "Arn/Account" in key.extra["verification"]["reason"]

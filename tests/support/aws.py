@@ -159,6 +159,35 @@ def moto_admin(moto_url: str, *services: str, region: str = "us-east-1") -> Iter
         set_moto_auth(moto_url, "0")
 
 
+@contextmanager
+def canned_sts(status: int, content_type: str, body: bytes) -> Iterator[tuple[str, list[str]]]:
+    """A loopback "STS" that answers every POST with one canned response (a
+    firewall page, a malformed 200, ...): yields its URL and the User-Agent
+    of each request it got."""
+    agents: list[str] = []
+
+    class Canned(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            agents.append(self.headers.get("User-Agent", ""))
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Canned)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", agents
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @dataclass
 class MotoSts:
     moto_url: str  # set-up calls, unrecorded
@@ -228,15 +257,7 @@ def hide_machine_aws(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def moto_sts(moto_server: tuple[str, int], monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoSts]:
     """A fresh recorder in front of the shared moto server, with the machine's AWS set-up hidden."""
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    # Nothing from this machine may configure boto3: no profile, no files, no IMDS.
-    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    hide_machine_aws(monkeypatch)
     host, port = moto_server
     recorder = Recorder()
     proxy = _proxy(port, recorder)
