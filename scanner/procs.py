@@ -20,6 +20,7 @@ import os
 import signal
 import sys
 from collections.abc import Mapping
+from typing import Any
 
 # What a child never needs unless it authenticates itself.
 CREDENTIAL_VARIABLES = (
@@ -38,7 +39,7 @@ def child_env(base: Mapping[str, str] | None = None, **extra: str) -> dict[str, 
     return env
 
 
-def _set_pdeathsig(sig: int) -> bool:
+def set_pdeathsig(sig: int) -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
@@ -63,7 +64,7 @@ def die_with_parent(parent_pid: int, poll: float = 1.0, forget_credentials: bool
     if forget_credentials:
         for name in CREDENTIAL_VARIABLES:
             os.environ.pop(name, None)
-    _set_pdeathsig(signal.SIGKILL)
+    set_pdeathsig(signal.SIGKILL)
     if os.getppid() != parent_pid:  # the parent died before prctl took hold
         os._exit(1)
 
@@ -74,3 +75,31 @@ def die_with_parent(parent_pid: int, poll: float = 1.0, forget_credentials: bool
                 os._exit(1)
 
     threading.Thread(target=watch, name="leakwarden-parent-watch", daemon=True).start()
+
+
+class ExecutorError(Exception):
+    """An executor that cannot be used (unknown, not installed, unreachable);
+    the message says what to do."""
+
+
+def dask_address(executor: str) -> str:
+    """The scheduler address of ``dask://HOST:PORT`` (or ``tcp://``, ``tls://``,
+    ``inproc://`` as they are). Raises ``ExecutorError``."""
+    if executor.startswith("dask://"):
+        return "tcp://" + executor[len("dask://"):]
+    if executor.startswith(("tcp://", "tls://", "inproc://")):
+        return executor
+    raise ExecutorError(f"unknown executor {executor!r}; use local or dask://HOST:PORT")
+
+
+def connect_dask(address: str) -> Any:
+    """A ``distributed.Client`` on ``address``. Raises ``ExecutorError`` when
+    Dask is not installed or the scheduler cannot be reached."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ExecutorError("Dask is not installed: pip install 'leakwarden[dask]'") from None
+    try:
+        return Client(address, timeout=15, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise ExecutorError(f"cannot reach the Dask scheduler at {address}: {exc}") from None

@@ -17,6 +17,7 @@ from typing import Any
 
 from scanner.clock import now_iso
 from scanner.model import ScanError, ScanStats
+from scanner.procs import ExecutorError, connect_dask, dask_address
 from scanner.sources.s3 import (
     ObjectVersion,
     S3Counters,
@@ -29,17 +30,6 @@ from scanner.sources.s3 import (
     rules_version_of,
     scan_s3,
 )
-
-
-class ExecutorError(Exception):
-    """The executor cannot be used; the message says what to do."""
-
-
-def dask_address(executor: str) -> str:
-    for scheme in ("dask://", "tcp://", "tls://", "inproc://"):
-        if executor.startswith(scheme):
-            return "tcp://" + executor[len("dask://"):] if scheme == "dask://" else executor
-    raise ExecutorError(f"unknown executor {executor!r}; use local or dask://HOST:PORT")
 
 
 def partition(client: Any, bucket: str, prefix: str, latest_only: bool, call: _Retrying
@@ -78,8 +68,8 @@ def scan_s3_distributed(url: str, options: S3ScanOptions, executor: str) -> S3Sc
     from scanner.engine.rules import default_rules
 
     address = dask_address(executor)
-    try:
-        from distributed import Client, as_completed
+    try:  # before listing the bucket: a missing Dask fails at once
+        from distributed import as_completed
     except ImportError:
         raise ExecutorError("Dask is not installed: pip install 'leakwarden[dask]'") from None
     bucket, prefix = parse_s3_url(url)
@@ -107,10 +97,7 @@ def scan_s3_distributed(url: str, options: S3ScanOptions, executor: str) -> S3Sc
         top_keys = {o.key for o in top}
         tasks.append((url, replace(base, objects=top,
                                    skip=frozenset(s for s in skip if s[0] in top_keys))))
-    try:
-        dask = Client(address, timeout=15, set_as_default=False)
-    except (OSError, TimeoutError) as exc:
-        raise ExecutorError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    dask = connect_dask(address)
     merged = S3ScanResult([], [], ScanStats(), s3=S3Counters())
     at = now_iso()
     try:

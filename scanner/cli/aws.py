@@ -29,8 +29,8 @@ def scan_bucket(url: str, *, rules_dir: Path | None, enable_rule: list[str] | No
                 state: Path | None, objects_from: Path | None, prefilter: str = "auto",
                 executor: str | None = None) -> S3ScanResult:
     """``leakwarden scan s3://BUCKET/PREFIX``: the scan command's S3 branch."""
-    from scanner.aws.bucket_scan import ExecutorError
     from scanner.engine.rules import RuleError, default_rules, load_rules
+    from scanner.procs import ExecutorError
     from scanner.sources.s3 import S3ScanOptions, S3SetupError, load_object_list, scan_s3
     from scanner.state.db import StoreError
     from scanner.state.s3 import S3State

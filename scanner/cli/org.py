@@ -170,8 +170,9 @@ def scan_command(
 
     from scanner.github.client import GITHUB_ERRORS, GitHubConfigError
     from scanner.orgscan.coordinator import OrgScanOptions, run_org_scan
-    from scanner.orgscan.executors import ExecutorError, make_runner
+    from scanner.orgscan.executors import make_runner
     from scanner.orgscan.render import RENDERERS
+    from scanner.procs import ExecutorError
     from scanner.state.audit import AuditStore
     from scanner.state.orgscan import OrgScanStore
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scanner.procs import _set_pdeathsig, child_env
+from scanner.procs import child_env, set_pdeathsig
 
 
 class MirrorError(Exception):
@@ -103,7 +103,7 @@ def scrub(text: str, token: str | None) -> str:
 def _end_with_parent() -> None:
     # In the forked git child, before exec: a clone carries the token in its
     # environment, so it must not run on after the worker that started it.
-    _set_pdeathsig(signal.SIGKILL)
+    set_pdeathsig(signal.SIGKILL)
 
 
 def _run(args: list[str], env: dict[str, str], token: str | None, timeout: float) -> None:

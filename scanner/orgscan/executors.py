@@ -13,13 +13,9 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from scanner.orgscan.task import RepoOutcome, RepoTask, run_repo_task
-from scanner.procs import die_with_parent
+from scanner.procs import connect_dask, dask_address, die_with_parent
 
 Runner = Callable[[Iterable[RepoTask]], Iterator[RepoOutcome]]
-
-
-class ExecutorError(Exception):
-    """The executor cannot be reached or is not installed; the message says what to do."""
 
 
 def make_runner(executor: str | None, jobs: int) -> Runner:
@@ -79,25 +75,12 @@ class DaskRunner:
     secrets here) and GITHUB_TOKEN in their own environment."""
 
     def __init__(self, address: str) -> None:
-        for scheme in ("dask://", "tcp://", "tls://", "inproc://"):
-            if address.startswith(scheme):
-                break
-        else:
-            raise ExecutorError(f"unknown executor {address!r}; use local or dask://HOST:PORT")
-        self.address = "tcp://" + address[len("dask://"):] if address.startswith("dask://") else address
+        self.address = dask_address(address)  # a typo fails before any work
 
     def __call__(self, tasks: Iterable[RepoTask]) -> Iterator[RepoOutcome]:
         tasks = list(tasks)
-        try:
-            from distributed import Client, as_completed
-        except ImportError:
-            raise ExecutorError(
-                "Dask is not installed: pip install 'leakwarden[dask]'"
-            ) from None
-        try:
-            client = Client(self.address, timeout=15, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
-            raise ExecutorError(f"cannot reach the Dask scheduler at {self.address}: {exc}") from None
+        client = connect_dask(self.address)
+        from distributed import as_completed
         try:
             futures = []
             for task in tasks:
