@@ -63,6 +63,7 @@ def investigate_command(
     """
     import boto3
 
+    from scanner.clock import iso
     from scanner.incident import cloudtrail as ct
     from scanner.incident.investigate import (
         InvestigateOptions,
@@ -112,7 +113,7 @@ def investigate_command(
         from scanner.incident.lineage import athena_lineage_sql
 
         window, _ = window_for(seeds, options)
-        write_output(athena_lineage_sql([s.key_id for s in seeds], ct.iso(window.start), ct.iso(window.end),
+        write_output(athena_lineage_sql([s.key_id for s in seeds], iso(window.start), iso(window.end),
                                   table=athena_sql), output)
         raise typer.Exit(0)
     sources: list[Any] = []
@@ -188,11 +189,9 @@ def contain_command(
 
     Dry run by default. Exit codes: 0 done, 2 an action failed (named) or bad input.
     """
-    from datetime import datetime, timezone
-
     import boto3
 
-    from scanner.incident.cloudtrail import iso
+    from scanner.clock import now_iso
     from scanner.incident.contain import ContainOptions, failed, log_entry, plan
     from scanner.incident.contain import apply as run
     from scanner.incident.render import render_plan
@@ -206,7 +205,7 @@ def contain_command(
     except (OSError, ValueError) as exc:
         raise fail(f"{investigation}: {exc}") from None
     session = boto3.Session()
-    started = iso(datetime.now(timezone.utc))
+    started = now_iso()
     # Planning only reads IAM (service-linked? instance profile?); without
     # credentials the plan is still made, and says what it could not check.
     iam = session.client("iam") if apply or session.get_credentials() is not None else None

@@ -31,8 +31,6 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from scanner.clock import iso as iso  # re-exported: callers of this module format with it
-
 # <account>_CloudTrail_<region>_<YYYYMMDD>T<HHMM>Z_<unique>.json.gz: the time is
 # the delivery time (the end of the file's few minutes of events).
 _NAME = re.compile(r"_CloudTrail_([a-z0-9-]+)_(\d{8}T\d{4})Z_[^/]*\.json(?:\.gz)?$")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from scanner import model
 from scanner.model import Finding
 
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
+# Most severe first, as reports list findings.
+SEVERITY_ORDER: tuple[str, ...] = tuple(reversed(model.SEVERITY_ORDER))
 
 
 def by_rule_and_severity(findings: list[Finding]) -> list[tuple[str, str, str, int]]:

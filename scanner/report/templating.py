@@ -17,9 +17,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from scanner.model import SEVERITY_ORDER
 from scanner.report.escape import md_code, visible
 
-_SEVERITIES = frozenset({"critical", "high", "medium", "low"})
+_SEVERITIES = frozenset(SEVERITY_ORDER)
 
 
 class Trusted(str):
