@@ -169,6 +169,23 @@ def test_incremental_state_reads_only_new_versions(world, tmp_path):
     assert rows[0] == 2 and "password" in rows[1]
 
 
+def test_the_state_file_never_holds_a_secret_even_with_no_redact(world, tmp_path):
+    # --no-redact shows secrets in the report the user asked for; the state
+    # file keeps only fingerprints and keyed hashes, whatever the report shows.
+    import sqlite3
+
+    db = tmp_path / "state.sqlite3"
+    password = FAKE.password(22)
+    put(world, "env/prod.tfstate", state(password, 1))
+    with S3State(db) as seen:
+        result = scan_s3(f"s3://{world.bucket}",
+                         S3ScanOptions(client=world.client(), state=seen, redact=False))
+    assert [f.secret for f in result.findings] == [password]
+    rows = sqlite3.connect(db).execute("SELECT finding FROM s3_findings").fetchall()
+    assert len(rows) == 1 and password not in rows[0][0]
+    assert password.encode() not in db.read_bytes()
+
+
 def test_objects_from_scans_exactly_those_versions(world, tmp_path):
     v1 = put(world, "env/prod.tfstate", state(FAKE.password(22), 1))
     put(world, "env/prod.tfstate", state(FAKE.password(22), 2))
@@ -278,6 +295,18 @@ def test_the_cli_scans_a_bucket_and_exits_2_on_a_denied_object(world, tmp_path, 
                           env=env, capture_output=True, text=True, timeout=120)
     assert text.returncode == 1, text.stderr
     assert "aws_db_instance.main.password" in text.stdout and "version" in text.stdout
+    # The confidence floor keeps the report's count true (s3:// once had its
+    # own copy of the filter that left dropped findings counted).
+    put(world, "env/deploy.sh", b'curl -H "Authorization: Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0" '
+                                b"https://api.internal\n")
+    floored = tmp_path / "floored.json"
+    proc = subprocess.run([sys.executable, "-m", "scanner", "scan", f"s3://{world.bucket}/env/",
+                           "--min-confidence", "high", "--format", "json", "-o", str(floored)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(floored.read_text())
+    assert [f["rule"] for f in report["findings"]] == ["terraform-state-attribute"]
+    assert report["stats"]["findings"] == 1
 
 
 def test_make_client_honours_the_endpoint_environment(monkeypatch):
