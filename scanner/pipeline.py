@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.matcher import Engine
-from scanner.engine.rules import Rule, RuleSet, default_rules
+from scanner.engine.rulecache import cached_default_rules
+from scanner.engine.rules import Rule, RuleSet
 from scanner.findings import (
     Location,
     build_finding,
@@ -340,7 +341,7 @@ def _add_worker_time(stats: ScanStats, results: list[_BlobResult], seconds: floa
 def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
     """Scan ``path``: full git history by default, or what ``options`` ask for."""
     options = options or ScanOptions()
-    ruleset = options.ruleset or default_rules()
+    ruleset = options.ruleset or cached_default_rules()
     if options.hash_key is None:
         # Resolved on the first finding (``_hash_key``): finding the root
         # commit walks the first-parent chain (~0.6 s on sympy), which a scan
@@ -603,27 +604,20 @@ def _scan_blob_range(worker: _Worker, oids: list[bytes], paths_of: list[list[str
     assert reader is not None
     started = time.perf_counter()
     out = _RangeResult(blobs=len(oids))
-    sizes = reader.sizes(oids)
     limit = worker._whole_limit
-    wanted: list[bytes] = []
-    wanted_sizes: list[int] = []
     paths = dict(zip(oids, paths_of, strict=True))
-    for n, (oid, size) in enumerate(zip(oids, sizes, strict=True)):
-        if size > limit:
-            # Over the size limit: scanned in windows, not skipped.
-            out.add(worker.scan_large_blob(oid.decode(), size, paths_of[n]))
-        else:
-            wanted.append(oid)
-            wanted_sizes.append(size)
     scan_bytes = worker.engine.scan
     matching = 0.0
     clock = time.perf_counter
-    for oid, data, error in reader.read_many(wanted, wanted_sizes):
+    for oid, data, error, size in reader.read_many(oids, limit):
         if data is None:
             key = oid.decode()
-            size = max(sizes[oids.index(oid)], 0)
-            out.items.append(_BlobResult(key, key, size, "error", errors=[
-                ScanError("corrupt-object", error or "unreadable", blob=key)]))
+            if error is None:
+                # Over the size limit: scanned in windows, not skipped.
+                out.add(worker.scan_large_blob(key, size, paths[oid]))
+                continue
+            out.items.append(_BlobResult(key, key, max(size, 0), "error", errors=[
+                ScanError("corrupt-object", error, blob=key)]))
             continue
         if data.find(b"\0", 0, _BINARY_SNIFF) >= 0:
             out.binary += 1

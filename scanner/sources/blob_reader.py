@@ -27,8 +27,18 @@ import pygit2
 from scanner.procs import child_env
 from scanner.sources.git_history import GIT_PACK_WINDOWS_READ, check_blob_id
 
-# (oid, contents or None, error message or None)
-BlobRead = tuple[bytes, "bytes | None", "str | None"]
+# (oid, contents or None, error message or None, size or -1). Contents and
+# error both None: the blob is over the caller's ``max_size``; it was not
+# kept, and its size says how to stream it instead.
+BlobRead = tuple[bytes, "bytes | None", "str | None", int]
+
+# Linux lets a pipe grow to 1 MiB (the default is 64 KiB): cat-file then runs
+# up to a megabyte ahead of the matching, with fewer wake-ups on both sides.
+_F_SETPIPE_SZ = 1031
+_PIPE_SIZE = 1 << 20
+# Large blobs are skipped in pieces of this size.
+_DISCARD = 1 << 20
+
 
 def limit_libgit2_windows() -> None:
     """The same for libgit2 (headers and the pygit2 fallback) in this process."""
@@ -43,37 +53,27 @@ class BlobReader:
         self._git = shutil.which("git") if use_git_binary else None
         self._proc: subprocess.Popen[bytes] | None = None
 
-    def sizes(self, oids: Sequence[bytes]) -> list[int]:
-        """Object sizes from headers only (no inflation of contents); -1 when
-        the header cannot be read (the read then reports why)."""
-        out: list[int] = []
-        read_header = self.repo.odb.read_header
-        for oid in oids:
-            try:
-                out.append(read_header(oid.decode())[1])
-            except (KeyError, pygit2.GitError, ValueError):
-                out.append(-1)
-        return out
-
-    def read_many(self, oids: Sequence[bytes], sizes: Sequence[int] | None = None
-                  ) -> Iterator[BlobRead]:
-        """Contents of ``oids`` in that order. ``sizes`` (from :meth:`sizes`)
-        lets the common case skip parsing cat-file's header."""
+    def read_many(self, oids: Sequence[bytes], max_size: int | None = None) -> Iterator[BlobRead]:
+        """Contents of ``oids`` in that order; a blob over ``max_size`` bytes
+        is not held in memory (contents and error None, its size given).
+        The sizes come from cat-file's own headers: no look-up per blob
+        beforehand."""
         for oid in oids:
             check_blob_id(oid)  # anything else is a caller's bug, not a bad object
+        limit = (1 << 62) if max_size is None else max_size
         if self._git is None:
-            yield from self._read_pygit2(oids)
+            yield from self._read_pygit2(oids, limit)
             return
         done = 0
         try:
-            for item in self._read_cat_file(oids, sizes):
+            for item in self._read_cat_file(oids, limit):
                 done += 1
                 yield item
         except (OSError, ValueError, _CatFileDied):
             # git stopped answering (a corrupt pack makes cat-file exit):
             # the rest goes through libgit2, object by object.
             self.close()
-            yield from self._read_pygit2(oids[done:])
+            yield from self._read_pygit2(oids[done:], limit)
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._proc is None or self._proc.poll() is not None:
@@ -87,10 +87,16 @@ class BlobReader:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 env=env, bufsize=1 << 20,
             )
+            try:
+                import fcntl
+
+                assert self._proc.stdout is not None
+                fcntl.fcntl(self._proc.stdout.fileno(), _F_SETPIPE_SZ, _PIPE_SIZE)
+            except (ImportError, OSError):
+                pass  # not Linux, or a lower pipe-max-size: the default pipe works too
         return self._proc
 
-    def _read_cat_file(self, oids: Sequence[bytes], sizes: Sequence[int] | None
-                       ) -> Iterator[BlobRead]:
+    def _read_cat_file(self, oids: Sequence[bytes], limit: int) -> Iterator[BlobRead]:
         proc = self._start()
         assert proc.stdin is not None and proc.stdout is not None
         request = b"\n".join(oids) + b"\n"
@@ -108,21 +114,25 @@ class BlobReader:
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
         try:
-            yield from _parse_batch(proc.stdout, oids, sizes)
+            yield from _parse_batch(proc.stdout, oids, limit)
         finally:
             writer.join()
 
-    def _read_pygit2(self, oids: Sequence[bytes]) -> Iterator[BlobRead]:
+    def _read_pygit2(self, oids: Sequence[bytes], limit: int) -> Iterator[BlobRead]:
         odb = self.repo.odb
         for oid in oids:
             try:
+                size = odb.read_header(oid.decode())[1]
+                if size > limit:
+                    yield oid, None, None, size
+                    continue
                 _, data = odb.read(oid.decode())
             except KeyError:
-                yield oid, None, "object is missing from the repository"
+                yield oid, None, "object is missing from the repository", -1
             except (pygit2.GitError, ValueError) as exc:
-                yield oid, None, f"cannot read object: {exc}"
+                yield oid, None, f"cannot read object: {exc}", -1
             else:
-                yield oid, data, None
+                yield oid, data, None, len(data)
 
     def close(self) -> None:
         if self._proc is not None:
@@ -135,31 +145,37 @@ class BlobReader:
             self._proc = None
 
 
-def _parse_batch(out: IO[bytes], oids: Sequence[bytes], sizes: Sequence[int] | None
-                 ) -> Iterator[BlobRead]:
+def _parse_batch(out: IO[bytes], oids: Sequence[bytes], limit: int) -> Iterator[BlobRead]:
+    # Per blob: one header line and one read of exactly its size (plus the
+    # newline after it), all C calls; nothing else is allocated.
     readline, read = out.readline, out.read
-    for n, oid in enumerate(oids):
+    for oid in oids:
         header = readline()
-        size = sizes[n] if sizes is not None else -1
-        if size < 0 or header != b"%s blob %d\n" % (oid, size):
+        parts = header.split()
+        if len(parts) != 3 or parts[0] != oid:
             if not header:
                 raise _CatFileDied
-            parts = header.split()
             if len(parts) == 2 and parts[1] == b"missing":
-                yield oid, None, "object is missing from the repository"
+                yield oid, None, "object is missing from the repository", -1
                 continue
-            if len(parts) != 3:
-                raise _CatFileDied
-            size = int(parts[2])
-            if parts[1] != b"blob":
-                if len(read(size + 1)) != size + 1:
+            raise _CatFileDied
+        size = int(parts[2])
+        if parts[1] != b"blob" or size > limit:
+            left = size + 1
+            while left > 0:  # cat-file sends it anyway: skip it in bounded pieces
+                chunk = read(min(left, _DISCARD))
+                if not chunk:
                     raise _CatFileDied
-                yield oid, None, f"object is a {parts[1].decode()}, not a blob"
-                continue
+                left -= len(chunk)
+            if parts[1] != b"blob":
+                yield oid, None, f"object is a {parts[1].decode()}, not a blob", size
+            else:
+                yield oid, None, None, size
+            continue
         data = read(size)
         if len(data) != size or read(1) != b"\n":
             raise _CatFileDied
-        yield oid, data, None
+        yield oid, data, None, size
 
 
 class _CatFileDied(Exception):
