@@ -53,27 +53,28 @@ class BlobReader:
         self._git = shutil.which("git") if use_git_binary else None
         self._proc: subprocess.Popen[bytes] | None = None
 
-    def read_many(self, oids: Sequence[bytes], max_size: int | None = None) -> Iterator[BlobRead]:
+    def read_many(self, oids: Sequence[bytes], max_size: int | None = None, *,
+                  kind: bytes = b"blob") -> Iterator[BlobRead]:
         """Contents of ``oids`` in that order; a blob over ``max_size`` bytes
         is not held in memory (contents and error None, its size given).
         The sizes come from cat-file's own headers: no look-up per blob
-        beforehand."""
+        beforehand. ``kind`` reads objects of another type (``b"commit"``)."""
         for oid in oids:
             check_blob_id(oid)  # anything else is a caller's bug, not a bad object
         limit = (1 << 62) if max_size is None else max_size
         if self._git is None:
-            yield from self._read_pygit2(oids, limit)
+            yield from self._read_pygit2(oids, limit, kind)
             return
         done = 0
         try:
-            for item in self._read_cat_file(oids, limit):
+            for item in self._read_cat_file(oids, limit, kind):
                 done += 1
                 yield item
         except (OSError, ValueError, _CatFileDied):
             # git stopped answering (a corrupt pack makes cat-file exit):
             # the rest goes through libgit2, object by object.
             self.close()
-            yield from self._read_pygit2(oids[done:], limit)
+            yield from self._read_pygit2(oids[done:], limit, kind)
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._proc is None or self._proc.poll() is not None:
@@ -96,7 +97,7 @@ class BlobReader:
                 pass  # not Linux, or a lower pipe-max-size: the default pipe works too
         return self._proc
 
-    def _read_cat_file(self, oids: Sequence[bytes], limit: int) -> Iterator[BlobRead]:
+    def _read_cat_file(self, oids: Sequence[bytes], limit: int, kind: bytes) -> Iterator[BlobRead]:
         proc = self._start()
         assert proc.stdin is not None and proc.stdout is not None
         request = b"\n".join(oids) + b"\n"
@@ -114,11 +115,12 @@ class BlobReader:
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
         try:
-            yield from _parse_batch(proc.stdout, oids, limit)
+            yield from _parse_batch(proc.stdout, oids, limit, kind)
         finally:
             writer.join()
 
-    def _read_pygit2(self, oids: Sequence[bytes], limit: int) -> Iterator[BlobRead]:
+    def _read_pygit2(self, oids: Sequence[bytes], limit: int, kind: bytes) -> Iterator[BlobRead]:
+        del kind  # libgit2 reads any object; only cat-file's header names the type
         odb = self.repo.odb
         for oid in oids:
             try:
@@ -145,7 +147,8 @@ class BlobReader:
             self._proc = None
 
 
-def _parse_batch(out: IO[bytes], oids: Sequence[bytes], limit: int) -> Iterator[BlobRead]:
+def _parse_batch(out: IO[bytes], oids: Sequence[bytes], limit: int, kind: bytes = b"blob"
+                 ) -> Iterator[BlobRead]:
     # Per blob: one header line and one read of exactly its size (plus the
     # newline after it), all C calls; nothing else is allocated.
     readline, read = out.readline, out.read
@@ -160,15 +163,15 @@ def _parse_batch(out: IO[bytes], oids: Sequence[bytes], limit: int) -> Iterator[
                 continue
             raise _CatFileDied
         size = int(parts[2])
-        if parts[1] != b"blob" or size > limit:
+        if parts[1] != kind or size > limit:
             left = size + 1
             while left > 0:  # cat-file sends it anyway: skip it in bounded pieces
                 chunk = read(min(left, _DISCARD))
                 if not chunk:
                     raise _CatFileDied
                 left -= len(chunk)
-            if parts[1] != b"blob":
-                yield oid, None, f"object is a {parts[1].decode()}, not a blob", size
+            if parts[1] != kind:
+                yield oid, None, f"object is a {parts[1].decode()}, not a {kind.decode()}", size
             else:
                 yield oid, None, None, size
             continue

@@ -21,9 +21,13 @@ from scanner.model import BlobOrigin, Introduction
 COMMIT_MESSAGE = "commit-message"
 TAG_MESSAGE = "tag-message"
 
-_SIGNATURE = re.compile(rb"-----BEGIN (?:PGP|SSH) SIGNATURE-----.*?-----END (?:PGP|SSH) SIGNATURE-----",
-                        re.S)
+_SIGNATURE_BEGIN = re.compile(rb"-----BEGIN (?:PGP|SSH) SIGNATURE-----")
+_SIGNATURE_END = re.compile(rb"-----END (?:PGP|SSH) SIGNATURE-----")
 _ARMOR_LINE = re.compile(rb"(?m)^ ?[A-Za-z0-9+/]{40,}={0,2}\r?$")
+
+
+def _blank(line: re.Match[bytes]) -> bytes:
+    return b" " * (line.end() - line.start())
 
 
 def mask_signatures(data: bytes) -> bytes:
@@ -32,14 +36,27 @@ def mask_signatures(data: bytes) -> bytes:
     otherwise send every signature through the base64 decoder, which cost
     about as much as the rest of the message scan (flask, 12k commits). Only
     pure base64 armor lines are blanked: a token with any other character
-    (``_``, ``-``) in a signature block is still seen."""
+    (``_``, ``-``) in a signature block is still seen. A block runs from a
+    BEGIN line to the first END line after it (found by two literal searches,
+    not a lazy ``.*?`` over the block)."""
     if b"SIGNATURE-----" not in data:
         return data
-
-    def blank(block: re.Match[bytes]) -> bytes:
-        return _ARMOR_LINE.sub(lambda line: b" " * len(line.group()), block.group())
-
-    return _SIGNATURE.sub(blank, data)
+    pieces: list[bytes] = []
+    pos = 0
+    while True:
+        begin = _SIGNATURE_BEGIN.search(data, pos)
+        if begin is None:
+            break
+        end = _SIGNATURE_END.search(data, begin.end())
+        if end is None:
+            break
+        pieces.append(data[pos:begin.start()])
+        pieces.append(_ARMOR_LINE.sub(_blank, data[begin.start():end.end()]))
+        pos = end.end()
+    if not pieces:
+        return data
+    pieces.append(data[pos:])
+    return b"".join(pieces)
 
 
 @dataclass
@@ -58,14 +75,20 @@ def iter_messages(repo: pygit2.Repository, commits: Iterable[pygit2.Oid], *,
                   tags: bool = True) -> Iterator[Message]:
     """Every walked commit's raw object, then (``tags``) every annotated tag's.
     Only raw reads here: provenance is built for the few with findings."""
+    from scanner.sources.blob_reader import BlobReader
+
     read = repo.odb.read
-    for oid in commits:
-        try:
-            data = read(oid)[1]
-        except (KeyError, ValueError, pygit2.GitError):
-            continue  # the walk already reported an unreadable commit
-        text = str(oid)
-        yield Message(COMMIT_MESSAGE, text, f"<commit {text}>", mask_signatures(data))
+    # One cat-file for all commits: libgit2 reads each ~10x slower here
+    # (the scan keeps its pack windows small).
+    reader = BlobReader(repo.path)
+    try:
+        for raw, data, _, _ in reader.read_many([str(oid).encode() for oid in commits], kind=b"commit"):
+            if data is None:
+                continue  # the walk already reported an unreadable commit
+            text = raw.decode()
+            yield Message(COMMIT_MESSAGE, text, f"<commit {text}>", mask_signatures(data))
+    finally:
+        reader.close()
     if not tags:
         return
     for ref in sorted(repo.references):
