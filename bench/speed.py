@@ -195,9 +195,10 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=0, help="leakwarden --jobs (0: all cores)")
     parser.add_argument("--tools", default="leakwarden,kingfisher,gitleaks,betterleaks")
     parser.add_argument("--no-floor", action="store_true", help="skip the git-only floor commands")
-    parser.add_argument("--baseline-src", metavar="DIR",
+    parser.add_argument("--baseline-src", metavar="DIR", action="append", default=[],
                         help="also run the leakwarden whose source tree is DIR (e.g. `git archive "
-                             "REV | tar -x -C DIR`), as 'lw-baseline', for before/after timings")
+                             "REV | tar -x -C DIR`), as 'lw-DIRNAME', for before/after timings; "
+                             "may be given several times")
     args = parser.parse_args()
     repo = str(Path(args.repo).resolve())
     out = tempfile.mkdtemp(prefix="lw-bench-")
@@ -207,14 +208,15 @@ def main() -> None:
     tools = tool_commands(repo, out, args.jobs)
     for name in args.tools.split(","):
         commands[name] = tools.get(name)
-    if args.baseline_src:
+    for baseline in args.baseline_src:
+        src = Path(baseline).resolve()
+        name = src.name if src.name.startswith("lw-") else f"lw-{src.name}"
         base = tool_commands(repo, out, args.jobs)["leakwarden"]
         assert base is not None
-        base[base.index(f"{out}/leakwarden.json")] = f"{out}/lw-baseline.json"
+        base[base.index(f"{out}/leakwarden.json")] = f"{out}/{name}.json"
         # In the old tree's own directory: ``python -m`` puts the working
         # directory first on sys.path, ahead of PYTHONPATH.
-        src = Path(args.baseline_src).resolve()
-        commands["lw-baseline"] = ["env", "-C", str(src), f"PYTHONPATH={src}", *base]
+        commands[name] = ["env", "-C", str(src), f"PYTHONPATH={src}", *base]
     _children_cpu_delta()
     results: dict[str, list[Run]] = {}
     for name, cmd in commands.items():
@@ -239,20 +241,22 @@ def main() -> None:
         codes = ",".join(str(r.exit_code) for r in runs)
         print(f"{name:12} {med[name][0]:8.2f} {med[name][1]:8.2f} {med[name][2]:9.0f}  {codes}")
     if "leakwarden" in med:
-        lw = med["leakwarden"][0]
+        lw, lw_cpu = med["leakwarden"][0], med["leakwarden"][1]
         if "walk floor" in med and "read floor" in med:
             floor = med["walk floor"][0] + med["read floor"][0]
+            floor_cpu = med["walk floor"][1] + med["read floor"][1]
             print(f"leakwarden / (walk floor + read floor) wall ratio {lw / floor:.2f} "
-                  f"({lw:.2f} / {floor:.2f})")
-            ratios = [r.wall / (w.wall + f.wall) for r, w, f in zip(
-                results["leakwarden"], results["walk floor"], results["read floor"], strict=True)]
-            print("  per round: " + " ".join(f"{x:.2f}" for x in ratios))
-        for name, (wall, _, _) in med.items():
+                  f"({lw:.2f} / {floor:.2f}), CPU ratio {lw_cpu / floor_cpu:.2f} "
+                  f"({lw_cpu:.2f} / {floor_cpu:.2f})")
+            for name in [n for n in results if n == "leakwarden" or n.startswith("lw-")]:
+                ratios = [r.wall / (w.wall + f.wall) for r, w, f in zip(
+                    results[name], results["walk floor"], results["read floor"], strict=True)]
+                print(f"  {name} per round: " + " ".join(f"{x:.2f}" for x in ratios))
+        for name, (wall, cpu, _) in med.items():
             if name != "leakwarden" and "floor" not in name and name != "read-newest":
-                print(f"leakwarden / {name:12} wall ratio {lw / wall:.2f}")
+                print(f"leakwarden / {name:12} wall ratio {lw / wall:.2f}, CPU ratio {lw_cpu / cpu:.2f}")
         print(f"leakwarden peak PSS of the process tree: {med['leakwarden'][2]:.0f} MiB "
               f"(max over runs {max(r.peak_mb for r in results['leakwarden']):.0f})")
-
 
 if __name__ == "__main__":
     main()

@@ -400,6 +400,22 @@ def test_octopus_merge_introductions(repo, use_git_binary):
         repo.git("rev-parse", "topic3")]
 
 
+def test_walk_in_diff_tree_slices_matches_one_process(repo, monkeypatch):
+    """The walk runs one diff-tree per slice of commits (memory); slice
+    edges must not change what each commit introduces."""
+    import scanner.sources.git_history as git_history
+
+    _octopus_with_secret(repo)
+    repo.commit("after", {"shared.txt": "v2\n", "late.txt": "late\n"})
+    pyrepo = git_history.open_repository(repo.path)
+    whole = git_history.HistoryWalker(pyrepo).walk()
+    monkeypatch.setattr(git_history, "_DIFF_TREE_SLICE", 2)
+    sliced = git_history.HistoryWalker(pyrepo).walk()
+    assert len(whole.commits) > 2 * 2 and sliced.errors == whole.errors == []
+    assert list(sliced.intros) == list(whole.intros)
+    assert all(sliced.introductions(k) == whole.introductions(k) for k in whole.intros)
+
+
 def test_secret_added_in_an_octopus_merge_is_found(repo):
     merge, key, _ = _octopus_with_secret(repo)
     result = scan(repo.path, ScanOptions(redact=False))
