@@ -85,15 +85,22 @@ def prepare(source: Path, work: Path, seed: int = 1) -> tuple[Path, list[str]]:
     return clone, [*changed, new_file]
 
 
-def run_once(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
+def run_once(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, int]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                          check=False)
+                          check=False, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, proc.returncode
+
+
+def summary(walls: list[float], cpus: list[float], codes: set[int]) -> dict[str, float]:
+    walls = sorted(walls)
+    return {"median": statistics.median(walls), "min": walls[0],
+            "p90": walls[min(len(walls) - 1, int(len(walls) * 0.9))],
+            "cpu": statistics.median(cpus), "codes": codes}  # type: ignore[dict-item]
 
 
 def measure(name: str, cmd: list[str], cwd: Path, runs: int) -> dict[str, float]:
@@ -104,10 +111,22 @@ def measure(name: str, cmd: list[str], cwd: Path, runs: int) -> dict[str, float]
         walls.append(wall)
         cpus.append(cpu)
         codes.add(code)
-    walls.sort()
-    return {"median": statistics.median(walls), "min": walls[0],
-            "p90": walls[min(len(walls) - 1, int(len(walls) * 0.9))],
-            "cpu": statistics.median(cpus), "codes": codes}
+    return summary(walls, cpus, codes)
+
+
+def measure_interleaved(commands: dict[str, tuple[list[str], dict[str, str]]], cwd: Path,
+                        runs: int) -> dict[str, dict[str, float]]:
+    """One run of each, then the next round: load from elsewhere falls on all alike."""
+    samples: dict[str, tuple[list[float], list[float], set[int]]] = {n: ([], [], set()) for n in commands}
+    for cmd, env in commands.values():
+        run_once(cmd, cwd, env)  # warm
+    for _ in range(runs):
+        for name, (cmd, env) in commands.items():
+            wall, cpu, code = run_once(cmd, cwd, env)
+            samples[name][0].append(wall)
+            samples[name][1].append(cpu)
+            samples[name][2].add(code)
+    return {name: summary(*sample) for name, sample in samples.items()}
 
 
 def main() -> int:
@@ -117,6 +136,10 @@ def main() -> int:
     parser.add_argument("--leakwarden", default=shutil.which("leakwarden"))
     parser.add_argument("--gitleaks", default=shutil.which("gitleaks"))
     parser.add_argument("--detect-secrets-hook", dest="detect", default=shutil.which("detect-secrets-hook"))
+    parser.add_argument("--baseline-src", metavar="DIR", action="append", default=[],
+                        help="also time `python -m scanner scan --staged` from this source tree (e.g. "
+                             "`git archive REV | tar -x -C DIR`) and from this checkout, interleaved, "
+                             "for before/after timings; may be given several times")
     args = parser.parse_args()
     missing = [n for n in ("leakwarden", "gitleaks", "detect") if not getattr(args, n)]
     if missing:
@@ -147,6 +170,17 @@ def main() -> int:
             r = results[name] = measure(name, cmd, clone, args.runs)
             print(f"{name:16}{r['median'] * 1000:>8.0f}ms{r['min'] * 1000:>8.0f}ms"
                   f"{r['p90'] * 1000:>8.0f}ms{r['cpu'] * 1000:>8.0f}ms  {sorted(r['codes'])}")
+        if args.baseline_src:
+            import os
+
+            python_bin = str(Path(args.leakwarden).resolve().parent / "python")
+            trees = {"this tree (-m)": Path(__file__).resolve().parents[1]}
+            trees.update((f"{Path(d).name} (-m)", Path(d).resolve()) for d in args.baseline_src)
+            commands = {name: ([python_bin, "-m", "scanner", "scan", "--staged"],
+                               dict(os.environ, PYTHONPATH=str(src))) for name, src in trees.items()}
+            for name, r in measure_interleaved(commands, clone, args.runs).items():
+                print(f"{name:16}{r['median'] * 1000:>8.0f}ms{r['min'] * 1000:>8.0f}ms"
+                      f"{r['p90'] * 1000:>8.0f}ms{r['cpu'] * 1000:>8.0f}ms  {sorted(r['codes'])}")
         lw = results["leakwarden"]["median"]
         for name in ("gitleaks", "detect-secrets"):
             print(f"leakwarden / {name}: {lw / results[name]['median']:.2f}x (median wall)")
