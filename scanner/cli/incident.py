@@ -10,15 +10,25 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
 from scanner.cli.common import ReportFormat, fail, write_output
 from scanner.report.escape import visible
 
+if TYPE_CHECKING:
+    from scanner.incident.values import Investigation
+
 # Only typer and the light CLI helpers at import time: this module is loaded
 # on every `leakwarden` start.
+
+
+class InvestigateFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
 
 
 class Strategy(str, Enum):
@@ -51,7 +61,7 @@ def investigate_command(
     until: Annotated[str | None, typer.Option("--until", help="End of the window (default: now).")] = None,
     exposed_at: Annotated[str | None, typer.Option("--exposed-at", help="When the key leaked (default: from the report or GuardDuty).")] = None,
     state: Annotated[Path | None, typer.Option("--state", help="Org-scan state file: where else the key leaked (looked up by keyed hash).")] = None,
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.text,
+    format: Annotated[InvestigateFormat, typer.Option("--format", "-f", help="Output format (html: one self-contained page with the incident timeline).")] = InvestigateFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel file readers (0: cores; S3: 16).")] = 0,
     athena_sql: Annotated[str | None, typer.Option("--athena-sql", metavar="TABLE", help="Print the lineage query for Athena's CloudTrail table TABLE and exit.")] = None,
@@ -93,7 +103,7 @@ def investigate_command(
     from scanner.incident.investigate import Seed
 
     seeds += [Seed(key_id=k.strip(), origin="key") for k in key or []]
-    merged: dict[str, Any] = {}
+    merged: dict[str, Seed] = {}
     for seed in seeds:
         merged.setdefault(seed.key_id, seed)
     seeds = [merged[k] for k in sorted(merged)]
@@ -160,11 +170,6 @@ class _Several:
     def describe(self) -> str:
         return " + ".join(s.describe() for s in self.sources)
 
-    def close(self) -> None:
-        for source in self.sources:
-            if hasattr(source, "close"):
-                source.close()
-
     def collect(self, needles: set[str], windows: list[Any]) -> Any:
         from scanner.incident.cloudtrail import Collected
 
@@ -199,8 +204,9 @@ def contain_command(
 
     try:
         data = json.loads(investigation.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or "containment" not in data:
+        if not isinstance(data, dict) or not isinstance(data.get("containment"), dict):
             raise ValueError("expected the JSON of `leakwarden investigate --format json`")
+        loaded = cast("Investigation", data)
         canaries = canary_accounts(skip_aws_account or ())
     except (OSError, ValueError) as exc:
         raise fail(f"{investigation}: {exc}") from None
@@ -212,7 +218,7 @@ def contain_command(
     options = ContainOptions(strategy=strategy.value, blunt_roles=tuple(blunt_role or ()),
                              revert_policy_changes=revert_policy_changes, canary_accounts=canaries)
     try:
-        actions = plan(data, iam, options)
+        actions = plan(loaded, iam, options)
     except Exception as exc:
         raise fail(f"cannot plan: {exc}") from None
     actor = None
@@ -222,7 +228,7 @@ def contain_command(
         except Exception as exc:
             raise fail(f"cannot tell who is running this (responder credentials?): {exc}") from None
         run(actions, iam, actor)
-    entry = log_entry(actions, data, apply, actor, started)
+    entry = log_entry(actions, loaded, apply, actor, started)
     log = log or (Path("containment-log.json") if apply else None)
     if log is not None:
         runs: list[Any] = []
