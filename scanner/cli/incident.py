@@ -60,6 +60,7 @@ def investigate_command(
     since: Annotated[str | None, typer.Option("--since", help="Start of the window (default: 30 days before the exposure).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="End of the window (default: now).")] = None,
     exposed_at: Annotated[str | None, typer.Option("--exposed-at", help="When the key leaked (default: from the report or GuardDuty).")] = None,
+    containment: Annotated[Path | None, typer.Option("--containment", help="A `contain --apply` JSON log: its actions end the timeline.")] = None,
     state: Annotated[Path | None, typer.Option("--state", help="Org-scan state file: where else the key leaked (looked up by keyed hash).")] = None,
     format: Annotated[InvestigateFormat, typer.Option("--format", "-f", help="Output format (html: one self-contained page with the incident timeline).")] = InvestigateFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
@@ -152,6 +153,16 @@ def investigate_command(
         result = investigate(seeds, source, options, athena_results=athena_results)
     except (ct.SourceError, ValueError) as exc:
         raise fail(str(exc)) from None
+    if containment is not None:
+        from scanner.incident.investigate import add_containment
+
+        try:
+            log = json.loads(containment.read_text(encoding="utf-8"))
+            if not isinstance(log, dict):
+                raise ValueError("expected the JSON log of `leakwarden contain --apply`")
+        except (OSError, ValueError) as exc:
+            raise fail(f"{containment}: {exc}") from None
+        add_containment(result, log)
     write_output(render(result, format.value), output)
     errors = result["investigation"]["errors"]
     for error in errors[:20]:

@@ -633,6 +633,30 @@ def _build(
     }
 
 
+def add_containment(report: Investigation, log: JsonObject) -> int:
+    """Put what ``contain --apply`` did (its JSON log) on the report's timeline: the
+    last step of the incident. Returns how many actions were added."""
+    added = 0
+    runs = log.get("runs") if isinstance(log.get("runs"), list) else []
+    for run in runs or []:
+        if not isinstance(run, dict) or run.get("mode") != "apply":
+            continue
+        for action in run.get("actions") or []:
+            if not isinstance(action, dict) or action.get("status") not in ("applied", "already applied"):
+                continue
+            strategy = f" ({action['strategy']})" if action.get("strategy") else ""
+            entry: TimelineEntry = {
+                "time": str(action.get("time") or run.get("started_at") or ""), "event": "contained",
+                "detail": f"{action.get('kind')} {action.get('target')}{strategy}: {action.get('status')}"
+                          + (f" by {action['actor']}" if action.get("actor") else ""),
+            }
+            if entry not in report["timeline"]:
+                report["timeline"].append(entry)
+                added += 1
+    report["timeline"].sort(key=lambda e: (e["time"], e["event"], e["detail"]))
+    return added
+
+
 _TARGET_FIELDS = ("userName", "roleName", "groupName", "policyArn", "policyName", "url",
                   "name", "assumeRolePolicyDocument", "policyDocument")
 

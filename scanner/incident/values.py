@@ -21,7 +21,7 @@ Seen = Literal["before exposure", "new after exposure", "AWS service"]
 KeyKind = Literal["leaked", "created by the attacker"]
 TimelineEvent = Literal[
     "committed", "repository public", "exposed", "first use from a new place", "role assumed",
-    "session minted", "data read", "persistence", "detected",
+    "session minted", "data read", "persistence", "detected", "contained",
 ]
 
 

@@ -386,6 +386,17 @@ def test_contain_plans_then_applies_once(world: World, tmp_path: Path) -> None:
     assert {a["status"] for a in runs[1]["actions"]} <= {"already applied", "refused", "listed"}
     assert (_policy(iam, story.node_role, surgical["policy_name"]), _policy(iam, reader, "AWSRevokeOlderSessions")) == before
 
+    # The investigation's timeline ends with the containment.
+    final = _cli(world, ["investigate", str(tmp_path / "r.json"), "--cloudtrail", str(world.trail_dir("cut")),
+                         *WINDOW, "--containment", str(log), "--format", "json"])
+    assert final.exit_code == 0, final.output
+    timeline = json.loads(final.stdout)["timeline"]
+    contained = [e for e in timeline if e["event"] == "contained"]
+    assert timeline[-len(contained):] == contained
+    assert any(f"deactivate-key {story.ci_key}: applied by arn:aws:iam::{ACCOUNT}:user/inc-responder" in e["detail"]
+               for e in contained)
+    assert any(e["detail"].startswith(f"revoke-role-sessions {story.node_role} (surgical)") for e in contained)
+
     # The ticket carries what was done, by whom and when.
     ticket = _cli(world, ["tickets", str(tmp_path / "r.json"), "--to", "-", "--investigation", str(inv),
                           "--containment", str(log)])
@@ -860,3 +871,68 @@ def test_investigate_html_escapes_every_attacker_value(world: World, tmp_path: P
     for line in markdown.splitlines():
         if "<script>" in line or "<img" in line:
             assert line.count("`") >= 2, line
+
+
+def test_verdicts_below_compromised_and_where_it_leaked_from_state(world: World, tmp_path: Path) -> None:
+    """no activity, legitimate only, suspicious (new IP with reconnaissance and a new
+    denied call; a new user agent alone), and --state naming where the key sat."""
+    from scanner.incident.cloudtrail import trail_key, write_trail_file
+    from scanner.secrets import secret_hash
+    from scanner.state.audit import AuditStore
+    from scanner.state.db import StateFile
+    from scanner.state.orgscan import OrgScanStore, RepoScanRecord
+    from tests.incident.support import _identity_user, record
+
+    rng = random.Random(11)
+    idle, quiet, probed, new_tool = (fake_key_id(rng, "AKIA") for _ in range(4))
+    before, after = EXPOSED - timedelta(days=3), EXPOSED + timedelta(days=2)
+    recs = []
+    for key, user in ((quiet, "quiet"), (probed, "probed"), (new_tool, "tool")):
+        ident = _identity_user(user, key)
+        recs.append(record(before, "sts.amazonaws.com", "GetCallerIdentity", ident, CI_IPS[0], "aws-cli/2.15"))
+        recs.append(record(after, "s3.amazonaws.com", "PutObject", ident, CI_IPS[0],
+                           "aws-cli/2.15" if key != new_tool else "curl/8.5", request={"bucketName": "b"}))
+    ident = _identity_user("probed", probed)
+    recs.append(record(after + timedelta(minutes=1), "s3.amazonaws.com", "ListBuckets", ident, ATTACKER_IPS[1],
+                       "aws-cli/2.15"))
+    recs.append(record(after + timedelta(minutes=2), "iam.amazonaws.com", "ListUsers", ident, ATTACKER_IPS[1],
+                       "aws-cli/2.15", error="AccessDenied"))
+    root = tmp_path / "trail"
+    for n, r in enumerate(recs):
+        write_trail_file(root / trail_key(ACCOUNT, "us-east-1", datetime_of(r["eventTime"]), f"v{n}"), [r])
+
+    # The org-scan state saw the quiet key in a repository that went public.
+    finding = {"rule": "aws-access-key-id", "secret": quiet[:4] + "*" * 12 + quiet[-4:],
+               "secret_hash": secret_hash("aws-access-key-id", quiet.encode()), "fingerprint": "fp-q",
+               "blob": "a" * 40, "span": [0, 20], "path": "ci/.env", "line": 1, "commit": "d" * 40,
+               "author": "Dev Two", "date": "2026-10-02T09:00:00+00:00"}
+    state = StateFile(tmp_path / "state.db")
+    try:
+        OrgScanStore(state).commit("acme", RepoScanRecord(repo="acme/site", status="failed", findings=(finding,)),
+                                   "2026-10-21T00:00:00Z")
+        AuditStore(state).record_exposure("acme", dict(finding, repo="acme/site", exposed_since=ct_time(EXPOSED),
+                                                       public_now=True), "2026-10-21T00:00:00Z")
+    finally:
+        state.close()
+
+    out = tmp_path / "inv.json"
+    args = ["investigate", "--cloudtrail", str(root), "--exposed-at", ct_time(EXPOSED), *WINDOW,
+            "--state", str(tmp_path / "state.db"), "--format", "json", "-o", str(out)]
+    for key in (idle, quiet, probed, new_tool):
+        args += ["--key", key]
+    result = _cli(world, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    keys = {k["key_id"]: k for k in data["keys"]}
+    assert keys[idle]["verdict"] == "no activity"
+    assert keys[quiet]["verdict"] == "legitimate only"
+    assert keys[probed]["verdict"] == "suspicious"
+    why = " ".join(keys[probed]["reasons"])
+    assert ATTACKER_IPS[1] in why and "ListUsers (AccessDenied)" in why and "ListBuckets" in why
+    assert keys[new_tool]["verdict"] == "suspicious" and "new user agents: curl/8.5" in keys[new_tool]["reasons"]
+    assert data["sessions"] == [] and data["containment"]["roles"] == []
+    # Where it leaked: from the state, by keyed hash; on the timeline as the repository going public.
+    assert [(loc["repository"], loc["path"], loc["exposed_since"]) for loc in keys[quiet]["leak_locations"]] == [
+        ("acme/site", "ci/.env", ct_time(EXPOSED))]
+    assert any(e["event"] == "repository public" and "acme/site" in e["detail"] for e in data["timeline"])
+    assert keys[idle]["leak_locations"] == []
