@@ -250,7 +250,7 @@ def main() -> None:
     for events in sizes:
         root = Path(args.keep or tempfile.mkdtemp(prefix="lw-trail-")) / f"trail-{events}"
         try:
-            marker = root / "generated.json"
+            marker = root.parent / f"{root.name}.generated"
             if args.keep and marker.exists():  # a kept trail of this size: read it again
                 files, size, total = json.loads(marker.read_text())
             else:
