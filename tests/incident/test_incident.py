@@ -9,7 +9,7 @@ import os
 import random
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -485,6 +485,8 @@ class _LookupServer:
 
         self.records = sorted(records, key=lambda r: r["eventTime"])
         self.calls: list[dict[str, Any]] = []
+        self.raw: list[bytes] = []
+        self.signers: list[str] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -492,17 +494,25 @@ class _LookupServer:
                 pass
 
             def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.raw.append(str(self.headers).encode() + raw)
+                body = json.loads(raw or b"{}")
                 target = self.headers.get("X-Amz-Target", "")
-                region = self.headers.get("Authorization", "").split("/")[2]
+                auth = self.headers.get("Authorization", "")
+                region = auth.split("/")[2]
+                outer.signers.append(auth.split("Credential=", 1)[1].split("/", 1)[0])
                 outer.calls.append({"target": target, "region": region, "body": body})
                 if target != "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents":
                     self._send(400, {"__type": "UnknownOperationException"})
                     return
                 attr = body["LookupAttributes"][0]
                 assert attr["AttributeKey"] == "AccessKeyId"
+                # The window, as the API applies it (timestamps arrive as epoch seconds).
+                since = ct_time(datetime.fromtimestamp(float(body["StartTime"]), timezone.utc))
+                until = ct_time(datetime.fromtimestamp(float(body["EndTime"]), timezone.utc))
                 hits = [r for r in outer.records if r["userIdentity"].get("accessKeyId") == attr["AttributeValue"]
-                        and r["awsRegion"] == region and r.get("eventCategory") != "Data"]
+                        and r["awsRegion"] == region and r.get("eventCategory") != "Data"
+                        and since <= r["eventTime"] <= until]
                 start = int(body.get("NextToken") or 0)
                 page = hits[start:start + outer.PAGE]
                 answer: dict[str, Any] = {"Events": [{
@@ -580,6 +590,27 @@ def test_lookup_events_pages_and_keeps_to_two_requests_per_second(world: World) 
     assert story.attacker_session["key_id"] in {s["key_id"] for s in data["sessions"]}
     assert data["data_events_recorded"] is False and "cannot be seen" in data["data_events_note"]
     assert any("2 requests/s" in n for n in data["investigation"]["notes"])
+
+
+def test_lookup_events_from_the_cli_signs_with_the_responder_only(world: World) -> None:
+    """The leaked key's secret goes to no endpoint but STS: LookupEvents is asked with
+    the responder's credentials, the leaked key ID only as the lookup value."""
+    story = world.story("inv")
+    server = _LookupServer(story.records)
+    # The attack's hour: a few pages, so the real 2 requests/s limit costs seconds.
+    attack_day = ["--since", "2026-10-22T02:00:00Z", "--until", "2026-10-22T03:00:00Z"]
+    try:
+        env = dict(world.env(), AWS_ENDPOINT_URL_CLOUDTRAIL=server.url)
+        result = CliRunner().invoke(app, ["investigate", "--key", story.ci_key, "--lookup-events",
+                                          "--region", "us-east-1", "--exposed-at", ct_time(EXPOSED),
+                                          *attack_day, "--format", "json"], env=env, catch_exceptions=False)
+    finally:
+        server.close()
+    assert result.exit_code == 0, result.output
+    assert "rate-limited" in result.stderr
+    assert server.calls and set(server.signers) == {world.responder[0]}
+    assert not any(story.ci_secret.encode() in raw for raw in server.raw)
+    assert json.loads(result.stdout)["keys"][0]["verdict"] == "compromised"
 
 
 def test_the_offline_docs_block_runs_as_written(tmp_path: Path) -> None:
