@@ -187,11 +187,11 @@ def generate(root: Path, events: int, ci_key: str, jobs: int) -> tuple[int, int,
     return sum(f for f, _ in done), sum(s for _, s in done), per_file * files + len(story)
 
 
-def run_child(cmd: list[str]) -> tuple[float, float, int, int, str]:
+def run_child(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, int, int, str]:
     """Wall seconds, CPU seconds (user + system), peak RSS (KiB, the child's own),
     exit code, stderr."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     err = proc.stderr.read().decode() if proc.stderr else ""
@@ -236,6 +236,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, action="append", help="trail size (repeatable; default 1M and 2M)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--compare-tree", type=Path, action="append", default=[],
+                        help="another checkout (e.g. `git worktree add /tmp/old main`) whose investigate "
+                             "runs on the same trail, in the same run, for a before/after row (repeatable)")
     parser.add_argument("--keep", type=Path, help="generate into this directory and keep it (reused when there)")
     args = parser.parse_args()
     sizes = args.events or [1_000_000, 2_000_000]
@@ -278,6 +281,19 @@ def main() -> None:
                   f"| {total / wall:,.0f} | {cpu:.2f} | {cpu / total * 1e6:.2f} | {rss / 1024:.0f} "
                   f"| {floor_py:.2f} ({floor_cpu:.2f}) | {floor_gz:.2f} | {verdict} |", flush=True)
             print(f"<!-- {data['investigation']['notes']} stats {stats} -->", file=sys.stderr)
+            for tree in args.compare_tree:
+                # `python -m scanner` from that checkout imports its own package.
+                other = root.parent / f"inv-{events}-{tree.name}.json"
+                wall, cpu, rss, code, err = run_child([str(other) if c == str(out) else c for c in cmd],
+                                                      cwd=tree.resolve())
+                if code != 0:
+                    print(err, file=sys.stderr)
+                    raise SystemExit(f"investigate in {tree} exited {code}")
+                theirs = json.loads(other.read_text())
+                verdict = theirs["keys"][0]["verdict"] if theirs["keys"] else "-"
+                print(f"| {total:,} ({tree}) | {files:,} | {size / 2**20:.0f} | - | {wall:.2f} "
+                      f"| {total / wall:,.0f} | {cpu:.2f} | {cpu / total * 1e6:.2f} | {rss / 1024:.0f} "
+                      f"| - | - | {verdict} |", flush=True)
         finally:
             if not args.keep:
                 shutil.rmtree(root.parent, ignore_errors=True)
