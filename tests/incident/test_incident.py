@@ -967,3 +967,36 @@ def test_verdicts_below_compromised_and_where_it_leaked_from_state(world: World,
         ("acme/site", "ci/.env", ct_time(EXPOSED))]
     assert any(e["event"] == "repository public" and "acme/site" in e["detail"] for e in data["timeline"])
     assert keys[idle]["leak_locations"] == []
+
+
+def test_surgical_plan_warns_when_its_condition_could_miss_or_overreach(tmp_path: Path) -> None:
+    """A session name the role's legitimate users also use, and an attacker session
+    never seen in use (so no IP of its own): the plan says both."""
+    from scanner.incident.cloudtrail import trail_key, write_trail_file
+    from tests.incident.support import _assume_record, _identity_user, record
+
+    rng = random.Random(5)
+    key, ops_key = fake_key_id(rng, "AKIA"), fake_key_id(rng, "AKIA")
+    role = f"arn:aws:iam::{ACCOUNT}:role/batch"
+    attacker = {"key_id": fake_key_id(rng), "assumed_role_id": "AROABATCHROLE00000001:maint", "role_arn": role}
+    ops = {"key_id": fake_key_id(rng), "assumed_role_id": "AROABATCHROLE00000001:maint", "role_arn": role}
+    t = EXPOSED + timedelta(days=1)
+    recs = [record(EXPOSED - timedelta(days=1), "sts.amazonaws.com", "GetCallerIdentity", _identity_user("ci", key),
+                   CI_IPS[0], "aws-cli/2"),
+            _assume_record(t, _identity_user("ci", key), ATTACKER_IPS[0], "python-requests/2", role, attacker),
+            # The ops team's own session, under the same name, a few hours later.
+            _assume_record(t + timedelta(hours=3), _identity_user("ops", ops_key), "10.1.1.1", "aws-cli/2", role, ops)]
+    root = tmp_path / "trail"
+    for n, r in enumerate(recs):
+        write_trail_file(root / trail_key(ACCOUNT, "us-east-1", datetime_of(r["eventTime"]), f"w{n}"), [r])
+    data = investigate([Seed(key_id=key, exposed_at=EXPOSED)], LocalTrail(root), InvestigateOptions(since=START, until=END))
+    target = data["containment"]["roles"][0]
+    assert [s["key_id"] for s in target["sessions"]] == [attacker["key_id"]]
+    assert [s["source_ip"] for s in target["shared_session_names"]] == ["10.1.1.1"]
+    assert target["sessions_without_ip"] == [attacker["key_id"]]
+    action = next(a for a in plan(data, None) if a.kind == "revoke-role-sessions")
+    assert action.strategy == "surgical"
+    assert any("'maint' was also used by another session" in w and "10.1.1.1" in w for w in action.warnings)
+    assert any(w.startswith("no source IP seen for " + attacker["key_id"]) for w in action.warnings)
+    # The ops session's key was never followed: it is not the leaked key's.
+    assert ops["key_id"] not in {s["key_id"] for s in data["sessions"]}
