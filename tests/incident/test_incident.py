@@ -1000,3 +1000,28 @@ def test_surgical_plan_warns_when_its_condition_could_miss_or_overreach(tmp_path
     assert any(w.startswith("no source IP seen for " + attacker["key_id"]) for w in action.warnings)
     # The ops session's key was never followed: it is not the leaked key's.
     assert ops["key_id"] not in {s["key_id"] for s in data["sessions"]}
+
+
+def test_default_window_reaches_back_for_a_baseline_before_the_exposure() -> None:
+    from scanner.incident.investigate import window_for
+
+    now = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    committed = datetime(2026, 9, 1, tzinfo=timezone.utc)
+    public = datetime(2026, 10, 20, 9, tzinfo=timezone.utc)
+    # The repository going public is the exposure; the window starts a baseline before it.
+    window, exposed = window_for([Seed("AKIAX", committed_at=committed, exposed_at=public)],
+                                 InvestigateOptions(), now)
+    assert exposed == public and window.start == public - timedelta(days=30) and window.end == now
+    # Without a public exposure, the commit is the exposure.
+    window, exposed = window_for([Seed("AKIAX", committed_at=committed)], InvestigateOptions(), now)
+    assert exposed == committed and window.start == committed - timedelta(days=30)
+    # Of several keys, the earliest exposure; --since/--until/--exposed-at win.
+    window, exposed = window_for([Seed("AKIAX", exposed_at=public), Seed("AKIAY", exposed_at=committed)],
+                                 InvestigateOptions(), now)
+    assert exposed == committed
+    asked = InvestigateOptions(since=START, until=END, exposed_at=EXPOSED)
+    window, exposed = window_for([Seed("AKIAX", exposed_at=public)], asked, now)
+    assert (window.start, window.end, exposed) == (START, END, EXPOSED)
+    # Nothing known: the last 90 days, the longest LookupEvents holds.
+    window, exposed = window_for([Seed("AKIAX")], InvestigateOptions(), now)
+    assert exposed is None and window.start == now - timedelta(days=90)
