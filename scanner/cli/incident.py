@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -18,7 +18,11 @@ from scanner.cli.common import ReportFormat, fail, write_output
 from scanner.report.escape import visible
 
 if TYPE_CHECKING:
-    from scanner.incident.values import Investigation
+    from datetime import datetime
+
+    from scanner.incident.cloudtrail import Collected, Window
+    from scanner.incident.investigate import Source
+    from scanner.incident.values import ContainRun, Investigation, JsonObject
 
 # Only typer and the light CLI helpers at import time: this module is loaded
 # on every `leakwarden` start.
@@ -37,7 +41,7 @@ class Strategy(str, Enum):
     blunt = "blunt"
 
 
-def _time(text: str | None, flag: str) -> Any:
+def _time(text: str | None, flag: str) -> datetime | None:
     from scanner.incident.investigate import parse_time
 
     if text is None:
@@ -127,7 +131,7 @@ def investigate_command(
         write_output(athena_lineage_sql([s.key_id for s in seeds], iso(window.start), iso(window.end),
                                   table=athena_sql), output)
         raise typer.Exit(0)
-    sources: list[Any] = []
+    sources: list[Source] = []
     try:
         for spec in cloudtrail or []:
             if spec.startswith("s3://"):
@@ -175,13 +179,13 @@ def investigate_command(
 class _Several:
     """Several sources asked the same question; their answers added up."""
 
-    def __init__(self, sources: list[Any]) -> None:
+    def __init__(self, sources: list[Source]) -> None:
         self.sources = sources
 
     def describe(self) -> str:
         return " + ".join(s.describe() for s in self.sources)
 
-    def collect(self, needles: set[str], windows: list[Any]) -> Any:
+    def collect(self, needles: set[str], windows: list[Window]) -> Collected:
         from scanner.incident.cloudtrail import Collected
 
         out = Collected()
@@ -242,7 +246,7 @@ def contain_command(
     entry = log_entry(actions, loaded, apply, actor, started)
     log = log or (Path("containment-log.json") if apply else None)
     if log is not None:
-        runs: list[Any] = []
+        runs: list[JsonObject | ContainRun] = []
         if log.exists():
             try:
                 runs = json.loads(log.read_text(encoding="utf-8")).get("runs", [])
