@@ -449,10 +449,12 @@ def test_plan_without_iam_and_guardduty_seed(world: World, tmp_path: Path) -> No
     data = json.loads(out.read_text())
     assert data["keys"][0]["verdict"] == "compromised"
     assert any(e["event"] == "detected" and "GuardDuty" in e["detail"] for e in data["timeline"])
-    # --user finds the same key through IAM.
+    # --user finds the same key through IAM (asked with the responder's key alone).
+    world.seen.clear()
     by_user = _cli(world, ["investigate", "--user", story.ci_user, "--exposed-at", ct_time(EXPOSED),
                            "--cloudtrail", str(world.trail_dir("inv")), *WINDOW, "--format", "json"])
     assert by_user.exit_code == 0, by_user.output
+    _assert_nothing_leaked(world, story)
     assert [k["key_id"] for k in json.loads(by_user.stdout)["keys"] if k["kind"] == "leaked"] == [story.ci_key]
     # A plan needs no IAM access; it says what it could not check.
     actions = plan(data, None, ContainOptions(strategy="blunt"))
