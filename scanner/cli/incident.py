@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -76,7 +76,7 @@ def investigate_command(
 
     Exit codes: 0 done, 2 error or incomplete (unreadable trail files named).
     """
-    import boto3
+    from functools import cache
 
     from scanner.clock import iso
     from scanner.incident import cloudtrail as ct
@@ -89,20 +89,32 @@ def investigate_command(
         seeds_from_user,
     )
     from scanner.incident.render import render
-    from scanner.verify.saved_report import ReportError, load_report
 
-    session = boto3.Session()
+    @cache
+    def session() -> Any:
+        # Only --user, s3:// and LookupEvents need AWS: a local trail does not pay
+        # for importing boto3 and building a session.
+        import boto3
+
+        return boto3.Session()
+
     seeds = []
-    try:
-        if report:
+    if report:
+        # The report reader brings the whole verify stack (boto3): only with a report.
+        from scanner.verify.saved_report import ReportError, load_report
+
+        try:
             seeds += seeds_from_report(load_report(report))
-        if guardduty:
+        except (ReportError, OSError, ValueError) as exc:
+            raise fail(str(exc)) from None
+    if guardduty:
+        try:
             seeds += seeds_from_guardduty(json.loads(guardduty.read_text(encoding="utf-8")))
-    except (ReportError, OSError, ValueError) as exc:
-        raise fail(str(exc)) from None
+        except (OSError, ValueError) as exc:
+            raise fail(str(exc)) from None
     if user:
         try:
-            seeds += seeds_from_user(session.client("iam"), user)
+            seeds += seeds_from_user(session().client("iam"), user)
         except Exception as exc:
             raise fail(f"cannot list the access keys of {user}: {exc}") from None
     from scanner.incident.investigate import Seed
@@ -138,13 +150,13 @@ def investigate_command(
                 from botocore.config import Config
 
                 pool = jobs or 16
-                client = session.client("s3", config=Config(max_pool_connections=pool))
+                client = session().client("s3", config=Config(max_pool_connections=pool))
                 sources.append(ct.S3Trail(spec, client, pool))
             else:
                 sources.append(ct.LocalTrail(spec, jobs))
         if lookup_events:
-            regions = region or [session.region_name or "us-east-1"]
-            sources.append(ct.LookupEvents(regions, lambda r: session.client("cloudtrail", region_name=r)))
+            regions = region or [session().region_name or "us-east-1"]
+            sources.append(ct.LookupEvents(regions, lambda r: session().client("cloudtrail", region_name=r)))
             typer.echo("leakwarden: LookupEvents is rate-limited to 2 requests/s per region", err=True)
     except ct.SourceError as exc:
         raise fail(str(exc)) from None
