@@ -233,6 +233,27 @@ def test_padding_past_the_size_limit_does_not_hide_a_token(tmp_path, monkeypatch
     assert [f.span for f in files.findings if f.rule == "github-pat"] == [finding.span]
 
 
+@pytest.mark.parametrize("mode", ["history", "range", "files", "windowed"])
+def test_a_nul_byte_does_not_make_a_text_file_unscanned(tmp_path, monkeypatch, mode):
+    # git calls a blob with a NUL in its first 8000 bytes "binary"; a scanner
+    # that skips such blobs can be silenced by one NUL at the top of a file.
+    from scanner.sources import large_blob
+
+    monkeypatch.setattr(large_blob, "MIN_STREAM_SIZE", 1024)
+    body = b"\0" + b"# data\n" * 300 + f"T = '{TOKEN}'\n".encode()
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("base", {"README": "hello\n"})
+    repo.git("branch", "-M", "main")
+    repo.git("checkout", "-q", "-b", "pr")
+    repo.commit("nul", {"app.cfg": body})
+    options: dict[str, object] = {
+        "history": {}, "range": {"range": "main..pr"}, "files": {"no_git": True},
+        "windowed": {"max_blob_size": 1024}}[mode]
+    result = run(repo, **options)
+    assert [(f.rule, f.path) for f in result.findings] == [("github-pat", "app.cfg")]
+    assert result.stats.skipped_binary == 0 and result.exit_code == 1 and result.complete
+
+
 def test_a_blob_that_cannot_be_read_whole_makes_the_scan_incomplete(tmp_path, monkeypatch):
     from scanner.sources import large_blob
 
