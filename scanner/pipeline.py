@@ -10,7 +10,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from scanner.engine.matcher import Engine
 from scanner.engine.rules import Rule, RuleSet, default_rules
 from scanner.findings import (
     Location,
+    allowlisted_path,
     build_finding,
     choose_path,
     locate,
@@ -417,14 +418,21 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
         rule = rule_for(ruleset, match.rule_id)
         path = choose_path(rule, ruleset, origin.paths)
         if path is None:
-            continue
+            allowed = allowlisted_path(rule, ruleset, origin.paths)
+            if allowed is None:
+                continue
+            path, label = allowed
+            match = replace(match, allowlist=match.allowlist or label)
         kept.append((match, location, rule, path))
     out = []
     for match, location, rule, path in one_per_secret(kept):
         finding = build_finding(match, location, origin, rule, path,
                                 redacted=options.redact, source=source,
                                 hash_key=_hash_key(options))
-        if match.allowed is None:
+        if match.allowlist is not None:
+            if suppressed is not None:
+                suppressed.append(Suppression(finding, "allowlist", match.allowlist))
+        elif match.allowed is None:
             out.append(finding)
         elif suppressed is not None:
             suppressed.append(Suppression(finding, "inline",

@@ -57,10 +57,10 @@ SILENCERS = {
 }
 # Which of them, when the protected branch itself has it, really does hide
 # the token (a team's own decision), and how that shows as a suppression.
-BASE_SILENCES = {"allowlist-everything": None, "enable-another-rule": None,
+BASE_SILENCES = {"allowlist-everything": "allowlist", "enable-another-rule": None,
                  "tiny-blob-limit": False, "pyproject-disable": None,
                  "leakwardenignore": "ignore-file", "gitleaksignore": "ignore-file",
-                 "gitleaks-toml": None, "baseline-in-repo": "baseline"}
+                 "gitleaks-toml": "allowlist", "baseline-in-repo": "baseline"}
 
 
 @pytest.mark.parametrize("where", ["pr-head", "base"])
@@ -109,6 +109,8 @@ def test_ci_silencing_matrix(tmp_path, kind, where):
             assert result.findings == [] and result.exit_code == 0, kind
         if isinstance(shown, str):
             assert [(s.kind, s.finding.rule) for s in result.suppressed] == [(shown, "github-pat")]
+            if shown == "allowlist":  # named by the file and table that allowed it
+                assert result.suppressed[0].by.startswith(name), result.suppressed[0].by
 
 
 def test_strict_base_config_wins_over_the_head_rewrite(tmp_path):
@@ -178,6 +180,37 @@ def test_inline_markers_are_listed_and_strict_mode_ignores_them(tmp_path):
     assert "suppressed 1 finding(s)" in text and "a.py:1" in text and TOKEN not in text
     assert subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1", "--no-inline-allow"],
                           cwd=repo.path, capture_output=True).returncode == 1
+
+
+@pytest.mark.parametrize("allowlist, by", [
+    ("[[allowlists]]\nstopwords = ['{stop}']\n", ".leakwarden.toml allowlists[0]"),
+    ("[[allowlists]]\nstopwords = ['zz-unused']\n[[allowlists]]\nregexTarget = 'line'\n"
+     "regexes = ['^TOKEN = ']\n", ".leakwarden.toml allowlists[1]"),
+    ("[[allowlists]]\npaths = ['^app[.]py$']\n", ".leakwarden.toml allowlists[0]"),
+])
+def test_config_allowlists_are_listed_as_suppressions(tmp_path, allowlist, by):
+    # A team's allowlist is its own decision, but what it hid is listed in
+    # every format, by the file and table that hid it, as a marker is.
+    repo = GitRepo(tmp_path / "repo")
+    content = allowlist.replace("{stop}", TOKEN[4:12])
+    repo.commit("c", {"app.py": f"TOKEN = '{TOKEN}'\n", ".leakwarden.toml": content})
+    result = run(repo)
+    assert result.findings == [] and result.exit_code == 0
+    (item,) = result.suppressed
+    assert (item.kind, item.by, item.finding.rule, item.finding.path) == (
+        "allowlist", by, "github-pat", "app.py")
+    proc = subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1", "--format", "sarif"],
+                          cwd=repo.path, capture_output=True, text=True)
+    assert proc.returncode == 0
+    (hidden,) = json.loads(proc.stdout)["runs"][0]["results"]
+    assert hidden["suppressions"][0]["kind"] == "external"
+    assert by in hidden["suppressions"][0]["justification"]
+    report = json.loads(subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1", "--format", "json"],
+                                       cwd=repo.path, capture_output=True, text=True).stdout)
+    assert [s["suppressed_by"] for s in report["suppressed"]] == [{"kind": "allowlist", "by": by}]
+    text = subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1"], cwd=repo.path,
+                          capture_output=True, text=True).stdout
+    assert "suppressed 1 finding(s)" in text and by in text and TOKEN not in text
 
 
 @pytest.mark.parametrize("line, silenced", [
