@@ -213,6 +213,19 @@ def test_config_allowlists_are_listed_as_suppressions(tmp_path, allowlist, by):
     assert "suppressed 1 finding(s)" in text and by in text and TOKEN not in text
 
 
+@pytest.mark.parametrize("name, content, said", [
+    (".leakwarden.toml", 'disable_rules = ["github-pat"]\n', ".leakwarden.toml turns off 1 rule(s): github-pat"),
+    ("pyproject.toml", '[tool.leakwarden]\nenable_rules = ["age-secret-key"]\n', "pyproject.toml [tool.leakwarden] turns off "),
+])
+def test_rules_turned_off_by_the_project_are_announced(tmp_path, name, content, said):
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("c", {"app.py": f"TOKEN = '{TOKEN}'\n", name: content})
+    assert any(n.startswith(said) for n in prepare_scan(repo.path, jobs=1).notices)
+    proc = subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1"], cwd=repo.path,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and said in proc.stderr
+
+
 @pytest.mark.parametrize("line, silenced", [
     ("A = '{t}'  # leakwarden:allow\n", True),
     ("A = '{t}'  // gitleaks:allow\n", True),
