@@ -78,7 +78,7 @@ class ContainOptions:
 
 def incident_id(investigation: Investigation) -> str:
     """Stable for the same leaked keys: the policy names a rerun finds again."""
-    keys = sorted(k["key_id"] for k in investigation["containment"]["leaked_keys"])
+    keys = sorted(k["key_id"] for k in investigation["containment"].get("leaked_keys", []))
     return hashlib.sha256("\0".join(keys).encode()).hexdigest()[:8]
 
 
@@ -127,6 +127,7 @@ def plan(
     options = options or ContainOptions()
     now = (now or utc_now()).replace(microsecond=0)
     cutoff = iso(now)
+    # Read with defaults: an investigation file may come from an older version, or by hand.
     c = investigation["containment"]
     ident = incident_id(investigation)
     actions: list[Action] = []
@@ -142,13 +143,13 @@ def plan(
         action.commands.append(f"aws iam update-access-key {who}--access-key-id {key_id} --status Inactive")
         return action
 
-    for k in c["leaked_keys"]:
-        actions.append(key_action(k["key_id"], k["user"], "the leaked key"))
-    for ck in c["created_keys"]:
-        actions.append(key_action(ck["key_id"], ck["user"],
+    for k in c.get("leaked_keys", []):
+        actions.append(key_action(k["key_id"], k.get("user"), "the leaked key"))
+    for ck in c.get("created_keys", []):
+        actions.append(key_action(ck["key_id"], ck.get("user"),
                                   f"created by the attacker at {ck['created_at']} with {ck['by_key_id']}"))
 
-    for role in c["roles"]:
+    for role in c.get("roles", []):
         name = role["role_name"] or role["role_arn"].rsplit("/", 1)[-1]
         action = Action("revoke-role-sessions", name,
                         f"{len(role['sessions'])} attacker session(s): "
@@ -174,16 +175,16 @@ def plan(
             action.policy = surgical_policy(role)
             action.reason += ("; surgical: the investigation identified every attacker session, so "
                               "the role's other sessions keep working")
-            for shared in role["shared_session_names"]:
+            for shared in role.get("shared_session_names", []):
                 action.warnings.append(
                     f"session name {shared['session_name']!r} was also used by another session "
                     f"({shared['assumed_role_id']}, {shared['issued_at']} from {shared['source_ip']}): "
                     "the aws:userid condition denies it too")
-            if role["sessions_without_ip"]:
+            if role.get("sessions_without_ip"):
                 action.warnings.append(
-                    "no source IP seen for " + ", ".join(role["sessions_without_ip"])
+                    "no source IP seen for " + ", ".join(role.get("sessions_without_ip", []))
                     + ": the IP condition may miss where they are used from")
-            if not role["ips"]:
+            if not role.get("ips"):
                 action.warnings.append("no attacker IP known: only the aws:userid condition applies")
         else:
             action.policy_name = BLUNT_POLICY
@@ -210,7 +211,7 @@ def plan(
             f"--policy-document '{_cli_json(action.policy)}'")
         actions.append(action)
 
-    for entry in c["user_sessions"]:
+    for entry in c.get("user_sessions", []):
         user = entry["user"]
         policy = blunt_policy(cutoff)
         action = Action("deny-user-sessions", user,
@@ -224,7 +225,7 @@ def plan(
             f"--policy-document '{_cli_json(policy)}'")
         actions.append(action)
 
-    for profile in c["login_profiles"]:
+    for profile in c.get("login_profiles", []):
         user = profile["user"] or ""
         action = Action("delete-login-profile", user,
                         f"console password created by the attacker at {profile['created_at']}",
@@ -232,7 +233,7 @@ def plan(
         action.commands.append(f"aws iam delete-login-profile --user-name {user}")
         actions.append(action)
 
-    for change in c["policy_changes"]:
+    for change in c.get("policy_changes", []):
         target = change["target"]
         what = target.get("policyArn") or target.get("policyName") or target.get("groupName") or ""
         who = target.get("userName") or target.get("roleName") or target.get("groupName") or ""
