@@ -243,6 +243,9 @@ class LocalTrail:
                         match = _NAME.search(name)
                         # Names sort by their stamp string; "" (no trail name) is always read.
                         listing.append((match.group(2) if match else "", os.path.join(folder, name)))
+            if not listing:
+                # Saying so beats a clean "no activity" over a directory that holds no trail.
+                raise SourceError(f"{self.root}: no CloudTrail files (*.json.gz) in it")
             listing.sort()
             self._listing = listing
         spans = [((w.start - DELIVERY_SLACK).strftime("%Y%m%dT%H%M"),
@@ -343,6 +346,12 @@ class S3Trail:
                     len(name) == 12 and name.isdigit()
                 ):
                     stack.append(child)
+        if not found:
+            # A trail written under a prefix of its own (s3://BUCKET/PREFIX/AWSLogs/...) is
+            # only found from that prefix; finding nothing must not read as "no activity".
+            raise SourceError(
+                f"{self.describe()}: no AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/ under it; "
+                "give the prefix the trail delivers to (the one holding AWSLogs/)")
         self._regions = sorted(found)
         return self._regions
 
@@ -365,6 +374,8 @@ class S3Trail:
         out = Collected()
         try:
             keys = self.keys(windows)
+        except SourceError:
+            raise
         except Exception as exc:  # botocore errors: access denied, no bucket
             raise SourceError(f"{self.describe()}: cannot list trail files ({exc})") from exc
         filter_file = _records_filter(needles)

@@ -1027,3 +1027,14 @@ def test_default_window_reaches_back_for_a_baseline_before_the_exposure() -> Non
     # Nothing known: the last 90 days, the longest LookupEvents holds.
     window, exposed = window_for([Seed("AKIAX")], InvestigateOptions(), now)
     assert exposed is None and window.start == now - timedelta(days=90)
+
+
+def test_a_source_without_a_trail_is_an_error_not_no_activity(world: World, tmp_path: Path) -> None:
+    story = world.s3_trail("inv")
+    # The bucket holds the trail under AWSLogs/; pointed below it at the wrong level, or at
+    # an empty directory, investigate says so and exits 2 instead of reporting "no activity".
+    for where in (f"s3://{story.trail_bucket}/elsewhere/", str(tmp_path)):
+        result = _cli(world, ["investigate", "--key", story.ci_key, "--cloudtrail", where, *WINDOW])
+        assert result.exit_code == 2, (where, result.output)
+        assert "no CloudTrail" in result.stderr or "no AWSLogs" in result.stderr
+        assert "NO ACTIVITY" not in result.stdout
