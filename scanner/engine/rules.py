@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import regex
 
 from scanner.engine.patterns import bytes_pattern, text_pattern
-from scanner.model import CONFIDENCE_ORDER, SEVERITY_ORDER
+from scanner.model import CONFIDENCE_ORDER, SEVERITY_ORDER, Confidence, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -93,8 +93,8 @@ class Rule:
     secret_group: int | str | None = None
     entropy: float | None = None
     path: str | None = None
-    severity: str = "high"
-    confidence: str = "high"
+    severity: Severity = "high"
+    confidence: Confidence = "high"
     validate: str | None = None
     # How far (bytes) a match can stretch; bounds the confirm window around a
     # prefilter hit. None: derived from the regex, capped at 4 KiB.
@@ -157,8 +157,9 @@ class Rule:
             secret_group=secret_group,
             entropy=float(data["entropy"]) if "entropy" in data else None,
             path=data.get("path"),
-            severity=str(data.get("severity", "high")),
-            confidence=str(data.get("confidence", "high")),
+            # Checked against the orders below, before the rule is used.
+            severity=cast(Severity, str(data.get("severity", "high"))),
+            confidence=cast(Confidence, str(data.get("confidence", "high"))),
             validate=data.get("validate"),
             max_length=int(data["max_length"]) if "max_length" in data else None,
             detector=data.get("detector"),
