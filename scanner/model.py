@@ -23,6 +23,9 @@ CONFIDENCE_ORDER: tuple[Confidence, ...] = ("low", "medium", "high")
 # What STS said of a key: ``canary`` keys are never sent; ``unverified`` had
 # nothing to sign with (no secret found near the key ID, or encoded text).
 VerificationStatus = Literal["live", "invalid", "expired", "error", "canary", "unverified"]
+# Where an org scan's finding stands: ``resolved`` once no ref reaches it,
+# ``ignored`` by a person (never reported again).
+FindingStatus = Literal["open", "resolved", "ignored"]
 # The STS error code that means "no such key ID" whatever the secret was.
 UNKNOWN_KEY_REASON = "InvalidClientTokenId"
 
@@ -235,6 +238,78 @@ class Suppression:
         data = self.finding.to_dict()
         data["suppressed_by"] = {"kind": self.kind, "by": self.by}
         return data
+
+
+@dataclass
+class OrgFinding:
+    """A finding of ``org scan`` as the state file keeps it: in which
+    repository, and where it stands. ``first_seen`` is None until stored."""
+
+    repo: str
+    finding: Finding
+    status: FindingStatus = "open"
+    first_seen: str | None = None
+    last_seen: str | None = None
+    resolved_at: str | None = None
+    ignored_reason: str | None = None
+
+    def to_dict(self) -> JSONObject:
+        """The finding's dict plus ``repo`` (and, once stored, its status and dates)."""
+        data = self.finding.to_dict()
+        data["repo"] = self.repo
+        if self.first_seen is not None:
+            data.update(status=self.status, first_seen=self.first_seen, last_seen=self.last_seen)
+        if self.resolved_at:
+            data["resolved_at"] = self.resolved_at
+        if self.ignored_reason:
+            data["ignored_reason"] = self.ignored_reason
+        return data
+
+
+@dataclass
+class Exposure:
+    """A secret in a repository that was public, and since when it is out.
+
+    ``exposed_since`` is the later of its commit and the start of the public
+    period it fell in (None: public before anything known), ``public_since``
+    that period's start. ``first_seen``, ``last_seen`` and ``new`` are the
+    state file's (``first_seen`` None until stored).
+    """
+
+    repo: str
+    finding: Finding
+    exposed_since: str | None
+    public_since: str | None
+    public_now: bool
+    first_seen: str | None = None
+    last_seen: str | None = None
+    new: bool = False
+
+    def to_dict(self) -> JSONObject:
+        """The finding's dict plus the exposure's keys (the state stores this form)."""
+        data = self.finding.to_dict()
+        data.update(repo=self.repo, exposed_since=self.exposed_since, public_since=self.public_since,
+                    public_now=self.public_now)
+        if self.first_seen is not None:
+            data.update(first_seen=self.first_seen, last_seen=self.last_seen, new=self.new)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: JSONObject) -> Exposure:
+        """From ``to_dict()``; raises ``ValueError`` as ``Finding.from_dict`` does."""
+        rest = dict(data)
+        if not isinstance(rest.get("repo"), str):
+            raise ValueError("exposure without a repo")
+        return cls(
+            repo=rest.pop("repo"),
+            exposed_since=rest.pop("exposed_since", None),
+            public_since=rest.pop("public_since", None),
+            public_now=bool(rest.pop("public_now", False)),
+            first_seen=rest.pop("first_seen", None),
+            last_seen=rest.pop("last_seen", None),
+            new=bool(rest.pop("new", False)),
+            finding=Finding.from_dict(rest),
+        )
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -23,6 +24,7 @@ from scanner.cli.common import (
     progress_bar,
     write_report,
 )
+from scanner.model import Exposure, ScanError
 from scanner.report.escape import rich_text, visible
 
 # PyGithub, rich and the scanner are imported inside the command: this module
@@ -236,30 +238,27 @@ def scan_command(
         except (GitHubConfigError, ExecutorError) as exc:
             raise fail(str(exc)) from None
 
-        exposures: list[dict[str, Any]] = []
+        exposures: list[Exposure] = []
         if audit_report is not None:
             from scanner.orgscan.actions import record_exposures
+            from scanner.orgscan.coordinator import AuditNews
 
             exposures = record_exposures(report, store, audit_report)
-            report.audit = {
-                "changes_to_public": [c.to_dict() for c in audit_report.new_public_changes],
-                "violations": audit_report.new_violations,
-                "new_exposures": exposures,
-                "errors": audit_report.errors,
-            }
-            report.errors.extend(dict(e, kind=f"audit:{e['kind']}") for e in audit_report.errors)
+            report.audit = AuditNews(audit_report.new_public_changes, audit_report.new_violations, exposures,
+                                     audit_report.errors)
+            report.errors.extend(replace(e, kind=f"audit:{e.kind}") for e in audit_report.errors)
         if verify_options is not None and report.findings:
             from scanner.orgscan.actions import send_tickets, verify_new_findings
 
             report.verification = verify_new_findings(report, store, mirrors_dir, verify_options)
             if destination is not None:
                 report.tickets = send_tickets(report, destination, exposures, store, mirrors_dir)
-                if any(t["action"] == "error" for t in report.tickets):
-                    report.errors.append({"kind": "tickets", "message": "a ticket could not be written"})
+                if any(t.action == "error" for t in report.tickets):
+                    report.errors.append(ScanError("tickets", "a ticket could not be written"))
 
         write_report(err, RENDERERS[output_format.value](report), output)
         # Only now, with the report out, are these findings no longer new.
-        OrgScanStore(store).mark_findings_reported(org, [(f["repo"], f["fingerprint"]) for f in report.findings])
+        OrgScanStore(store).mark_findings_reported(org, [(f.repo, f.finding.fingerprint) for f in report.findings])
         if audit_report is not None:
             AuditStore(store).mark_changes_reported(org)
         if output_format.value != "text" or output is not None:

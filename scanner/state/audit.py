@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.state.db import StateFile, read_json_object
+from scanner.model import Exposure
+from scanner.state.db import StateFile, parse_row, read_json_object
 
 
 @dataclass(frozen=True)
@@ -143,10 +144,11 @@ class AuditStore:
             self.conn.execute("DELETE FROM violations WHERE repo = ?", (repo,))
 
     # -- exposures -------------------------------------------------------------------
-    def record_exposure(self, org: str, exposure: Mapping[str, Any], seen_at: str) -> bool:
-        """Store an exposure (a redacted finding dict plus ``repo``, ``exposed_since``,
-        ``public_now``), keyed by (repo, fingerprint); True when no earlier run had it."""
-        data = json.dumps(exposure, sort_keys=True)
+    def record_exposure(self, org: str, exposure: Exposure, seen_at: str) -> bool:
+        """Store an exposure (its finding redacted), keyed by (repo, fingerprint);
+        True when no earlier run had it."""
+        data = json.dumps(exposure.to_dict(), sort_keys=True)
+        finding = exposure.finding
         with self.conn:
             cur = self.conn.execute(
                 """
@@ -156,13 +158,13 @@ class AuditStore:
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
-                    exposure["repo"],
-                    exposure["fingerprint"],
+                    exposure.repo,
+                    finding.fingerprint,
                     org,
-                    exposure.get("rule", ""),
-                    exposure.get("secret_hash", ""),
-                    exposure.get("exposed_since"),
-                    int(bool(exposure.get("public_now"))),
+                    finding.rule,
+                    finding.secret_hash,
+                    exposure.exposed_since,
+                    int(exposure.public_now),
                     data,
                     seen_at,
                     seen_at,
@@ -174,7 +176,7 @@ class AuditStore:
             # shorten how long a secret has been out.
             self.conn.execute(
                 "UPDATE exposures SET last_seen = ?, public_now = ? WHERE repo = ? AND fingerprint = ?",
-                (seen_at, int(bool(exposure.get("public_now"))), exposure["repo"], exposure["fingerprint"]),
+                (seen_at, int(exposure.public_now), exposure.repo, finding.fingerprint),
             )
             return False
 
@@ -182,7 +184,7 @@ class AuditStore:
         with self.conn:
             self.conn.execute("UPDATE exposures SET public_now = ? WHERE repo = ?", (int(public_now), repo))
 
-    def exposures(self, org: str) -> list[dict[str, Any]]:
+    def exposures(self, org: str) -> list[Exposure]:
         rows = self.conn.execute(
             "SELECT finding, exposed_since, public_now, first_seen, last_seen, reported, repo, fingerprint "
             "FROM exposures WHERE org = ? ORDER BY repo, exposed_since, fingerprint",
@@ -190,18 +192,20 @@ class AuditStore:
         ).fetchall()
         out = []
         for finding, exposed_since, public_now, first_seen, last_seen, reported, repo, fp in rows:
-            data = read_json_object(self.path, "exposures", f"repo {repo}, fingerprint {fp}", finding)
+            where = f"repo {repo}, fingerprint {fp}"
+            data = read_json_object(self.path, "exposures", where, finding)
             data.update(
+                repo=repo,
                 exposed_since=exposed_since,
                 public_now=bool(public_now),
                 first_seen=first_seen,
                 last_seen=last_seen,
                 new=not reported,
             )
-            out.append(data)
+            out.append(parse_row(self.path, "exposures", where, data, Exposure.from_dict))
         # Report order: where a reader finds them, not when they were stored.
-        out.sort(key=lambda e: (e["repo"], e.get("path") or "", e.get("line") or 0, e.get("column") or 0,
-                                e.get("rule") or "", e["fingerprint"]))
+        out.sort(key=lambda e: (e.repo, e.finding.path, e.finding.line, e.finding.column, e.finding.rule,
+                                e.finding.fingerprint))
         return out
 
     # -- audit scans: skip a mirror whose refs and rules did not change ---------------
