@@ -16,6 +16,7 @@ from typing import Any
 
 from scanner.clock import parse_iso
 from scanner.github.client import AuditEntry, PublicEventInfo, RepoInfo
+from scanner.model import JSONObject
 from scanner.state.audit import VisibilitySnapshot
 
 # Audit log and event feed stamp the same flip a little apart.
@@ -46,8 +47,8 @@ class VisibilityChange:
     def latest(self) -> str | None:
         return self.at or self.window_before
 
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"repo": self.repo, "from": self.from_visibility, "to": self.to_visibility}
+    def to_dict(self) -> JSONObject:
+        data: JSONObject = {"repo": self.repo, "from": self.from_visibility, "to": self.to_visibility}
         if self.at:
             data["at"] = self.at
         else:

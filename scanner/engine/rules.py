@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeAlias, cast
+from typing import TypeAlias, cast
 
 import regex
 
 from scanner.engine.patterns import bytes_pattern, text_pattern
-from scanner.model import CONFIDENCE_ORDER, SEVERITY_ORDER, Confidence, Severity
+from scanner.model import CONFIDENCE_ORDER, SEVERITY_ORDER, Confidence, JSONObject, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -71,7 +71,7 @@ class Allowlist:
         return any(text_pattern(p).search(path) for p in self.paths)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Allowlist:
+    def from_dict(cls, data: JSONObject) -> Allowlist:
         return cls(
             description=str(data.get("description", "")),
             regexes=list(data.get("regexes", [])),
@@ -138,7 +138,7 @@ class Rule:
         return not any(a.allows_path(path) for a in self.allowlists)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str = "") -> Rule:
+    def from_dict(cls, data: JSONObject, source: str = "") -> Rule:
         try:
             rule_id = str(data["id"])
         except KeyError:
@@ -252,7 +252,7 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     return RuleSet(rules, allowlists)
 
 
-def describe_rule(rule: Rule) -> dict[str, Any]:
+def describe_rule(rule: Rule) -> JSONObject:
     """What ``leakwarden rules list`` shows: the rule's data, its keywords, and
     its first example with the secret in it redacted (the examples are made
     up, but a listing still never prints a secret-shaped string in clear)."""

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from scanner.audit.run import Violation
 from scanner.audit.visibility import VisibilityChange
@@ -117,6 +117,21 @@ class OrgVerification:
                 "complete": self.complete}
 
 
+class OrgScanStats(TypedDict):
+    """The counts of one run, as the report's ``stats`` lists them."""
+
+    repos: int
+    scanned: int
+    unchanged: int
+    failed: int
+    removed: int
+    new_findings: int
+    open_findings: int
+    blobs_scanned: int
+    seconds: float
+    complete: bool
+
+
 @dataclass
 class OrgScanReport:
     org: str
@@ -141,13 +156,16 @@ class OrgScanReport:
             return 2
         return 1 if self.findings else 0
 
-    def stats(self) -> JSONObject:
+    def stats(self) -> OrgScanStats:
         by_status: dict[str, int] = {}
         for repo in self.repos:
             by_status[repo.status] = by_status.get(repo.status, 0) + 1
         return {
             "repos": len(self.repos),
-            **{k: by_status.get(k, 0) for k in ("scanned", "unchanged", "failed", "removed")},
+            "scanned": by_status.get("scanned", 0),
+            "unchanged": by_status.get("unchanged", 0),
+            "failed": by_status.get("failed", 0),
+            "removed": by_status.get("removed", 0),
             "new_findings": len(self.findings),
             "open_findings": self.open_findings,
             "blobs_scanned": sum(r.blobs_scanned for r in self.repos),

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scanner.model import JSONObject
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -153,7 +155,7 @@ def shown(value: object) -> str:
     return "(a value that is not a name; not shown)"
 
 
-def config_from_dict(data: dict[str, Any], source: str) -> Config:
+def config_from_dict(data: JSONObject, source: str) -> Config:
     from scanner.engine.rules import Allowlist, Rule, RuleError
 
     problems: list[str] = []
@@ -199,7 +201,7 @@ def config_from_dict(data: dict[str, Any], source: str) -> Config:
     return config
 
 
-def _tables(data: dict[str, Any], key: str, problems: list[str]) -> list[tuple[str, dict[str, Any]]]:
+def _tables(data: JSONObject, key: str, problems: list[str]) -> list[tuple[str, JSONObject]]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
         problems.append(f"{key}: must be an array of tables ([[{key}]])")
@@ -207,7 +209,7 @@ def _tables(data: dict[str, Any], key: str, problems: list[str]) -> list[tuple[s
     return [(f"{key}[{i}]", table) for i, table in enumerate(value)]
 
 
-def _check_allowlist(table: dict[str, Any]) -> list[str]:
+def _check_allowlist(table: JSONObject) -> list[str]:
     import regex
 
     problems = [f"unknown key {shown(k)}" for k in sorted(set(table) - _ALLOWLIST_KEYS)]
@@ -285,7 +287,7 @@ def check_config(path: Path | None, root: Path) -> tuple[Config | None, list[str
     return config, problems
 
 
-def _raw_table(path: Path, pyproject: bool | None) -> dict[str, Any] | None:
+def _raw_table(path: Path, pyproject: bool | None) -> JSONObject | None:
     """The configuration's table as parsed TOML, or None when it cannot be read."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

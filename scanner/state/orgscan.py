@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 from scanner.model import Finding, FindingStatus, OrgFinding
 from scanner.state.db import StateFile, parse_row, read_json_object
@@ -68,28 +67,26 @@ class OrgScanStore:
         self.conn = state.conn
 
     def cursors(self, org: str) -> dict[str, RepoCursor]:
-        rows: dict[str, dict[str, Any]] = {}
-        for repo, status, kind, error, failures in self.conn.execute(
-            "SELECT repo, status, error_kind, error, failures FROM org_scan_repos WHERE org = ?", (org,)
-        ):
-            rows[repo] = {"status": status, "error_kind": kind, "error": error, "failures": failures}
-        for repo, version, tips, blobs, count in self.conn.execute(
-            "SELECT repo, rules_version, tips, blobs, blob_count FROM org_scan_cursors WHERE org = ?", (org,)
-        ):
-            rows.setdefault(repo, {}).update(
-                rules_version=version,
-                tips=read_json_object(self.state.path, "org_scan_cursors", f"repo {repo}", tips),
-                blobs=bytes(blobs), blob_count=count
-            )
         found: dict[str, set[str]] = {}
         for repo, blob in self.conn.execute(
             "SELECT repo, blob FROM org_findings WHERE org = ? AND status != 'ignored'", (org,)
         ):
             found.setdefault(repo, set()).add(blob)
-        return {
-            repo: RepoCursor(repo=repo, finding_blobs=frozenset(found.get(repo, ())), **data)
-            for repo, data in rows.items()
-        }
+        cursors: dict[str, RepoCursor] = {}
+        for repo, status, kind, error, failures in self.conn.execute(
+            "SELECT repo, status, error_kind, error, failures FROM org_scan_repos WHERE org = ?", (org,)
+        ):
+            cursors[repo] = RepoCursor(repo, status=status, error_kind=kind, error=error, failures=failures)
+        for repo, version, tips, blobs, count in self.conn.execute(
+            "SELECT repo, rules_version, tips, blobs, blob_count FROM org_scan_cursors WHERE org = ?", (org,)
+        ):
+            cursors[repo] = replace(
+                cursors.get(repo) or RepoCursor(repo),
+                rules_version=version,
+                tips=read_json_object(self.state.path, "org_scan_cursors", f"repo {repo}", tips),
+                blobs=bytes(blobs), blob_count=count,
+            )
+        return {repo: replace(c, finding_blobs=frozenset(found.get(repo, ()))) for repo, c in cursors.items()}
 
     def commit(self, org: str, record: RepoScanRecord, at: str) -> int:
         """Write one repo's findings, cursor and status in one transaction; the
