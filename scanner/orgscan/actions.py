@@ -15,7 +15,7 @@ from scanner.audit.exposure import compute_exposures
 from scanner.audit.run import AuditReport
 from scanner.github.mirror import mirror_path
 from scanner.model import Exposure, Finding, OrgFinding, Verification
-from scanner.orgscan.coordinator import OrgScanReport, OrgVerification
+from scanner.orgscan.coordinator import OrgScanReport
 from scanner.state.audit import AuditStore
 from scanner.state.db import StateFile
 from scanner.state.orgscan import OrgScanStore
@@ -23,16 +23,16 @@ from scanner.state.orgscan import OrgScanStore
 if TYPE_CHECKING:
     from scanner.tickets.destinations import Destination
     from scanner.tickets.model import TicketOutcome
-    from scanner.verify.verifier import VerifyOptions
+    from scanner.verify.verifier import VerifyOptions, VerifySummary
 
 
 def verify_new_findings(report: OrgScanReport, store: StateFile, mirrors_dir: Path,
-                        options: VerifyOptions | None = None) -> OrgVerification:
+                        options: VerifyOptions | None = None) -> VerifySummary:
     """Verify the AWS findings among ``report.findings`` in place (each gets
     ``verification``), store the result with the finding, and return a summary."""
     from scanner.verify.pairing import AWS_RULES
     from scanner.verify.sts import StsChecker
-    from scanner.verify.verifier import VerifyOptions, verify_findings
+    from scanner.verify.verifier import VerifyOptions, VerifySummary, verify_findings
 
     options = options or VerifyOptions()
     checker = StsChecker(options.sts_config())  # one per run: its cache spans repos
@@ -41,13 +41,11 @@ def verify_new_findings(report: OrgScanReport, store: StateFile, mirrors_dir: Pa
     for found in report.findings:
         if found.finding.rule in AWS_RULES:
             by_repo.setdefault(found.repo, []).append(found)
-    result = OrgVerification()
+    result = VerifySummary()
     for repo, found_here in sorted(by_repo.items()):
         summary = verify_findings([f.finding for f in found_here], mirror_path(mirrors_dir, repo), options,
                                   checker=checker)
-        result.problems.extend(f"{repo}: {p}" for p in summary.problems)
-        for status, count in summary.keys_by_status.items():
-            result.keys_by_status[status] = result.keys_by_status.get(status, 0) + count
+        result.add(summary, where=repo)
         for found in found_here:
             tables.update_finding(report.org, found)
     result.sts_calls = checker.calls

@@ -40,7 +40,7 @@ from scanner.github.client import (
     describe_error,
 )
 from scanner.github.mirror import advertised_refs, mirror_path, name_refusal
-from scanner.model import Exposure, JSONObject, OrgFinding, ScanError, VerificationStatus
+from scanner.model import Exposure, JSONObject, OrgFinding, ScanError
 from scanner.orgscan.task import RepoOutcome, RepoTask
 from scanner.state.db import StateFile
 from scanner.state.orgscan import OrgScanStore, RepoCursor
@@ -48,6 +48,7 @@ from scanner.state.orgscan import OrgScanStore, RepoCursor
 if TYPE_CHECKING:
     from scanner.github.client import RepoInfo
     from scanner.tickets.model import TicketOutcome
+    from scanner.verify.verifier import VerifySummary
 
 # -- the coordinator -------------------------------------------------------------------
 
@@ -99,22 +100,10 @@ class AuditNews:
         }
 
 
-@dataclass
-class OrgVerification:
-    """``org scan --verify`` over every repository: key IDs by status, STS
-    calls, and per-finding problems (each names its repository)."""
-
-    keys_by_status: dict[VerificationStatus, int] = field(default_factory=dict)
-    sts_calls: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return not self.problems and not self.keys_by_status.get("error")
-
-    def to_dict(self) -> JSONObject:
-        return {"keys_by_status": self.keys_by_status, "sts_calls": self.sts_calls, "problems": self.problems,
-                "complete": self.complete}
+def _verification_complete(summary: VerifySummary) -> bool:
+    # Over a whole org, a key's own answer decides: an error on one of the
+    # secrets tried beside a key that proved live does not leave the run incomplete.
+    return not summary.problems and not summary.keys_by_status.get("error")
 
 
 class OrgScanStats(TypedDict):
@@ -141,7 +130,7 @@ class OrgScanReport:
     errors: list[ScanError] = field(default_factory=list)  # scan errors that did not fail a repo
     seconds: float = 0.0
     audit: AuditNews | None = None
-    verification: OrgVerification | None = None
+    verification: VerifySummary | None = None  # over every repository; problems name theirs
     tickets: list[TicketOutcome] = field(default_factory=list)
     open_findings: int = 0
 
@@ -152,7 +141,8 @@ class OrgScanReport:
     @property
     def exit_code(self) -> int:
         """2 incomplete (a repo failed, a scan error), 1 new findings, else 0."""
-        if self.failed or self.errors or (self.verification is not None and not self.verification.complete):
+        if self.failed or self.errors or (self.verification is not None
+                                          and not _verification_complete(self.verification)):
             return 2
         return 1 if self.findings else 0
 
@@ -185,7 +175,9 @@ class OrgScanReport:
         if self.audit is not None:
             data["audit"] = self.audit.to_dict()
         if self.verification is not None:
-            data["verification"] = self.verification.to_dict()
+            v = self.verification
+            data["verification"] = {"keys_by_status": v.keys_by_status, "sts_calls": v.sts_calls,
+                                    "problems": v.problems, "complete": _verification_complete(v)}
         if self.tickets:
             data["tickets"] = [{"ticket": o.ticket_id, "key_id": o.key_id, "action": o.action, "where": o.where,
                                 "message": o.message} for o in self.tickets]

@@ -72,6 +72,15 @@ class VerifySummary:
     def complete(self) -> bool:
         return not self.problems and not self.by_status.get("error")
 
+    def add(self, other: VerifySummary, where: str) -> None:
+        """Count ``other`` in too (``org scan``: one run per repository); its
+        problems are prefixed with ``where``. STS calls are the caller's to set
+        when the runs share one checker."""
+        for mine, theirs in ((self.by_status, other.by_status), (self.keys_by_status, other.keys_by_status)):
+            for status, count in theirs.items():
+                mine[status] = mine.get(status, 0) + count
+        self.problems.extend(f"{where}: {p}" for p in other.problems)
+
 
 def repository_reader(repo_path: str | os.PathLike[str]) -> Callable[[Finding], bytes]:
     """Read a finding's secret back from its blob; plain-directory findings from the file."""
