@@ -73,7 +73,6 @@ class RepoOutcome:
     reachable_finding_blobs: frozenset[str] | None = None
     findings: list[Finding] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)  # each names the repo
-    blobs_walked: int = 0
     blobs_scanned: int = 0
     seconds: float = 0.0
 
@@ -168,7 +167,7 @@ def _run_repo_task(task: RepoTask, started: float) -> RepoOutcome:
         task.repo, "scanned", action=synced.action, mode=mode, tips=tips, rules_version=version,
         walked_blobs=pack_blob_ids(walked),
         reachable_finding_blobs=frozenset(b for b in task.finding_blobs if b in walked),
-        findings=result.findings, errors=errors, blobs_walked=len(walked),
+        findings=result.findings, errors=errors,
         blobs_scanned=result.stats.blobs_scanned, seconds=round(time.perf_counter() - started, 3),
     )
     if damage:

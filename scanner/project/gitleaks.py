@@ -165,12 +165,6 @@ def load_gitleaks_config(path: Path, *, _seen: frozenset[Path] = frozenset()) ->
     return GitleaksConfig(rules, allowlists, warnings, use_default, disabled)
 
 
-def translate(path: Path) -> tuple[list[Rule], list[Allowlist], list[str]]:
-    """(rules, allowlists, warnings) translated from a gitleaks config file."""
-    config = load_gitleaks_config(path)
-    return config.rules, config.allowlists, config.warnings
-
-
 def apply_to(ruleset: RuleSet, path: Path) -> tuple[RuleSet, list[str]]:
     """The rule set a scan runs with this gitleaks config, and the warnings.
 

@@ -32,7 +32,6 @@ class RepoCursor:
     rules_version: str | None = None
     tips: dict[str, str] | None = None  # None: never scanned whole
     blobs: bytes = b""  # packed scanned blob ids
-    blob_count: int = 0
     status: str | None = None
     error_kind: str | None = None
     error: str | None = None
@@ -77,14 +76,14 @@ class OrgScanStore:
             "SELECT repo, status, error_kind, error, failures FROM org_scan_repos WHERE org = ?", (org,)
         ):
             cursors[repo] = RepoCursor(repo, status=status, error_kind=kind, error=error, failures=failures)
-        for repo, version, tips, blobs, count in self.conn.execute(
-            "SELECT repo, rules_version, tips, blobs, blob_count FROM org_scan_cursors WHERE org = ?", (org,)
+        for repo, version, tips, blobs in self.conn.execute(
+            "SELECT repo, rules_version, tips, blobs FROM org_scan_cursors WHERE org = ?", (org,)
         ):
             cursors[repo] = replace(
                 cursors.get(repo) or RepoCursor(repo),
                 rules_version=version,
                 tips=read_json_object(self.state.path, "org_scan_cursors", f"repo {repo}", tips),
-                blobs=bytes(blobs), blob_count=count,
+                blobs=bytes(blobs),
             )
         return {repo: replace(c, finding_blobs=frozenset(found.get(repo, ()))) for repo, c in cursors.items()}
 

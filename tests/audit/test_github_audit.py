@@ -32,7 +32,7 @@ def iso(ts: float) -> str:
 
 
 class Org:
-    """The scenario org: every case of issue 5 in one place, with its times."""
+    """The scenario org: every case of the visibility audit in one place, with its times."""
 
     def __init__(self, gh: GitHubServer, org: str = "acme", enterprise: bool = True) -> None:
         self.gh = gh
