@@ -192,7 +192,7 @@ def run_audit(
 
     found = detect_changes(repos, previous, started, audit.entries, events)
     for change in found:
-        store.record_change(org, change.to_dict(), started)
+        store.record_change(org, change, started)
     store.record_snapshot(org, repos, started)
 
     changes = [

@@ -10,9 +10,9 @@ written) reports its discoveries again next time instead of losing them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 from scanner.model import Exposure
 from scanner.state.db import StateFile, parse_row, read_json_object
@@ -27,6 +27,40 @@ class VisibilitySnapshot:
     first_seen: str
     visibility_since: str
     last_seen: str
+
+
+class ChangeFields(Protocol):
+    """What the state keeps of a visibility change (``audit.visibility.VisibilityChange`` has it)."""
+
+    @property
+    def repo(self) -> str: ...
+    @property
+    def from_visibility(self) -> str | None: ...
+    @property
+    def to_visibility(self) -> str: ...
+    @property
+    def at(self) -> str | None: ...
+    @property
+    def window_after(self) -> str | None: ...
+    @property
+    def window_before(self) -> str | None: ...
+    @property
+    def actor(self) -> str | None: ...
+    @property
+    def source(self) -> str: ...
+
+
+class RepoFields(Protocol):
+    """What a snapshot keeps of a listed repository (``github.client.RepoInfo`` has it)."""
+
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def visibility(self) -> str: ...
+    @property
+    def archived(self) -> bool: ...
+    @property
+    def fork(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -67,9 +101,8 @@ class AuditStore:
             r[0]: VisibilitySnapshot(r[0], r[1], bool(r[2]), bool(r[3]), r[4], r[5], r[6]) for r in rows
         }
 
-    def record_snapshot(self, org: str, repos: Iterable[Any], seen_at: str) -> None:
-        """Store every repo's current visibility (``repos``: objects with
-        ``full_name``, ``visibility``, ``archived``, ``fork``)."""
+    def record_snapshot(self, org: str, repos: Iterable[RepoFields], seen_at: str) -> None:
+        """Store every repo's current visibility."""
         with self.conn:
             for repo in repos:
                 self.conn.execute(
@@ -89,11 +122,10 @@ class AuditStore:
                 )
 
     # -- changes -----------------------------------------------------------------
-    def record_change(self, org: str, change: Mapping[str, Any], recorded_at: str) -> bool:
+    def record_change(self, org: str, change: ChangeFields, recorded_at: str) -> bool:
         """Store a visibility change; True when no earlier run had recorded it.
         (Whether it is *new* for the report is ``StoredChange.reported``.)"""
         key = change_key(change)
-        window = change.get("window") or {}
         with self.conn:
             cur = self.conn.execute(
                 """
@@ -105,14 +137,14 @@ class AuditStore:
                 (
                     key,
                     org,
-                    change["repo"],
-                    change.get("from"),
-                    change["to"],
-                    change.get("at"),
-                    window.get("after"),
-                    window.get("before"),
-                    change.get("actor"),
-                    change["source"],
+                    change.repo,
+                    change.from_visibility,
+                    change.to_visibility,
+                    change.at,
+                    None if change.at else change.window_after,
+                    None if change.at else change.window_before,
+                    change.actor,
+                    change.source,
                     recorded_at,
                 ),
             )
@@ -228,13 +260,12 @@ class AuditStore:
                 self.conn.execute(f"UPDATE {table} SET reported = 1 WHERE org = ?", (org,))
 
 
-def change_key(change: Mapping[str, Any]) -> str:
+def change_key(change: ChangeFields) -> str:
     """Identity of a change across runs: the same flip reported again is not new.
 
     Timed changes are keyed by repo, direction and minute (audit log and events
     give the same flip a few ms apart, and events say nothing of the previous
     visibility); snapshot windows by their bounds.
     """
-    window = change.get("window") or {}
-    when = (change.get("at") or "")[:16] or f"{window.get('after')}..{window.get('before')}"
-    return f"{change['repo']}|{change['to']}|{when}|{change['source']}"
+    when = (change.at or "")[:16] or f"{change.window_after}..{change.window_before}"
+    return f"{change.repo}|{change.to_visibility}|{when}|{change.source}"

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from scanner.audit.visibility import VisibilityChange
 from scanner.model import Exposure
 from scanner.state.audit import AuditStore
 from scanner.state.db import SCHEMA_VERSION, StateFile, StoreError, default_state_path
@@ -62,10 +63,9 @@ def test_snapshot_keeps_when_the_current_visibility_was_first_seen(tmp_path):
 def test_changes_violations_and_exposures_are_new_only_once(tmp_path):
     with StateFile(tmp_path / "s.sqlite3") as state:
         store = AuditStore(state)
-        change = {"repo": "acme/a", "from": "private", "to": "public", "at": "2026-01-01T10:00:00Z",
-                  "actor": "m", "source": "audit-log"}
+        change = VisibilityChange("acme/a", "private", "public", "audit-log", at="2026-01-01T10:00:00Z", actor="m")
         assert store.record_change("acme", change, "t1") is True
-        assert store.record_change("acme", dict(change, at="2026-01-01T10:00:30Z"), "t2") is False
+        assert store.record_change("acme", replace(change, at="2026-01-01T10:00:30Z"), "t2") is False
         assert len(store.changes("acme")) == 1
         assert store.record_violation("acme", "acme/a", "a*", "t1") is True
         assert store.record_violation("acme", "acme/a", "a*", "t2") is True  # no finished run reported it yet
