@@ -170,7 +170,7 @@ class Finding:
     # version does not know: written back out as top-level keys.
     extra: JSONObject = field(default_factory=dict)
 
-    def sort_key(self) -> tuple[Any, ...]:
+    def sort_key(self) -> tuple[str, int, int, str, str, tuple[int, int]]:
         return (self.path, self.line, self.column, self.rule, self.blob, self.span)
 
     @classmethod

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -26,6 +26,12 @@ from scanner.cli.common import (
 )
 from scanner.model import Exposure, ScanError
 from scanner.report.escape import rich_text, visible
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from scanner.orgscan.coordinator import ProgressHook
+    from scanner.orgscan.task import RepoOutcome
 
 # PyGithub, rich and the scanner are imported inside the command: this module
 # is imported by every `leakwarden` start (pre-commit included), which must stay fast.
@@ -103,7 +109,7 @@ def audit_command(
     except PolicyError as exc:
         raise fail(str(exc)) from None
     client = connect_github(err, github_url, max_rate_limit_wait)
-    store = open_store(err, state)
+    store = open_store(state)
     options = AuditOptions(
         org=org, policy=policy, mirrors_dir=mirrors, use_events=events, scan=scan, rescan=rescan
     )
@@ -113,7 +119,7 @@ def audit_command(
         try:
             report = run_audit(client, tables, options, progress=progress)
         except GITHUB_ERRORS as exc:
-            raise listing_failed(err, org, client, exc) from None
+            raise listing_failed(org, client, exc) from None
         except GitHubConfigError as exc:
             raise fail(str(exc)) from None
 
@@ -215,7 +221,7 @@ def scan_command(
     except ExecutorError as exc:
         raise fail(str(exc)) from None
     client = connect_github(err, github_url, max_rate_limit_wait)
-    store = open_store(err, state)
+    store = open_store(state)
 
     with store:
         options = OrgScanOptions(org=org, mirrors_dir=mirrors, jobs=jobs, executor=executor,
@@ -234,7 +240,7 @@ def scan_command(
             with _progress(err) as hook:
                 report = run_org_scan(client, store, options, progress=hook, run_tasks=runner)
         except GITHUB_ERRORS as exc:
-            raise listing_failed(err, org, client, exc) from None
+            raise listing_failed(org, client, exc) from None
         except (GitHubConfigError, ExecutorError) as exc:
             raise fail(str(exc)) from None
 
@@ -267,14 +273,14 @@ def scan_command(
 
 
 @contextmanager
-def _progress(console: Any) -> Iterator[Any]:
+def _progress(console: Console) -> Iterator[ProgressHook | None]:
     """The org scan's hook for ``run_org_scan``: a bar on a terminal, nothing on a pipe."""
     with progress_bar("repositories", show=console.is_terminal) as update:
         if update is None:
             yield None
             return
 
-        def hook(outcome: Any, done: int, total: int) -> None:
+        def hook(outcome: RepoOutcome, done: int, total: int) -> None:
             update(done, total, f"{outcome.repo} {outcome.status}")
 
         yield hook
@@ -293,7 +299,7 @@ def ignore_command(
     from scanner.state.orgscan import OrgScanStore
 
     err = Console(stderr=True)
-    store = open_store(err, state)
+    store = open_store(state)
     unknown = []
     with store:
         tables = OrgScanStore(store)

@@ -29,9 +29,12 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from scanner.model import JSONObject
+
+if TYPE_CHECKING:  # the engine is imported when a config has rules, not before
+    from scanner.engine.rules import Allowlist, Rule, RuleSet
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,10 +68,10 @@ class Config:
     max_blob_size: int | None = None
     disable_rules: list[str] = field(default_factory=list)
     enable_rules: list[str] = field(default_factory=list)
-    rules: list[Any] = field(default_factory=list)  # scanner.engine.rules.Rule
-    allowlists: list[Any] = field(default_factory=list)  # scanner.engine.rules.Allowlist
+    rules: list[Rule] = field(default_factory=list)
+    allowlists: list[Allowlist] = field(default_factory=list)
 
-    def apply(self, ruleset: Any) -> Any:
+    def apply(self, ruleset: RuleSet) -> RuleSet:
         """The rule set with this configuration's rules, allowlists and selection."""
         from scanner.engine.rules import RuleError
 
@@ -231,7 +234,7 @@ def _check_allowlist(table: JSONObject) -> list[str]:
     return problems
 
 
-def _check_rule_examples(rule: Any) -> None:
+def _check_rule_examples(rule: Rule) -> None:
     """A user's rule is held to the built-in rules' standard: its examples
     must match and its negative examples must not, so a typo in a regex is
     caught by ``config check`` rather than by a leak that slipped through."""
