@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from scanner.clock import parse_iso
 from scanner.github.client import AuditEntry, PublicEventInfo, RepoInfo
@@ -55,21 +54,6 @@ class VisibilityChange:
             data["window"] = {"after": self.window_after, "before": self.window_before}
         data.update(actor=self.actor, source=self.source, new=self.new)
         return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> VisibilityChange:
-        window = data.get("window") or {}
-        return cls(
-            repo=data["repo"],
-            from_visibility=data.get("from"),
-            to_visibility=data["to"],
-            source=data["source"],
-            at=data.get("at"),
-            window_after=window.get("after"),
-            window_before=window.get("before"),
-            actor=data.get("actor"),
-            new=bool(data.get("new")),
-        )
 
 
 def _close(a: str, b: str) -> bool:
