@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -24,7 +23,6 @@ from scanner.cli.common import (
     progress_bar,
     write_report,
 )
-from scanner.model import Exposure, ScanError
 from scanner.report.escape import rich_text, visible
 
 if TYPE_CHECKING:
@@ -177,12 +175,11 @@ def scan_command(
     from rich.console import Console
 
     from scanner.github.client import GITHUB_ERRORS, GitHubConfigError
-    from scanner.orgscan.coordinator import OrgScanOptions, run_org_scan
+    from scanner.orgscan.coordinator import OrgScanOptions
     from scanner.orgscan.executors import make_runner
+    from scanner.orgscan.nightly import NightlyOptions, mark_reported, run_nightly
     from scanner.orgscan.render import RENDERERS
     from scanner.procs import ExecutorError
-    from scanner.state.audit import AuditStore
-    from scanner.state.orgscan import OrgScanStore
 
     err = Console(stderr=True)
     if tickets and not verify:
@@ -223,50 +220,22 @@ def scan_command(
     client = connect_github(err, github_url, max_rate_limit_wait)
     store = open_store(state)
 
+    options = NightlyOptions(
+        scan=OrgScanOptions(org=org, mirrors_dir=mirrors, jobs=jobs, executor=executor, git_timeout=git_timeout,
+                            rescan=rescan),
+        audit=audit, policy=policy, verify=verify_options, tickets=destination,
+    )
     with store:
-        options = OrgScanOptions(org=org, mirrors_dir=mirrors, jobs=jobs, executor=executor,
-                                 git_timeout=git_timeout, rescan=rescan)
-        mirrors_dir = options.mirrors_dir or store.path.parent / "mirrors"
-        audit_report = None
         try:
-            if audit:
-                from scanner.audit.run import AuditOptions, run_audit
-
-                audit_options = AuditOptions(org=org, mirrors_dir=mirrors_dir, scan=False)
-                if policy is not None:
-                    audit_options.policy = policy
-                audit_report = run_audit(client, AuditStore(store), audit_options)
-                options.first = frozenset(c.repo for c in audit_report.new_public_changes)
             with _progress(err) as hook:
-                report = run_org_scan(client, store, options, progress=hook, run_tasks=runner)
+                report = run_nightly(client, store, options, progress=hook, run_tasks=runner)
         except GITHUB_ERRORS as exc:
             raise listing_failed(org, client, exc) from None
         except (GitHubConfigError, ExecutorError) as exc:
             raise fail(str(exc)) from None
-
-        exposures: list[Exposure] = []
-        if audit_report is not None:
-            from scanner.orgscan.actions import record_exposures
-            from scanner.orgscan.coordinator import AuditNews
-
-            exposures = record_exposures(report, store, audit_report)
-            report.audit = AuditNews(audit_report.new_public_changes, audit_report.new_violations, exposures,
-                                     audit_report.errors)
-            report.errors.extend(replace(e, kind=f"audit:{e.kind}") for e in audit_report.errors)
-        if verify_options is not None and report.findings:
-            from scanner.orgscan.actions import send_tickets, verify_new_findings
-
-            report.verification = verify_new_findings(report, store, mirrors_dir, verify_options)
-            if destination is not None:
-                report.tickets = send_tickets(report, destination, exposures, store, mirrors_dir)
-                if any(t.action == "error" for t in report.tickets):
-                    report.errors.append(ScanError("tickets", "a ticket could not be written"))
-
         write_report(err, RENDERERS[output_format.value](report), output)
-        # Only now, with the report out, are these findings no longer new.
-        OrgScanStore(store).mark_findings_reported(org, [(f.repo, f.finding.fingerprint) for f in report.findings])
-        if audit_report is not None:
-            AuditStore(store).mark_changes_reported(org)
+        # Only now, with the report out, are its discoveries no longer new.
+        mark_reported(store, report)
         if output_format.value != "text" or output is not None:
             err.print(RENDERERS["text"](report).splitlines()[0], highlight=False, markup=False)
     raise typer.Exit(report.exit_code)

@@ -262,3 +262,26 @@ def test_dask_local_cluster_finds_the_same_as_a_local_run(gh, tmp_path, monkeypa
     assert len(local.findings) == 8
     assert essence(remote) == essence(local)
     assert statuses(remote) == statuses(local) == {f"acme/d{i}": "scanned" for i in range(4)}
+
+
+def test_run_nightly_is_the_scheduled_run_as_one_library_call(gh, tmp_path):
+    """``from scanner.orgscan import run_nightly``: audit, scan and exposures
+    in one call, nothing marked reported until the caller says so."""
+    from scanner.orgscan import NightlyOptions, mark_reported, run_nightly
+
+    gh.state.add_repo("acme/site", visibility="public")
+    key = plant(gh, "site", 7)
+    client = GitHubClient(base_url=gh.api_url, environ={"GITHUB_TOKEN": TOKEN},
+                          waiter=RateLimitWaiter(max_total_wait=5, sleep=lambda s: None))
+    options = NightlyOptions(OrgScanOptions(org="acme", mirrors_dir=tmp_path / "mirrors"), audit=True)
+    with StateFile(tmp_path / "state.sqlite3") as store:
+        first = run_nightly(client, store, options)
+        assert new_keys(first) == {("acme/site", redacted(key))} and first.audit is not None
+        # Public from the start: every secret in it was exposed the moment it was pushed.
+        exposed = [e for e in first.audit.new_exposures if e.finding.rule == "aws-access-key-id"]
+        assert [(e.repo, e.exposed_since) for e in exposed] == [("acme/site", exposed[0].finding.date)]
+        assert run_nightly(client, store, options).findings  # not marked: still new
+        mark_reported(store, first)
+        again = run_nightly(client, store, options)
+    assert again.findings == [] and again.audit is not None and again.audit.new_exposures == []
+    assert again.exit_code == 0
