@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from scanner.incident.cloudtrail import Collected, Window
     from scanner.incident.investigate import Source
-    from scanner.incident.values import ContainRun, Investigation, JsonObject
+    from scanner.incident.values import ContainRun, Investigation, JSONObject
 
 # Only typer and the light CLI helpers at import time: this module is loaded
 # on every `leakwarden` start.
@@ -258,7 +258,7 @@ def contain_command(
     entry = log_entry(actions, loaded, apply, actor, started)
     log = log or (Path("containment-log.json") if apply else None)
     if log is not None:
-        runs: list[JsonObject | ContainRun] = []
+        runs: list[JSONObject | ContainRun] = []
         if log.exists():
             try:
                 runs = json.loads(log.read_text(encoding="utf-8")).get("runs", [])

@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from scanner.incident.values import JsonObject, PassStats
+from scanner.incident.values import JSONObject, PassStats
 
 try:
     # zlib-ng inflates CloudTrail's gzip about twice as fast as zlib (the same
@@ -175,7 +175,7 @@ def _records_filter(needles: Iterable[str]) -> Callable[[bytes, str], Collected]
     return filter_file
 
 
-def _scrub(record: JsonObject) -> JsonObject:
+def _scrub(record: JSONObject) -> JSONObject:
     """Drop the session token some trails log with AssumeRole/GetSessionToken: it is
     a credential, and nothing downstream (temp files, DuckDB, reports) may hold one."""
     response = record.get("responseElements")
@@ -436,11 +436,11 @@ class LookupEvents:
     def describe(self) -> str:
         return f"LookupEvents ({', '.join(self.regions)})"
 
-    def events(self, region: str, key_id: str, window: Window) -> Iterator[JsonObject]:
+    def events(self, region: str, key_id: str, window: Window) -> Iterator[JSONObject]:
         client = self.client_for(region)
         token: str | None = None
         while True:
-            args: JsonObject = {
+            args: JSONObject = {
                 "LookupAttributes": [{"AttributeKey": "AccessKeyId", "AttributeValue": key_id}],
                 "StartTime": window.start,
                 "EndTime": window.end,
@@ -485,7 +485,7 @@ class LookupEvents:
         return out
 
 
-def write_trail_file(path: Path, records: list[JsonObject]) -> None:
+def write_trail_file(path: Path, records: list[JSONObject]) -> None:
     """A file as CloudTrail writes it (for tests, the benchmark and examples)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     body = json.dumps({"Records": records}, separators=(",", ":")).encode()

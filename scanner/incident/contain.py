@@ -32,7 +32,7 @@ from scanner.incident.values import (
     ActionStatus,
     ContainRun,
     Investigation,
-    JsonObject,
+    JSONObject,
     RoleTarget,
     Strategy,
     StrategyChoice,
@@ -52,7 +52,7 @@ class Action:
     reason: str
     strategy: Strategy | None = None
     policy_name: str | None = None
-    policy: JsonObject | None = None
+    policy: JSONObject | None = None
     warnings: list[str] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
     params: ActionParams = field(default_factory=lambda: ActionParams())
@@ -82,11 +82,11 @@ def incident_id(investigation: Investigation) -> str:
     return hashlib.sha256("\0".join(keys).encode()).hexdigest()[:8]
 
 
-def _doc(statements: list[JsonObject]) -> JsonObject:
+def _doc(statements: list[JSONObject]) -> JSONObject:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def surgical_policy(role: RoleTarget) -> JsonObject:
+def surgical_policy(role: RoleTarget) -> JSONObject:
     """Deny everything to the attacker's sessions of this role and to its source IPs."""
     statements = []
     userids = sorted({s["assumed_role_id"] for s in role["sessions"] if s["assumed_role_id"]})
@@ -104,7 +104,7 @@ def surgical_policy(role: RoleTarget) -> JsonObject:
     return _doc(statements)
 
 
-def blunt_policy(cutoff: str) -> JsonObject:
+def blunt_policy(cutoff: str) -> JSONObject:
     """What the console's "Revoke active sessions" writes."""
     return _doc([{
         "Effect": "Deny", "Action": ["*"], "Resource": ["*"],
@@ -112,7 +112,7 @@ def blunt_policy(cutoff: str) -> JsonObject:
     }])
 
 
-def _cli_json(doc: JsonObject | None) -> str:
+def _cli_json(doc: JSONObject | None) -> str:
     return json.dumps(doc, separators=(",", ":"), sort_keys=True)
 
 
@@ -294,7 +294,7 @@ def _deactivate_key(iam: Any, action: Action) -> None:
     action.status = "applied"
 
 
-def _covers(existing: JsonObject | None, latest_session: str) -> bool:
+def _covers(existing: JSONObject | None, latest_session: str) -> bool:
     """A revoke-older-sessions policy already in place whose cutoff is after every
     attacker session: applying a newer cutoff would only hurt legitimate sessions."""
     if not existing:

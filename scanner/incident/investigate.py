@@ -35,7 +35,7 @@ from scanner.incident.values import (
     CreatedKey,
     DataRead,
     Investigation,
-    JsonObject,
+    JSONObject,
     KeyReport,
     LeakLocation,
     MintedRow,
@@ -131,7 +131,7 @@ def parse_time(text: str | None) -> datetime | None:
 # --- seeds ------------------------------------------------------------------------------
 
 
-def seeds_from_report(report: JsonObject) -> list[Seed]:
+def seeds_from_report(report: JSONObject) -> list[Seed]:
     """Every verified AWS access key ID of a leakwarden JSON report."""
     by_key: dict[str, Seed] = {}
     for finding in report.get("findings", []):
@@ -151,7 +151,7 @@ def seeds_from_report(report: JsonObject) -> list[Seed]:
         if committed and (seed.committed_at is None or committed < seed.committed_at):
             seed.committed_at = committed
         raw_exposure = finding.get("exposure")
-        exposure: JsonObject = raw_exposure if isinstance(raw_exposure, dict) else {}
+        exposure: JSONObject = raw_exposure if isinstance(raw_exposure, dict) else {}
         exposed = parse_time(exposure.get("exposed_since"))
         if exposed and (seed.exposed_at is None or exposed < seed.exposed_at):
             seed.exposed_at = exposed
@@ -359,7 +359,7 @@ def _is_service(ip: str | None) -> bool:
         return True
 
 
-def _params(text: str | None) -> JsonObject:
+def _params(text: str | None) -> JSONObject:
     if not text:
         return {}
     try:
@@ -633,7 +633,7 @@ def _build(
     }
 
 
-def add_containment(report: Investigation, log: JsonObject) -> int:
+def add_containment(report: Investigation, log: JSONObject) -> int:
     """Put what ``contain --apply`` did (its JSON log) on the report's timeline: the
     last step of the incident. Returns how many actions were added."""
     added = 0

@@ -4,16 +4,17 @@ An investigation is written as JSON (``investigate --format json``) and read
 back by ``contain`` and ``tickets``, so its parts are ``TypedDict``s: typed
 in the code, plain JSON objects on disk. Raw input read from files (a
 CloudTrail record, a GuardDuty finding, a leakwarden report, a policy
-document) stays a ``JsonObject`` until it is picked apart.
+document) stays a ``JSONObject`` (``scanner.model``'s) until it is picked apart.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict
+from typing import Literal, TypedDict
 
 # A JSON object read from (or written to) a file: a CloudTrail record, a
-# GuardDuty finding, a report, an IAM policy document.
-JsonObject = dict[str, Any]
+# GuardDuty finding, a report, an IAM policy document. Re-exported: the
+# incident modules take their types from here.
+from scanner.model import JSONObject as JSONObject
 
 Verdict = Literal["no activity", "legitimate only", "suspicious", "compromised"]
 Origin = Literal["attacker", "legitimate"]
@@ -349,7 +350,7 @@ class ActionRecord(TypedDict):
     reason: str
     strategy: Strategy | None
     policy_name: str | None
-    policy: JsonObject | None
+    policy: JSONObject | None
     warnings: list[str]
     commands: list[str]
     params: ActionParams

@@ -912,6 +912,7 @@ def test_verdicts_below_compromised_and_where_it_leaked_from_state(world: World,
     """no activity, legitimate only, suspicious (new IP with reconnaissance and a new
     denied call; a new user agent alone), and --state naming where the key sat."""
     from scanner.incident.cloudtrail import trail_key, write_trail_file
+    from scanner.model import Exposure, Finding
     from scanner.secrets import secret_hash
     from scanner.state.audit import AuditStore
     from scanner.state.db import StateFile
@@ -943,10 +944,12 @@ def test_verdicts_below_compromised_and_where_it_leaked_from_state(world: World,
                "author": "Dev Two", "date": "2026-10-02T09:00:00+00:00"}
     state = StateFile(tmp_path / "state.db")
     try:
-        OrgScanStore(state).commit("acme", RepoScanRecord(repo="acme/site", status="failed", findings=(finding,)),
+        stored = Finding.from_dict(finding)
+        OrgScanStore(state).commit("acme", RepoScanRecord(repo="acme/site", status="failed", findings=(stored,)),
                                    "2026-10-21T00:00:00Z")
-        AuditStore(state).record_exposure("acme", dict(finding, repo="acme/site", exposed_since=ct_time(EXPOSED),
-                                                       public_now=True), "2026-10-21T00:00:00Z")
+        AuditStore(state).record_exposure("acme", Exposure("acme/site", stored, exposed_since=ct_time(EXPOSED),
+                                                           public_since=None, public_now=True),
+                                          "2026-10-21T00:00:00Z")
     finally:
         state.close()
 
