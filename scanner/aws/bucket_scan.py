@@ -27,7 +27,6 @@ from scanner.sources.s3 import (
     _Retrying,
     make_client,
     parse_s3_url,
-    rules_version_of,
     scan_s3,
 )
 
@@ -74,7 +73,7 @@ def scan_s3_distributed(url: str, options: S3ScanOptions, executor: str) -> S3Sc
         raise ExecutorError("Dask is not installed: pip install 'leakwarden[dask]'") from None
     bucket, prefix = parse_s3_url(url)
     ruleset = options.ruleset or default_rules()
-    rules_version = rules_version_of(ruleset)
+    rules_version = ruleset.version
     s3 = options.client or make_client(options.endpoint_url, options.region,
                                        options.no_sign_request)
     call = _Retrying(options.max_attempts, options.backoff, S3Counters())

@@ -23,11 +23,14 @@ from scanner.paths import cache_dir
 
 
 def _key() -> str:
+    import scanner.engine.assignments as assignments_module
     import scanner.engine.rules as rules_module
+    import scanner.engine.terraform_state as parser_module
 
     digest = hashlib.sha256(f"{__version__}:{sys.version_info[:2]}".encode())
     directory = builtin_rules_dir()
-    for path in [Path(rules_module.__file__), *sorted(directory.glob("*.toml"))]:
+    code = [Path(m.__file__ or "") for m in (rules_module, parser_module, assignments_module)]
+    for path in [*code, *sorted(directory.glob("*.toml"))]:
         stat = path.stat()
         digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:24]
@@ -76,4 +79,4 @@ def rules_for_content(ruleset: RuleSet, contents: list[bytes], max_decode_depth:
     lowered += [run.data.lower() for data in contents for run in nested_runs(data, depth)]
     keep = [r for r in ruleset.rules
             if not r.keywords or any(k in data for k in r.lower_keywords for data in lowered)]
-    return RuleSet(keep, ruleset.allowlists)
+    return RuleSet(keep, ruleset.allowlists, ruleset.parsed)

@@ -31,35 +31,40 @@ from functools import lru_cache
 from typing import Any
 
 from scanner.engine.entropy import shannon_entropy
-from scanner.engine.rules import Rule
 from scanner.model import Match
 
-# Bump when what this parser reports changes: incremental stores key their
-# "already scanned" records on it together with the rule-set version.
+# Bump when what this parser reports changes: ``RuleSet.version`` (on which
+# incremental stores key their "already scanned" records) includes it.
 PARSER_VERSION = "tfstate-1"
+PARSER = "terraform-state"
 
 ATTRIBUTE_RULE = "terraform-state-attribute"
 OUTPUT_RULE = "terraform-state-output"
 VARIABLE_RULE = "terraform-plan-variable"
 
-# Rules for what the parser finds. They live in code, not in rules/*.toml:
-# they have no regex (the parser is their matcher), so the rule examples'
-# test has nothing to run; their confidence is high whatever the entropy,
-# because the provider or the attribute table, not the value, says "secret".
-STATE_RULES: dict[str, Rule] = {
-    ATTRIBUTE_RULE: Rule(
-        id=ATTRIBUTE_RULE, regex="(?!)", severity="critical", confidence="high",
-        description="Secret attribute of a resource in Terraform state or plan",
-        source="scanner.engine.terraform_state"),
-    OUTPUT_RULE: Rule(
-        id=OUTPUT_RULE, regex="(?!)", severity="high", confidence="high",
-        description="Sensitive or secret-named output in Terraform state or plan",
-        source="scanner.engine.terraform_state"),
-    VARIABLE_RULE: Rule(
-        id=VARIABLE_RULE, regex="(?!)", severity="high", confidence="high",
-        description="Secret input variable recorded in a Terraform plan",
-        source="scanner.engine.terraform_state"),
-}
+
+@dataclass(frozen=True)
+class ParsedRule:
+    """What the parser reports under one rule id. ``scanner.engine.rules``
+    makes a ``Rule`` of each (``RuleSet.parsed``), so the ids can be listed,
+    enabled and disabled like any rule's. There is no regex (the parser is
+    the matcher); the confidence is high whatever the entropy, because the
+    provider or the attribute table, not the value, says "secret"."""
+
+    id: str
+    severity: str
+    description: str
+    confidence: str = "high"
+
+
+PARSED_RULES: tuple[ParsedRule, ...] = (
+    ParsedRule(ATTRIBUTE_RULE, "critical",
+               "Secret attribute of a resource in Terraform state or plan"),
+    ParsedRule(OUTPUT_RULE, "high",
+               "Sensitive or secret-named output in Terraform state or plan"),
+    ParsedRule(VARIABLE_RULE, "high",
+               "Secret input variable recorded in a Terraform plan"),
+)
 
 # Attribute paths (dotted, list indices dropped, ``*`` = every map key) that
 # hold secrets, by resource type. From the providers' documentation of

@@ -41,7 +41,6 @@ from typing import Any, Protocol
 from scanner.clock import iso
 from scanner.engine.matcher import Engine
 from scanner.engine.rules import RuleSet, default_rules
-from scanner.engine.terraform_state import PARSER_VERSION
 from scanner.findings import build_finding, choose_path, locate, one_per_secret, rule_for
 from scanner.model import BlobOrigin, Finding, ScanError, ScanResult, ScanStats, Suppression
 from scanner.secrets import git_blob_id
@@ -559,7 +558,8 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
     stats.seconds["setup"] = round(time.perf_counter() - started, 3)
     call = _Retrying(options.max_attempts, options.backoff, counters)
     reader = _Reader(client, engine, options, call)
-    rules_version = rules_version_of(ruleset)
+    # What --state keys "already scanned" on: the rules, parsers and detectors.
+    rules_version = ruleset.version
     state = options.state
     done_before = state.scanned(bucket, prefix, rules_version) if state else options.skip
     findings: list[Finding] = []
@@ -647,11 +647,6 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
     suppressed.sort(key=lambda x: x.finding.sort_key())
     return S3ScanResult(findings, errors, stats, suppressed=suppressed, s3=counters,
                         notes=sorted(notes), done=collected)
-
-
-def rules_version_of(ruleset: RuleSet) -> str:
-    """What ``--state`` keys "already scanned" on: the rules and the parser."""
-    return f"{ruleset.version}+{PARSER_VERSION}"
 
 
 def _drain(running: set[Future[_Outcome]]) -> tuple[set[Future[_Outcome]], set[Future[_Outcome]]]:

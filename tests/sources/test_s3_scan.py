@@ -169,6 +169,30 @@ def test_incremental_state_reads_only_new_versions(world, tmp_path):
     assert rows[0] == 2 and "password" in rows[1]
 
 
+def test_a_parser_change_makes_the_incremental_scan_read_every_version_again(world, tmp_path,
+                                                                             monkeypatch):
+    from scanner.engine import terraform_state
+    from scanner.engine.rules import RuleSet, default_rules
+
+    db = tmp_path / "state.sqlite3"
+    put(world, "env/prod.tfstate", state(FAKE.password(22), 1))
+    put(world, "env/prod.tfstate", state(FAKE.password(22), 2))
+
+    def run():  # noqa: ANN202 - a fresh rule set each run, as a new process builds it
+        base = default_rules()
+        rules = RuleSet(base.rules, base.allowlists, base.parsed)
+        with S3State(db) as seen:
+            return scan_s3(f"s3://{world.bucket}",
+                           S3ScanOptions(client=world.client(), state=seen, ruleset=rules))
+
+    assert run().stats.blobs_scanned == 2
+    assert run().s3.skipped_unchanged == 2
+    monkeypatch.setattr(terraform_state, "PARSER_VERSION", terraform_state.PARSER_VERSION + "-new")
+    again = run()
+    assert again.stats.blobs_scanned == 2 and again.s3.skipped_unchanged == 0
+    assert len(again.findings) == 2
+
+
 def test_the_state_file_never_holds_a_secret_even_with_no_redact(world, tmp_path):
     # --no-redact shows secrets in the report the user asked for; the state
     # file keeps only fingerprints and keyed hashes, whatever the report shows.
