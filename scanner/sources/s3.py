@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scanner.clock import iso
+from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.matcher import Engine
 from scanner.engine.rules import RuleSet, default_rules
 from scanner.findings import build_finding, choose_path, locate, one_per_secret, rule_for
@@ -100,6 +101,8 @@ class S3ScanOptions:
     backoff: float = 0.2  # seconds before the first retry; doubles, capped at 10s
     regex_timeout: float = 5.0
     prefilter: str = "auto"
+    max_decode_depth: int = DEFAULT_MAX_DECODE_DEPTH
+    inline_allow: bool = True  # False: inline leakwarden:allow markers silence nothing
     progress: Callable[[int, int | None], None] | None = None
     client: Any = None  # a ready boto3 S3 client (tests, library callers)
     # A partition of a distributed run: versions already scanned (key,
@@ -549,7 +552,8 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
     started = time.perf_counter()
     bucket, prefix = parse_s3_url(url)
     ruleset = options.ruleset or default_rules()
-    engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter=options.prefilter)
+    engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter=options.prefilter,
+                    max_decode_depth=options.max_decode_depth, inline_allow=options.inline_allow)
     jobs = options.jobs if options.jobs > 0 else 8
     client = options.client or make_client(options.endpoint_url, options.region,
                                            options.no_sign_request, pool=jobs)

@@ -333,6 +333,60 @@ def test_the_cli_scans_a_bucket_and_exits_2_on_a_denied_object(world, tmp_path, 
     assert report["stats"]["findings"] == 1
 
 
+def test_the_cli_applies_the_working_directorys_project_files_to_a_bucket(world, tmp_path):
+    put(world, "env/prod.tfstate", state(FAKE.password(22), 1))
+    put(world, "noise/fixture.env", f"GITHUB_TOKEN={FAKE.crc_token('ghp_')}\n".encode())
+    put(world, "ci/deploy.env", f"GITHUB_TOKEN={FAKE.crc_token('ghp_')}\n".encode())
+    put(world, "ci/release.env", f"GITHUB_TOKEN={FAKE.crc_token('ghp_')}\n".encode())
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AWS_ACCESS_KEY_ID": world.key_id,
+           "AWS_SECRET_ACCESS_KEY": world.secret, "AWS_ENDPOINT_URL_S3": world.url,
+           "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null",
+           "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+
+    def scan(cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict, Path]:
+        out = tmp_path / f"report-{next(_names)}.json"
+        proc = subprocess.run([sys.executable, "-m", "scanner", "scan", f"s3://{world.bucket}",
+                               "--format", "json", "-o", str(out), *args], cwd=cwd,
+                              env=env, capture_output=True, text=True, timeout=120)
+        return proc, json.loads(out.read_text()) if out.exists() else {}, out
+
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    proc, first, first_path = scan(bare)
+    assert proc.returncode == 1, proc.stderr
+    keys = sorted(f["key"] for f in first["findings"])
+    assert keys == ["ci/deploy.env", "ci/release.env", "env/prod.tfstate", "noise/fixture.env"]
+    deploy = next(f for f in first["findings"] if f["key"] == "ci/deploy.env")
+
+    # A project: its config disables the parser's rule id and allowlists a
+    # key prefix; its ignore file hides one secret; run from a subdirectory.
+    project = tmp_path / "infra"
+    (project / ".git").mkdir(parents=True)
+    (project / "docs").mkdir()
+    (project / ".leakwarden.toml").write_text(
+        'disable_rules = ["terraform-state-attribute"]\n'
+        "[[allowlists]]\npaths = ['^noise/']\n")
+    (project / ".leakwardenignore").write_text(f"{deploy['secret_hash']}\n")
+    proc, report, _ = scan(project / "docs")
+    assert proc.returncode == 1, proc.stderr
+    assert [f["key"] for f in report["findings"]] == ["ci/release.env", "env/prod.tfstate"]
+    # the password is left to the byte rules, without its resource address
+    assert "terraform-state-attribute" not in {f["rule"] for f in report["findings"]}
+    assert [s["suppressed_by"]["kind"] for s in report["suppressed"]] == ["ignore-file"]
+    assert "using configuration" in proc.stderr
+
+    # A baseline (an earlier report) hides the rest; --config from anywhere.
+    proc, report, _ = scan(bare, "--baseline", str(first_path))
+    assert proc.returncode == 0, proc.stderr
+    assert report["findings"] == []
+    own = tmp_path / "own.toml"
+    own.write_text('enable_rules = ["terraform-state-attribute"]\n')
+    proc, report, _ = scan(bare, "--config", str(own))
+    assert [f["rule"] for f in report["findings"]] == ["terraform-state-attribute"]
+    proc, _, _ = scan(bare, "--range", "a..b")
+    assert proc.returncode == 2 and "not for s3://" in proc.stderr
+
+
 def test_make_client_honours_the_endpoint_environment(monkeypatch):
     hide_machine_aws(monkeypatch)
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9")
