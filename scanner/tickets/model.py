@@ -44,6 +44,14 @@ class TicketLocation:
     url: str | None = None  # the commit on the hosting site, when known
 
 
+@dataclass(frozen=True)
+class ChildTicketRef:
+    """A secret the attacker read with this key: its own ticket, named here."""
+
+    ticket_id: str
+    ask: str  # "rotate the password of aws_db_instance.main: it was in ..."
+
+
 @dataclass
 class RotationTicket:
     ticket_id: str
@@ -59,6 +67,8 @@ class RotationTicket:
     exposures: list[dict[str, Any]] = field(default_factory=list)
     # What `leakwarden investigate` found for this key (see ``investigation_summary``).
     investigation: dict[str, Any] | None = None
+    # The tickets of the secrets found in what the attacker read with this key.
+    children: list[ChildTicketRef] = field(default_factory=list)
 
     @property
     def temporary(self) -> bool:
@@ -118,8 +128,15 @@ class RotationTicket:
         data.pop("checked_at")
         if data.get("investigation") is None:
             data.pop("investigation")  # tickets written before investigations keep their digest
+        if not data.get("children"):
+            data.pop("children")  # ... and before child tickets
         text = json.dumps(data, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    @property
+    def subject(self) -> str:
+        """What a destination's outcome line names."""
+        return self.key_id
 
     @property
     def marker(self) -> str:
@@ -333,6 +350,7 @@ class TicketOutcome:
     action: TicketAction
     where: str
     message: str = ""
+    subject: str = ""  # what the ticket is about, when not the key (a secret the key read)
 
 
 class DestinationError(ValueError):

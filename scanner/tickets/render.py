@@ -17,6 +17,7 @@ from typing import Any
 from scanner.clock import normalize_iso
 from scanner.report.escape import md_code, visible
 from scanner.tickets.model import RotationTicket
+from scanner.tickets.read_secrets import SecretTicket, Ticket
 
 DENY_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}'
 
@@ -114,7 +115,11 @@ def _rotate_step(steps: list[RunbookStep], ticket: RotationTicket) -> None:
                 "Rotate every credential in what the attacker read",
                 f"CloudTrail shows these reads from the attacker's places: {listed}. Terraform state "
                 "and database backups hold passwords, keys and connection strings in clear: rotate "
-                "each one, and treat the data itself as disclosed.",
+                "each one, and treat the data itself as disclosed."
+                + (f" The {len(ticket.children)} secret(s) found in them have their own tickets "
+                   "(listed above)." if ticket.children else
+                   " `leakwarden scan s3://BUCKET --objects-from INVESTIGATION.json` finds them; "
+                   "`leakwarden tickets` then writes one ticket per secret."),
             )
         )
     steps.append(
@@ -244,13 +249,50 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
     return steps
 
 
-def render_markdown(ticket: RotationTicket) -> str:
-    """The ticket as Markdown (``report/templates/ticket.md.j2``), starting
-    with the hidden fingerprint marker. Runbook commands are our own text
-    with the key id and IAM names filled in; they pass ``visible`` so no
-    value can end the code block's line."""
+def secret_runbook(ticket: SecretTicket) -> list[RunbookStep]:
+    """The ordered response for a secret the attacker read: rotate it where
+    it is issued first, then look for its use, then stop the state holding it."""
+    place = ticket.places[0] if ticket.places else None
+    since = (ticket.first_read.time if ticket.first_read else None) or "the first read"
+    where = f"s3://{place.bucket}/{place.key}" if place else "the object"
+    prefix = where.rsplit("/", 1)[0] + "/" if place and "/" in place.key else where
+    return [
+        RunbookStep(
+            f"Rotate {_what_md(ticket)} where it is issued",
+            "The attacker holds the value that was in the object version below, whatever happens "
+            "to the AWS key that read it. Issue a new value at its source "
+            + (f"(the {c(ticket.resource_type)} resource; with Terraform: change or taint "
+               f"{c(ticket.resource)} and apply) " if ticket.resource and ticket.resource_type
+               else "")
+            + "and roll it out to everything that uses it before revoking the old one.",
+        ),
+        RunbookStep(
+            "Look for use of the old value since it was read",
+            f"From {c(since)} on: database and service logs for sign-ins with the old credential, "
+            "above all from the attacker's addresses listed above. Treat the data behind it as "
+            "disclosed if it was used.",
+        ),
+        RunbookStep(
+            "Keep the next value out of readable state",
+            "Old versions of a state file keep old secrets, so deleting them is no rotation; do it "
+            "only after rotating. Mark the attribute sensitive or write-only, or manage it outside "
+            "Terraform; move the state to SSE-KMS with a key policy limited to the deploy role "
+            "(or OpenTofu client-side state encryption), and check who can read it now.",
+            (f"leakwarden aws state-access {visible(prefix)}",),
+        ),
+    ]
+
+
+def render_markdown(ticket: Ticket) -> str:
+    """The ticket as Markdown (``report/templates/ticket.md.j2``, or
+    ``secret_ticket.md.j2`` for a secret the attacker read), starting with
+    the hidden fingerprint marker. Runbook commands are our own text with
+    the key id and IAM names filled in; they pass ``visible`` so no value
+    can end the code block's line."""
     from scanner.report.templating import render_template
 
+    if isinstance(ticket, SecretTicket):
+        return _render_secret_ticket(ticket)
     steps = [RunbookStep(s.title, s.why, tuple(visible(cmd).replace("`", "'") for cmd in s.commands))
              for s in runbook(ticket)]
     authors = [f"{loc.author} <{loc.email}>" if loc.author and loc.email else loc.author
@@ -272,10 +314,38 @@ def _safe_link(url: str | None) -> str | None:
     return url if url and _LINK.match(url) else None
 
 
-def render_json(ticket: RotationTicket) -> str:
+# Where a parent ticket is, as a destination links it: an issue number on
+# the same repository, or the parent's file beside the child's.
+_PARENT_LINK = re.compile(r"^(?:#[0-9]+|[0-9a-f]{16}\.md)$")
+
+
+def _render_secret_ticket(ticket: SecretTicket) -> str:
+    from scanner.report.templating import render_template
+
+    steps = [RunbookStep(s.title, s.why, tuple(visible(cmd).replace("`", "'") for cmd in s.commands))
+             for s in secret_runbook(ticket)]
+    parent = ticket.parent if ticket.parent and _PARENT_LINK.match(ticket.parent) else None
+    address = f"{ticket.resource}.{ticket.attribute}" if ticket.resource and ticket.attribute \
+        else None
+    return render_template("secret_ticket.md.j2", ticket=ticket, steps=steps, parent_link=parent,
+                           first=ticket.places[0], read=ticket.first_read, address=address,
+                           what=_what_md(ticket))
+
+
+def _what_md(ticket: SecretTicket) -> str:
+    """``the password of `aws_db_instance.main```: a plain attribute name reads
+    as a word; anything else the state file holds is a code span."""
+    if ticket.resource and ticket.attribute:
+        word = ticket.attribute if re.fullmatch(r"[a-z][a-z0-9_]{0,63}", ticket.attribute) \
+            else c(ticket.attribute)
+        return f"the {word} of {c(ticket.resource)}"
+    return f"the {c(ticket.description)} ({c(ticket.rule)})"
+
+
+def render_json(ticket: Ticket) -> str:
     """The ticket and its runbook as stable, sorted JSON."""
-    data: dict[str, Any] = ticket.to_dict()
-    data["runbook"] = [
-        {"title": s.title, "why": s.why, "commands": list(s.commands)} for s in runbook(ticket)
-    ]
+    data = ticket.to_dict()
+    steps = secret_runbook(ticket) if isinstance(ticket, SecretTicket) else runbook(ticket)
+    data["runbook"] = [{"title": s.title, "why": s.why, "commands": list(s.commands)}
+                       for s in steps]
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
