@@ -43,6 +43,10 @@ class Match:
     # The inline marker (``leakwarden:allow``) on the match's line: the match
     # is reported as suppressed, not dropped, so the suppression is visible.
     allowed: str | None = None
+    # The project allowlist (a config file's ``[[allowlists]]``, a
+    # ``.gitleaks.toml`` allowlist) that allows the match, by its label: the
+    # match is reported as suppressed by it, so no allowlist hides silently.
+    allowlist: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,8 +164,9 @@ class Finding:
 @dataclass
 class Suppression:
     """A finding that was made and then hidden, and what hid it: ``kind`` is
-    ``inline`` (a marker in the source), ``ignore-file`` or ``baseline``;
-    ``by`` names the marker or the entry (``.leakwardenignore:3``)."""
+    ``inline`` (a marker in the source), ``ignore-file``, ``baseline`` or
+    ``allowlist`` (a project's); ``by`` names the marker or the entry
+    (``.leakwardenignore:3``, ``.leakwarden.toml allowlists[0]``)."""
 
     finding: Finding
     kind: str

@@ -266,7 +266,8 @@ class Engine:
                 if key not in matches:
                     marker = inline_marker(data, start, end) if self.inline_allow else None
                     matches[key] = Match(m.rule_id, start, end, start, end, m.secret, m.entropy,
-                                         decoded=kind, allowed=marker, confidence=m.confidence)
+                                         decoded=kind, allowed=marker, confidence=m.confidence,
+                                         allowlist=m.allowlist)
 
     def _layers(self, data: bytes, probes: set[str], errors: list[ScanError],
                 paths: Sequence[str] | None, chain: tuple[decoding.Decoded, ...],
@@ -375,11 +376,13 @@ class Engine:
         whole = data[match_start:match_end]
         line_start, line_end = line_bounds(data, match_start, match_end)
         line = data[line_start:line_end]
-        if any(a.allows_text(secret, whole, line) for a in compiled.allowlists):
-            return None
+        allowing = next((a for a in compiled.allowlists if a.allows_text(secret, whole, line)), None)
+        if allowing is not None and not allowing.source:
+            return None  # the rule's own definition excludes it
         marker = inline_marker(data, match_start, match_end) if self.inline_allow else None
         return Match(compiled.rule.id, start, end, match_start, match_end, secret, round(entropy, 3),
-                     decoded=decoded, allowed=marker, confidence=confidence)
+                     decoded=decoded, allowed=marker, confidence=confidence,
+                     allowlist=allowing.source if allowing is not None else None)
 
 
 def _prefer_specific(matches: Iterable[Match], rank: dict[str, int]) -> list[Match]:

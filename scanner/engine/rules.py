@@ -50,6 +50,10 @@ class Allowlist:
     regex_target: str = "secret"
     stopwords: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
+    # Where a project's allowlist comes from ("a.toml [[allowlists]] #1");
+    # empty for the catalog's own, which are part of a rule's definition.
+    # What a labelled allowlist allows is reported as suppressed, not dropped.
+    source: str = ""
 
     # Derived from ``stopwords`` (plain data, like ``Rule.lower_keywords``):
     # ``allows_text`` runs per candidate match and compares lowered bytes.

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +174,9 @@ def config_from_dict(data: dict[str, Any], source: str) -> Config:
     for where, table in _tables(data, "allowlists", problems):
         problems.extend(f"{where}: {p}" for p in _check_allowlist(table))
         if not any(p.startswith(where) for p in problems):
-            config.allowlists.append(Allowlist.from_dict(table))
+            # Labelled, so what it allows is listed as suppressed by it.
+            config.allowlists.append(
+                replace(Allowlist.from_dict(table), source=f"{Path(source).name} {where}"))
     for where, table in _tables(data, "rules", problems):
         rule_id = table.get("id")
         label = f"{where} ({shown(rule_id)})" if isinstance(rule_id, str) else where

@@ -152,6 +152,8 @@ def load_gitleaks_config(path: Path, *, _seen: frozenset[Path] = frozenset()) ->
         allow = _allowlist(table, f"{source}: global allowlist {i + 1}", warnings)
         if allow is None:
             continue
+        # Labelled, so what it allows is listed as suppressed by it.
+        allow = replace(allow, source=f"{Path(source).name} allowlist #{i + 1}")
         targets = [str(t) for t in table.get("targetRules", [])]
         if targets:  # gitleaks v8.25: a global allowlist aimed at some rules
             for target in targets:

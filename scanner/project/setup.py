@@ -263,7 +263,14 @@ def _project_rules(config_root: Path, config: Path | None, rules_dir: Path | Non
             ruleset = cached_default_rules()
         else:
             ruleset = default_rules()
+        catalog = {r.id for r in ruleset.all_rules}
         ruleset = configured_ruleset(ruleset, settings)
+        if settings and (settings.enable_rules or settings.disable_rules):
+            # Turning rules off hides findings as surely as an allowlist: say so.
+            off = sorted(catalog - {r.id for r in ruleset.all_rules})
+            if off:
+                shown_ids = ", ".join(off[:5]) + (f" and {len(off) - 5} more" if len(off) > 5 else "")
+                notices.append(f"{Path(settings.source).name} turns off {len(off)} rule(s): {shown_ids}")
         if enable_rules or disable_rules:
             ruleset = ruleset.select(enable_rules, disable_rules)
         ruleset = _with_gitleaks_config(ruleset, gitleaks_config, config_root, notices)

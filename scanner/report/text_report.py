@@ -194,9 +194,9 @@ def render_text(result: ScanResult, *, color: bool = False, width: int = 120,
     total = stats.seconds.get("total", 0.0)
     console.print(
         f"{len(result.findings)} finding(s) in {stats.blobs_scanned} blob(s) "
-        f"({stats.bytes_scanned / 1e6:.1f} MB) from {stats.commits} commit(s) in {total:.1f}s; "
-        f"skipped {stats.skipped_binary} binary"
-        + (f", {stats.skipped_too_large} too large" if stats.skipped_too_large else "")
+        f"({stats.bytes_scanned / 1e6:.1f} MB) from {stats.commits} commit(s) in {total:.1f}s"
+        + (f"; skipped {stats.skipped_binary} binary" if stats.skipped_binary else "")
+        + (f"; {stats.skipped_too_large} too large" if stats.skipped_too_large else "")
         + (f"; {stats.blobs_windowed} large blob(s) read in windows" if stats.blobs_windowed else "")
         + (f"; {len(result.suppressed)} suppressed" if result.suppressed else "")
         + (f"; {len(result.errors)} error(s): scan incomplete" if result.errors else "")
