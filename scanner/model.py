@@ -8,6 +8,11 @@ from __future__ import annotations
 from dataclasses import MISSING, asdict, dataclass, field
 from typing import Any, Literal
 
+# A JSON (or TOML) object as it is parsed from a file, a table cell or an
+# API answer, or as it is about to be written. Values of the product travel
+# as the dataclasses below; this is only their form at the edges.
+JSONObject = dict[str, Any]
+
 Severity = Literal["low", "medium", "high", "critical"]
 Confidence = Literal["low", "medium", "high"]
 # Weakest first: ``--min-confidence`` and the engine's choice between two rules

@@ -16,7 +16,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from scanner.clock import now_iso
-from scanner.model import ScanError, ScanStats
+from scanner.model import JSONObject, ScanError, ScanStats
 from scanner.procs import ExecutorError, connect_dask, dask_address
 from scanner.sources.s3 import (
     ObjectVersion,
@@ -37,7 +37,7 @@ def partition(client: Any, bucket: str, prefix: str, latest_only: bool, call: _R
     keys that stand directly at that level."""
     prefixes: list[str] = []
     top: list[ObjectVersion] = []
-    kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "Delimiter": "/"}
+    kwargs: JSONObject = {"Bucket": bucket, "Prefix": prefix, "Delimiter": "/"}
     operation = "list_objects_v2" if latest_only else "list_object_versions"
     paginator = client.get_paginator(operation)
     pages = call(lambda: list(paginator.paginate(**kwargs)))

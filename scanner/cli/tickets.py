@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scanner.cli.common import fail
 from scanner.report.escape import visible
 
+if TYPE_CHECKING:
+    from scanner.model import JSONObject
 
-def _load_exposures(path: Path) -> list[dict[str, Any]]:
+
+def _load_exposures(path: Path) -> list[JSONObject]:
     """The ``exposures`` of an org audit JSON (or a bare list of them)."""
     import json
 
@@ -29,7 +32,7 @@ def _load_exposures(path: Path) -> list[dict[str, Any]]:
     return [e for e in entries if isinstance(e, dict)]
 
 
-def _load_json(path: Path, made_by: str) -> dict[str, Any]:
+def _load_json(path: Path, made_by: str) -> JSONObject:
     import json
 
     from scanner.verify.saved_report import ReportError

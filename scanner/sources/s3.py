@@ -43,7 +43,16 @@ from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.matcher import Engine
 from scanner.engine.rules import RuleSet, default_rules
 from scanner.findings import build_finding, choose_path, locate, one_per_secret, rule_for
-from scanner.model import BlobOrigin, Finding, Match, ScanError, ScanResult, ScanStats, Suppression
+from scanner.model import (
+    BlobOrigin,
+    Finding,
+    JSONObject,
+    Match,
+    ScanError,
+    ScanResult,
+    ScanStats,
+    Suppression,
+)
 from scanner.secrets import git_blob_id
 
 DEFAULT_MAX_OBJECT_SIZE = 25 * 1024 * 1024
@@ -131,7 +140,7 @@ class S3ScanResult(ScanResult):
     # With ``collect_done``: each version scanned whole, with its findings.
     done: list[tuple[ObjectVersion, list[Finding]]] = field(default_factory=list, repr=False)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         data = super().to_dict()
         data["s3"] = dict(vars(self.s3))
         if self.notes:
@@ -235,7 +244,7 @@ def list_versions(client: Any, bucket: str, prefix: str, call: _Retrying,
     if latest_only:
         token: str | None = None
         while True:
-            listing: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+            listing: JSONObject = {"Bucket": bucket, "Prefix": prefix}
             if token:
                 listing["ContinuationToken"] = token
             page = call(partial(client.list_objects_v2, **listing))
@@ -250,7 +259,7 @@ def list_versions(client: Any, bucket: str, prefix: str, call: _Retrying,
     key_marker: str | None = None
     version_marker: str | None = None
     held_key: str | None = None
-    held: list[dict[str, Any]] = []
+    held: list[JSONObject] = []
 
     def flush() -> Iterator[ObjectVersion]:
         deleted = any(e["IsLatest"] and e["_marker"] for e in held)
@@ -263,7 +272,7 @@ def list_versions(client: Any, bucket: str, prefix: str, call: _Retrying,
                                 bool(e.get("IsLatest")), deleted)
 
     while True:
-        kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+        kwargs: JSONObject = {"Bucket": bucket, "Prefix": prefix}
         if key_marker is not None:
             kwargs["KeyMarker"] = key_marker
             if version_marker:
@@ -357,7 +366,7 @@ def _text(value: object) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-def _investigation_reads(data: dict[str, Any]) -> list[tuple[str, str, str | None, ObjectRead]]:
+def _investigation_reads(data: JSONObject) -> list[tuple[str, str, str | None, ObjectRead]]:
     """The attacker's successful S3 content reads in an investigation JSON."""
     parent_of: dict[str, str] = {}
     for session in data.get("sessions") or ():
@@ -513,11 +522,11 @@ class _Reader:
             return _Outcome(obj, "archived")
         if obj.size > limit:
             return _Outcome(obj, "too-large", size=obj.size)
-        kwargs: dict[str, Any] = {"Bucket": obj.bucket, "Key": obj.key}
+        kwargs: JSONObject = {"Bucket": obj.bucket, "Key": obj.key}
         if obj.version_id and obj.version_id != "null":
             kwargs["VersionId"] = obj.version_id
 
-        def fetch() -> tuple[dict[str, Any], bytes]:
+        def fetch() -> tuple[JSONObject, bytes]:
             response = self.client.get_object(**kwargs)
             body = response["Body"]
             try:
@@ -628,7 +637,7 @@ def _message(exc: BaseException) -> str:
     return str((response.get("Error") or {}).get("Message") or exc)[:200]
 
 
-def _with_response(obj: ObjectVersion, response: dict[str, Any], size: int) -> ObjectVersion:
+def _with_response(obj: ObjectVersion, response: JSONObject, size: int) -> ObjectVersion:
     """``obj`` with what the read told: its version id, ETag, size, storage class."""
     return replace(obj, version_id=response.get("VersionId") or obj.version_id,
                    last_modified=_iso(response.get("LastModified")),

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from github import Auth, Github, GithubException
 from github.GithubRetry import GithubRetry
+from github.Issue import Issue
+from github.Repository import Repository
 
 from scanner.tickets.model import DestinationError, TicketOutcome
 from scanner.tickets.read_secrets import SecretTicket, Ticket, outcome, parents_first
@@ -82,8 +83,9 @@ class GitHubDestination:
             retry=GithubRetry(total=self.retries, backoff_factor=0.2),
         )
 
-    def _existing(self, repo: Any) -> dict[str, Any]:
-        found: dict[str, Any] = {}
+    def _existing(self, repo: Repository) -> dict[str, tuple[Issue, str | None]]:
+        """The repo's leakwarden issues by ticket id, with the digest each was written with."""
+        found: dict[str, tuple[Issue, str | None]] = {}
         for issue in repo.get_issues(state="all", labels=[LABELS[0]]):
             match = MARKER.search(issue.body or "")
             # The oldest issue with a marker wins, should a person have copied one.

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from scanner.clock import normalize_iso
+from scanner.model import JSONObject
 from scanner.report.escape import md_code, visible
 from scanner.tickets.model import RotationTicket
 from scanner.tickets.read_secrets import SecretTicket, Ticket
@@ -107,7 +107,7 @@ def _cloudtrail_step(steps: list[RunbookStep], key: str, cutoff: str) -> None:
 def _rotate_step(steps: list[RunbookStep], ticket: RotationTicket) -> None:
     name = ticket.principal_name or "PRINCIPAL"
     key = ticket.key_id
-    read = (ticket.investigation or {}).get("data_read") or []
+    read = ticket.investigation.data_read if ticket.investigation else []
     if read:
         listed = "; ".join(sorted({c(_what(d)) for d in read}))
         steps.append(
@@ -166,7 +166,7 @@ def c(value: object) -> str:
     return md_code(str(value if value not in (None, "") else "-"))
 
 
-def _what(d: dict[str, Any]) -> str:
+def _what(d: JSONObject) -> str:
     if d.get("service") == "s3":
         text = f"s3://{d.get('bucket')}/{d.get('key') or ''}"
         if d.get("version_id"):
@@ -181,12 +181,13 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
     """The CloudTrail step with the investigation's real roles, sessions and keys."""
     from scanner.incident.contain import BLUNT_POLICY, surgical_policy
 
-    inv = ticket.investigation or {}
+    inv = ticket.investigation
+    assert inv is not None  # runbook() calls this only with an investigation
     steps: list[RunbookStep] = []
-    sessions = inv.get("sessions") or []
+    sessions = inv.sessions
     commands: list[str] = []
     notes: list[str] = []
-    for role in inv.get("roles") or []:
+    for role in inv.roles:
         name = role.get("role_name")
         # CloudTrail values (session names, IPs, object keys) are chosen by the
         # attacker: in the step's text each is a code span, never Markdown.
@@ -202,7 +203,7 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
             commands.append(f"aws iam put-role-policy --role-name {name} --policy-name {BLUNT_POLICY} "
                             f"--policy-document '{_revoke_sessions_policy(cutoff)}'")
         notes.append(f"{c(name)}: attacker session(s) {ids}")
-    for entry in inv.get("user_sessions") or []:
+    for entry in inv.user_sessions:
         commands.append(f"aws iam put-user-policy --user-name {entry.get('user')} --policy-name "
                         f"leakwarden-contain-sessions --policy-document '{_revoke_sessions_policy(cutoff)}'")
         notes.append(f"user {c(entry.get('user'))}: session token(s) "
@@ -210,14 +211,14 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
     if sessions or commands:
         steps.append(RunbookStep(
             "Cut off the sessions the key minted (`leakwarden contain INVESTIGATION.json --apply`)",
-            f"Verdict: {c(inv.get('verdict'))}. The attacker's sessions outlive the key: "
+            f"Verdict: {c(inv.verdict)}. The attacker's sessions outlive the key: "
             + "; ".join(notes) + ". The policy below denies only those sessions (their aws:userid) "
-            "and the attacker's IPs (" + ", ".join(c(ip) for ip in inv.get("attacker_ips") or []) + "), so the role's "
+            "and the attacker's IPs (" + ", ".join(c(ip) for ip in inv.attacker_ips) + "), so the role's "
             "legitimate users keep working; sessions minted before the exposure are not touched.",
             tuple(commands),
         ))
-    created = inv.get("created_keys") or []
-    persistence = [p for p in inv.get("persistence") or [] if p.get("action") != "CreateAccessKey"]
+    created = inv.created_keys
+    persistence = [p for p in inv.persistence if p.get("action") != "CreateAccessKey"]
     if created or persistence:
         cmds = [f"aws iam update-access-key --user-name {k.get('user')} --access-key-id {k.get('key_id')} "
                 "--status Inactive" for k in created]
@@ -233,7 +234,7 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
                             f"--policy-arn {t.get('policyArn')}")
         what = "; ".join(f"{c(p.get('action'))} " + ", ".join(c(f"{k}={v}") for k, v in (p.get("target") or {}).items()
                                                               if "Document" not in k)
-                         for p in inv.get("persistence") or [])
+                         for p in inv.persistence)
         steps.append(RunbookStep(
             "Remove the attacker's way back in",
             f"Persistence seen in CloudTrail: {what}. Deactivate the keys it created and delete the "
@@ -243,8 +244,8 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
     if not steps:
         steps.append(RunbookStep(
             "No session or persistence from a new place in CloudTrail",
-            f"Verdict: {c(inv.get('verdict'))} (" + "; ".join(c(r) for r in inv.get("reasons") or []) + "), over "
-            f"{c((inv.get('window') or {}).get('since'))} .. {c((inv.get('window') or {}).get('until'))}.",
+            f"Verdict: {c(inv.verdict)} (" + "; ".join(c(r) for r in inv.reasons) + "), over "
+            f"{c((inv.window or {}).get('since'))} .. {c((inv.window or {}).get('until'))}.",
         ))
     return steps
 
@@ -298,7 +299,7 @@ def render_markdown(ticket: Ticket) -> str:
     authors = [f"{loc.author} <{loc.email}>" if loc.author and loc.email else loc.author
                for loc in ticket.locations]
     inv = ticket.investigation
-    what = [_what(d) for d in (inv or {}).get("data_read") or []]
+    what = [_what(d) for d in inv.data_read] if inv else []
     links = [_safe_link(loc.url) for loc in ticket.locations]
     return render_template("ticket.md.j2", ticket=ticket, steps=steps, authors=authors,
                            inv=inv, what=what, links=links)
