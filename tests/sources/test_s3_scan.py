@@ -146,6 +146,19 @@ def test_latest_only_include_exclude_zip_bz2_and_size_limit(world):
     assert len(prefixed.findings) == 2
 
 
+def test_binary_and_archived_objects_are_skipped_and_counted(world):
+    put(world, "img/logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + b"password=" + b"\0" * 64)
+    with moto_admin(world.url, "s3") as (s3,):
+        s3.put_object(Bucket=world.bucket, Key="old/2019.tfstate", Body=state(FAKE.password(22), 1),
+                      StorageClass="GLACIER")
+    put(world, "env/prod.tfstate", state(FAKE.password(22), 2))
+    result = scan_s3(f"s3://{world.bucket}", S3ScanOptions(client=world.client()))
+    assert [f.extra["key"] for f in result.findings] == ["env/prod.tfstate"]
+    assert result.stats.skipped_binary == 1 and result.s3.skipped_archived == 1
+    assert result.errors == [] and result.exit_code == 1
+    assert result.to_dict()["s3"]["skipped_archived"] == 1
+
+
 def test_incremental_state_reads_only_new_versions(world, tmp_path):
     db = tmp_path / "state.sqlite3"
     put(world, "env/prod.tfstate", state(FAKE.password(22), 1))
