@@ -16,6 +16,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -53,10 +54,16 @@ def _verified_report() -> dict:
         "reachable": True, "blob": "b" * 40, "span": [0, 20], "verification": live}]}
 
 
-@pytest.fixture
-def incident(moto_server, monkeypatch, tmp_path):  # noqa: F811 - fixture
-    """A bucket, what the attacker read from it, and the scan of exactly that."""
-    hide_machine_aws(monkeypatch)
+@pytest.fixture(scope="module")
+def incident(moto_server, tmp_path_factory):  # noqa: F811 - fixture
+    """A bucket, what the attacker read from it, and the scan of exactly that:
+    made once for the module (each test writes its tickets somewhere new)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        hide_machine_aws(monkeypatch)
+        yield _incident(moto_server, tmp_path_factory.mktemp("incident"))
+
+
+def _incident(moto_server: tuple[str, int], tmp_path: Path) -> dict:  # noqa: F811
     host, port = moto_server
     url = f"http://{host}:{port}"
     n = time.monotonic_ns()
@@ -179,8 +186,9 @@ def test_child_tickets_on_stdout_and_the_secret_never_in_clear_even_from_a_no_re
     for finding in report["findings"]:  # as `scan --no-redact` writes it
         finding["secret"] = old_pw
         finding["context"] = f'"password": "{old_pw}",'
-    incident["read"].write_text(json.dumps(report))
-    proc = _tickets(incident, "--to", "-")
+    clear = incident["tmp"] / "read-in-clear.json"
+    clear.write_text(json.dumps(report))
+    proc = _tickets(dict(incident, read=clear), "--to", "-")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("<!-- leakwarden:ticket:") == 3
     assert "Rotate the password of `aws_db_instance.main`" in proc.stdout
