@@ -22,7 +22,7 @@ from scanner.engine.placeholders import looks_like_placeholder
 from scanner.engine.prefilter import Prefilter, make_prefilter
 from scanner.engine.rules import Allowlist, Rule, RuleSet
 from scanner.engine.validators import VALIDATORS
-from scanner.model import CONFIDENCE_ORDER, Match, ScanError
+from scanner.model import CONFIDENCE_ORDER, Confidence, Match, ScanError
 
 # Inline markers that silence a finding on their line; the two foreign ones
 # let teams migrating from gitleaks and detect-secrets keep their annotations.
@@ -365,7 +365,7 @@ class Engine:
 
     def _admit(self, compiled: _CompiledRule, data: bytes, start: int, end: int, match_start: int,
                match_end: int, entropy: float, *, decoded: str | None = None,
-               confidence: str | None = None) -> Match | None:
+               confidence: Confidence | None = None) -> Match | None:
         """The checks every finding passes, a regex rule's or a detector's."""
         secret = data[start:end]
         # Values typed for a reader (alphabet runs, a1b2c3, xxxx, jwt.io's

@@ -97,7 +97,7 @@ def _entry(console: Console, item: SecretHistory) -> None:
     console.print(f"[{style}]{severity.upper():8}[/] [bold]{_value(first.rule)}[/]  "
                   f"{_value(first.description)}  [dim](confidence {_value(first.confidence)})[/]")
     decoded = f"  (decoded from {_value(first.decoded)})" if first.decoded else ""
-    if first.secret:  # empty for a change to a configuration file (issue 17a)
+    if first.secret:  # empty for a change to a configuration file (source "config-change")
         _field(console, "secret", _value(first.secret) + decoded)
     _field(console, "now", _where_now(item))
     extra = first.extra

@@ -358,7 +358,7 @@ def test_tokens_in_messages_and_author_fields_are_found_and_never_shown(tmp_path
 
     state = StateFile(tmp_path / "state.sqlite3")
     OrgScanStore(state).commit("org", RepoScanRecord(
-        repo="org/repo", status="failed", findings=tuple(f.to_dict() for f in result.findings)),
+        repo="org/repo", status="failed", findings=tuple(result.findings)),
         "2026-01-01T00:00:00Z")
     state.close()
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("state.sqlite3*"))
