@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import Any
 
 from scanner.engine.entropy import shannon_entropy
-from scanner.model import JSONObject, Match
+from scanner.model import Confidence, JSONObject, Match, Severity
 
 # Bump when what this parser reports changes: ``RuleSet.version`` (on which
 # incremental stores key their "already scanned" records) includes it.
@@ -52,9 +52,9 @@ class ParsedRule:
     provider or the attribute table, not the value, says "secret"."""
 
     id: str
-    severity: str
+    severity: Severity
     description: str
-    confidence: str = "high"
+    confidence: Confidence = "high"
 
 
 PARSED_RULES: tuple[ParsedRule, ...] = (

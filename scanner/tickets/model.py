@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from scanner.incident.values import RoleTarget, UserSessions
 from scanner.model import JSONObject
 
 KEY_ID_RULE = "aws-access-key-id"
@@ -86,8 +87,8 @@ class InvestigationSummary:
     reasons: list[str]
     window: JSONObject | None  # {"since": ..., "until": ...}
     sessions: list[JSONObject]
-    roles: list[JSONObject]
-    user_sessions: list[JSONObject]
+    roles: list[RoleTarget]
+    user_sessions: list[UserSessions]
     created_keys: list[JSONObject]
     persistence: list[JSONObject]
     data_read: list[JSONObject]
