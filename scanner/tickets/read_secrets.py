@@ -22,11 +22,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
-from scanner.model import SEVERITY_ORDER
+from scanner.model import SEVERITY_ORDER, Severity
 from scanner.tickets.model import RotationTicket, TicketAction, TicketOutcome, ticket_id_for
-
-# One report finding as JSON; only read, never written back.
-JsonObject = Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -67,7 +64,7 @@ class SecretTicket:
     parent_key_id: str | None
     rule: str
     description: str
-    severity: str
+    severity: Severity
     resource: str | None  # module.db.aws_db_instance.main (parsed Terraform), else None
     attribute: str | None  # password
     resource_type: str | None
@@ -140,7 +137,7 @@ def _text(value: object) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-def _reads(finding: JsonObject) -> list[tuple[str | None, ObjectReadRecord]]:
+def _reads(finding: Mapping[str, object]) -> list[tuple[str | None, ObjectReadRecord]]:
     """(the parent key id, the read) for each read the finding carries."""
     raw = finding.get("reads")
     entries = [r for r in raw if isinstance(r, Mapping)] if isinstance(raw, list) else []
@@ -175,11 +172,12 @@ def secret_tickets_from_findings(findings: Iterable[object]) -> list[SecretTicke
             ticket_id = secret_ticket_id(parent, rule, secret_hash)
             ticket = tickets.get(ticket_id)
             if ticket is None:
-                severity = str(finding.get("severity") or "high")
+                given = str(finding.get("severity") or "high")
+                severity: Severity = given if given in SEVERITY_ORDER else "high"
                 ticket = tickets[ticket_id] = SecretTicket(
                     ticket_id=ticket_id, parent_key_id=parent, rule=rule,
                     description=str(finding.get("description") or rule),
-                    severity=severity if severity in SEVERITY_ORDER else "high",
+                    severity=severity,
                     resource=_text(finding.get("resource")),
                     attribute=_text(finding.get("attribute")),
                     resource_type=_text(finding.get("resource_type")),
