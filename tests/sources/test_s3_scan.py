@@ -241,6 +241,10 @@ def test_objects_from_scans_exactly_those_versions(world, tmp_path):
         f"rotate the password of aws_db_instance.main: it was in env/prod.tfstate version {v1}, "
         "read at 2026-03-01T02:03:04Z from 203.0.113.7")
     assert result.s3.vanished == 1 and "env/gone.tfstate" in result.notes[0]
+    from scanner.report.text_report import render_text
+
+    assert "rotate the password of aws_db_instance.main: it was in env/prod.tfstate" in \
+        render_text(result, color=False)
 
 
 def _throttling_proxy(target: int, failures: int) -> tuple[ThreadingHTTPServer, list[int]]:
