@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from scanner.engine.matcher import line_bounds
 from scanner.engine.rules import Rule, RuleSet
-from scanner.engine.terraform_state import STATE_RULES
 from scanner.model import CONFIDENCE_ORDER, BlobOrigin, Finding, Match
 from scanner.secrets import occurrence_fingerprint, redact, secret_hash
 
@@ -79,10 +78,9 @@ def _masked_text(data: bytes, lo: int, hi: int, masked: list[tuple[int, int]]) -
 
 
 def rule_for(ruleset: RuleSet, rule_id: str) -> Rule:
-    """The rule a match names: one of the set, or one of the parsers' own
-    (Terraform state), which have no regex and so are not in any rule file."""
-    rule = ruleset.by_id.get(rule_id)
-    return rule if rule is not None else STATE_RULES[rule_id]
+    """The rule a match names: one of the set's (``by_id`` holds the parsers'
+    rules, which have no regex and so are in no rule file, too)."""
+    return ruleset.by_id[rule_id]
 
 
 def choose_path(rule: Rule, ruleset: RuleSet, paths: list[str]) -> str | None:

@@ -16,7 +16,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from scanner.clock import now_iso
-from scanner.model import ScanError, ScanStats
+from scanner.model import JSONObject, ScanError, ScanStats
 from scanner.procs import ExecutorError, connect_dask, dask_address
 from scanner.sources.s3 import (
     ObjectVersion,
@@ -27,7 +27,6 @@ from scanner.sources.s3 import (
     _Retrying,
     make_client,
     parse_s3_url,
-    rules_version_of,
     scan_s3,
 )
 
@@ -38,7 +37,7 @@ def partition(client: Any, bucket: str, prefix: str, latest_only: bool, call: _R
     keys that stand directly at that level."""
     prefixes: list[str] = []
     top: list[ObjectVersion] = []
-    kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "Delimiter": "/"}
+    kwargs: JSONObject = {"Bucket": bucket, "Prefix": prefix, "Delimiter": "/"}
     operation = "list_objects_v2" if latest_only else "list_object_versions"
     paginator = client.get_paginator(operation)
     pages = call(lambda: list(paginator.paginate(**kwargs)))
@@ -74,7 +73,7 @@ def scan_s3_distributed(url: str, options: S3ScanOptions, executor: str) -> S3Sc
         raise ExecutorError("Dask is not installed: pip install 'leakwarden[dask]'") from None
     bucket, prefix = parse_s3_url(url)
     ruleset = options.ruleset or default_rules()
-    rules_version = rules_version_of(ruleset)
+    rules_version = ruleset.version
     s3 = options.client or make_client(options.endpoint_url, options.region,
                                        options.no_sign_request)
     call = _Retrying(options.max_attempts, options.backoff, S3Counters())

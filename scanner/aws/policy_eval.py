@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from scanner.model import JSONObject
+
 ALLOW, CONDITIONAL, DENY, NONE = "allow", "conditional", "deny", "none"
 
 
@@ -65,7 +67,7 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def statements(document: Any) -> list[dict[str, Any]]:
+def statements(document: Any) -> list[JSONObject]:
     """A policy document (dict or JSON text) as a list of statements."""
     if isinstance(document, str):
         try:
@@ -77,7 +79,7 @@ def statements(document: Any) -> list[dict[str, Any]]:
     return [s for s in _list(document.get("Statement")) if isinstance(s, dict)]
 
 
-def principals_of(statement: dict[str, Any]) -> set[str]:
+def principals_of(statement: JSONObject) -> set[str]:
     """``Principal`` (or ``NotPrincipal``) as a set of strings; ``"*"`` for anyone.
     Parsed by policyuniverse, which knows the shapes AWS accepts."""
     from policyuniverse.statement import Statement
@@ -93,7 +95,7 @@ def _listed_principals(principal_json: str) -> frozenset[str]:
                                     "Action": "*"}))
 
 
-def principal_matches(statement: dict[str, Any], request: Request) -> str:
+def principal_matches(statement: JSONObject, request: Request) -> str:
     """How a resource-policy statement names the request's principal:
     ``"direct"`` (its ARN, a wildcard, anyone), ``"account"`` (its account's
     root: a delegation to IAM policies), or ``""``."""
@@ -121,13 +123,13 @@ def _names(principal: str, request: Request) -> str:
     return ""
 
 
-def _action_applies(statement: dict[str, Any], action: str) -> bool:
+def _action_applies(statement: JSONObject, action: str) -> bool:
     if "NotAction" in statement:
         return not any(glob_match(p, action, case=False) for p in _list(statement["NotAction"]))
     return any(glob_match(p, action, case=False) for p in _list(statement.get("Action")))
 
 
-def _resource_applies(statement: dict[str, Any], resource: str) -> bool:
+def _resource_applies(statement: JSONObject, resource: str) -> bool:
     if "NotResource" in statement:
         return not any(glob_match(p, resource) for p in _list(statement["NotResource"]))
     if "Resource" not in statement:
@@ -159,7 +161,7 @@ def _decide_condition(operator: str, key: str, values: list[Any], request: Reque
     return not hit if negate else hit
 
 
-def _conditions(statement: dict[str, Any], request: Request) -> tuple[bool, list[str]]:
+def _conditions(statement: JSONObject, request: Request) -> tuple[bool, list[str]]:
     """(False if a decidable condition fails, the undecided condition keys)."""
     undecided: list[str] = []
     block = statement.get("Condition") or {}

@@ -25,7 +25,7 @@ endpoint policies are not (each can only take access away).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -41,6 +41,7 @@ from scanner.aws.policy_eval import (
     principals_of,
     statements,
 )
+from scanner.model import JSONObject
 
 READS_PLAINTEXT = "reads plaintext"
 READS_WITH_KMS = "reads only with kms:Decrypt"
@@ -107,7 +108,7 @@ class StateAccessReport:
     def plaintext_readers(self) -> list[PrincipalAccess]:
         return [p for p in self.principals if p.verdict == READS_PLAINTEXT]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"url": self.url, "posture": asdict(self.posture),
                 "principals": [asdict(p) for p in self.principals], "fixes": list(self.fixes)}
 
@@ -249,23 +250,23 @@ class _Principal:
 def gather_principals(iam: Any) -> list[_Principal]:
     """Users (with their groups' policies) and roles, from one paginated
     ``GetAccountAuthorizationDetails``."""
-    details: dict[str, list[dict[str, Any]]] = {"UserDetailList": [], "GroupDetailList": [],
+    details: dict[str, list[JSONObject]] = {"UserDetailList": [], "GroupDetailList": [],
                                                 "RoleDetailList": [], "Policies": []}
     for page in iam.get_paginator("get_account_authorization_details").paginate():
         for name in details:
             details[name].extend(page.get(name) or ())
-    managed: dict[str, Any] = {}
+    managed: JSONObject = {}
     for policy in details["Policies"]:
         default = next((v for v in policy.get("PolicyVersionList") or ()
                         if v.get("IsDefaultVersion")), None)
         if default:
             managed[policy["Arn"]] = _document(default.get("Document"))
 
-    def attached(entity: dict[str, Any]) -> list[tuple[str, Any]]:
+    def attached(entity: JSONObject) -> list[tuple[str, Any]]:
         return [(f"managed:{a['PolicyName']}", managed.get(a["PolicyArn"], {}))
                 for a in entity.get("AttachedManagedPolicies") or ()]
 
-    def boundary(entity: dict[str, Any]) -> Any | None:
+    def boundary(entity: JSONObject) -> Any | None:
         arn = (entity.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
         return managed.get(arn, {}) if arn else None
 
@@ -307,7 +308,7 @@ def _document(value: Any) -> Any:
 class _Key:
     arn: str
     policy: Any
-    grants: list[dict[str, Any]]
+    grants: list[JSONObject]
     readable: bool = True
 
 
@@ -376,9 +377,11 @@ def _decide_kms(principal: _Principal, key: _Key, account: str, context: dict[st
 
 
 def analyse(url: str, session: Any = None, *, endpoint_url: str | None = None,
-            region: str | None = None, clients: dict[str, Any] | None = None
+            region: str | None = None, clients: Mapping[str, Any] | None = None
             ) -> StateAccessReport:
-    """Posture and per-principal verdicts for ``s3://bucket[/prefix]``."""
+    """Posture and per-principal verdicts for ``s3://bucket[/prefix]``.
+    ``clients``: ready boto3 clients by service name (``s3``, ``iam``, ``kms``,
+    ``sts``); the others are made from ``session``."""
     from botocore.exceptions import ClientError
 
     from scanner.sources.s3 import parse_s3_url

@@ -121,7 +121,7 @@ def rules_list(
 
     from scanner.engine.rules import default_rules, describe_rule, filter_rules
 
-    rules = filter_rules(default_rules().rules, provider=provider,
+    rules = filter_rules(default_rules().all_rules, provider=provider,
                          severity=severity.value if severity else None,
                          confidence=confidence.value if confidence else None)
     described = [describe_rule(rule) for rule in rules]
@@ -130,7 +130,10 @@ def rules_list(
         return
     for d in described:
         typer.echo(f"{d['id']:36} {d['severity']:9} {d['confidence']:7} {d['description']}")
-        typer.echo(f"    keywords: {', '.join(d['keywords']) or '(file path: ' + str(d['path']) + ')'}")
+        if d["parser"]:
+            typer.echo(f"    parsed:   by the {d['parser']} parser (state and plan JSON), no regex")
+        else:
+            typer.echo(f"    keywords: {', '.join(d['keywords']) or '(file path: ' + str(d['path']) + ')'}")
         if d["example"]:
             typer.echo(f"    example:  {d['example'].splitlines()[0][:160]}")
 

@@ -16,37 +16,37 @@ import typer
 from scanner.cli.common import fail
 
 if TYPE_CHECKING:
+    from scanner.project.setup import PreparedScan
     from scanner.sources.s3 import S3ScanResult
 
 aws_app = typer.Typer(help="Where secrets rest in AWS: who can read the Terraform state.",
                       no_args_is_help=True)
 
 
-def scan_bucket(url: str, *, rules_dir: Path | None, enable_rule: list[str] | None,
-                disable_rule: list[str] | None, endpoint_url: str | None,
+def scan_bucket(url: str, *, prepared: PreparedScan, endpoint_url: str | None,
                 no_sign_request: bool, latest_only: bool, include: list[str] | None,
-                exclude: list[str] | None, max_object_size: int, jobs: int, redact: bool,
-                state: Path | None, objects_from: Path | None, prefilter: str = "auto",
+                exclude: list[str] | None, max_object_size: int,
+                state: Path | None, objects_from: Path | None,
                 executor: str | None = None) -> S3ScanResult:
-    """``leakwarden scan s3://BUCKET/PREFIX``: the scan command's S3 branch."""
-    from scanner.engine.rules import RuleError, default_rules, load_rules
+    """``leakwarden scan s3://BUCKET/PREFIX``: the scan command's S3 branch,
+    with the rules and engine settings the project set-up decided."""
+    from scanner.engine.rules import RuleError
     from scanner.procs import ExecutorError
     from scanner.sources.s3 import S3ScanOptions, S3SetupError, load_object_list, scan_s3
     from scanner.state.db import StoreError
     from scanner.state.s3 import S3State
 
     seen = None
+    settings = prepared.options
     try:
-        ruleset = load_rules(rules_dir) if rules_dir else default_rules()
-        if enable_rule or disable_rule:
-            ruleset = ruleset.select(enable_rule or (), disable_rule or ())
         objects = load_object_list(objects_from) if objects_from else None
         seen = S3State(state) if state else None
         options = S3ScanOptions(
-            ruleset=ruleset, endpoint_url=endpoint_url, no_sign_request=no_sign_request,
+            ruleset=settings.ruleset, endpoint_url=endpoint_url, no_sign_request=no_sign_request,
             latest_only=latest_only, include=include or (), exclude=exclude or (),
-            max_object_size=max_object_size, jobs=jobs, redact=redact, state=seen,
-            objects=objects, prefilter=prefilter)
+            max_object_size=max_object_size, jobs=settings.jobs, redact=settings.redact,
+            state=seen, objects=objects, prefilter=settings.prefilter,
+            max_decode_depth=settings.max_decode_depth, inline_allow=settings.inline_allow)
         if executor and executor != "local":
             from scanner.aws.bucket_scan import scan_s3_distributed
 

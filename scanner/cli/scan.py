@@ -102,22 +102,47 @@ def scan(
     if str(path).startswith("s3:/"):  # Path() folds s3:// to s3:/
         from scanner.cli.aws import scan_bucket
         from scanner.project.config import parse_size
+        from scanner.project.setup import SetupError, finish_scan, prepare_remote_scan
 
         url = "s3://" + str(path)[4:].lstrip("/")
+        git_only = [flag for flag, given in (
+            ("--range", range_), ("--staged", staged), ("--no-git", no_git),
+            ("--all-objects", all_objects), ("--gitignore", gitignore),
+            ("--config-from", config_from), ("--trust-range-config", trust_range_config),
+            ("--max-blob-size", max_blob_size), ("--verify", verify)) if given]
+        if git_only:
+            raise fail(f"{', '.join(git_only)}: not for s3:// scans (a bucket has no history "
+                       "or checkout; verify the JSON report with `leakwarden verify`)")
         try:
             size_limit = parse_size(max_object_size)
         except ValueError as exc:
             raise fail(f"--max-object-size: {exc}") from None
+        try:
+            # The project files of the directory the command runs in (or
+            # --config): a bucket holds none of its own.
+            prepared = prepare_remote_scan(
+                config=config, rules_dir=rules_dir, enable_rules=enable_rule or (),
+                disable_rules=disable_rule or (), gitleaks_config=gitleaks_config, jobs=jobs,
+                redact=not no_redact, prefilter=prefilter.value,
+                inline_allow=not no_inline_allow, max_decode_depth=max_decode_depth)
+        except SetupError as exc:
+            raise fail(str(exc)) from None
+        for notice in prepared.notices:
+            typer.echo(f"leakwarden: {visible(notice)}", err=True)
         bucket_result = scan_bucket(
-            url, rules_dir=rules_dir, enable_rule=enable_rule, disable_rule=disable_rule,
-            endpoint_url=endpoint_url, no_sign_request=no_sign_request, latest_only=latest_only,
-            include=include, exclude=exclude, max_object_size=size_limit,
-            jobs=jobs, redact=not no_redact, state=state, objects_from=objects_from,
-            prefilter=prefilter.value, executor=executor)
-        from scanner.project.setup import drop_below
-
-        drop_below(bucket_result, min_confidence.value)
+            url, prepared=prepared, endpoint_url=endpoint_url, no_sign_request=no_sign_request,
+            latest_only=latest_only, include=include, exclude=exclude,
+            max_object_size=size_limit, state=state, objects_from=objects_from,
+            executor=executor)
+        try:
+            suppressed = finish_scan(bucket_result, prepared, baseline=baseline,
+                                     min_confidence=min_confidence.value)
+        except SetupError as exc:
+            raise fail(str(exc)) from None
         _emit(bucket_result, format, output, url, verbose=verbose, no_color=no_color)
+        if report_unused_ignores:
+            for line in suppressed.unused:
+                typer.echo(f"leakwarden: {visible(line)}", err=True)
         if bucket_result.errors:
             typer.echo(f"leakwarden: scan incomplete: {len(bucket_result.errors)} object(s) could not "
                        "be scanned (see errors in the report)", err=True)

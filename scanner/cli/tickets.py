@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scanner.cli.common import fail
 from scanner.report.escape import visible
 
+if TYPE_CHECKING:
+    from scanner.model import JSONObject
 
-def _load_exposures(path: Path) -> list[dict[str, Any]]:
+
+def _load_exposures(path: Path) -> list[JSONObject]:
     """The ``exposures`` of an org audit JSON (or a bare list of them)."""
     import json
 
@@ -29,7 +32,7 @@ def _load_exposures(path: Path) -> list[dict[str, Any]]:
     return [e for e in entries if isinstance(e, dict)]
 
 
-def _load_json(path: Path, made_by: str) -> dict[str, Any]:
+def _load_json(path: Path, made_by: str) -> JSONObject:
     import json
 
     from scanner.verify.saved_report import ReportError
@@ -68,23 +71,38 @@ def tickets_command(
         Path | None,
         typer.Option("--containment", help="Action log of `leakwarden contain --apply`."),
     ] = None,
+    secrets_read: Annotated[
+        list[Path] | None,
+        typer.Option("--secrets-read", metavar="FILE",
+                     help="JSON of `scan s3://... --objects-from INVESTIGATION.json`: one child "
+                          "ticket per secret in it, linked to the key's ticket (repeatable; "
+                          "such findings in REPORT count too)."),
+    ] = None,
 ) -> None:
-    """Write one rotation ticket per live AWS key, with every location and the runbook.
+    """Write one rotation ticket per live AWS key, with every location and the
+    runbook; and one child ticket per secret found in what the attacker read.
 
     Reruns update or skip tickets (matched by fingerprint), never duplicate them.
     Exit codes: 0 done (or nothing live), 2 error.
     """
     # Imported here: this module is loaded on every `leakwarden` start.
     from scanner.tickets.destinations import DestinationError, parse_destination
-    from scanner.tickets.model import tickets_from_report
+    from scanner.tickets.model import ChildTicketRef, tickets_from_report
+    from scanner.tickets.read_secrets import is_read_finding, secret_tickets_from_findings
     from scanner.verify.saved_report import ReportError, load_report
 
     try:
         data = load_report(report)
-        if not any(isinstance(f, dict) and "verification" in f for f in data["findings"]):
+        # Findings in what the attacker read become child tickets; an AWS key
+        # among them is a secret to rotate, not a key this report verified.
+        own = [f for f in data["findings"] if not is_read_finding(f)]
+        read = [f for f in data["findings"] if is_read_finding(f)]
+        for path in secrets_read or ():
+            read += [f for f in load_report(path)["findings"] if is_read_finding(f)]
+        if not any(isinstance(f, dict) and "verification" in f for f in own):
             if any(
                 isinstance(f, dict) and str(f.get("rule", "")).startswith("aws-")
-                for f in data["findings"]
+                for f in own
             ):
                 raise ReportError(
                     f"{report}: the AWS findings are not verified; run `leakwarden verify {report}` "
@@ -102,16 +120,21 @@ def tickets_command(
 
         for ticket in tickets:
             ticket.investigation = investigation_summary(found, ticket.key_id, actions)
-    if not tickets:
-        typer.echo("leakwarden: no live AWS key in the report: no ticket to write", err=True)
+    children = secret_tickets_from_findings(read)
+    for ticket in tickets:
+        ticket.children = [ChildTicketRef(c.ticket_id, c.ask) for c in children
+                           if c.parent_key_id == ticket.key_id]
+    if not tickets and not children:
+        typer.echo("leakwarden: no live AWS key and no secret read by an attacker in the "
+                   "report: no ticket to write", err=True)
         raise typer.Exit(0)
-    outcomes = destination.send(tickets)
+    outcomes = destination.send([*tickets, *children])
     failed = False
     for outcome in outcomes:
         note = f" ({outcome.message})" if outcome.message else ""
         typer.echo(
             # visible: the message may quote a destination's (GitHub's) own answer
-            "leakwarden: " + visible(f"{outcome.action} ticket for {outcome.key_id}: "
+            "leakwarden: " + visible(f"{outcome.action} ticket for {outcome.subject or outcome.key_id}: "
                                      f"{outcome.where}{note}"),
             err=True,
         )

@@ -140,8 +140,9 @@ class Engine:
         rank = CONFIDENCE_ORDER.index
         self._rank = {r.id: (0 if r.detector else rank(r.confidence)) if not r.path else -1
                       for r in ruleset.rules}
-        self._rank.update((rule_id, rank(r.confidence))
-                          for rule_id, r in terraform_state.STATE_RULES.items())
+        self._rank.update((r.id, rank(r.confidence)) for r in ruleset.parsed)
+        # The parser's findings are kept only under the rule ids the set enables.
+        self._parsed_ids = frozenset(r.id for r in ruleset.parsed)
         # Path-scoped rules (credential files by name) stay out of the
         # prefilter: they run whole-blob, and only on blobs seen at a matching
         # path, which is both exact and far cheaper than prefiltering every
@@ -212,8 +213,9 @@ class Engine:
         if probes:
             self._scan_decoded(data, probes, matches, errors, paths)
         found = _prefer_specific(matches.values(), self._rank)
-        if self.structured:
-            parsed = terraform_state.find_matches(data, list(paths) if paths else None)
+        if self.structured and self._parsed_ids:
+            parsed = [m for m in terraform_state.find_matches(data, list(paths) if paths else None)
+                      if m.rule_id in self._parsed_ids]
             if parsed:
                 found = self._merge_parsed(found, parsed)
         return found, errors

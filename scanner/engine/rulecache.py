@@ -30,9 +30,15 @@ from scanner.paths import cache_dir
 
 
 def _key() -> str:
+    import scanner.engine.assignments as assignments_module
+    import scanner.engine.terraform_state as parser_module
+
     digest = hashlib.sha256(f"{__version__}:{sys.version_info[:2]}:{regex.__version__}".encode())
     directory = builtin_rules_dir()
-    for path in [Path(rules_module.__file__), Path(patterns.__file__), *sorted(directory.glob("*.toml"))]:
+    # The code that defines a rule, a compiled pattern, the parsers and the
+    # detectors (the rule set's version moves with theirs), then the rules.
+    code = [Path(m.__file__ or "") for m in (rules_module, patterns, parser_module, assignments_module)]
+    for path in [*code, *sorted(directory.glob("*.toml"))]:
         data = path.read_bytes()
         digest.update(b"%d:%s\0" % (len(data), path.name.encode()))
         digest.update(data)
@@ -111,4 +117,4 @@ def rules_for_content(ruleset: RuleSet, contents: list[bytes], max_decode_depth:
     lowered += [run.data.lower() for data in contents for run in nested_runs(data, depth)]
     keep = [r for r in ruleset.rules
             if not r.keywords or any(k in data for k in r.lower_keywords for data in lowered)]
-    return RuleSet(keep, ruleset.allowlists)
+    return RuleSet(keep, ruleset.allowlists, ruleset.parsed)

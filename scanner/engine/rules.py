@@ -19,6 +19,7 @@ from typing import TypeAlias, cast
 
 import regex
 
+from scanner.engine import assignments, terraform_state
 from scanner.engine.patterns import bytes_pattern, text_pattern
 from scanner.model import CONFIDENCE_ORDER, SEVERITY_ORDER, Confidence, JSONObject, Severity
 
@@ -111,6 +112,9 @@ class Rule:
     examples: list[str] = field(default_factory=list)
     negative_examples: list[str] = field(default_factory=list)
     source: str = ""  # the file it came from, for error messages
+    # A document parser (``terraform_state.PARSER``) that reports this rule's
+    # findings itself; ``regex`` then matches nothing and feeds nothing.
+    parser: str | None = None
 
     # Derived from ``keywords`` (plain data, pickled with the rule): the
     # prefilter and the confirm step compare lowered bytes.
@@ -180,45 +184,79 @@ class Rule:
         return rule
 
 
+def parser_rules() -> list[Rule]:
+    """The rules the Terraform state parser reports under, as ``Rule`` values."""
+    source = "scanner/engine/terraform_state.py"
+    return [Rule(id=p.id, description=p.description, regex="(?!)", severity=p.severity,
+                 confidence=p.confidence, source=source, parser=terraform_state.PARSER)
+            for p in terraform_state.PARSED_RULES]
+
+
 @dataclass
 class RuleSet:
-    """Rules plus the allowlists that apply to all of them. Compiled once per process."""
+    """Rules plus the allowlists that apply to all of them. Compiled once per process.
+
+    ``parsed`` are the rules a document parser reports under (Terraform
+    state): not matched by regex, so kept apart from ``rules``, but named,
+    listed, enabled and disabled like them (``by_id`` holds both)."""
 
     rules: list[Rule]
     allowlists: list[Allowlist] = field(default_factory=list)
+    parsed: list[Rule] = field(default_factory=parser_rules)
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
-        for rule in self.rules:
+        for rule in (*self.rules, *self.parsed):
             if rule.id in seen:
                 raise RuleError(f"{rule.source}: duplicate rule id {rule.id!r}")
             seen.add(rule.id)
-        self.by_id = {r.id: r for r in self.rules}
+        self.by_id = {r.id: r for r in (*self.rules, *self.parsed)}
+
+    @property
+    def all_rules(self) -> list[Rule]:
+        """Every rule of the set: the matched ones, then the parsed ones."""
+        return [*self.rules, *self.parsed]
 
     @cached_property
     def version(self) -> str:
-        """A digest of everything that changes what is found: stores key cursors on it."""
+        """A digest of everything that changes what is found: stores key cursors
+        on it. The code of the parsers and detectors the set uses is part of
+        it, through their version constants: a parser change re-reads."""
         h = hashlib.sha256()
         for rule in self.rules:
             h.update(repr((rule.id, rule.regex, rule.keywords, rule.secret_group, rule.entropy,
                            rule.path, rule.validate, rule.detector, rule.allowlists)).encode())
         for allow in self.allowlists:
             h.update(repr(allow).encode())
+        if self.parsed:
+            h.update(repr(("parsed", sorted(r.id for r in self.parsed),
+                           terraform_state.PARSER_VERSION)).encode())
+        detectors = sorted({r.detector for r in self.rules if r.detector})
+        if detectors:
+            h.update(repr(("detectors", [(d, assignments.DETECTOR_VERSIONS.get(d, ""))
+                                         for d in detectors])).encode())
         return h.hexdigest()[:16]
 
     def select(self, enable: Iterable[str] = (), disable: Iterable[str] = ()) -> RuleSet:
+        """Only the ``enable`` ids (all when empty), less the ``disable`` ids;
+        parsed rules are selected by id too (disabling them all turns the parser off)."""
         enable, disable = set(enable), set(disable)
         unknown = (enable | disable) - set(self.by_id)
         if unknown:
             raise RuleError(f"unknown rule id(s): {', '.join(sorted(unknown))}")
-        rules = [r for r in self.rules if (not enable or r.id in enable) and r.id not in disable]
-        return RuleSet(rules, self.allowlists)
+
+        def keep(rule: Rule) -> bool:
+            return (not enable or rule.id in enable) and rule.id not in disable
+
+        return RuleSet([r for r in self.rules if keep(r)], self.allowlists,
+                       [r for r in self.parsed if keep(r)])
 
     def extended(self, rules: Sequence[Rule] = (), allowlists: Sequence[Allowlist] = ()) -> RuleSet:
         """A new set with extra (or replacing, by id) rules and extra global allowlists."""
         replaced = {r.id for r in rules}
         merged = [r for r in self.rules if r.id not in replaced] + list(rules)
-        return RuleSet(merged, self.allowlists + list(allowlists))
+        return RuleSet(merged, self.allowlists + list(allowlists),
+                       [r for r in self.parsed if r.id not in replaced])
 
 
 def builtin_rules_dir() -> Path:
@@ -274,7 +312,7 @@ def describe_rule(rule: Rule) -> JSONObject:
                 example = example.replace(text, redact(text))
     return {"id": rule.id, "description": rule.description, "family": Path(rule.source).stem,
             "severity": rule.severity, "confidence": rule.confidence, "keywords": list(rule.keywords),
-            "path": rule.path, "example": example}
+            "path": rule.path, "parser": rule.parser, "example": example}
 
 
 def filter_rules(rules: Iterable[Rule], *, provider: str | None = None, severity: str | None = None,

@@ -31,35 +31,40 @@ from functools import lru_cache
 from typing import Any
 
 from scanner.engine.entropy import shannon_entropy
-from scanner.engine.rules import Rule
-from scanner.model import Match
+from scanner.model import Confidence, JSONObject, Match, Severity
 
-# Bump when what this parser reports changes: incremental stores key their
-# "already scanned" records on it together with the rule-set version.
+# Bump when what this parser reports changes: ``RuleSet.version`` (on which
+# incremental stores key their "already scanned" records) includes it.
 PARSER_VERSION = "tfstate-1"
+PARSER = "terraform-state"
 
 ATTRIBUTE_RULE = "terraform-state-attribute"
 OUTPUT_RULE = "terraform-state-output"
 VARIABLE_RULE = "terraform-plan-variable"
 
-# Rules for what the parser finds. They live in code, not in rules/*.toml:
-# they have no regex (the parser is their matcher), so the rule examples'
-# test has nothing to run; their confidence is high whatever the entropy,
-# because the provider or the attribute table, not the value, says "secret".
-STATE_RULES: dict[str, Rule] = {
-    ATTRIBUTE_RULE: Rule(
-        id=ATTRIBUTE_RULE, regex="(?!)", severity="critical", confidence="high",
-        description="Secret attribute of a resource in Terraform state or plan",
-        source="scanner.engine.terraform_state"),
-    OUTPUT_RULE: Rule(
-        id=OUTPUT_RULE, regex="(?!)", severity="high", confidence="high",
-        description="Sensitive or secret-named output in Terraform state or plan",
-        source="scanner.engine.terraform_state"),
-    VARIABLE_RULE: Rule(
-        id=VARIABLE_RULE, regex="(?!)", severity="high", confidence="high",
-        description="Secret input variable recorded in a Terraform plan",
-        source="scanner.engine.terraform_state"),
-}
+
+@dataclass(frozen=True)
+class ParsedRule:
+    """What the parser reports under one rule id. ``scanner.engine.rules``
+    makes a ``Rule`` of each (``RuleSet.parsed``), so the ids can be listed,
+    enabled and disabled like any rule's. There is no regex (the parser is
+    the matcher); the confidence is high whatever the entropy, because the
+    provider or the attribute table, not the value, says "secret"."""
+
+    id: str
+    severity: Severity
+    description: str
+    confidence: Confidence = "high"
+
+
+PARSED_RULES: tuple[ParsedRule, ...] = (
+    ParsedRule(ATTRIBUTE_RULE, "critical",
+               "Secret attribute of a resource in Terraform state or plan"),
+    ParsedRule(OUTPUT_RULE, "high",
+               "Sensitive or secret-named output in Terraform state or plan"),
+    ParsedRule(VARIABLE_RULE, "high",
+               "Secret input variable recorded in a Terraform plan"),
+)
 
 # Attribute paths (dotted, list indices dropped, ``*`` = every map key) that
 # hold secrets, by resource type. From the providers' documentation of
@@ -394,7 +399,7 @@ def _named_leaves(value: Any, path: tuple[Any, ...] = (), named: bool = False
                 yield from _named_leaves(v, (*path, i), named)
 
 
-def _sensitive_paths(instance: dict[str, Any]) -> list[tuple[Any, ...]]:
+def _sensitive_paths(instance: JSONObject) -> list[tuple[Any, ...]]:
     """``sensitive_attributes`` (state v4) as tuples of keys/indices."""
     out = []
     for steps in instance.get("sensitive_attributes") or ():
@@ -480,7 +485,7 @@ def _address(module: str | None, mode: str, rtype: str, name: str, index: Any = 
     return address
 
 
-def _state_v4(doc: dict[str, Any]) -> Iterator[StateSecret]:
+def _state_v4(doc: JSONObject) -> Iterator[StateSecret]:
     # Document order: outputs come before resources in what Terraform writes.
     for key in doc:
         if key == "outputs":
@@ -512,10 +517,10 @@ def _provider_name(text: str) -> str:
     return text.removeprefix("provider.")
 
 
-def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:
+def _unflatten(flat: JSONObject) -> JSONObject:
     """State v3 ``attributes`` ("master_auth.0.password") as nested values;
     counts (``.#``, ``.%``) are dropped."""
-    out: dict[str, Any] = {}
+    out: JSONObject = {}
     for key, value in flat.items():
         parts = key.split(".")
         if parts[-1] in ("#", "%"):
@@ -530,7 +535,7 @@ def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _state_v3(doc: dict[str, Any]) -> Iterator[StateSecret]:
+def _state_v3(doc: JSONObject) -> Iterator[StateSecret]:
     for module in doc.get("modules") or ():
         if not isinstance(module, dict):
             continue
@@ -560,13 +565,13 @@ def _state_v3(doc: dict[str, Any]) -> Iterator[StateSecret]:
                                   flat_key, value, why)
 
 
-def _values(values: dict[str, Any]) -> Iterator[StateSecret]:
+def _values(values: JSONObject) -> Iterator[StateSecret]:
     """``values`` / ``planned_values`` / ``prior_state.values``: outputs and modules."""
     yield from _output_secrets(values.get("outputs"))
     yield from _module_values(values.get("root_module") or {})
 
 
-def _module_values(module: dict[str, Any]) -> Iterator[StateSecret]:
+def _module_values(module: JSONObject) -> Iterator[StateSecret]:
     for resource in module.get("resources") or ():
         if not isinstance(resource, dict):
             continue
@@ -579,7 +584,7 @@ def _module_values(module: dict[str, Any]) -> Iterator[StateSecret]:
             yield from _module_values(child)
 
 
-def _plan(doc: dict[str, Any]) -> Iterator[StateSecret]:
+def _plan(doc: JSONObject) -> Iterator[StateSecret]:
     for key in doc:
         value = doc[key]
         if key == "variables" and isinstance(value, dict):

@@ -243,7 +243,7 @@ def _check_rule_examples(rule: Rule) -> None:
     from scanner.engine.matcher import Engine
     from scanner.engine.rules import RuleError, RuleSet
 
-    engine = Engine(RuleSet([rule]), prefilter="python")
+    engine = Engine(RuleSet([rule], parsed=[]), prefilter="python")
     for index, example in enumerate(rule.examples):
         if not engine.scan(example.encode())[0]:
             raise RuleError(f"examples[{index}] does not match")

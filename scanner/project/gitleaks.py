@@ -180,11 +180,14 @@ def apply_to(ruleset: RuleSet, path: Path) -> tuple[RuleSet, list[str]]:
     if config.use_default:
         disabled = _disabled_ids(config.disabled, ruleset, path, warnings)
         keep = [r for r in ruleset.rules if r.id not in disabled]
-        return RuleSet(keep, ruleset.allowlists).extended(config.rules, config.allowlists), warnings
+        parsed = [r for r in ruleset.parsed if r.id not in disabled]
+        return (RuleSet(keep, ruleset.allowlists, parsed).extended(config.rules, config.allowlists),
+                warnings)
     if not config.rules:
         warnings.append(f"{path}: no usable rules in it; the built-in rules are used")
         return ruleset.extended((), config.allowlists), warnings
-    return RuleSet(config.rules, ruleset.allowlists + config.allowlists), warnings
+    # The Terraform state parser is leakwarden's own: a gitleaks rule list does not replace it.
+    return RuleSet(config.rules, ruleset.allowlists + config.allowlists, ruleset.parsed), warnings
 
 
 def _disabled_ids(names: set[str], ruleset: RuleSet, path: Path, warnings: list[str]) -> set[str]:

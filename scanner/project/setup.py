@@ -201,7 +201,6 @@ def prepare_scan(
     device): those are read as plain input. A path inside a repository's work
     tree limits a history scan to that path's history. Raises ``SetupError``.
     """
-    from scanner.engine.rules import RuleError, default_rules, load_rules
     from scanner.pipeline import ScanOptions
     from scanner.project.config import parse_size
 
@@ -226,29 +225,8 @@ def prepare_scan(
     files, changes = _trusted_files(root, range, config_from, trust_range_config,
                                     (config, gitleaks_config, baseline), notices)
     config_root = files.root if files else root
-    try:
-        settings = project_config(config_root, config)
-        if rules_dir:
-            ruleset = load_rules(rules_dir)
-        elif cached_rules:
-            from scanner.engine.rulecache import cached_default_rules
-
-            ruleset = cached_default_rules()
-        else:
-            ruleset = default_rules()
-        catalog = {r.id for r in ruleset.rules}
-        ruleset = configured_ruleset(ruleset, settings)
-        if settings and (settings.enable_rules or settings.disable_rules):
-            # Turning rules off hides findings as surely as an allowlist: say so.
-            off = sorted(catalog - {r.id for r in ruleset.rules})
-            if off:
-                shown_ids = ", ".join(off[:5]) + (f" and {len(off) - 5} more" if len(off) > 5 else "")
-                notices.append(f"{Path(settings.source).name} turns off {len(off)} rule(s): {shown_ids}")
-        if enable_rules or disable_rules:
-            ruleset = ruleset.select(enable_rules, disable_rules)
-        ruleset = _with_gitleaks_config(ruleset, gitleaks_config, config_root, notices)
-    except (RuleError, ValueError) as exc:  # ConfigError is a ValueError
-        raise SetupError(files.label(str(exc)) if files else str(exc)) from None
+    settings, ruleset = _project_rules(config_root, config, rules_dir, cached_rules, enable_rules,
+                                       disable_rules, gitleaks_config, notices, files)
     if files:
         notices[:] = [files.label(n) for n in notices]
     if max_blob_size is None and settings and settings.max_blob_size:
@@ -268,6 +246,83 @@ def prepare_scan(
             raise SetupError(f"--max-blob-size: {exc}") from None
     return PreparedScan(path=path, root=root, settings=settings, options=options, notices=notices,
                         files=files, config_changes=changes, inline_allow=inline_allow)
+
+
+def _project_rules(config_root: Path, config: Path | None, rules_dir: Path | None,
+                   cached_rules: bool, enable_rules: Sequence[str], disable_rules: Sequence[str],
+                   gitleaks_config: Path | None, notices: list[str],
+                   files: ProjectFiles | None = None) -> tuple[Config | None, RuleSet]:
+    """The project's settings and the rule set they, and the command line, make."""
+    from scanner.engine.rules import RuleError, default_rules, load_rules
+
+    try:
+        settings = project_config(config_root, config)
+        if rules_dir:
+            ruleset = load_rules(rules_dir)
+        elif cached_rules:
+            from scanner.engine.rulecache import cached_default_rules
+
+            ruleset = cached_default_rules()
+        else:
+            ruleset = default_rules()
+        catalog = {r.id for r in ruleset.all_rules}
+        ruleset = configured_ruleset(ruleset, settings)
+        if settings and (settings.enable_rules or settings.disable_rules):
+            # Turning rules off hides findings as surely as an allowlist: say so.
+            off = sorted(catalog - {r.id for r in ruleset.all_rules})
+            if off:
+                shown_ids = ", ".join(off[:5]) + (f" and {len(off) - 5} more" if len(off) > 5 else "")
+                notices.append(f"{Path(settings.source).name} turns off {len(off)} rule(s): {shown_ids}")
+        if enable_rules or disable_rules:
+            ruleset = ruleset.select(enable_rules, disable_rules)
+        ruleset = _with_gitleaks_config(ruleset, gitleaks_config, config_root, notices)
+    except (RuleError, ValueError) as exc:  # ConfigError is a ValueError
+        raise SetupError(files.label(str(exc)) if files else str(exc)) from None
+    return settings, ruleset
+
+
+def prepare_remote_scan(
+    *,
+    where: Path | None = None,
+    config: Path | None = None,
+    rules_dir: Path | None = None,
+    enable_rules: Sequence[str] = (),
+    disable_rules: Sequence[str] = (),
+    gitleaks_config: Path | None = None,
+    jobs: int = 0,
+    redact: bool = True,
+    prefilter: str = "auto",
+    inline_allow: bool = True,
+    max_decode_depth: int | None = None,
+) -> PreparedScan:
+    """Set up a scan of bytes that live in no checkout (an S3 bucket).
+
+    The scanned place has no project files, so they come from the project
+    the command runs in (``where``, default the working directory, walked up
+    to its repository's top): its ``.leakwarden.toml`` or ``[tool.leakwarden]``
+    (or ``--config``), ``.gitleaks.toml`` (or ``--gitleaks-config``) and its
+    ignore files, exactly as a git scan from there would use them;
+    ``finish_scan`` then applies the ignore files, a baseline and the
+    confidence floor. ``options`` carries the rule set and engine settings
+    (``no_git``: there is no history to re-read secrets from). Raises ``SetupError``."""
+    from scanner.pipeline import ScanOptions
+
+    if jobs < 0:
+        raise SetupError(f"--jobs must be 0 (all cores) or more, got {jobs}")
+    root = project_root(where or Path.cwd())
+    notices: list[str] = []
+    settings, ruleset = _project_rules(root, config, rules_dir, False, enable_rules,
+                                       disable_rules, gitleaks_config, notices)
+    if settings is not None:
+        notices.append(f"using configuration {settings.source}")
+    options = ScanOptions(ruleset=ruleset, jobs=jobs, redact=redact, no_git=True,
+                          prefilter=prefilter, inline_allow=inline_allow)
+    if max_decode_depth is not None:
+        if not 0 <= max_decode_depth <= 8:
+            raise SetupError(f"--max-decode-depth must be 0 (no decoding) to 8, got {max_decode_depth}")
+        options.max_decode_depth = max_decode_depth
+    return PreparedScan(path=root, root=root, settings=settings, options=options, notices=notices,
+                        inline_allow=inline_allow)
 
 
 def _trusted_files(root: Path, range: str | None, config_from: str | None, trust: bool,

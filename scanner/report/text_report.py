@@ -110,6 +110,9 @@ def _entry(console: Console, item: SecretHistory) -> None:
         _field(console, "version", f"{_value(extra['version_id'])}  "
                                    f"{_value(extra.get('last_modified') or '')}"
                                    + ("  (object deleted)" if extra.get("deleted") else ""))
+    if extra.get("rotate"):
+        # in an object version an attacker read (scan s3:// --objects-from)
+        _field(console, "read", _value(extra["rotate"]))
     if first.commit:
         who = f"{first.author} <{first.email}>"
         _field(console, "introduced", f"{_value(first.date)}  commit {_short(first.commit)}  "

@@ -32,18 +32,27 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 from scanner.clock import iso
+from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.matcher import Engine
 from scanner.engine.rules import RuleSet, default_rules
-from scanner.engine.terraform_state import PARSER_VERSION
 from scanner.findings import build_finding, choose_path, locate, one_per_secret, rule_for
-from scanner.model import BlobOrigin, Finding, Match, ScanError, ScanResult, ScanStats, Suppression
+from scanner.model import (
+    BlobOrigin,
+    Finding,
+    JSONObject,
+    Match,
+    ScanError,
+    ScanResult,
+    ScanStats,
+    Suppression,
+)
 from scanner.secrets import git_blob_id
 
 DEFAULT_MAX_OBJECT_SIZE = 25 * 1024 * 1024
@@ -101,6 +110,8 @@ class S3ScanOptions:
     backoff: float = 0.2  # seconds before the first retry; doubles, capped at 10s
     regex_timeout: float = 5.0
     prefilter: str = "auto"
+    max_decode_depth: int = DEFAULT_MAX_DECODE_DEPTH
+    inline_allow: bool = True  # False: inline leakwarden:allow markers silence nothing
     progress: Callable[[int, int | None], None] | None = None
     client: Any = None  # a ready boto3 S3 client (tests, library callers)
     # A partition of a distributed run: versions already scanned (key,
@@ -129,7 +140,7 @@ class S3ScanResult(ScanResult):
     # With ``collect_done``: each version scanned whole, with its findings.
     done: list[tuple[ObjectVersion, list[Finding]]] = field(default_factory=list, repr=False)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         data = super().to_dict()
         data["s3"] = dict(vars(self.s3))
         if self.notes:
@@ -233,7 +244,7 @@ def list_versions(client: Any, bucket: str, prefix: str, call: _Retrying,
     if latest_only:
         token: str | None = None
         while True:
-            listing: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+            listing: JSONObject = {"Bucket": bucket, "Prefix": prefix}
             if token:
                 listing["ContinuationToken"] = token
             page = call(partial(client.list_objects_v2, **listing))
@@ -248,7 +259,7 @@ def list_versions(client: Any, bucket: str, prefix: str, call: _Retrying,
     key_marker: str | None = None
     version_marker: str | None = None
     held_key: str | None = None
-    held: list[dict[str, Any]] = []
+    held: list[JSONObject] = []
 
     def flush() -> Iterator[ObjectVersion]:
         deleted = any(e["IsLatest"] and e["_marker"] for e in held)
@@ -261,7 +272,7 @@ def list_versions(client: Any, bucket: str, prefix: str, call: _Retrying,
                                 bool(e.get("IsLatest")), deleted)
 
     while True:
-        kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+        kwargs: JSONObject = {"Bucket": bucket, "Prefix": prefix}
         if key_marker is not None:
             kwargs["KeyMarker"] = key_marker
             if version_marker:
@@ -284,38 +295,125 @@ def list_versions(client: Any, bucket: str, prefix: str, call: _Retrying,
     yield from flush()
 
 
-def load_object_list(path: Path) -> list[ObjectVersion]:
-    """``--objects-from``: a JSON list of ``{bucket, key, version_id}``, or a
-    report (``leakwarden investigate``) holding such a list under
-    ``objects``, ``objects_read`` or ``s3_objects``."""
+@dataclass(frozen=True)
+class ObjectRead:
+    """One read of an object version, as an investigation tells it."""
+
+    time: str | None = None
+    source_ip: str | None = None
+    by_key_id: str | None = None  # the access key or session key that read it
+    # The leaked key that key descends from (sessions it minted, keys it
+    # created): its rotation ticket is the parent of the secrets' tickets.
+    parent_key_id: str | None = None
+    action: str | None = None
+    principal: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v}
+
+
+@dataclass(frozen=True)
+class ReadObject(ObjectVersion):
+    """An object version named by an investigation, with how it was read."""
+
+    reads: tuple[ObjectRead, ...] = ()
+
+
+# CloudTrail actions that return an object's content (a HeadObject or a
+# listing does not: nothing in the object was disclosed by them).
+_CONTENT_READS = frozenset({"GetObject", "GetObjectVersion"})
+
+
+def load_object_list(path: Path) -> list[ReadObject]:
+    """``--objects-from``: the object versions an attacker read.
+
+    Either the JSON of ``leakwarden investigate`` (its ``data_touched``: the
+    S3 content reads from the attacker's new places that succeeded, each
+    linked to the leaked key it descends from through ``sessions`` and the
+    keys the attacker created), or a JSON list of ``{bucket, key,
+    version_id}`` (optionally ``read_at``, ``source_ip``, ``principal``), bare
+    or under ``objects``/``objects_read``/``s3_objects``. Reads of the same
+    version are one object with several reads."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise S3SetupError(f"{path}: cannot read object list: {exc}") from None
+    if isinstance(data, dict) and isinstance(data.get("data_touched"), list):
+        return _merge_reads(_investigation_reads(data))
     if isinstance(data, dict):
         for name in ("objects", "objects_read", "s3_objects"):
             if isinstance(data.get(name), list):
                 data = data[name]
                 break
     if not isinstance(data, list):
-        raise S3SetupError(f"{path}: expected a JSON list of {{bucket, key, version_id}}")
-    out: list[ObjectVersion] = []
+        raise S3SetupError(f"{path}: expected the JSON of `leakwarden investigate` or a JSON "
+                           "list of {bucket, key, version_id}")
+    reads: list[tuple[str, str, str | None, ObjectRead]] = []
     for i, item in enumerate(data):
         if not isinstance(item, dict) or not item.get("bucket") or not item.get("key"):
             raise S3SetupError(f"{path}: entry {i} needs 'bucket' and 'key'")
-        extra = {k: item[k] for k in ("read_at", "source_ip", "principal") if item.get(k)}
         version = item.get("version_id") or item.get("versionId")
-        out.append(_ReadObject(str(item["bucket"]), str(item["key"]),
-                               str(version) if version else None, size=-1, is_latest=None,
-                               context=tuple(sorted(extra.items()))))
+        reads.append((str(item["bucket"]), str(item["key"]), str(version) if version else None,
+                      ObjectRead(time=_text(item.get("read_at")),
+                                 source_ip=_text(item.get("source_ip")),
+                                 principal=_text(item.get("principal")),
+                                 by_key_id=_text(item.get("by_key_id")),
+                                 parent_key_id=_text(item.get("parent_key_id")))))
+    return _merge_reads(reads)
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _investigation_reads(data: JSONObject) -> list[tuple[str, str, str | None, ObjectRead]]:
+    """The attacker's successful S3 content reads in an investigation JSON."""
+    parent_of: dict[str, str] = {}
+    for session in data.get("sessions") or ():
+        if isinstance(session, dict) and session.get("key_id") and session.get("root_key_id"):
+            parent_of[str(session["key_id"])] = str(session["root_key_id"])
+    for event in data.get("persistence") or ():
+        target = event.get("target") if isinstance(event, dict) else None
+        if isinstance(target, dict) and target.get("accessKeyId") and event.get("by_key_id"):
+            parent_of.setdefault(str(target["accessKeyId"]), str(event["by_key_id"]))
+    leaked = {str(k.get("key_id")) for k in data.get("keys") or ()
+              if isinstance(k, dict) and k.get("kind", "leaked") == "leaked"}
+
+    def root(key_id: str | None) -> str | None:
+        seen: set[str] = set()
+        while key_id and key_id not in leaked and key_id in parent_of and key_id not in seen:
+            seen.add(key_id)
+            key_id = parent_of[key_id]
+        return key_id
+
+    out = []
+    for item in data["data_touched"]:
+        if not isinstance(item, dict) or item.get("service") != "s3" or item.get("error"):
+            continue
+        if item.get("action") not in _CONTENT_READS or item.get("from_new_place") is False:
+            continue
+        if not item.get("bucket") or not item.get("key"):
+            continue
+        by = _text(item.get("by_key_id"))
+        out.append((str(item["bucket"]), str(item["key"]), _text(item.get("version_id")),
+                    ObjectRead(time=_text(item.get("time")), source_ip=_text(item.get("source_ip")),
+                               by_key_id=by, parent_key_id=root(by),
+                               action=_text(item.get("action")))))
     return out
 
 
-@dataclass(frozen=True)
-class _ReadObject(ObjectVersion):
-    """An object version named by an investigation, with what it says of the read."""
-
-    context: tuple[tuple[str, str], ...] = ()
+def _merge_reads(reads: list[tuple[str, str, str | None, ObjectRead]]) -> list[ReadObject]:
+    """One object per (bucket, key, version), holding every read of it. A
+    read that named no version is kept apart by its time: the version it
+    read is the one current then (``scan_s3`` looks it up)."""
+    grouped: dict[tuple[str, str, str], list[ObjectRead]] = {}
+    for bucket, key, version, read in reads:
+        slot = version if version is not None else f"@{read.time or ''}"
+        grouped.setdefault((bucket, key, slot), []).append(read)
+    return [ReadObject(bucket, key, None if slot.startswith("@") else slot, size=-1,
+                       is_latest=None,
+                       reads=tuple(sorted(set(found), key=lambda r: (r.time or "", r.source_ip or ""))))
+            for (bucket, key, slot), found in grouped.items()]
 
 
 # -- incremental state --------------------------------------------------------------------
@@ -424,11 +522,11 @@ class _Reader:
             return _Outcome(obj, "archived")
         if obj.size > limit:
             return _Outcome(obj, "too-large", size=obj.size)
-        kwargs: dict[str, Any] = {"Bucket": obj.bucket, "Key": obj.key}
+        kwargs: JSONObject = {"Bucket": obj.bucket, "Key": obj.key}
         if obj.version_id and obj.version_id != "null":
             kwargs["VersionId"] = obj.version_id
 
-        def fetch() -> tuple[dict[str, Any], bytes]:
+        def fetch() -> tuple[JSONObject, bytes]:
             response = self.client.get_object(**kwargs)
             body = response["Body"]
             try:
@@ -507,8 +605,13 @@ class _Reader:
                 storage_class=obj.storage_class, deleted=obj.deleted)
             if unit.compression:
                 finding.extra["compression"] = unit.compression
-            if isinstance(obj, _ReadObject):
-                finding.extra.update(dict(obj.context))
+            if isinstance(obj, ReadObject) and obj.reads:
+                first = obj.reads[0]
+                finding.extra.update((k, v) for k, v in (
+                    ("read_at", first.time), ("source_ip", first.source_ip),
+                    ("principal", first.principal)) if v)
+                # Every read, for the child tickets (``leakwarden tickets``).
+                finding.extra["reads"] = [r.to_dict() for r in obj.reads]
                 finding.extra["rotate"] = rotation_line(finding)
             out.append((finding, match))
         return out
@@ -534,13 +637,14 @@ def _message(exc: BaseException) -> str:
     return str((response.get("Error") or {}).get("Message") or exc)[:200]
 
 
-def _with_response(obj: ObjectVersion, response: dict[str, Any], size: int) -> ObjectVersion:
-    kind = _ReadObject if isinstance(obj, _ReadObject) else ObjectVersion
-    extra = {"context": obj.context} if isinstance(obj, _ReadObject) else {}
-    return kind(obj.bucket, obj.key, response.get("VersionId") or obj.version_id,
-                _iso(response.get("LastModified")), str(response.get("ETag", "")).strip('"'),
-                int(response.get("ContentLength", size)),
-                response.get("StorageClass") or "STANDARD", None, False, **extra)
+def _with_response(obj: ObjectVersion, response: JSONObject, size: int) -> ObjectVersion:
+    """``obj`` with what the read told: its version id, ETag, size, storage class."""
+    return replace(obj, version_id=response.get("VersionId") or obj.version_id,
+                   last_modified=_iso(response.get("LastModified")),
+                   etag=str(response.get("ETag", "")).strip('"'),
+                   size=int(response.get("ContentLength", size)),
+                   storage_class=response.get("StorageClass") or "STANDARD",
+                   is_latest=None, deleted=False)
 
 
 # -- the scan -----------------------------------------------------------------------------
@@ -553,7 +657,8 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
     started = time.perf_counter()
     bucket, prefix = parse_s3_url(url)
     ruleset = options.ruleset or default_rules()
-    engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter=options.prefilter)
+    engine = Engine(ruleset, regex_timeout=options.regex_timeout, prefilter=options.prefilter,
+                    max_decode_depth=options.max_decode_depth, inline_allow=options.inline_allow)
     jobs = options.jobs if options.jobs > 0 else 8
     client = options.client or make_client(options.endpoint_url, options.region,
                                            options.no_sign_request, pool=jobs)
@@ -562,7 +667,8 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
     stats.seconds["setup"] = round(time.perf_counter() - started, 3)
     call = _Retrying(options.max_attempts, options.backoff, counters)
     reader = _Reader(client, engine, options, call)
-    rules_version = rules_version_of(ruleset)
+    # What --state keys "already scanned" on: the rules, parsers and detectors.
+    rules_version = ruleset.version
     state = options.state
     done_before = state.scanned(bucket, prefix, rules_version) if state else options.skip
     findings: list[Finding] = []
@@ -573,8 +679,9 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
     at = now_iso()
 
     if options.objects is not None:
-        source: Iterator[ObjectVersion] = iter(options.objects)
-        counters.versions_listed = len(options.objects)
+        named = _pinned(options.objects, client, call, bucket, prefix, notes, counters)
+        source: Iterator[ObjectVersion] = iter(named)
+        counters.versions_listed = len(named)
     else:
         source = list_versions(client, bucket, prefix, call, counters, options.latest_only)
 
@@ -652,9 +759,65 @@ def scan_s3(url: str, options: S3ScanOptions | None = None) -> S3ScanResult:
                         notes=sorted(notes), done=collected)
 
 
-def rules_version_of(ruleset: RuleSet) -> str:
-    """What ``--state`` keys "already scanned" on: the rules and the parser."""
-    return f"{ruleset.version}+{PARSER_VERSION}"
+def _pinned(objects: Sequence[ObjectVersion], client: Any, call: _Retrying, bucket: str,
+            prefix: str, notes: list[str], counters: S3Counters) -> list[ObjectVersion]:
+    """The named versions under ``bucket``/``prefix``, each read that named
+    no version pinned to the version current at its time (CloudTrail records a
+    ``versionId`` only when the reader asked for one; the object may have
+    been overwritten since), and reads of one version merged."""
+    others = sorted({o.bucket for o in objects if o.bucket != bucket})
+    if others:
+        notes.append(f"objects read in other buckets are not scanned here: "
+                     f"{', '.join(others)} (scan s3://BUCKET --objects-from for each)")
+    out: dict[tuple[str, str], ObjectVersion] = {}
+    for obj in objects:
+        if obj.bucket != bucket or not obj.key.startswith(prefix):
+            counters.skipped_filtered += 1
+            continue
+        if obj.version_id is None and isinstance(obj, ReadObject) and obj.reads \
+                and obj.reads[0].time:
+            version = _version_at(client, call, obj, obj.reads[0].time, notes)
+            if version is None:
+                continue
+            obj = replace(obj, version_id=version)
+        slot = (obj.key, obj.version_id or "")
+        before = out.get(slot)
+        if isinstance(before, ReadObject) and isinstance(obj, ReadObject):
+            reads = sorted(set(before.reads + obj.reads),
+                           key=lambda r: (r.time or "", r.source_ip or ""))
+            obj = replace(before, reads=tuple(reads))
+        out[slot] = obj
+    return list(out.values())
+
+
+def _version_at(client: Any, call: _Retrying, obj: ObjectVersion, when: str,
+                notes: list[str]) -> str | None:
+    """The id of the version of ``obj.key`` that was current at ``when``;
+    None (with a note) when there was none to read then. A bucket whose
+    versions cannot be listed gives the current version, said in a note."""
+    from scanner.clock import parse_iso
+
+    try:
+        at = parse_iso(when)
+        pages = call(lambda: list(client.get_paginator("list_object_versions").paginate(
+            Bucket=obj.bucket, Prefix=obj.key)))
+    except ValueError:
+        notes.append(f"{obj.url}: read time {when!r} is not a time: the current version is scanned")
+        return "null"
+    except Exception as exc:  # noqa: BLE001 - no ListBucketVersions: the current one
+        notes.append(f"{obj.url}: cannot list its versions ({error_code(exc)}): the current "
+                     f"version is scanned, which may not be the one read at {when}")
+        return "null"
+    entries = [(e["LastModified"], e.get("VersionId") or "null", marker)
+               for page in pages
+               for marker, name in ((False, "Versions"), (True, "DeleteMarkers"))
+               for e in page.get(name) or () if e.get("Key") == obj.key]
+    before = [e for e in entries if e[0] <= at]
+    if not before or max(before)[2]:
+        notes.append(f"{obj.url}: no version of it was current at {when} any more (deleted "
+                     "for good since?): nothing to scan")
+        return None
+    return max(before)[1]
 
 
 def _drain(running: set[Future[_Outcome]]) -> tuple[set[Future[_Outcome]], set[Future[_Outcome]]]:

@@ -1,7 +1,9 @@
 """Rotation tickets for live leaked AWS keys: model, rendering, destinations.
 
-``tickets_from_report`` builds them from a verified report; ``parse_destination``
-turns ``dir:PATH``, ``-`` or ``github:OWNER/REPO`` into somewhere to send them.
+``tickets_from_report`` builds them from a verified report;
+``secret_tickets_from_findings`` builds the child tickets, one per secret
+found in what an attacker read; ``parse_destination`` turns ``dir:PATH``,
+``-`` or ``github:OWNER/REPO`` into somewhere to send them.
 """
 
 from scanner.lazy import lazy_exports
@@ -14,6 +16,8 @@ _EXPORTS = {
     "TicketOutcome": "scanner.tickets.model",
     "parse_destination": "scanner.tickets.destinations",
     "RotationTicket": "scanner.tickets.model",
+    "SecretTicket": "scanner.tickets.read_secrets",
+    "secret_tickets_from_findings": "scanner.tickets.read_secrets",
     "TicketLocation": "scanner.tickets.model",
     "tickets_from_report": "scanner.tickets.model",
     "render_json": "scanner.tickets.render",
@@ -29,6 +33,7 @@ __all__ = [
     "DestinationError",
     "DirDestination",
     "RotationTicket",
+    "SecretTicket",
     "StdoutDestination",
     "TicketLocation",
     "TicketOutcome",
@@ -36,5 +41,6 @@ __all__ = [
     "render_json",
     "render_markdown",
     "runbook",
+    "secret_tickets_from_findings",
     "tickets_from_report",
 ]

@@ -13,16 +13,18 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from scanner.tickets.model import DestinationError, RotationTicket, TicketAction, TicketOutcome
+from scanner.tickets.model import DestinationError, TicketOutcome
+from scanner.tickets.read_secrets import SecretTicket, Ticket, outcome, parents_first
 from scanner.tickets.render import render_json, render_markdown
 
 
 class Destination(Protocol):
-    def send(self, tickets: list[RotationTicket]) -> list[TicketOutcome]: ...
+    def send(self, tickets: Sequence[Ticket]) -> list[TicketOutcome]: ...
 
 
 @dataclass
@@ -31,20 +33,19 @@ class DirDestination:
 
     path: Path
 
-    def send(self, tickets: list[RotationTicket]) -> list[TicketOutcome]:
+    def send(self, tickets: Sequence[Ticket]) -> list[TicketOutcome]:
         outcomes = []
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            return [
-                TicketOutcome(
-                    t.ticket_id, t.key_id, "error", str(self.path), f"cannot create: {exc}"
-                )
-                for t in tickets
-            ]
-        for ticket in tickets:
+            return [outcome(t, "error", str(self.path), f"cannot create: {exc}") for t in tickets]
+        for ticket in parents_first(tickets):
             md_path = self.path / f"{ticket.ticket_id}.md"
             json_path = self.path / f"{ticket.ticket_id}.json"
+            if isinstance(ticket, SecretTicket) and ticket.parent_ticket_id:
+                # Linked when the parent's file is there (written now or before).
+                parent = f"{ticket.parent_ticket_id}.md"
+                ticket.parent = parent if (self.path / parent).is_file() else None
             files = {md_path: render_markdown(ticket), json_path: render_json(ticket)}
             try:
                 # Ticket ids derive from public key ids, so anyone could plant
@@ -55,20 +56,13 @@ class DirDestination:
                         raise OSError(f"refusing to write through the symlink {file}")
                 existed = md_path.exists() and json_path.exists()
                 if existed and _stored_digest(json_path) == ticket.digest:
-                    outcomes.append(
-                        TicketOutcome(ticket.ticket_id, ticket.key_id, "unchanged", str(md_path))
-                    )
+                    outcomes.append(outcome(ticket, "unchanged", str(md_path)))
                     continue
                 for file, text in files.items():
                     _write_new_then_rename(file, text)
-                action: TicketAction = "updated" if existed else "created"
-                outcomes.append(
-                    TicketOutcome(ticket.ticket_id, ticket.key_id, action, str(md_path))
-                )
+                outcomes.append(outcome(ticket, "updated" if existed else "created", str(md_path)))
             except OSError as exc:
-                outcomes.append(
-                    TicketOutcome(ticket.ticket_id, ticket.key_id, "error", str(md_path), str(exc))
-                )
+                outcomes.append(outcome(ticket, "error", str(md_path), str(exc)))
         return outcomes
 
 
@@ -105,14 +99,15 @@ class StdoutDestination:
 
     stream: TextIO | None = None
 
-    def send(self, tickets: list[RotationTicket]) -> list[TicketOutcome]:
+    def send(self, tickets: Sequence[Ticket]) -> list[TicketOutcome]:
         stream = self.stream or sys.stdout
-        for index, ticket in enumerate(tickets):
+        ordered = parents_first(tickets)
+        for index, ticket in enumerate(ordered):
             if index:
                 stream.write("\n---\n\n")
             stream.write(render_markdown(ticket))
         stream.flush()
-        return [TicketOutcome(t.ticket_id, t.key_id, "printed", "-") for t in tickets]
+        return [outcome(t, "printed", "-") for t in ordered]
 
 
 def parse_destination(text: str, github_url: str | None = None) -> Destination:

@@ -12,14 +12,16 @@ issues, finds the marker and edits that issue instead of opening another.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from github import Auth, Github, GithubException
 from github.GithubRetry import GithubRetry
+from github.Issue import Issue
+from github.Repository import Repository
 
-from scanner.tickets.model import DestinationError, RotationTicket, TicketOutcome
+from scanner.tickets.model import DestinationError, TicketOutcome
+from scanner.tickets.read_secrets import SecretTicket, Ticket, outcome, parents_first
 from scanner.tickets.render import render_markdown
 
 LABELS = ("leakwarden", "secret-rotation")
@@ -81,8 +83,9 @@ class GitHubDestination:
             retry=GithubRetry(total=self.retries, backoff_factor=0.2),
         )
 
-    def _existing(self, repo: Any) -> dict[str, Any]:
-        found: dict[str, Any] = {}
+    def _existing(self, repo: Repository) -> dict[str, tuple[Issue, str | None]]:
+        """The repo's leakwarden issues by ticket id, with the digest each was written with."""
+        found: dict[str, tuple[Issue, str | None]] = {}
         for issue in repo.get_issues(state="all", labels=[LABELS[0]]):
             match = MARKER.search(issue.body or "")
             # The oldest issue with a marker wins, should a person have copied one.
@@ -90,43 +93,44 @@ class GitHubDestination:
                 found[match.group(1)] = (issue, match.group(2))
         return found
 
-    def send(self, tickets: list[RotationTicket]) -> list[TicketOutcome]:
+    def send(self, tickets: Sequence[Ticket]) -> list[TicketOutcome]:
         where = f"github:{self.repo_name}"
         try:
             repo = self._client().get_repo(self.repo_name)
             existing = self._existing(repo)
         except GithubException as exc:
             message = f"cannot read issues of {self.repo_name} at {self.api_url} ({_why(exc)})"
-            return [TicketOutcome(t.ticket_id, t.key_id, "error", where, message) for t in tickets]
+            return [outcome(t, "error", where, message) for t in tickets]
         outcomes = []
-        for ticket in tickets:
+        for ticket in parents_first(tickets):
+            if isinstance(ticket, SecretTicket) and ticket.parent_ticket_id:
+                # The parent key's issue (opened now or on an earlier run):
+                # "#N" makes GitHub cross-link the two.
+                parent = existing.get(ticket.parent_ticket_id)
+                ticket.parent = f"#{parent[0].number}" if parent else None
             body = render_markdown(ticket)
             issue, digest = existing.get(ticket.ticket_id, (None, None))
             try:
                 if issue is None:
                     issue = repo.create_issue(title=ticket.title, body=body, labels=list(LABELS))
                     existing[ticket.ticket_id] = (issue, ticket.digest)
-                    outcomes.append(
-                        TicketOutcome(ticket.ticket_id, ticket.key_id, "created", issue.html_url)
-                    )
+                    outcomes.append(outcome(ticket, "created", issue.html_url))
                 elif digest == ticket.digest and issue.state == "open":
-                    outcomes.append(
-                        TicketOutcome(ticket.ticket_id, ticket.key_id, "unchanged", issue.html_url)
-                    )
+                    outcomes.append(outcome(ticket, "unchanged", issue.html_url))
+                elif isinstance(ticket, SecretTicket) and issue.state != "open":
+                    # The read is history: a closed secret ticket means the
+                    # secret was rotated. Rerunning on the same report must
+                    # not reopen it.
+                    outcomes.append(outcome(ticket, "unchanged", issue.html_url,
+                                            "closed: left closed"))
                 else:
-                    # A closed ticket whose key still verifies live was closed too
-                    # early: reopen it rather than hide a working credential.
+                    # A closed key ticket whose key still verifies live was
+                    # closed too early: reopen it rather than hide a working credential.
                     reopened = issue.state != "open"
                     body = keep_ticks(issue.body or "", body)
                     issue.edit(title=ticket.title, body=body, state="open")
                     message = "reopened: the key is still live" if reopened else ""
-                    outcomes.append(
-                        TicketOutcome(
-                            ticket.ticket_id, ticket.key_id, "updated", issue.html_url, message
-                        )
-                    )
+                    outcomes.append(outcome(ticket, "updated", issue.html_url, message))
             except GithubException as exc:
-                outcomes.append(
-                    TicketOutcome(ticket.ticket_id, ticket.key_id, "error", where, _why(exc))
-                )
+                outcomes.append(outcome(ticket, "error", where, _why(exc)))
         return outcomes

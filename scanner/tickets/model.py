@@ -14,6 +14,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from scanner.incident.values import RoleTarget, UserSessions
+from scanner.model import JSONObject
+
 KEY_ID_RULE = "aws-access-key-id"
 _KIND = {
     "aws-access-key-id": "access key ID",
@@ -44,6 +47,66 @@ class TicketLocation:
     url: str | None = None  # the commit on the hosting site, when known
 
 
+@dataclass(frozen=True)
+class TicketExposure:
+    """Where and since when the key was public: the fields of an org audit's
+    exposure that a ticket shows, nothing else."""
+
+    repo: str | None = None
+    exposed_since: str | None = None
+    public_since: str | None = None
+    public_now: bool | None = None
+    reachable: bool | None = None
+
+    @classmethod
+    def from_json(cls, entry: JSONObject) -> TicketExposure:
+        def text(name: str) -> str | None:
+            value = entry.get(name)
+            return str(value) if value is not None else None
+
+        def flag(name: str) -> bool | None:
+            value = entry.get(name)
+            return bool(value) if value is not None else None
+
+        return cls(text("repo"), text("exposed_since"), text("public_since"),
+                   flag("public_now"), flag("reachable"))
+
+    def shown(self) -> dict[str, str | bool]:
+        """The fields that are known (what the digest and the JSON hold)."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class InvestigationSummary:
+    """The part of an investigation (``investigate --format json``) about one
+    key. The lists are the investigation's own entries (sessions, roles,
+    reads, ...), kept in their JSON form: the runbook and the ticket quote
+    them as they are."""
+
+    verdict: str | None
+    reasons: list[str]
+    window: JSONObject | None  # {"since": ..., "until": ...}
+    sessions: list[JSONObject]
+    roles: list[RoleTarget]
+    user_sessions: list[UserSessions]
+    created_keys: list[JSONObject]
+    persistence: list[JSONObject]
+    data_read: list[JSONObject]
+    data_events_note: str | None
+    attacker_ips: list[str]
+    timeline: list[JSONObject]
+    # What ``contain --apply`` did (from its action log), when given.
+    containment: list[JSONObject] | None = None
+
+
+@dataclass(frozen=True)
+class ChildTicketRef:
+    """A secret the attacker read with this key: its own ticket, named here."""
+
+    ticket_id: str
+    ask: str  # "rotate the password of aws_db_instance.main: it was in ..."
+
+
 @dataclass
 class RotationTicket:
     ticket_id: str
@@ -56,9 +119,11 @@ class RotationTicket:
     partition: str | None
     checked_at: str | None
     locations: list[TicketLocation] = field(default_factory=list)
-    exposures: list[dict[str, Any]] = field(default_factory=list)
+    exposures: list[TicketExposure] = field(default_factory=list)
     # What `leakwarden investigate` found for this key (see ``investigation_summary``).
-    investigation: dict[str, Any] | None = None
+    investigation: InvestigationSummary | None = None
+    # The tickets of the secrets found in what the attacker read with this key.
+    children: list[ChildTicketRef] = field(default_factory=list)
 
     @property
     def temporary(self) -> bool:
@@ -103,7 +168,7 @@ class RotationTicket:
 
     @property
     def publicly_exposed(self) -> bool:
-        return any(e.get("public_now") or e.get("exposed_since") for e in self.exposures)
+        return any(e.public_now or e.exposed_since for e in self.exposures)
 
     @property
     def title(self) -> str:
@@ -114,20 +179,34 @@ class RotationTicket:
     def digest(self) -> str:
         """What the ticket says, less the time it was last checked: a rerun that
         learns nothing new leaves the ticket alone instead of rewriting it."""
-        data = asdict(self)
+        data = self._json()
         data.pop("checked_at")
         if data.get("investigation") is None:
             data.pop("investigation")  # tickets written before investigations keep their digest
+        elif data["investigation"].get("containment") is None:
+            data["investigation"].pop("containment")  # ... and before containment logs
+        if not data.get("children"):
+            data.pop("children")  # ... and before child tickets
         text = json.dumps(data, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    @property
+    def subject(self) -> str:
+        """What a destination's outcome line names."""
+        return self.key_id
 
     @property
     def marker(self) -> str:
         """Hidden in the Markdown body so a GitHub rerun finds this ticket again."""
         return f"<!-- leakwarden:ticket:{self.ticket_id}:{self.digest} -->"
 
-    def to_dict(self) -> dict[str, Any]:
+    def _json(self) -> JSONObject:
         data = asdict(self)
+        data["exposures"] = [e.shown() for e in self.exposures]
+        return data
+
+    def to_dict(self) -> JSONObject:
+        data = self._json()
         data["digest"] = self.digest
         data["title"] = self.title
         data["temporary"] = self.temporary
@@ -179,13 +258,14 @@ def parse_remote(url: str) -> tuple[str | None, str | None]:
     return path, f"{scheme}://{host}/{path}"
 
 
-def _location(finding: dict[str, Any], repository: str | None,
+def _location(finding: JSONObject, repository: str | None,
               web: dict[str, str | None]) -> TicketLocation:
     name = finding.get("repo") or repository
     base = web.get(name or "")
     commit = finding.get("commit")
+    rule = str(finding.get("rule", ""))
     return TicketLocation(
-        kind=_KIND.get(finding.get("rule", ""), finding.get("rule", "")),
+        kind=_KIND.get(rule, rule),
         repository=name,
         url=f"{base}/commit/{commit}" if base and commit else None,
         path=str(finding.get("path", "")),
@@ -199,14 +279,8 @@ def _location(finding: dict[str, Any], repository: str | None,
     )
 
 
-def _exposure(entry: dict[str, Any]) -> dict[str, Any]:
-    """The exposure fields a ticket shows (those of an audit exposure), nothing else."""
-    keep = ("repo", "exposed_since", "public_since", "public_now", "reachable")
-    return {k: entry[k] for k in keep if k in entry}
-
-
 def tickets_from_report(
-    report: dict[str, Any], exposures: Iterable[dict[str, Any]] = (),
+    report: JSONObject, exposures: Iterable[JSONObject] = (),
     repo_urls: dict[str, str] | None = None,
 ) -> list[RotationTicket]:
     """One ticket per live AWS key ID in a verified report, sorted by key ID.
@@ -220,13 +294,14 @@ def tickets_from_report(
     web: dict[str, str | None] = dict(repo_urls or {})
     if repository and url:
         web[repository] = url
-    by_fingerprint: dict[str, list[dict[str, Any]]] = {}
+    by_fingerprint: dict[str, list[TicketExposure]] = {}
     for entry in exposures:
         if isinstance(entry, dict) and entry.get("fingerprint"):
-            by_fingerprint.setdefault(entry["fingerprint"], []).append(_exposure(entry))
+            by_fingerprint.setdefault(entry["fingerprint"], []).append(
+                TicketExposure.from_json(entry))
 
     tickets: dict[str, RotationTicket] = {}
-    members: dict[str, list[dict[str, Any]]] = {}
+    members: dict[str, list[JSONObject]] = {}
     for finding in report.get("findings", []):
         verification = finding.get("verification") if isinstance(finding, dict) else None
         if not isinstance(verification, dict) or not verification.get("key_id"):
@@ -264,7 +339,7 @@ def tickets_from_report(
                 ticket.locations.append(location)
             found = []
             if isinstance(finding.get("exposure"), dict):
-                found.append(_exposure(finding["exposure"]))
+                found.append(TicketExposure.from_json(finding["exposure"]))
             found.extend(by_fingerprint.get(finding.get("fingerprint", ""), []))
             for exposure in found:
                 if exposure not in ticket.exposures:
@@ -272,14 +347,14 @@ def tickets_from_report(
         ticket.locations.sort(
             key=lambda loc: (loc.repository or "", loc.date or "", loc.path, loc.line, loc.kind)
         )
-        ticket.exposures.sort(key=lambda e: (str(e.get("repo")), str(e.get("exposed_since"))))
+        ticket.exposures.sort(key=lambda e: (str(e.repo), str(e.exposed_since)))
         ticket.severity = "critical" if ticket.publicly_exposed else "high"
     return [tickets[k] for k in sorted(tickets)]
 
 
 def investigation_summary(
-    data: dict[str, Any], key_id: str, containment: dict[str, Any] | None = None
-) -> dict[str, Any] | None:
+    data: JSONObject, key_id: str, containment: JSONObject | None = None
+) -> InvestigationSummary | None:
     """The part of an investigation (``investigate --format json``) about one key:
     its verdict, the attacker's sessions and roles, created keys and users, what
     was read, the attacker's IPs; and, from a ``contain`` log, what was done."""
@@ -292,33 +367,34 @@ def investigation_summary(
     plan = data.get("containment") or {}
     created = [c for c in plan.get("created_keys", []) if c.get("by_key_id") in family]
     family |= {c["key_id"] for c in created}
-    summary: dict[str, Any] = {
-        "verdict": keys[key_id].get("verdict"),
-        "reasons": keys[key_id].get("reasons", []),
-        "window": (data.get("investigation") or {}).get("window"),
-        "sessions": [{k: s.get(k) for k in ("key_id", "via", "role_name", "role_arn", "session_name",
-                                              "assumed_role_id", "issued_at", "expires_at", "source_ip")}
-                     for s in sessions],
-        "roles": [r for r in plan.get("roles", [])
-                  if any(s.get("key_id") in family for s in r.get("sessions", []))],
-        "user_sessions": [u for u in plan.get("user_sessions", [])
-                          if any(s.get("key_id") in family for s in u.get("sessions", []))],
-        "created_keys": created,
-        "persistence": [p for p in data.get("persistence", [])
-                        if p.get("from_new_place") and p.get("by_key_id") in family],
-        "data_read": [d for d in data.get("data_touched", [])
-                      if d.get("from_new_place") and not d.get("error") and d.get("by_key_id") in family],
-        "data_events_note": data.get("data_events_note"),
-        "attacker_ips": data.get("attacker_ips", []),
-        "timeline": data.get("timeline", []),
-    }
+    done: list[JSONObject] | None = None
     if containment:
         runs = containment.get("runs", []) if isinstance(containment, dict) else []
-        summary["containment"] = [
+        done = [
             {k: a.get(k) for k in ("kind", "target", "strategy", "status", "time", "actor", "message")}
             for run in runs if run.get("mode") == "apply" for a in run.get("actions", [])
         ]
-    return summary
+    return InvestigationSummary(
+        verdict=keys[key_id].get("verdict"),
+        reasons=list(keys[key_id].get("reasons", [])),
+        window=(data.get("investigation") or {}).get("window"),
+        sessions=[{k: s.get(k) for k in ("key_id", "via", "role_name", "role_arn", "session_name",
+                                         "assumed_role_id", "issued_at", "expires_at", "source_ip")}
+                  for s in sessions],
+        roles=[r for r in plan.get("roles", [])
+               if any(s.get("key_id") in family for s in r.get("sessions", []))],
+        user_sessions=[u for u in plan.get("user_sessions", [])
+                       if any(s.get("key_id") in family for s in u.get("sessions", []))],
+        created_keys=created,
+        persistence=[p for p in data.get("persistence", [])
+                     if p.get("from_new_place") and p.get("by_key_id") in family],
+        data_read=[d for d in data.get("data_touched", [])
+                   if d.get("from_new_place") and not d.get("error") and d.get("by_key_id") in family],
+        data_events_note=data.get("data_events_note"),
+        attacker_ips=list(data.get("attacker_ips", [])),
+        timeline=list(data.get("timeline", [])),
+        containment=done,
+    )
 
 
 TicketAction = Literal["created", "updated", "unchanged", "printed", "error"]
@@ -333,6 +409,7 @@ class TicketOutcome:
     action: TicketAction
     where: str
     message: str = ""
+    subject: str = ""  # what the ticket is about, when not the key (a secret the key read)
 
 
 class DestinationError(ValueError):

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from scanner.clock import normalize_iso
+from scanner.model import JSONObject
 from scanner.report.escape import md_code, visible
 from scanner.tickets.model import RotationTicket
+from scanner.tickets.read_secrets import SecretTicket, Ticket
 
 DENY_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}'
 
@@ -106,7 +107,7 @@ def _cloudtrail_step(steps: list[RunbookStep], key: str, cutoff: str) -> None:
 def _rotate_step(steps: list[RunbookStep], ticket: RotationTicket) -> None:
     name = ticket.principal_name or "PRINCIPAL"
     key = ticket.key_id
-    read = (ticket.investigation or {}).get("data_read") or []
+    read = ticket.investigation.data_read if ticket.investigation else []
     if read:
         listed = "; ".join(sorted({c(_what(d)) for d in read}))
         steps.append(
@@ -114,7 +115,11 @@ def _rotate_step(steps: list[RunbookStep], ticket: RotationTicket) -> None:
                 "Rotate every credential in what the attacker read",
                 f"CloudTrail shows these reads from the attacker's places: {listed}. Terraform state "
                 "and database backups hold passwords, keys and connection strings in clear: rotate "
-                "each one, and treat the data itself as disclosed.",
+                "each one, and treat the data itself as disclosed."
+                + (f" The {len(ticket.children)} secret(s) found in them have their own tickets "
+                   "(listed above)." if ticket.children else
+                   " `leakwarden scan s3://BUCKET --objects-from INVESTIGATION.json` finds them; "
+                   "`leakwarden tickets` then writes one ticket per secret."),
             )
         )
     steps.append(
@@ -161,7 +166,7 @@ def c(value: object) -> str:
     return md_code(str(value if value not in (None, "") else "-"))
 
 
-def _what(d: dict[str, Any]) -> str:
+def _what(d: JSONObject) -> str:
     if d.get("service") == "s3":
         text = f"s3://{d.get('bucket')}/{d.get('key') or ''}"
         if d.get("version_id"):
@@ -176,12 +181,13 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
     """The CloudTrail step with the investigation's real roles, sessions and keys."""
     from scanner.incident.contain import BLUNT_POLICY, surgical_policy
 
-    inv = ticket.investigation or {}
+    inv = ticket.investigation
+    assert inv is not None  # runbook() calls this only with an investigation
     steps: list[RunbookStep] = []
-    sessions = inv.get("sessions") or []
+    sessions = inv.sessions
     commands: list[str] = []
     notes: list[str] = []
-    for role in inv.get("roles") or []:
+    for role in inv.roles:
         name = role.get("role_name")
         # CloudTrail values (session names, IPs, object keys) are chosen by the
         # attacker: in the step's text each is a code span, never Markdown.
@@ -197,7 +203,7 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
             commands.append(f"aws iam put-role-policy --role-name {name} --policy-name {BLUNT_POLICY} "
                             f"--policy-document '{_revoke_sessions_policy(cutoff)}'")
         notes.append(f"{c(name)}: attacker session(s) {ids}")
-    for entry in inv.get("user_sessions") or []:
+    for entry in inv.user_sessions:
         commands.append(f"aws iam put-user-policy --user-name {entry.get('user')} --policy-name "
                         f"leakwarden-contain-sessions --policy-document '{_revoke_sessions_policy(cutoff)}'")
         notes.append(f"user {c(entry.get('user'))}: session token(s) "
@@ -205,14 +211,14 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
     if sessions or commands:
         steps.append(RunbookStep(
             "Cut off the sessions the key minted (`leakwarden contain INVESTIGATION.json --apply`)",
-            f"Verdict: {c(inv.get('verdict'))}. The attacker's sessions outlive the key: "
+            f"Verdict: {c(inv.verdict)}. The attacker's sessions outlive the key: "
             + "; ".join(notes) + ". The policy below denies only those sessions (their aws:userid) "
-            "and the attacker's IPs (" + ", ".join(c(ip) for ip in inv.get("attacker_ips") or []) + "), so the role's "
+            "and the attacker's IPs (" + ", ".join(c(ip) for ip in inv.attacker_ips) + "), so the role's "
             "legitimate users keep working; sessions minted before the exposure are not touched.",
             tuple(commands),
         ))
-    created = inv.get("created_keys") or []
-    persistence = [p for p in inv.get("persistence") or [] if p.get("action") != "CreateAccessKey"]
+    created = inv.created_keys
+    persistence = [p for p in inv.persistence if p.get("action") != "CreateAccessKey"]
     if created or persistence:
         cmds = [f"aws iam update-access-key --user-name {k.get('user')} --access-key-id {k.get('key_id')} "
                 "--status Inactive" for k in created]
@@ -228,7 +234,7 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
                             f"--policy-arn {t.get('policyArn')}")
         what = "; ".join(f"{c(p.get('action'))} " + ", ".join(c(f"{k}={v}") for k, v in (p.get("target") or {}).items()
                                                               if "Document" not in k)
-                         for p in inv.get("persistence") or [])
+                         for p in inv.persistence)
         steps.append(RunbookStep(
             "Remove the attacker's way back in",
             f"Persistence seen in CloudTrail: {what}. Deactivate the keys it created and delete the "
@@ -238,25 +244,62 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
     if not steps:
         steps.append(RunbookStep(
             "No session or persistence from a new place in CloudTrail",
-            f"Verdict: {c(inv.get('verdict'))} (" + "; ".join(c(r) for r in inv.get("reasons") or []) + "), over "
-            f"{c((inv.get('window') or {}).get('since'))} .. {c((inv.get('window') or {}).get('until'))}.",
+            f"Verdict: {c(inv.verdict)} (" + "; ".join(c(r) for r in inv.reasons) + "), over "
+            f"{c((inv.window or {}).get('since'))} .. {c((inv.window or {}).get('until'))}.",
         ))
     return steps
 
 
-def render_markdown(ticket: RotationTicket) -> str:
-    """The ticket as Markdown (``report/templates/ticket.md.j2``), starting
-    with the hidden fingerprint marker. Runbook commands are our own text
-    with the key id and IAM names filled in; they pass ``visible`` so no
-    value can end the code block's line."""
+def secret_runbook(ticket: SecretTicket) -> list[RunbookStep]:
+    """The ordered response for a secret the attacker read: rotate it where
+    it is issued first, then look for its use, then stop the state holding it."""
+    place = ticket.places[0] if ticket.places else None
+    since = (ticket.first_read.time if ticket.first_read else None) or "the first read"
+    where = f"s3://{place.bucket}/{place.key}" if place else "the object"
+    prefix = where.rsplit("/", 1)[0] + "/" if place and "/" in place.key else where
+    return [
+        RunbookStep(
+            f"Rotate {_what_md(ticket)} where it is issued",
+            "The attacker holds the value that was in the object version below, whatever happens "
+            "to the AWS key that read it. Issue a new value at its source "
+            + (f"(the {c(ticket.resource_type)} resource; with Terraform: change or taint "
+               f"{c(ticket.resource)} and apply) " if ticket.resource and ticket.resource_type
+               else "")
+            + "and roll it out to everything that uses it before revoking the old one.",
+        ),
+        RunbookStep(
+            "Look for use of the old value since it was read",
+            f"From {c(since)} on: database and service logs for sign-ins with the old credential, "
+            "above all from the attacker's addresses listed above. Treat the data behind it as "
+            "disclosed if it was used.",
+        ),
+        RunbookStep(
+            "Keep the next value out of readable state",
+            "Old versions of a state file keep old secrets, so deleting them is no rotation; do it "
+            "only after rotating. Mark the attribute sensitive or write-only, or manage it outside "
+            "Terraform; move the state to SSE-KMS with a key policy limited to the deploy role "
+            "(or OpenTofu client-side state encryption), and check who can read it now.",
+            (f"leakwarden aws state-access {visible(prefix)}",),
+        ),
+    ]
+
+
+def render_markdown(ticket: Ticket) -> str:
+    """The ticket as Markdown (``report/templates/ticket.md.j2``, or
+    ``secret_ticket.md.j2`` for a secret the attacker read), starting with
+    the hidden fingerprint marker. Runbook commands are our own text with
+    the key id and IAM names filled in; they pass ``visible`` so no value
+    can end the code block's line."""
     from scanner.report.templating import render_template
 
+    if isinstance(ticket, SecretTicket):
+        return _render_secret_ticket(ticket)
     steps = [RunbookStep(s.title, s.why, tuple(visible(cmd).replace("`", "'") for cmd in s.commands))
              for s in runbook(ticket)]
     authors = [f"{loc.author} <{loc.email}>" if loc.author and loc.email else loc.author
                for loc in ticket.locations]
     inv = ticket.investigation
-    what = [_what(d) for d in (inv or {}).get("data_read") or []]
+    what = [_what(d) for d in inv.data_read] if inv else []
     links = [_safe_link(loc.url) for loc in ticket.locations]
     return render_template("ticket.md.j2", ticket=ticket, steps=steps, authors=authors,
                            inv=inv, what=what, links=links)
@@ -272,10 +315,38 @@ def _safe_link(url: str | None) -> str | None:
     return url if url and _LINK.match(url) else None
 
 
-def render_json(ticket: RotationTicket) -> str:
+# Where a parent ticket is, as a destination links it: an issue number on
+# the same repository, or the parent's file beside the child's.
+_PARENT_LINK = re.compile(r"^(?:#[0-9]+|[0-9a-f]{16}\.md)$")
+
+
+def _render_secret_ticket(ticket: SecretTicket) -> str:
+    from scanner.report.templating import render_template
+
+    steps = [RunbookStep(s.title, s.why, tuple(visible(cmd).replace("`", "'") for cmd in s.commands))
+             for s in secret_runbook(ticket)]
+    parent = ticket.parent if ticket.parent and _PARENT_LINK.match(ticket.parent) else None
+    address = f"{ticket.resource}.{ticket.attribute}" if ticket.resource and ticket.attribute \
+        else None
+    return render_template("secret_ticket.md.j2", ticket=ticket, steps=steps, parent_link=parent,
+                           first=ticket.places[0], read=ticket.first_read, address=address,
+                           what=_what_md(ticket))
+
+
+def _what_md(ticket: SecretTicket) -> str:
+    """``the password of `aws_db_instance.main```: a plain attribute name reads
+    as a word; anything else the state file holds is a code span."""
+    if ticket.resource and ticket.attribute:
+        word = ticket.attribute if re.fullmatch(r"[a-z][a-z0-9_]{0,63}", ticket.attribute) \
+            else c(ticket.attribute)
+        return f"the {word} of {c(ticket.resource)}"
+    return f"the {c(ticket.description)} ({c(ticket.rule)})"
+
+
+def render_json(ticket: Ticket) -> str:
     """The ticket and its runbook as stable, sorted JSON."""
-    data: dict[str, Any] = ticket.to_dict()
-    data["runbook"] = [
-        {"title": s.title, "why": s.why, "commands": list(s.commands)} for s in runbook(ticket)
-    ]
+    data = ticket.to_dict()
+    steps = secret_runbook(ticket) if isinstance(ticket, SecretTicket) else runbook(ticket)
+    data["runbook"] = [{"title": s.title, "why": s.why, "commands": list(s.commands)}
+                       for s in steps]
     return json.dumps(data, indent=2, sort_keys=True) + "\n"

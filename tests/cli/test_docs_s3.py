@@ -41,6 +41,8 @@ def test_every_shell_snippet_runs_as_written(tmp_path):
     assert out.count("module.db.aws_db_instance.main.password") >= 4, out
     assert "exit 1" in out and "exit 2" not in out, out
     assert "rotate the password of module.db.aws_db_instance.main: it was in env/prod.tfstate" in out
+    assert ("**Rotate the password of `module.db.aws_db_instance.main`: it was in "
+            "`env/prod.tfstate` version") in out, out
     assert "reads plaintext" in out and "eks-node (instance profile)" in out
     assert "'skipped_unchanged': 4" in out, out
     assert not list(tmp_path.glob("*.json")), "the clean-up snippet left files"

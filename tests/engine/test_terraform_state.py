@@ -85,3 +85,65 @@ def test_state_in_git_history_and_plan_json_as_a_plain_file(tmp_path):
     assert {f.extra.get("address") for f in result.findings} == set(plan.secrets)
     report = json.loads(__import__("scanner.report", fromlist=["render"]).render("json", result))
     assert any(f.get("address") == "var.webhook_secret" for f in report["findings"])
+
+
+def test_the_parser_rule_ids_are_rules_to_enable_disable_and_list(tmp_path):
+    from typer.testing import CliRunner
+
+    from scanner.cli.app import app
+    from scanner.engine.terraform_state import ATTRIBUTE_RULE, OUTPUT_RULE, VARIABLE_RULE
+
+    doc = DOCS[0]
+    rules = default_rules()
+    assert {ATTRIBUTE_RULE, OUTPUT_RULE, VARIABLE_RULE} <= set(rules.by_id)
+
+    def rules_of(ruleset):  # noqa: ANN001, ANN202
+        matches, _ = Engine(ruleset).scan(doc.data, paths=[doc.name])
+        return {m.rule_id for m in matches if m.labels}
+
+    assert rules_of(rules) >= {ATTRIBUTE_RULE, OUTPUT_RULE}
+    assert ATTRIBUTE_RULE not in rules_of(rules.select(disable=[ATTRIBUTE_RULE]))
+    assert OUTPUT_RULE in rules_of(rules.select(disable=[ATTRIBUTE_RULE]))
+    assert rules_of(rules.select(enable=[OUTPUT_RULE])) == {OUTPUT_RULE}
+    assert rules_of(rules.select(disable=[ATTRIBUTE_RULE, OUTPUT_RULE, VARIABLE_RULE])) == set()
+
+    # The same through the command line, in a git repository and as plain files.
+    (tmp_path / "prod.tfstate").write_bytes(doc.data)
+    runner = CliRunner()
+    out = runner.invoke(app, ["scan", str(tmp_path), "--no-git", "--format", "json",
+                              "--enable-rule", ATTRIBUTE_RULE])
+    assert out.exit_code == 1, out.output
+    assert {f["rule"] for f in json.loads(out.stdout)["findings"]} == {ATTRIBUTE_RULE}
+    out = runner.invoke(app, ["scan", str(tmp_path), "--no-git", "--format", "json",
+                              "--disable-rule", ATTRIBUTE_RULE, "--disable-rule", OUTPUT_RULE])
+    assert not {f["rule"] for f in json.loads(out.stdout)["findings"]} & {ATTRIBUTE_RULE,
+                                                                         OUTPUT_RULE}
+
+    listed = runner.invoke(app, ["rules", "list", "--format", "json", "--provider", "terraform"])
+    by_id = {r["id"]: r for r in json.loads(listed.stdout)}
+    assert by_id[ATTRIBUTE_RULE]["parser"] == "terraform-state"
+    assert by_id[ATTRIBUTE_RULE]["severity"] == "critical"
+    text = runner.invoke(app, ["rules", "list", "--provider", "terraform"]).stdout
+    assert f"{ATTRIBUTE_RULE}" in text and "parser" in text
+
+
+def test_a_parser_or_detector_change_changes_the_rule_set_version(monkeypatch):
+    from scanner.engine import assignments, terraform_state
+    from scanner.engine.rules import RuleSet
+
+    base = default_rules()
+    before = RuleSet(base.rules, base.allowlists, base.parsed).version
+    monkeypatch.setattr(terraform_state, "PARSER_VERSION", terraform_state.PARSER_VERSION + "x")
+    after_parser = RuleSet(base.rules, base.allowlists, base.parsed).version
+    assert after_parser != before
+    monkeypatch.setitem(assignments.DETECTOR_VERSIONS, "assignment",
+                        assignments.DETECTOR_VERSIONS["assignment"] + "x")
+    after_detector = RuleSet(base.rules, base.allowlists, base.parsed).version
+    assert after_detector not in (before, after_parser)
+    # A set without the parser or the detector does not move with them.
+    bare = [r for r in base.rules if not r.detector]
+    plain = RuleSet(bare, base.allowlists, [])
+    monkeypatch.undo()
+    assert RuleSet(bare, base.allowlists, []).version == plain.version
+    # Disabling a parser rule is a different rule set too.
+    assert base.select(disable=["terraform-state-output"]).version != base.version

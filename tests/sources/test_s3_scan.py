@@ -146,6 +146,19 @@ def test_latest_only_include_exclude_zip_bz2_and_size_limit(world):
     assert len(prefixed.findings) == 2
 
 
+def test_binary_and_archived_objects_are_skipped_and_counted(world):
+    put(world, "img/logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + b"password=" + b"\0" * 64)
+    with moto_admin(world.url, "s3") as (s3,):
+        s3.put_object(Bucket=world.bucket, Key="old/2019.tfstate", Body=state(FAKE.password(22), 1),
+                      StorageClass="GLACIER")
+    put(world, "env/prod.tfstate", state(FAKE.password(22), 2))
+    result = scan_s3(f"s3://{world.bucket}", S3ScanOptions(client=world.client()))
+    assert [f.extra["key"] for f in result.findings] == ["env/prod.tfstate"]
+    assert result.stats.skipped_binary == 1 and result.s3.skipped_archived == 1
+    assert result.errors == [] and result.exit_code == 1
+    assert result.to_dict()["s3"]["skipped_archived"] == 1
+
+
 def test_incremental_state_reads_only_new_versions(world, tmp_path):
     db = tmp_path / "state.sqlite3"
     put(world, "env/prod.tfstate", state(FAKE.password(22), 1))
@@ -167,6 +180,30 @@ def test_incremental_state_reads_only_new_versions(world, tmp_path):
 
     rows = sqlite3.connect(db).execute("SELECT count(*), max(finding) FROM s3_findings").fetchone()
     assert rows[0] == 2 and "password" in rows[1]
+
+
+def test_a_parser_change_makes_the_incremental_scan_read_every_version_again(world, tmp_path,
+                                                                             monkeypatch):
+    from scanner.engine import terraform_state
+    from scanner.engine.rules import RuleSet, default_rules
+
+    db = tmp_path / "state.sqlite3"
+    put(world, "env/prod.tfstate", state(FAKE.password(22), 1))
+    put(world, "env/prod.tfstate", state(FAKE.password(22), 2))
+
+    def run():  # noqa: ANN202 - a fresh rule set each run, as a new process builds it
+        base = default_rules()
+        rules = RuleSet(base.rules, base.allowlists, base.parsed)
+        with S3State(db) as seen:
+            return scan_s3(f"s3://{world.bucket}",
+                           S3ScanOptions(client=world.client(), state=seen, ruleset=rules))
+
+    assert run().stats.blobs_scanned == 2
+    assert run().s3.skipped_unchanged == 2
+    monkeypatch.setattr(terraform_state, "PARSER_VERSION", terraform_state.PARSER_VERSION + "-new")
+    again = run()
+    assert again.stats.blobs_scanned == 2 and again.s3.skipped_unchanged == 0
+    assert len(again.findings) == 2
 
 
 def test_the_state_file_never_holds_a_secret_even_with_no_redact(world, tmp_path):
@@ -204,6 +241,10 @@ def test_objects_from_scans_exactly_those_versions(world, tmp_path):
         f"rotate the password of aws_db_instance.main: it was in env/prod.tfstate version {v1}, "
         "read at 2026-03-01T02:03:04Z from 203.0.113.7")
     assert result.s3.vanished == 1 and "env/gone.tfstate" in result.notes[0]
+    from scanner.report.text_report import render_text
+
+    assert "rotate the password of aws_db_instance.main: it was in env/prod.tfstate" in \
+        render_text(result, color=False)
 
 
 def _throttling_proxy(target: int, failures: int) -> tuple[ThreadingHTTPServer, list[int]]:
@@ -307,6 +348,60 @@ def test_the_cli_scans_a_bucket_and_exits_2_on_a_denied_object(world, tmp_path, 
     report = json.loads(floored.read_text())
     assert [f["rule"] for f in report["findings"]] == ["terraform-state-attribute"]
     assert report["stats"]["findings"] == 1
+
+
+def test_the_cli_applies_the_working_directorys_project_files_to_a_bucket(world, tmp_path):
+    put(world, "env/prod.tfstate", state(FAKE.password(22), 1))
+    put(world, "noise/fixture.env", f"GITHUB_TOKEN={FAKE.crc_token('ghp_')}\n".encode())
+    put(world, "ci/deploy.env", f"GITHUB_TOKEN={FAKE.crc_token('ghp_')}\n".encode())
+    put(world, "ci/release.env", f"GITHUB_TOKEN={FAKE.crc_token('ghp_')}\n".encode())
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AWS_ACCESS_KEY_ID": world.key_id,
+           "AWS_SECRET_ACCESS_KEY": world.secret, "AWS_ENDPOINT_URL_S3": world.url,
+           "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null",
+           "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+
+    def scan(cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict, Path]:
+        out = tmp_path / f"report-{next(_names)}.json"
+        proc = subprocess.run([sys.executable, "-m", "scanner", "scan", f"s3://{world.bucket}",
+                               "--format", "json", "-o", str(out), *args], cwd=cwd,
+                              env=env, capture_output=True, text=True, timeout=120)
+        return proc, json.loads(out.read_text()) if out.exists() else {}, out
+
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    proc, first, first_path = scan(bare)
+    assert proc.returncode == 1, proc.stderr
+    keys = sorted(f["key"] for f in first["findings"])
+    assert keys == ["ci/deploy.env", "ci/release.env", "env/prod.tfstate", "noise/fixture.env"]
+    deploy = next(f for f in first["findings"] if f["key"] == "ci/deploy.env")
+
+    # A project: its config disables the parser's rule id and allowlists a
+    # key prefix; its ignore file hides one secret; run from a subdirectory.
+    project = tmp_path / "infra"
+    (project / ".git").mkdir(parents=True)
+    (project / "docs").mkdir()
+    (project / ".leakwarden.toml").write_text(
+        'disable_rules = ["terraform-state-attribute"]\n'
+        "[[allowlists]]\npaths = ['^noise/']\n")
+    (project / ".leakwardenignore").write_text(f"{deploy['secret_hash']}\n")
+    proc, report, _ = scan(project / "docs")
+    assert proc.returncode == 1, proc.stderr
+    assert [f["key"] for f in report["findings"]] == ["ci/release.env", "env/prod.tfstate"]
+    # the password is left to the byte rules, without its resource address
+    assert "terraform-state-attribute" not in {f["rule"] for f in report["findings"]}
+    assert [s["suppressed_by"]["kind"] for s in report["suppressed"]] == ["ignore-file"]
+    assert "using configuration" in proc.stderr
+
+    # A baseline (an earlier report) hides the rest; --config from anywhere.
+    proc, report, _ = scan(bare, "--baseline", str(first_path))
+    assert proc.returncode == 0, proc.stderr
+    assert report["findings"] == []
+    own = tmp_path / "own.toml"
+    own.write_text('enable_rules = ["terraform-state-attribute"]\n')
+    proc, report, _ = scan(bare, "--config", str(own))
+    assert [f["rule"] for f in report["findings"]] == ["terraform-state-attribute"]
+    proc, _, _ = scan(bare, "--range", "a..b")
+    assert proc.returncode == 2 and "not for s3://" in proc.stderr
 
 
 def test_make_client_honours_the_endpoint_environment(monkeypatch):

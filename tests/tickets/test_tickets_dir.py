@@ -108,7 +108,7 @@ def test_public_exposure_makes_it_critical():
     }
     [ticket] = tickets_from_report(report)
     assert ticket.severity == "critical"
-    assert ticket.exposures == [
+    assert [e.shown() for e in ticket.exposures] == [
         {"repo": "acme/app", "exposed_since": "2026-02-01T00:00:00Z", "public_now": True}
     ]
     text = render_markdown(ticket)
@@ -124,7 +124,7 @@ def test_exposures_from_an_org_audit_match_by_fingerprint():
     unrelated = dict(audit_entry, fingerprint="other", exposed_since="1999-01-01T00:00:00Z")
     [ticket] = tickets_from_report(_report(), exposures=[audit_entry, unrelated])
     assert ticket.severity == "critical"
-    assert [e["exposed_since"] for e in ticket.exposures] == ["2026-03-01T00:00:00Z"]
+    assert [e.exposed_since for e in ticket.exposures] == ["2026-03-01T00:00:00Z"]
 
 
 def test_runbook_content_and_order():
