@@ -24,7 +24,6 @@ import json
 
 from corpus.fakegen import B62, B64, B64URL, DIGITS, HEX, LOWER_ALNUM, UPPER_ALNUM, Alphabet
 from corpus.spec import (
-    NAME_START,
     NEAR,
     SPECS,
     UUID_RE,
@@ -32,7 +31,9 @@ from corpus.spec import (
     _gen_of,
     _placeholder_of,
     _regex_of,
+    name_gate,
     token,
+    word_gated,
 )
 
 B62X = Alphabet(B62.chars + "_-=", "A-Za-z0-9_=-")       # alphanumerics with _ - = (url-safe, padded)
@@ -43,8 +44,10 @@ UUID = [(HEX, 8), "-", (HEX, 4), "-", (HEX, 4), "-", (HEX, 4), "-", (HEX, 12)]
 
 def named(rule_id: str, file: str, description: str, names: str, keywords: list[str], parts: list,
           *, var: str | None = None, confidence: str = "medium", entropy: float = 3.0,
-          secret: str | None = None, gen=None, severity: str = "high", **kw: object) -> Spec:  # noqa: ANN001
-    """A value identified only by the provider's name nearby (bounded distance)."""
+          secret: str | None = None, gen=None, severity: str = "high", common: bool = False,  # noqa: ANN001
+          **kw: object) -> Spec:
+    """A value identified only by the provider's name nearby (same line, bounded
+    distance); ``common``: the name is an everyday word and needs a credential word too."""
     body = secret or _regex_of(parts)
     classes = "".join(p[0].cls for p in parts if not isinstance(p, str))
     if not secret and "0-9" in classes and ("a-z" in classes or "A-Z" in classes) and not any(
@@ -57,8 +60,8 @@ def named(rule_id: str, file: str, description: str, names: str, keywords: list[
     var = var or rule_id.split("-")[0].upper() + "_TOKEN"
     spec = Spec(
         id=rule_id, file=file,
-        description=description + " (identified by the provider's name within 40 characters)",
-        regex=f"{NAME_START}(?i:{names}){NEAR}(?P<secret>{body})(?![{after}])",
+        description=description + " (identified by the provider's name within 40 characters on its line)",
+        regex=f"{name_gate(names, common=common)}{NEAR}(?P<secret>{body})(?![{after}])",
         keywords=keywords, gen=gen or _gen_of(parts),
         templates=kw.pop("templates", None) or [f'{var}="{{s}}"', f"{var.lower()}: {{s}}",  # type: ignore[arg-type]
                                                 f"{var} = '{{s}}'"],
@@ -184,7 +187,7 @@ def _id_and_secret(prefix: str, names: str, keywords: list[str], pairs: list[tup
 
 
 A = B62  # gitleaks-style "alphanumeric": providers issue mixed case
-_id_and_secret("jfrog", r"jfrog|artifactory|bintray|xray", ["jfrog", "artifactory", "bintray", "xray"], [
+_id_and_secret("jfrog", r"jfrog|artifactory|bintray|" + word_gated("xray"), ["jfrog", "artifactory", "bintray", "xray"], [
     ("api-key", "JFrog platform API key", [(LOWER_ALNUM, 73)]),
     ("identity-token", "JFrog identity token", [(LOWER_ALNUM, 64)]),
 ], file="packages", entropy=3.5)
@@ -199,18 +202,18 @@ _id_and_secret("messagebird", r"message[_.-]?bird", ["messagebird", "message_bir
     ("api-key", "MessageBird (Bird) API key", [(A, 25)]),
     ("client-id", "MessageBird client id", UUID),
 ], file="messaging")
-named("telegram-bot-token-named", "messaging", "Telegram bot token (short bot id)", r"telegr", ["telegr"],
+named("telegram-bot-token-named", "messaging", "Telegram bot token (short bot id)", r"telegram|telegraf", ["telegr"],
       [(DIGITS, 5, 16), ":A", (B64URL, 34)], var="TELEGRAM_BOT_TOKEN", entropy=3.5)
 _id_and_secret("yandex", r"yandex", ["yandex"], [
     ("aws-access-token", "Yandex Cloud static access key", ["YC", (B64URL, 38)]),
     ("api-key", "Yandex Cloud API key", ["AQVN", (B64URL, 35, 38)]),
 ], file="cloud")
-_id_and_secret("discord", r"discord", ["discord"], [
+_id_and_secret("discord", word_gated("discord"), ["discord"], [
     ("api-key", "Discord application API key", [(HEXM, 64)]),
     ("client-secret", "Discord application client secret", [(B62X, 32)]),
 ], file="messaging")
 named("etsy-access-token", "saas", "Etsy API key", r"etsy", ["etsy"], [(A, 24)], entropy=3.5)
-_id_and_secret("plaid", r"plaid", ["plaid"], [
+_id_and_secret("plaid", word_gated("plaid"), ["plaid"], [
     ("client-id", "Plaid client id", [(A, 24)]),
     ("secret-key", "Plaid secret", [(A, 30)]),
 ], file="payments", entropy=3.5)
@@ -222,7 +225,7 @@ SPECS[-1].regex = (r"(?<![A-Za-z0-9_-])(?P<secret>access-(?:sandbox|development|
 named("sidekiq-secret", "packages", "Sidekiq Pro/Enterprise gem server credentials",
       r"BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM", ["contribsys__com"], [(HEX, 8), ":", (HEX, 8)],
       var="BUNDLE_GEMS__CONTRIBSYS__COM")
-_id_and_secret("sumologic", r"(?-i:[Ss]umo|SUMO)", ["sumo"], [
+_id_and_secret("sumologic", word_gated("(?-i:[Ss]umo|SUMO)(?:[_.-]?(?i:logic))?"), ["sumo"], [
     ("access-id", "Sumo Logic access id", ["su", (A, 12)]),
     ("access-token", "Sumo Logic access key", [(A, 64)]),
 ], entropy=3.5)
@@ -237,13 +240,13 @@ _id_and_secret("bitbucket", r"bitbucket", ["bitbucket"], [
     ("client-id", "Bitbucket OAuth consumer key", [(A, 32)]),
     ("client-secret-long", "Bitbucket OAuth consumer secret", [(B62X, 64)]),
 ], file="ci", entropy=3.5)
-_id_and_secret("lob", r"lob", ["lob"], [
+_id_and_secret("lob", word_gated("lob"), ["lob"], [
     ("api-key", "Lob API key", ["live_", (HEX, 35)]),
     ("pub-api-key", "Lob publishable API key", ["live_pub_", (HEX, 31)]),
 ])
 SPECS[-2].regex = SPECS[-2].regex.replace("live_", "(?:live|test)_")
 SPECS[-1].regex = SPECS[-1].regex.replace("live_pub_", "(?:live|test)_pub_")
-_id_and_secret("confluent", r"confluent", ["confluent"], [
+_id_and_secret("confluent", word_gated("confluent"), ["confluent"], [
     ("access-token", "Confluent Cloud API key", [(A, 16)]),
     ("secret-key", "Confluent Cloud API secret", [(A, 64)]),
 ], file="cloud", entropy=3.3)
@@ -261,7 +264,8 @@ token("harness-access-token", "ci", "Harness personal or service account token (
       severity="critical")
 SPECS[-1].regex = (r"(?<![A-Za-z0-9_])(?P<secret>(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20})"
                    r"(?![A-Za-z0-9])")
-named("droneci-access-token", "ci", "Drone CI access token", r"drone", ["drone"], [(A, 32)], entropy=3.5)
+named("droneci-access-token", "ci", "Drone CI access token", r"drone(?:[_.-]?ci)?", ["drone"], [(A, 32)], entropy=3.5,
+      common=True)
 _id_and_secret("kucoin", r"kucoin", ["kucoin"], [
     ("access-token", "KuCoin API key", [(HEX, 24)]),
     ("secret-key", "KuCoin API secret", UUID),
@@ -275,7 +279,7 @@ SPECS[-1].regex = SPECS[-1].regex.replace("0-9A-F", "0-9A-Fa-f")
 _id_and_secret("bittrex", r"bittrex", ["bittrex"], [
     ("access-key", "Bittrex API key", [(A, 32)]),
 ], file="payments")
-_id_and_secret("looker", r"looker", ["looker"], [
+_id_and_secret("looker", word_gated("looker"), ["looker"], [
     ("client-id", "Looker API client id", [(A, 20)]),
     ("client-secret", "Looker API client secret", [(A, 24)]),
 ])
@@ -299,9 +303,9 @@ token("shippo-api-token", "saas", "Shippo API token", ["shippo_live_", (HEXM, 40
       gen=lambda f: f.rng.choice(["shippo_live_", "shippo_test_"]) + f.pick(HEX, 40))
 SPECS[-1].regex = r"(?<![A-Za-z0-9_])(?P<secret>shippo_(?:live|test)_[a-fA-F0-9]{40})(?![A-Za-z0-9])"
 SPECS.pop(-2)  # the bare token rule covers both
-_id_and_secret("sentry", r"sentry", ["sentry"], [("access-token", "Sentry auth token (64 hex)", [(HEX, 64)])])
+_id_and_secret("sentry", word_gated("sentry"), ["sentry"], [("access-token", "Sentry auth token (64 hex)", [(HEX, 64)])])
 _id_and_secret("squarespace", r"squarespace", ["squarespace"], [("access-token", "Squarespace API key", UUID)])
-_id_and_secret("beamer", r"beamer", ["beamer"], [("api-token", "Beamer API key", ["b_", (B62X, 44)])])
+_id_and_secret("beamer", word_gated("beamer"), ["beamer"], [("api-token", "Beamer API key", ["b_", (B62X, 44)])])
 _id_and_secret("datadog", r"datadog", ["datadog"], [("access-token", "Datadog application/API key", [(A, 40)])],
                entropy=3.5)
 _id_and_secret("launchdarkly", r"launch[_.-]?darkly", ["launchdarkly", "launch_darkly", "launch-darkly"], [
@@ -311,7 +315,7 @@ _id_and_secret("netlify", r"netlify", ["netlify"], [("access-token", "Netlify ac
                file="cloud", entropy=3.5)
 _id_and_secret("okta", r"okta", ["okta"], [("access-token", "Okta API token", ["00", (B62X, 40)])],
                severity="critical")
-_id_and_secret("adobe", r"adobe", ["adobe"], [("client-id", "Adobe client id", [(HEX, 32)])], severity="medium")
+_id_and_secret("adobe", word_gated("adobe"), ["adobe"], [("client-id", "Adobe client id", [(HEX, 32)])], severity="medium")
 _id_and_secret("trello", r"trello", ["trello"], [("access-token", "Trello API token/key", [(A, 32)])], entropy=3.5)
 _id_and_secret("rapidapi", r"rapid[_.-]?api", ["rapidapi", "rapid_api", "rapid-api"], [
     ("access-token", "RapidAPI key", [(B62X, 50)])], entropy=3.5)
@@ -325,10 +329,10 @@ _id_and_secret("dropbox", r"dropbox", ["dropbox"], [
     ("long-lived-token", "Dropbox long-lived access token", [(A, 11), "AAAAAAAAAA", (B62X, 43)]),
 ])
 _id_and_secret("flickr", r"flickr", ["flickr"], [("access-token", "Flickr API key", [(A, 32)])], entropy=3.5)
-_id_and_secret("kraken", r"kraken", ["kraken"], [("access-token", "Kraken API key", [(B64X, 80, 90)])],
+_id_and_secret("kraken", word_gated("kraken"), ["kraken"], [("access-token", "Kraken API key", [(B64X, 80, 90)])],
                file="payments", entropy=3.5)
 _id_and_secret("meraki", r"meraki", ["meraki"], [("api-key", "Cisco Meraki API key", [(HEX, 40)])], file="cloud")
-_id_and_secret("twitch", r"twitch", ["twitch"], [("api-token", "Twitch API token", [(A, 30)])], file="messaging",
+_id_and_secret("twitch", word_gated("twitch"), ["twitch"], [("api-token", "Twitch API token", [(A, 30)])], file="messaging",
                entropy=3.5)
 _id_and_secret("adafruit", r"adafruit", ["adafruit"], [("api-key", "Adafruit IO key", [(B62X, 32)])], entropy=3.5)
 _id_and_secret("airtable", r"airtable", ["airtable"], [("api-key", "Airtable API key (legacy)", [(A, 17)])],
@@ -342,7 +346,7 @@ _id_and_secret("freshbooks", r"freshbooks", ["freshbooks"], [("access-token", "F
 _id_and_secret("gitter", r"gitter", ["gitter"], [("access-token", "Gitter access token", [(B62X, 40)])],
                file="messaging", entropy=3.5)
 _id_and_secret("hubspot", r"hubspot", ["hubspot"], [("api-key", "HubSpot API key (legacy)", UUID)])
-_id_and_secret("linear", r"linear", ["linear"], [("client-secret", "Linear OAuth client secret", [(HEX, 32)])])
+_id_and_secret("linear", word_gated("linear"), ["linear"], [("client-secret", "Linear OAuth client secret", [(HEX, 32)])])
 _id_and_secret("nytimes", r"nytimes|new[_.-]?york[_.-]?times", ["nytimes", "newyorktimes", "new_york_times",
                                                                   "new-york-times"], [
     ("access-token", "New York Times API key", [(B62X, 32)])], entropy=3.5)
@@ -361,7 +365,7 @@ _id_and_secret("alibaba", r"alibaba|aliyun", ["alibaba", "aliyun"], [("secret-ke
 _id_and_secret("gocardless", r"gocardless", ["gocardless"], [("api-token", "GoCardless access token",
                                                                ["live_", (B62X, 40)])], file="payments")
 _id_and_secret("snyk", r"snyk", ["snyk"], [("api-token", "Snyk API token", UUID)], file="ci")
-_id_and_secret("sonar", r"sonar", ["sonar"], [("api-token", "SonarQube / SonarCloud token", [(B62X, 40)])],
+_id_and_secret("sonar", word_gated("sonar"), ["sonar"], [("api-token", "SonarQube / SonarCloud token", [(B62X, 40)])],
                file="ci", entropy=3.3)
 _id_and_secret("mapbox", r"mapbox", ["mapbox"], [("public-token", "Mapbox public token", ["pk.", (B62X, 60), ".",
                                                                                           (B62X, 22)])],
@@ -370,8 +374,10 @@ _id_and_secret("mailchimp", r"mailchimp", ["mailchimp"], [("api-key-named", "Mai
                                                            [(HEX, 32), "-us", (DIGITS, 2)])], file="messaging")
 _id_and_secret("privateai", r"private[_.-]?ai", ["privateai", "private_ai", "private-ai"], [
     ("api-token", "Private AI API key", [(A, 32)])], file="ai", entropy=3.5)
-_id_and_secret("atlassian", r"atlassian|confluence|jira", ["atlassian", "confluence", "jira"], [
+_id_and_secret("atlassian", r"atlassian|jira|" + word_gated("confluence"), ["atlassian", "confluence", "jira"], [
     ("api-token-any", "Atlassian API token", [(A, 24)])], entropy=3.5)
+named("particle-access-token", "saas", "Particle (particle.io) access token", word_gated(r"particle(?:[_.-]?io)?"),
+      ["particle"], [(HEX, 40)], var="PARTICLE_ACCESS_TOKEN", entropy=3.0)
 _id_and_secret("freemius", r"freemius|secret_key", ["freemius", "secret_key"], [
     ("secret-key", "Freemius secret key", ["sk_", (B62X, 29)])])
 
@@ -403,7 +409,7 @@ _fix("doppler-personal-token",
      regex=r"(?<![A-Za-z0-9_.])(?P<secret>dp\.pt\.[A-Za-z0-9]{40,44})(?![A-Za-z0-9])")
 _fix("postman-api-key", regex=r"(?<![A-Za-z0-9_])(?P<secret>PMAK-[A-Fa-f0-9]{24}-[A-Fa-f0-9]{34})(?![A-Za-z0-9])")
 _fix("hex-pm-api-key", confidence="medium")
-_fix("okta-api-token", regex=NAME_START + r"(?i:okta)" + NEAR + r"(?P<secret>00[A-Za-z0-9_=-]{40})(?![A-Za-z0-9_=-])")
+_fix("okta-api-token", regex=name_gate("okta") + NEAR + r"(?P<secret>00[A-Za-z0-9_=-]{40})(?![A-Za-z0-9_=-])")
 _fix("cloudflare-origin-ca-key",
      regex=r"(?<![A-Za-z0-9_])(?P<secret>v1\.0-[a-f0-9]{24}-[a-f0-9]{146})(?![A-Za-z0-9])")
 _fix("gitlab-ci-job-token",
@@ -449,7 +455,7 @@ token("gitlab-runner-auth-token-routable", "gitlab", "GitLab routable runner aut
 SPECS[-1].regex = r"(?<![A-Za-z0-9_-])(?P<secret>glrt-(?:t\d_)?[0-9A-Za-z_-]{27,300}\.[0-9a-z]{9})(?![A-Za-z0-9])"
 named("yandex-iam-token", "cloud", "Yandex Cloud IAM token", r"yandex", ["yandex"],
       ["t1.", (B64URL, 10, 100), "==.", (B64URL, 86), "=="], var="YANDEX_IAM_TOKEN")
-SPECS[-1].regex = (NAME_START + r"(?i:yandex)" + NEAR
+SPECS[-1].regex = (name_gate("yandex") + NEAR
                    + r"(?P<secret>t1\.[A-Za-z0-9_-]+={0,2}\.[A-Za-z0-9_-]{86}={0,2})(?![A-Za-z0-9_=-])")
 named("cloudflare-global-api-key-any", "saas", "Cloudflare global API key", r"cloudflare", ["cloudflare"],
       [(HEX, 37)], var="CLOUDFLARE_KEY", severity="critical")
