@@ -377,7 +377,7 @@ custom("msteams-webhook-url", "messaging", "Microsoft Teams incoming webhook URL
        ['TEAMS_WEBHOOK="{s}"'], severity="medium")
 token("sendinblue-api-key", "messaging", "Brevo (Sendinblue) API key", ["xkeysib-", (HEX, 64), "-", (B62, 16)])
 ctx("pusher-secret", "messaging", "Pusher channels app secret", r"pusher[\w.-]{0,10}?secret", ["pusher"],
-    [(HEX, 20)], "PUSHER_APP_SECRET", confidence="high")
+    [(HEX, 20)], "PUSHER_APP_SECRET", confidence="high", entropy=2.5)  # 20 random hex: ~1 in 50 under 3.0
 ctx("intercom-access-token", "messaging", "Intercom access token", r"intercom", ["intercom"],
     ["dG9rOj", (B64, 50, 60), "="], "INTERCOM_ACCESS_TOKEN", confidence="high")
 ctx("zendesk-api-token", "messaging", "Zendesk API token", r"zendesk", ["zendesk"], [(B62, 40)],

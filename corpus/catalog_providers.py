@@ -376,6 +376,19 @@ _id_and_secret("privateai", r"private[_.-]?ai", ["privateai", "private_ai", "pri
     ("api-token", "Private AI API key", [(A, 32)])], file="ai", entropy=3.5)
 _id_and_secret("atlassian", r"atlassian|jira|" + word_gated("confluence"), ["atlassian", "confluence", "jira"], [
     ("api-token-any", "Atlassian API token", [(A, 24)])], entropy=3.5)
+token("cloudflare-scannable-token", "saas", "Cloudflare user or account API token (cfut_/cfat_)",
+      ["cfut_", (B62, 40), (HEX, 8)], keywords=["cfut_", "cfat_"], severity="critical",
+      gen=lambda f: f.rng.choice(["cfut_", "cfat_"]) + f.pick(B62, 40) + f.pick(HEX, 8))
+SPECS[-1].regex = r"(?<![A-Za-z0-9_])(?P<secret>cf[ua]t_[A-Za-z0-9]{40}[a-f0-9]{8})(?![A-Za-z0-9])"
+token("newrelic-browser-key", "saas", "New Relic browser key", ["NRBR-", (HEX, 19)], before="A-Za-z0-9_-")
+token("salesforce-access-token", "saas", "Salesforce access/session token (org id ! session)",
+      ["00D", (B62, 12), "!", (B62X, 96)], keywords=["!"], entropy=3.5,
+      gen=lambda f: "00D" + f.pick(B62, 12) + "!" + f.pick(B62, 96))
+SPECS[-1].regex = r"(?<![A-Za-z0-9_])(?P<secret>00D[A-Za-z0-9]{12,15}![A-Za-z0-9_.]{80,110})(?![A-Za-z0-9_.])"
+named("mandrill-api-key", "messaging", "Mailchimp Transactional (Mandrill) API key", word_gated("mandrill"),
+      ["mandrill"], [(B62X, 22)], var="MANDRILL_API_KEY", entropy=3.5,
+      gen=lambda f: f.rng.choice(["", "md-"]) + f.pick(B62, 22))
+SPECS[-1].regex = SPECS[-1].regex.replace("(?P<secret>", "(?P<secret>(?:md-)?")
 named("particle-access-token", "saas", "Particle (particle.io) access token", word_gated(r"particle(?:[_.-]?io)?"),
       ["particle"], [(HEX, 40)], var="PARTICLE_ACCESS_TOKEN", entropy=3.0)
 _id_and_secret("freemius", r"freemius|secret_key", ["freemius", "secret_key"], [
