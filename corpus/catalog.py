@@ -148,9 +148,9 @@ token("azure-ad-client-secret", "azure", "Microsoft Entra ID (Azure AD) applicat
       keywords=["q~"], severity="critical", entropy=3.5,
       gen=lambda f: f.pick(B62, 3) + f.pick(DIGITS, 1) + "Q~" + f.pick(B62, 20) + f.rng.choice(".~_-") + f.pick(B62, 13),
       negatives=['AZURE_CLIENT_SECRET="abc1Q~xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"'])
-# Entra secrets are 40 characters of letters, digits and "_~.-" with "<digit>Q~"
-# at the fourth character.
-SPECS[-1].regex = r"(?<![A-Za-z0-9_~.-])(?P<secret>[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{34})(?![A-Za-z0-9_~.-])"
+# Entra secrets are 37-40 characters of letters, digits and "_~.-" with
+# "<digit>Q~" at the fourth character.
+SPECS[-1].regex = r"(?<![A-Za-z0-9_~.-])(?P<secret>[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])"
 ctx("azure-devops-pat", "azure", "Azure DevOps personal access token (legacy 52-character format)",
     r"azure[\w.-]{0,10}?devops|\bado[_.-]|azdo|vsts|system[_.-]accesstoken",
     ["azure", "ado_", "ado-", "ado.", "azdo", "vsts", "accesstoken"], [(B32L, 52)], "AZURE_DEVOPS_PAT",
@@ -370,9 +370,10 @@ ctx("postmark-server-token", "messaging", "Postmark server API token", r"postmar
     [(HEX, 8), "-", (HEX, 4), "-", (HEX, 4), "-", (HEX, 4), "-", (HEX, 12)], "POSTMARK_SERVER_TOKEN",
     gen=_uuid, confidence="high", common=True)
 custom("msteams-webhook-url", "messaging", "Microsoft Teams incoming webhook URL",
-       r"(?P<secret>https://[a-z0-9-]+\.webhook\.office\.com/webhookb2/" + UUID_RE + "@" + UUID_RE
-       + r"/IncomingWebhook/[a-f0-9]{32}/" + UUID_RE + ")",
-       ["webhook.office.com"],
+       # The current host (<tenant>.webhook.office.com/webhookb2/) and the older outlook.office.com/webhook/.
+       r"(?P<secret>https://(?:[a-z0-9-]+\.webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook)/"
+       + UUID_RE + "@" + UUID_RE + r"/IncomingWebhook/[a-f0-9]{32}/" + UUID_RE + ")",
+       ["webhook.office.com", "outlook.office.com/webhook", "outlook.office365.com/webhook"],
        lambda f: f"https://corp.webhook.office.com/webhookb2/{f.uuid()}@{f.uuid()}/IncomingWebhook/{f.pick(HEX, 32)}/{f.uuid()}",
        ['TEAMS_WEBHOOK="{s}"'], severity="medium")
 token("sendinblue-api-key", "messaging", "Brevo (Sendinblue) API key", ["xkeysib-", (HEX, 64), "-", (B62, 16)])

@@ -435,7 +435,7 @@ _fix("slack-config-refresh-token",
      regex=r"(?<![A-Za-z0-9_.-])(?P<secret>xoxe-\d-[A-Za-z0-9]{146})(?![A-Za-z0-9])")
 _fix("slack-webhook-url",
      regex=r"(?P<secret>(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/"
-           r"(?:T[A-Z0-9]{8,12}/[A-Z0-9]{8,12}/[A-Za-z0-9]{20,34}|[A-Za-z0-9+/]{43,56}))(?![A-Za-z0-9])")
+           r"(?:T[A-Z0-9]{8,12}/[A-Z0-9]{8,12}/(?:\d{12,20}/)?[A-Za-z0-9]{20,34}|[A-Za-z0-9+/]{43,56}))(?![A-Za-z0-9])")
 _fix("sentry-org-token",
      regex=r"(?<![A-Za-z0-9_])(?P<secret>sntrys_eyJ[A-Za-z0-9+/]{60,400}={0,2}_[A-Za-z0-9_/+-]{43})(?![A-Za-z0-9_-])")
 _fix("sidekiq-secret", entropy=2.5)
