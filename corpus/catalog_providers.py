@@ -8,9 +8,11 @@ Two kinds, as in ``catalog``:
   ``EZAK``, ``sha256~``) and is found anywhere;
 * ``named``: a key with no prefix of its own (32 hex, 40 alphanumerics, a
   UUID) is only a credential of that provider when the provider's name stands
-  next to it: the name must start a word (``etsyToken``, ``ETSY_TOKEN``) and
-  be at most 40 characters before the value. These rules say so in their
-  description and carry medium confidence.
+  next to it: the name must be a word (``etsyToken``, ``ETSY_TOKEN``), not in
+  an e-mail address, on the value's line at most 40 characters before it (or
+  the tag of the XML element holding it); an everyday-word name (``linear``)
+  also needs a credential word after it (``spec.name_gate``). These rules say
+  so in their description and carry medium confidence.
 
 Formats come from the providers' documentation and from reading the peers'
 rule lists (gitleaks, kingfisher, trufflehog); no peer regex or example is
