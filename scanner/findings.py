@@ -94,6 +94,19 @@ def choose_path(rule: Rule, ruleset: RuleSet, paths: list[str]) -> str | None:
     return None
 
 
+def allowlisted_path(rule: Rule, ruleset: RuleSet, paths: list[str]) -> tuple[str, str] | None:
+    """When ``choose_path`` found no path: the first path the rule applies to
+    that only a project allowlist excludes, with that allowlist's label, so
+    the finding is reported as suppressed by it rather than dropped."""
+    for path in paths or [""]:
+        if not rule.applies_to_path(path):
+            continue
+        allowing = [a for a in ruleset.allowlists if a.allows_path(path)]
+        if allowing and all(a.source for a in allowing):
+            return path, allowing[0].source
+    return None
+
+
 def build_finding(
     match: Match,
     location: Location,

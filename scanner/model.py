@@ -8,12 +8,26 @@ from __future__ import annotations
 from dataclasses import MISSING, asdict, dataclass, field
 from typing import Any, Literal
 
+# A JSON (or TOML) object as it is parsed from a file, a table cell or an
+# API answer, or as it is about to be written. Values of the product travel
+# as the dataclasses below; this is only their form at the edges.
+JSONObject = dict[str, Any]
+
 Severity = Literal["low", "medium", "high", "critical"]
 Confidence = Literal["low", "medium", "high"]
 # Weakest first: ``--min-confidence`` and the engine's choice between two rules
 # on one span both read this order.
 SEVERITY_ORDER: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 CONFIDENCE_ORDER: tuple[Confidence, ...] = ("low", "medium", "high")
+
+# What STS said of a key: ``canary`` keys are never sent; ``unverified`` had
+# nothing to sign with (no secret found near the key ID, or encoded text).
+VerificationStatus = Literal["live", "invalid", "expired", "error", "canary", "unverified"]
+# Where an org scan's finding stands: ``resolved`` once no ref reaches it,
+# ``ignored`` by a person (never reported again).
+FindingStatus = Literal["open", "resolved", "ignored"]
+# The STS error code that means "no such key ID" whatever the secret was.
+UNKNOWN_KEY_REASON = "InvalidClientTokenId"
 
 
 @dataclass(frozen=True)
@@ -36,13 +50,17 @@ class Match:
     # example "base64"); None when it stood in the bytes as they are.
     decoded: str | None = None
     # A detector judges each finding (None: the rule's own confidence).
-    confidence: str | None = None
+    confidence: Confidence | None = None
     # What a structured parser (Terraform state) knows of the secret: the
     # resource address, type, provider. Becomes ``Finding.extra``.
     labels: tuple[tuple[str, str], ...] = ()
     # The inline marker (``leakwarden:allow``) on the match's line: the match
     # is reported as suppressed, not dropped, so the suppression is visible.
     allowed: str | None = None
+    # The project allowlist (a config file's ``[[allowlists]]``, a
+    # ``.gitleaks.toml`` allowlist) that allows the match, by its label: the
+    # match is reported as suppressed by it, so no allowlist hides silently.
+    allowlist: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +96,39 @@ class BlobOrigin:
         return self.introductions[0] if self.introductions else None
 
 
+@dataclass(frozen=True)
+class Verification:
+    """What STS said of one key (see ``VerificationStatus``). ``key_id`` is set
+    on the key's own finding and on the secrets and tokens tried with it: a key
+    ID is an identifier (every CloudTrail record holds it), not a secret."""
+
+    status: VerificationStatus
+    account: str | None = None
+    arn: str | None = None
+    user_id: str | None = None
+    checked_at: str | None = None
+    partition: str | None = None
+    reason: str | None = None
+    key_id: str | None = None
+
+    @property
+    def unknown_key(self) -> bool:
+        """STS knows no such key ID anywhere asked, whatever the secret."""
+        return self.status == "invalid" and (self.reason or "").startswith(UNKNOWN_KEY_REASON)
+
+    def to_dict(self) -> JSONObject:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: JSONObject) -> Verification:
+        """From ``to_dict()`` (a verified report, the org-scan state); keys it
+        does not know are dropped. Raises ``ValueError`` without a ``status``."""
+        if not isinstance(data.get("status"), str):
+            raise ValueError("verification without a status")
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
 @dataclass
 class Finding:
     """A match plus its location and provenance: what reports, stores and
@@ -87,8 +138,8 @@ class Finding:
 
     rule: str
     description: str
-    severity: str
-    confidence: str
+    severity: Severity
+    confidence: Confidence
     secret: str
     fingerprint: str  # rule + blob + span: one occurrence
     secret_hash: str  # keyed hash of rule + secret: the same secret anywhere
@@ -114,13 +165,20 @@ class Finding:
     # History scans: does HEAD still hold this secret at one of its paths?
     # None where there is no HEAD to ask (staged, plain files).
     in_head: bool | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # AWS findings, once verified: the account the key belongs to (decoded
+    # from the key ID, or told by STS) and what STS said.
+    aws_account: str | None = None
+    verification: Verification | None = None
+    # What a structured source knows of the secret (a Terraform resource
+    # address, an S3 object version), and keys of a loaded report this
+    # version does not know: written back out as top-level keys.
+    extra: JSONObject = field(default_factory=dict)
 
-    def sort_key(self) -> tuple[Any, ...]:
+    def sort_key(self) -> tuple[str, int, int, str, str, tuple[int, int]]:
         return (self.path, self.line, self.column, self.rule, self.blob, self.span)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Finding:
+    def from_dict(cls, data: JSONObject) -> Finding:
         """A finding from its ``to_dict()`` form (a JSON report, the org-scan
         state); unknown keys go to ``extra``.
 
@@ -132,8 +190,8 @@ class Finding:
         if missing:
             raise ValueError(f"finding without {', '.join(missing)}")
         fields = cls.__dataclass_fields__
-        values: dict[str, Any] = {}
-        extra: dict[str, Any] = dict(data.get("extra") or {})
+        values: JSONObject = {}
+        extra: JSONObject = dict(data.get("extra") or {})
         for name, value in data.items():
             if name in fields and name != "extra":
                 values[name] = value
@@ -144,46 +202,137 @@ class Finding:
             if name in values or name == "extra":
                 continue
             if spec.default is MISSING and spec.default_factory is MISSING:
-                values[name] = 0 if spec.type in ("int", "float") else ("" if spec.type == "str" else None)
+                values[name] = 0 if spec.type in ("int", "float") else ("" if spec.type in _TEXT_TYPES else None)
         if values.get("reachable") is None:
             values["reachable"] = True
+        verification = values.get("verification")
+        values["verification"] = Verification.from_dict(verification) if isinstance(verification, dict) else None
         return cls(**values, extra=extra)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         data = asdict(self)
         data["span"] = list(self.span)
-        extra = data.pop("extra")
-        data.update(extra)
+        data.update(data.pop("extra"))
+        # Unverified findings carry neither key; a verified AWS finding both
+        # (its account may be null: an old-format key ID STS did not answer for).
+        account, verification = data.pop("aws_account"), data.pop("verification")
+        if verification is not None or account is not None:
+            data["aws_account"] = account
+        if verification is not None:
+            data["verification"] = verification
         return data
+
+
+# Annotations (as strings) of the fields a loaded finding may lack and that
+# then read as empty text.
+_TEXT_TYPES = frozenset({"str", "Severity", "Confidence"})
 
 
 @dataclass
 class Suppression:
     """A finding that was made and then hidden, and what hid it: ``kind`` is
-    ``inline`` (a marker in the source), ``ignore-file`` or ``baseline``;
-    ``by`` names the marker or the entry (``.leakwardenignore:3``)."""
+    ``inline`` (a marker in the source), ``ignore-file``, ``baseline`` or
+    ``allowlist`` (a project's); ``by`` names the marker or the entry
+    (``.leakwardenignore:3``, ``.leakwarden.toml allowlists[0]``)."""
 
     finding: Finding
     kind: str
     by: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         data = self.finding.to_dict()
         data["suppressed_by"] = {"kind": self.kind, "by": self.by}
         return data
 
 
 @dataclass
-class ScanError:
-    """A unit that could not be scanned whole. Its presence makes the run incomplete."""
+class OrgFinding:
+    """A finding of ``org scan`` as the state file keeps it: in which
+    repository, and where it stands. ``first_seen`` is None until stored."""
 
-    kind: str  # "corrupt-object", "regex-timeout", "read-error", "missing-object", ...
+    repo: str
+    finding: Finding
+    status: FindingStatus = "open"
+    first_seen: str | None = None
+    last_seen: str | None = None
+    resolved_at: str | None = None
+    ignored_reason: str | None = None
+
+    def to_dict(self) -> JSONObject:
+        """The finding's dict plus ``repo`` (and, once stored, its status and dates)."""
+        data = self.finding.to_dict()
+        data["repo"] = self.repo
+        if self.first_seen is not None:
+            data.update(status=self.status, first_seen=self.first_seen, last_seen=self.last_seen)
+        if self.resolved_at:
+            data["resolved_at"] = self.resolved_at
+        if self.ignored_reason:
+            data["ignored_reason"] = self.ignored_reason
+        return data
+
+
+@dataclass
+class Exposure:
+    """A secret in a repository that was public, and since when it is out.
+
+    ``exposed_since`` is the later of its commit and the start of the public
+    period it fell in (None: public before anything known), ``public_since``
+    that period's start. ``first_seen``, ``last_seen`` and ``new`` are the
+    state file's (``first_seen`` None until stored).
+    """
+
+    repo: str
+    finding: Finding
+    exposed_since: str | None
+    public_since: str | None
+    public_now: bool
+    first_seen: str | None = None
+    last_seen: str | None = None
+    new: bool = False
+
+    def to_dict(self) -> JSONObject:
+        """The finding's dict plus the exposure's keys (the state stores this form)."""
+        data = self.finding.to_dict()
+        data.update(repo=self.repo, exposed_since=self.exposed_since, public_since=self.public_since,
+                    public_now=self.public_now)
+        if self.first_seen is not None:
+            data.update(first_seen=self.first_seen, last_seen=self.last_seen, new=self.new)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: JSONObject) -> Exposure:
+        """From ``to_dict()``; raises ``ValueError`` as ``Finding.from_dict`` does."""
+        rest = dict(data)
+        if not isinstance(rest.get("repo"), str):
+            raise ValueError("exposure without a repo")
+        return cls(
+            repo=rest.pop("repo"),
+            exposed_since=rest.pop("exposed_since", None),
+            public_since=rest.pop("public_since", None),
+            public_now=bool(rest.pop("public_now", False)),
+            first_seen=rest.pop("first_seen", None),
+            last_seen=rest.pop("last_seen", None),
+            new=bool(rest.pop("new", False)),
+            finding=Finding.from_dict(rest),
+        )
+
+
+@dataclass
+class ScanError:
+    """A unit that could not be scanned whole. Its presence makes the run incomplete.
+
+    Runs over many repositories (``org audit``, ``org scan``) name the
+    repository; a failure of the run's own (an event feed, the token) has none.
+    """
+
+    kind: str  # "corrupt-object", "regex-timeout", "read-error", "missing-object", "clone", ...
     message: str
     blob: str | None = None
     path: str | None = None
     rule: str | None = None
+    repo: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
@@ -202,7 +351,7 @@ class ScanStats:
     findings: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return asdict(self)
 
 
@@ -228,7 +377,7 @@ class ScanResult:
             return 2
         return 1 if self.findings else 0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         data = {
             "findings": [f.to_dict() for f in self.findings],
             "errors": [e.to_dict() for e in self.errors],

@@ -10,7 +10,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from scanner.engine.matcher import Engine
 from scanner.engine.rules import Rule, RuleSet, default_rules
 from scanner.findings import (
     Location,
+    allowlisted_path,
     build_finding,
     choose_path,
     locate,
@@ -49,7 +50,9 @@ if TYPE_CHECKING:
 # used: the staged scan (a pre-commit hook, on every commit) needs none of them.
 
 DEFAULT_MAX_BLOB_SIZE = 25 * 1024 * 1024
-_BINARY_SNIFF = 8000  # git's own heuristic: a NUL in the first 8000 bytes
+# Blobs with NUL bytes ("binary" to git) are scanned like any other: a NUL
+# near the top of a text file must not hide the token below it, and the
+# engine works on bytes. There are few such blobs in a source history.
 _CHUNK = 128  # blobs per work unit: small enough to balance, big enough to amortise IPC
 _PARALLEL_MIN_BLOBS = 256
 
@@ -107,7 +110,7 @@ class _BlobResult:
     key: str  # blob oid, or file path for plain files
     oid: str
     size: int
-    status: str  # scanned, binary, too-large, error
+    status: str  # scanned, too-large, error
     hits: list[tuple[Match, Location]] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     match_seconds: float = 0.0  # engine time; the rest of a worker's time is reading
@@ -199,9 +202,6 @@ class _Worker:
         errors: list[ScanError] = []
         lines_before = 0
         for offset, data, last in parts:
-            if offset == 0 and b"\0" in data[:_BINARY_SNIFF]:
-                parts.close()  # type: ignore[attr-defined]
-                return _BlobResult(key, oid, size, "binary")
             matches, found_errors = self.engine.scan(data, paths=paths or None)
             errors.extend(found_errors)
             for m in matches:
@@ -223,8 +223,6 @@ class _Worker:
         """``paths``: where the blob is known to be, so path-scoped rules (a
         .pgpass, a .tfstate) run only where they apply; empty means unknown,
         and then every path rule may apply."""
-        if b"\0" in data[:_BINARY_SNIFF]:
-            return _BlobResult(key, oid, len(data), "binary")
         started = time.perf_counter()
         matches, errors = self.engine.scan(data, paths=paths or None)
         for error in errors:
@@ -403,8 +401,6 @@ def _account(stats: ScanStats, item: _BlobResult, errors: list[ScanError]) -> No
         stats.blobs_scanned += 1
         stats.bytes_scanned += item.size
         stats.blobs_windowed += item.windowed
-    elif item.status == "binary":
-        stats.skipped_binary += 1
     elif item.status == "too-large":
         stats.skipped_too_large += 1
     errors.extend(item.errors)
@@ -422,14 +418,21 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
         rule = rule_for(ruleset, match.rule_id)
         path = choose_path(rule, ruleset, origin.paths)
         if path is None:
-            continue
+            allowed = allowlisted_path(rule, ruleset, origin.paths)
+            if allowed is None:
+                continue
+            path, label = allowed
+            match = replace(match, allowlist=match.allowlist or label)
         kept.append((match, location, rule, path))
     out = []
     for match, location, rule, path in one_per_secret(kept):
         finding = build_finding(match, location, origin, rule, path,
                                 redacted=options.redact, source=source,
                                 hash_key=_hash_key(options))
-        if match.allowed is None:
+        if match.allowlist is not None:
+            if suppressed is not None:
+                suppressed.append(Suppression(finding, "allowlist", match.allowlist))
+        elif match.allowed is None:
             out.append(finding)
         elif suppressed is not None:
             suppressed.append(Suppression(finding, "inline",
@@ -579,7 +582,6 @@ class _RangeResult:
     blobs: int = 0
     scanned: int = 0
     scanned_bytes: int = 0
-    binary: int = 0
     windowed: int = 0
     items: list[_BlobResult] = field(default_factory=list)
     read_seconds: float = 0.0
@@ -591,8 +593,6 @@ class _RangeResult:
             self.scanned += 1
             self.scanned_bytes += item.size
             self.windowed += item.windowed
-        elif item.status == "binary":
-            self.binary += 1
         if item.hits or item.errors:
             self.items.append(item)
 
@@ -624,9 +624,6 @@ def _scan_blob_range(worker: _Worker, oids: list[bytes], paths_of: list[list[str
             size = max(sizes[oids.index(oid)], 0)
             out.items.append(_BlobResult(key, key, size, "error", errors=[
                 ScanError("corrupt-object", error or "unreadable", blob=key)]))
-            continue
-        if data.find(b"\0", 0, _BINARY_SNIFF) >= 0:
-            out.binary += 1
             continue
         out.scanned += 1
         out.scanned_bytes += len(data)
@@ -689,7 +686,6 @@ def _run_history(walk: Iterator[bytes], task: Callable[[list[bytes]], _HistoryTa
         nonlocal done
         stats.blobs_scanned += part.scanned
         stats.bytes_scanned += part.scanned_bytes
-        stats.skipped_binary += part.binary
         stats.blobs_windowed += part.windowed
         seconds = stats.seconds
         seconds["workers_match"] = round(seconds.get("workers_match", 0.0) + part.match_seconds, 3)

@@ -1,5 +1,5 @@
 # ruff: noqa: F811 - pytest fixtures are imported from tests.support.aws by name
-"""The docs' shell snippets run as written (issue 16).
+"""The docs' shell snippets run as written.
 
 Every ```sh / ```cron block in README.md and docs/*.md is preceded by
 ``<!-- runnable -->`` (or ``<!-- runnable: crontab -->``), and then this test

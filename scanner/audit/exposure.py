@@ -7,11 +7,10 @@ went public; one committed while it was public was exposed at its commit.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from scanner.audit.visibility import VisibilityChange, public_intervals
 from scanner.clock import iso, parse_iso
-from scanner.model import Finding
+from scanner.model import Exposure, Finding
 
 
 def exposed_since(committed: str | None, intervals: list[tuple[str | None, str | None]]) -> tuple[str | None, str | None] | None:
@@ -37,9 +36,8 @@ def compute_exposures(
     findings: Iterable[Finding],
     changes: Iterable[VisibilityChange],
     public_now: bool,
-) -> list[dict[str, Any]]:
-    """One exposure per finding that was ever public: the finding's dict plus
-    ``repo``, ``exposed_since``, ``public_since`` and ``public_now``."""
+) -> list[Exposure]:
+    """One exposure per finding of ``repo`` that was ever public."""
     intervals = public_intervals([c for c in changes if c.repo == repo], public_now)
     out = []
     for finding in findings:
@@ -47,8 +45,6 @@ def compute_exposures(
         if hit is None:
             continue
         since, public_since = hit
-        data = finding.to_dict()
-        data.update(repo=repo, exposed_since=since, public_since=public_since, public_now=public_now)
-        out.append(data)
-    out.sort(key=lambda e: (e["repo"], e.get("path") or "", e.get("line") or 0, e["fingerprint"]))
+        out.append(Exposure(repo, finding, exposed_since=since, public_since=public_since, public_now=public_now))
+    out.sort(key=lambda e: (e.finding.path, e.finding.line, e.finding.fingerprint))
     return out

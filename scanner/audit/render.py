@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from io import StringIO
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -13,6 +12,7 @@ from rich.text import Text
 
 from scanner.audit.run import AuditReport
 from scanner.audit.visibility import VisibilityChange
+from scanner.model import Exposure
 from scanner.report.escape import rich_text, visible
 
 
@@ -26,9 +26,9 @@ def _when(change: VisibilityChange) -> str:
     return f"between {change.window_after} and {change.window_before}"
 
 
-def _location(e: dict[str, Any]) -> str:
-    commit = (e.get("commit") or "")[:12]
-    return f"{e.get('path')}:{e.get('line')}" + (f" @ {commit}" if commit else "")
+def _location(e: Exposure) -> str:
+    commit = (e.finding.commit or "")[:12]
+    return f"{e.finding.path}:{e.finding.line}" + (f" @ {commit}" if commit else "")
 
 
 def render_markdown(report: AuditReport) -> str:
@@ -68,7 +68,7 @@ def render_text(report: AuditReport, width: int = 120, color: bool = False) -> s
         for col in ("repo", "pattern", "new"):
             table.add_column(col)
         for v in report.violations:
-            _row(table, v["repo"], v["pattern"], "new" if v["new"] else "")
+            _row(table, v.repo, v.pattern, "new" if v.new else "")
         console.print(table)
     if report.exposures:
         table = Table(title="Exposed secrets", title_justify="left")
@@ -77,14 +77,14 @@ def render_text(report: AuditReport, width: int = 120, color: bool = False) -> s
         for e in report.exposures:
             _row(
                 table,
-                e["repo"], str(e.get("rule")), str(e.get("secret")), _location(e),
-                e.get("exposed_since") or "unknown", "yes" if e.get("public_now") else "no", "new" if e["new"] else "",
+                e.repo, e.finding.rule, e.finding.secret, _location(e),
+                e.exposed_since or "unknown", "yes" if e.public_now else "no", "new" if e.new else "",
             )
         console.print(table)
     for note in report.notes:
         console.print(f"note: {visible(note)}", markup=False)
     for err in report.errors:
-        console.print(f"error ({visible(err['kind'])}) {visible(err.get('repo', ''))}: {visible(err['message'])}",
+        console.print(f"error ({visible(err.kind)}) {visible(err.repo or '')}: {visible(err.message)}",
                       markup=False)
     return buf.getvalue()
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from scanner.audit.exposure import compute_exposures
 from scanner.audit.policy import VisibilityPolicy
@@ -29,7 +28,7 @@ from scanner.github.client import (
     describe_error,
 )
 from scanner.github.mirror import MirrorError, MirrorResult, mirror_path, refs_digest, sync_mirror
-from scanner.model import ScanResult
+from scanner.model import Exposure, JSONObject, ScanError, ScanResult
 from scanner.state.audit import AuditStore
 
 ScanFunction = Callable[[Path], ScanResult]
@@ -62,15 +61,28 @@ class AuditOptions:
     mirror_jobs: int = 4  # clones/fetches at once
 
 
+@dataclass(frozen=True)
+class Violation:
+    """A public repository that the policy says must stay private."""
+
+    repo: str
+    visibility: str
+    pattern: str  # the ``must_stay_private`` glob it matches
+    new: bool  # not reported by a finished run before
+
+    def to_dict(self) -> JSONObject:
+        return asdict(self)
+
+
 @dataclass
 class AuditReport:
     org: str
     generated_at: str
     repos: list[RepoInfo]
     changes: list[VisibilityChange]
-    violations: list[dict[str, Any]]
-    exposures: list[dict[str, Any]]
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    violations: list[Violation]
+    exposures: list[Exposure]
+    errors: list[ScanError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)  # mirrors not rescanned: same refs, same rules
@@ -80,12 +92,12 @@ class AuditReport:
         return [c for c in self.changes if c.new and c.to_public]
 
     @property
-    def new_violations(self) -> list[dict[str, Any]]:
-        return [v for v in self.violations if v["new"]]
+    def new_violations(self) -> list[Violation]:
+        return [v for v in self.violations if v.new]
 
     @property
-    def new_exposures(self) -> list[dict[str, Any]]:
-        return [e for e in self.exposures if e["new"]]
+    def new_exposures(self) -> list[Exposure]:
+        return [e for e in self.exposures if e.new]
 
     @property
     def exit_code(self) -> int:
@@ -96,15 +108,15 @@ class AuditReport:
             return 1
         return 0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {
             "org": self.org,
             "generated_at": self.generated_at,
             "repos": [r.to_dict() for r in self.repos],
             "changes": [c.to_dict() for c in self.changes],
-            "violations": self.violations,
-            "exposures": self.exposures,
-            "errors": self.errors,
+            "violations": [v.to_dict() for v in self.violations],
+            "exposures": [e.to_dict() for e in self.exposures],
+            "errors": [e.to_dict() for e in self.errors],
             "notes": self.notes,
             "summary": {
                 "repos": len(self.repos),
@@ -120,13 +132,6 @@ class AuditReport:
                 "complete": not self.errors,
             },
         }
-
-
-def _error(repo: str | None, kind: str, message: str) -> dict[str, Any]:
-    data: dict[str, Any] = {"kind": kind, "message": message}
-    if repo:
-        data["repo"] = repo
-    return data
 
 
 def _changes_digest(changes: list[VisibilityChange], repo: str) -> str:
@@ -151,7 +156,7 @@ def run_audit(
     scan_fn = scan_fn or default_scan
     org = options.org
     started = now()
-    errors: list[dict[str, Any]] = []
+    errors: list[ScanError] = []
     notes: list[str] = []
 
     say(f"listing repositories of {org}")
@@ -165,14 +170,14 @@ def run_audit(
         if not audit.available:
             notes.append(f"{audit.reason}; using event feeds and snapshots")
     except GITHUB_ERRORS as exc:
-        errors.append(_error(None, "audit-log", describe_error(exc)))
+        errors.append(ScanError("audit-log", describe_error(exc)))
 
     events: list[PublicEventInfo] = []
     if options.use_events:
         try:
             events.extend(client.org_public_events(org))
         except GITHUB_ERRORS as exc:
-            errors.append(_error(None, "events", f"org event feed: {describe_error(exc)}"))
+            errors.append(ScanError("events", f"org event feed: {describe_error(exc)}"))
         if not audit.available:
             # Without the audit log, repo feeds can date flips the org feed missed.
             # Only for public repos not already known public: keeps reruns cheap.
@@ -183,11 +188,11 @@ def run_audit(
                 try:
                     events.extend(client.repo_public_events(repo.full_name))
                 except GITHUB_ERRORS as exc:
-                    errors.append(_error(repo.full_name, "events", f"repo event feed: {describe_error(exc)}"))
+                    errors.append(ScanError("events", f"repo event feed: {describe_error(exc)}", repo=repo.full_name))
 
     found = detect_changes(repos, previous, started, audit.entries, events)
     for change in found:
-        store.record_change(org, change.to_dict(), started)
+        store.record_change(org, change, started)
     store.record_snapshot(org, repos, started)
 
     changes = [
@@ -212,10 +217,10 @@ def run_audit(
             store.clear_violation(repo.full_name)
             continue
         new = store.record_violation(org, repo.full_name, pattern, started)
-        violations.append({"repo": repo.full_name, "visibility": repo.visibility, "pattern": pattern, "new": new})
+        violations.append(Violation(repo.full_name, repo.visibility, pattern, new))
 
     went_public = {c.repo for c in changes if c.to_visibility == "public"}
-    violators = {str(v["repo"]) for v in violations}
+    violators = {v.repo for v in violations}
     fresh = {c.repo for c in changes if c.new and c.to_public}
     # Repos that just went public first: they are the ones a responder needs now.
     targets = sorted((went_public | violators) & by_name.keys(), key=lambda n: (n not in fresh, n))
@@ -228,7 +233,7 @@ def run_audit(
         try:
             token: str | None = client.git_token()
         except GITHUB_OR_CONFIG_ERRORS as exc:
-            errors.append(_error(None, "auth", f"no token for git: {describe_error(exc)}"))
+            errors.append(ScanError("auth", f"no token for git: {describe_error(exc)}"))
             token = None
             targets = []
 
@@ -246,7 +251,7 @@ def run_audit(
         for name, mirror in zip(targets, synced, strict=True):
             repo = by_name[name]
             if isinstance(mirror, MirrorError):
-                errors.append(_error(name, "clone", str(mirror)))
+                errors.append(ScanError("clone", str(mirror), repo=name))
                 continue
             # Exposures depend on the history, the rules and when the repo was
             # public: a new flip can expose a secret committed while it was private.
@@ -259,11 +264,11 @@ def run_audit(
             try:
                 result = scan_fn(mirror.path)
             except Exception as exc:  # one repo's scan failure must not end the audit
-                errors.append(_error(name, "scan", f"{type(exc).__name__}: {exc}"))
+                errors.append(ScanError("scan", f"{type(exc).__name__}: {exc}", repo=name))
                 continue
             scanned.append(name)
             for err in result.errors:
-                errors.append(_error(name, f"scan:{err.kind}", err.message))
+                errors.append(ScanError(f"scan:{err.kind}", err.message, repo=name))
             for exposure in compute_exposures(name, result.findings, changes, repo.visibility == "public"):
                 store.record_exposure(org, exposure, started)
             if not result.errors:  # an incomplete scan is retried next run

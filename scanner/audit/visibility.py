@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from scanner.clock import parse_iso
 from scanner.github.client import AuditEntry, PublicEventInfo, RepoInfo
+from scanner.model import JSONObject
 from scanner.state.audit import VisibilitySnapshot
 
 # Audit log and event feed stamp the same flip a little apart.
@@ -46,29 +46,14 @@ class VisibilityChange:
     def latest(self) -> str | None:
         return self.at or self.window_before
 
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"repo": self.repo, "from": self.from_visibility, "to": self.to_visibility}
+    def to_dict(self) -> JSONObject:
+        data: JSONObject = {"repo": self.repo, "from": self.from_visibility, "to": self.to_visibility}
         if self.at:
             data["at"] = self.at
         else:
             data["window"] = {"after": self.window_after, "before": self.window_before}
         data.update(actor=self.actor, source=self.source, new=self.new)
         return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> VisibilityChange:
-        window = data.get("window") or {}
-        return cls(
-            repo=data["repo"],
-            from_visibility=data.get("from"),
-            to_visibility=data["to"],
-            source=data["source"],
-            at=data.get("at"),
-            window_after=window.get("after"),
-            window_before=window.get("before"),
-            actor=data.get("actor"),
-            new=bool(data.get("new")),
-        )
 
 
 def _close(a: str, b: str) -> bool:

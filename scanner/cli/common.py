@@ -9,11 +9,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from scanner.report.escape import rich_text, visible
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from scanner.github.client import GitHubClient
+    from scanner.state.db import StateFile
 
 
 class Confidence(str, Enum):
@@ -114,7 +120,7 @@ GitHubUrlOption = Annotated[
 ]
 
 
-def connect_github(console: Any, github_url: str | None, max_rate_limit_wait: float) -> Any:
+def connect_github(console: Console, github_url: str | None, max_rate_limit_wait: float) -> GitHubClient:
     """A GitHubClient whose rate-limit waits are announced on stderr."""
     from scanner.github.client import GitHubClient, GitHubConfigError, RateLimitWaiter
 
@@ -128,7 +134,7 @@ def connect_github(console: Any, github_url: str | None, max_rate_limit_wait: fl
         raise fail(str(exc)) from None
 
 
-def open_store(console: Any, state: Path | None) -> Any:
+def open_store(state: Path | None) -> StateFile:
     """The SQLite state file (default under the XDG data directory)."""
     from scanner.state.db import StateFile, StoreError, default_state_path
 
@@ -139,7 +145,7 @@ def open_store(console: Any, state: Path | None) -> Any:
         raise fail(str(exc)) from None
 
 
-def listing_failed(console: Any, org: str, client: Any, exc: Exception) -> typer.Exit:
+def listing_failed(org: str, client: GitHubClient, exc: Exception) -> typer.Exit:
     """The one-line reason when the org's repositories cannot be listed, with a hint."""
     from scanner.github.client import describe_error
 
@@ -149,7 +155,7 @@ def listing_failed(console: Any, org: str, client: Any, exc: Exception) -> typer
     return fail(f"cannot list the repositories of {org}: {describe_error(exc)}{hint}")
 
 
-def write_report(console: Any, rendered: str, output: Path | None) -> None:
+def write_report(console: Console, rendered: str, output: Path | None) -> None:
     """An org report to stdout or a file; a file written is announced on stderr."""
     write_output(rendered, output)
     if output is not None:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -24,6 +24,12 @@ from scanner.cli.common import (
     write_report,
 )
 from scanner.report.escape import rich_text, visible
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from scanner.orgscan.coordinator import ProgressHook
+    from scanner.orgscan.task import RepoOutcome
 
 # PyGithub, rich and the scanner are imported inside the command: this module
 # is imported by every `leakwarden` start (pre-commit included), which must stay fast.
@@ -101,7 +107,7 @@ def audit_command(
     except PolicyError as exc:
         raise fail(str(exc)) from None
     client = connect_github(err, github_url, max_rate_limit_wait)
-    store = open_store(err, state)
+    store = open_store(state)
     options = AuditOptions(
         org=org, policy=policy, mirrors_dir=mirrors, use_events=events, scan=scan, rescan=rescan
     )
@@ -111,7 +117,7 @@ def audit_command(
         try:
             report = run_audit(client, tables, options, progress=progress)
         except GITHUB_ERRORS as exc:
-            raise listing_failed(err, org, client, exc) from None
+            raise listing_failed(org, client, exc) from None
         except GitHubConfigError as exc:
             raise fail(str(exc)) from None
 
@@ -169,12 +175,11 @@ def scan_command(
     from rich.console import Console
 
     from scanner.github.client import GITHUB_ERRORS, GitHubConfigError
-    from scanner.orgscan.coordinator import OrgScanOptions, run_org_scan
+    from scanner.orgscan.coordinator import OrgScanOptions
     from scanner.orgscan.executors import make_runner
+    from scanner.orgscan.nightly import NightlyOptions, mark_reported, run_nightly
     from scanner.orgscan.render import RENDERERS
     from scanner.procs import ExecutorError
-    from scanner.state.audit import AuditStore
-    from scanner.state.orgscan import OrgScanStore
 
     err = Console(stderr=True)
     if tickets and not verify:
@@ -213,69 +218,38 @@ def scan_command(
     except ExecutorError as exc:
         raise fail(str(exc)) from None
     client = connect_github(err, github_url, max_rate_limit_wait)
-    store = open_store(err, state)
+    store = open_store(state)
 
+    options = NightlyOptions(
+        scan=OrgScanOptions(org=org, mirrors_dir=mirrors, jobs=jobs, executor=executor, git_timeout=git_timeout,
+                            rescan=rescan),
+        audit=audit, policy=policy, verify=verify_options, tickets=destination,
+    )
     with store:
-        options = OrgScanOptions(org=org, mirrors_dir=mirrors, jobs=jobs, executor=executor,
-                                 git_timeout=git_timeout, rescan=rescan)
-        mirrors_dir = options.mirrors_dir or store.path.parent / "mirrors"
-        audit_report = None
         try:
-            if audit:
-                from scanner.audit.run import AuditOptions, run_audit
-
-                audit_options = AuditOptions(org=org, mirrors_dir=mirrors_dir, scan=False)
-                if policy is not None:
-                    audit_options.policy = policy
-                audit_report = run_audit(client, AuditStore(store), audit_options)
-                options.first = frozenset(c.repo for c in audit_report.new_public_changes)
             with _progress(err) as hook:
-                report = run_org_scan(client, store, options, progress=hook, run_tasks=runner)
+                report = run_nightly(client, store, options, progress=hook, run_tasks=runner)
         except GITHUB_ERRORS as exc:
-            raise listing_failed(err, org, client, exc) from None
+            raise listing_failed(org, client, exc) from None
         except (GitHubConfigError, ExecutorError) as exc:
             raise fail(str(exc)) from None
-
-        exposures: list[dict[str, Any]] = []
-        if audit_report is not None:
-            from scanner.orgscan.actions import record_exposures
-
-            exposures = record_exposures(report, store, audit_report)
-            report.audit = {
-                "changes_to_public": [c.to_dict() for c in audit_report.new_public_changes],
-                "violations": audit_report.new_violations,
-                "new_exposures": exposures,
-                "errors": audit_report.errors,
-            }
-            report.errors.extend(dict(e, kind=f"audit:{e['kind']}") for e in audit_report.errors)
-        if verify_options is not None and report.findings:
-            from scanner.orgscan.actions import send_tickets, verify_new_findings
-
-            report.verification = verify_new_findings(report, store, mirrors_dir, verify_options)
-            if destination is not None:
-                report.tickets = send_tickets(report, destination, exposures, store, mirrors_dir)
-                if any(t["action"] == "error" for t in report.tickets):
-                    report.errors.append({"kind": "tickets", "message": "a ticket could not be written"})
-
         write_report(err, RENDERERS[output_format.value](report), output)
-        # Only now, with the report out, are these findings no longer new.
-        OrgScanStore(store).mark_findings_reported(org, [(f["repo"], f["fingerprint"]) for f in report.findings])
-        if audit_report is not None:
-            AuditStore(store).mark_changes_reported(org)
+        # Only now, with the report out, are its discoveries no longer new.
+        mark_reported(store, report)
         if output_format.value != "text" or output is not None:
             err.print(RENDERERS["text"](report).splitlines()[0], highlight=False, markup=False)
     raise typer.Exit(report.exit_code)
 
 
 @contextmanager
-def _progress(console: Any) -> Iterator[Any]:
+def _progress(console: Console) -> Iterator[ProgressHook | None]:
     """The org scan's hook for ``run_org_scan``: a bar on a terminal, nothing on a pipe."""
     with progress_bar("repositories", show=console.is_terminal) as update:
         if update is None:
             yield None
             return
 
-        def hook(outcome: Any, done: int, total: int) -> None:
+        def hook(outcome: RepoOutcome, done: int, total: int) -> None:
             update(done, total, f"{outcome.repo} {outcome.status}")
 
         yield hook
@@ -294,7 +268,7 @@ def ignore_command(
     from scanner.state.orgscan import OrgScanStore
 
     err = Console(stderr=True)
-    store = open_store(err, state)
+    store = open_store(state)
     unknown = []
     with store:
         tables = OrgScanStore(store)

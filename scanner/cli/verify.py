@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,7 +19,7 @@ from scanner.report.escape import visible
 # Only typer at import time: this module is loaded on every `leakwarden` start,
 # and boto3/pygit2 are loaded by the commands that need them.
 if TYPE_CHECKING:
-    from scanner.model import ScanResult
+    from scanner.model import ScanResult, VerificationStatus
     from scanner.verify.verifier import VerifySummary
 
 PARTITIONS = "aws, aws-us-gov, aws-cn"
@@ -33,7 +33,7 @@ SKIP_ACCOUNT_HELP = "Treat this AWS account as a canary too: never send its keys
 
 def describe(summary: VerifySummary) -> str:  # noqa: F821 - string annotation
     """One line for stderr: key IDs per status (occurrences, not unique keys) and STS calls."""
-    order = ["live", "expired", "invalid", "error", "canary", "unverified"]
+    order: list[VerificationStatus] = ["live", "expired", "invalid", "error", "canary", "unverified"]
     keys = summary.keys_by_status
     counts = ", ".join(
         f"{keys[s]} {s}" + (" (never sent)" if s == "canary" else "") for s in order if keys.get(s)
@@ -42,13 +42,14 @@ def describe(summary: VerifySummary) -> str:  # noqa: F821 - string annotation
     return f"{total} AWS access key ID(s): {counts or 'none'}; {summary.sts_calls} STS call(s)"
 
 
-def _echo_summary(summary: VerifySummary, live: list[dict[str, Any]]) -> None:
+def _echo_summary(summary: VerifySummary, live: list[tuple[str | None, str | None]]) -> None:
+    """``live``: (key ID, ARN) of each live key."""
     for problem in summary.problems:
         typer.echo(f"leakwarden: {visible(problem)}", err=True)
     typer.echo(f"leakwarden: {describe(summary)}", err=True)
-    for item in live:
+    for key_id, arn in live:
         # Key IDs and ARNs are identifiers, safe to show; secrets never are.
-        typer.echo(f"leakwarden: LIVE {visible(item.get('key_id'))} {visible(item.get('arn'))}", err=True)
+        typer.echo(f"leakwarden: LIVE {visible(key_id)} {visible(arn)}", err=True)
 
 
 def verify_scan_result(
@@ -67,9 +68,9 @@ def verify_scan_result(
     options = VerifyOptions(sts_endpoint=sts_endpoint, skip_accounts=skip_aws_accounts or ())
     summary = verify_findings(result.findings, repo_path, options)
     live = [
-        f.extra["verification"]
+        (f.verification.key_id, f.verification.arn)
         for f in result.findings
-        if f.rule == "aws-access-key-id" and f.extra.get("verification", {}).get("status") == "live"
+        if f.rule == "aws-access-key-id" and f.verification is not None and f.verification.status == "live"
     ]
     _echo_summary(summary, live)
     return result.exit_code if summary.complete else 2
@@ -137,7 +138,7 @@ def verify_command(
 
     write_output(text, output)
     live = [
-        f["verification"]
+        (f["verification"].get("key_id"), f["verification"].get("arn"))
         for f in data["findings"]
         if isinstance(f, dict)
         and f.get("rule") == "aws-access-key-id"

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from scanner.engine.entropy import shannon_entropy
-from scanner.model import CONFIDENCE_ORDER
+from scanner.model import CONFIDENCE_ORDER, Confidence
 
 # A line longer than this is only parsed this far either side of the word.
 _REACH = 2048
@@ -38,7 +38,7 @@ class Hit:
     end: int
     match_start: int
     match_end: int
-    confidence: str
+    confidence: Confidence
     decoded: str | None = None
 
 
@@ -456,7 +456,7 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-def _confidence(name: NameVerdict | None, value: ValueVerdict, strong_place: bool, ctx: _Context) -> str | None:
+def _confidence(name: NameVerdict | None, value: ValueVerdict, strong_place: bool, ctx: _Context) -> Confidence | None:
     shape = value.shape
     if shape == "uuid":
         if strong_place or ctx.credential_file:

@@ -22,7 +22,7 @@ from scanner.engine.placeholders import looks_like_placeholder
 from scanner.engine.prefilter import Prefilter, make_prefilter
 from scanner.engine.rules import Allowlist, Rule, RuleSet
 from scanner.engine.validators import VALIDATORS
-from scanner.model import CONFIDENCE_ORDER, Match, ScanError
+from scanner.model import CONFIDENCE_ORDER, Confidence, Match, ScanError
 
 # Inline markers that silence a finding on their line; the two foreign ones
 # let teams migrating from gitleaks and detect-secrets keep their annotations.
@@ -264,7 +264,8 @@ class Engine:
                 if key not in matches:
                     marker = inline_marker(data, start, end) if self.inline_allow else None
                     matches[key] = Match(m.rule_id, start, end, start, end, m.secret, m.entropy,
-                                         decoded=kind, allowed=marker, confidence=m.confidence)
+                                         decoded=kind, allowed=marker, confidence=m.confidence,
+                                         allowlist=m.allowlist)
 
     def _layers(self, data: bytes, probes: set[str], errors: list[ScanError],
                 paths: Sequence[str] | None, chain: tuple[decoding.Decoded, ...],
@@ -362,7 +363,7 @@ class Engine:
 
     def _admit(self, compiled: _CompiledRule, data: bytes, start: int, end: int, match_start: int,
                match_end: int, entropy: float, *, decoded: str | None = None,
-               confidence: str | None = None) -> Match | None:
+               confidence: Confidence | None = None) -> Match | None:
         """The checks every finding passes, a regex rule's or a detector's."""
         secret = data[start:end]
         # Values typed for a reader (alphabet runs, a1b2c3, xxxx, jwt.io's
@@ -373,11 +374,13 @@ class Engine:
         whole = data[match_start:match_end]
         line_start, line_end = line_bounds(data, match_start, match_end)
         line = data[line_start:line_end]
-        if any(a.allows_text(secret, whole, line) for a in compiled.allowlists):
-            return None
+        allowing = next((a for a in compiled.allowlists if a.allows_text(secret, whole, line)), None)
+        if allowing is not None and not allowing.source:
+            return None  # the rule's own definition excludes it
         marker = inline_marker(data, match_start, match_end) if self.inline_allow else None
         return Match(compiled.rule.id, start, end, match_start, match_end, secret, round(entropy, 3),
-                     decoded=decoded, allowed=marker, confidence=confidence)
+                     decoded=decoded, allowed=marker, confidence=confidence,
+                     allowlist=allowing.source if allowing is not None else None)
 
 
 def _prefer_specific(matches: Iterable[Match], rank: dict[str, int]) -> list[Match]:

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TypeAlias, cast
 
 import regex
 
 from scanner.engine.patterns import bytes_pattern, text_pattern
-from scanner.model import CONFIDENCE_ORDER, SEVERITY_ORDER
+from scanner.model import CONFIDENCE_ORDER, SEVERITY_ORDER, Confidence, JSONObject, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,6 +49,10 @@ class Allowlist:
     regex_target: str = "secret"
     stopwords: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
+    # Where a project's allowlist comes from ("a.toml [[allowlists]] #1");
+    # empty for the catalog's own, which are part of a rule's definition.
+    # What a labelled allowlist allows is reported as suppressed, not dropped.
+    source: str = ""
 
     # Derived from ``stopwords`` (plain data, like ``Rule.lower_keywords``):
     # ``allows_text`` runs per candidate match and compares lowered bytes.
@@ -71,7 +75,7 @@ class Allowlist:
         return any(text_pattern(p).search(path) for p in self.paths)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Allowlist:
+    def from_dict(cls, data: JSONObject) -> Allowlist:
         return cls(
             description=str(data.get("description", "")),
             regexes=list(data.get("regexes", [])),
@@ -93,8 +97,8 @@ class Rule:
     secret_group: int | str | None = None
     entropy: float | None = None
     path: str | None = None
-    severity: str = "high"
-    confidence: str = "high"
+    severity: Severity = "high"
+    confidence: Confidence = "high"
     validate: str | None = None
     # How far (bytes) a match can stretch; bounds the confirm window around a
     # prefilter hit. None: derived from the regex, capped at 4 KiB.
@@ -138,7 +142,7 @@ class Rule:
         return not any(a.allows_path(path) for a in self.allowlists)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str = "") -> Rule:
+    def from_dict(cls, data: JSONObject, source: str = "") -> Rule:
         try:
             rule_id = str(data["id"])
         except KeyError:
@@ -157,8 +161,9 @@ class Rule:
             secret_group=secret_group,
             entropy=float(data["entropy"]) if "entropy" in data else None,
             path=data.get("path"),
-            severity=str(data.get("severity", "high")),
-            confidence=str(data.get("confidence", "high")),
+            # Checked against the orders below, before the rule is used.
+            severity=cast(Severity, str(data.get("severity", "high"))),
+            confidence=cast(Confidence, str(data.get("confidence", "high"))),
             validate=data.get("validate"),
             max_length=int(data["max_length"]) if "max_length" in data else None,
             detector=data.get("detector"),
@@ -251,7 +256,7 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     return RuleSet(rules, allowlists)
 
 
-def describe_rule(rule: Rule) -> dict[str, Any]:
+def describe_rule(rule: Rule) -> JSONObject:
     """What ``leakwarden rules list`` shows: the rule's data, its keywords, and
     its first example with the secret in it redacted (the examples are made
     up, but a listing still never prints a secret-shaped string in clear)."""

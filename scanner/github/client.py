@@ -26,6 +26,7 @@ from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from scanner.clock import iso, parse_iso
+from scanner.model import JSONObject
 
 DEFAULT_API_URL = "https://api.github.com"
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
@@ -56,7 +57,7 @@ def describe_error(exc: BaseException) -> str:
 _create_exception = Requester.createException.__func__  # type: ignore[attr-defined]
 
 
-def _create_exception_safely(cls: Any, status: int, headers: dict[str, Any], output: Any) -> Any:
+def _create_exception_safely(cls: Any, status: int, headers: dict[str, str], output: Any) -> Any:
     if output is not None and not isinstance(output, dict):
         output = {"message": f"unexpected error body (JSON {type(output).__name__}, not an object)"}
     return _create_exception(cls, status, headers, output)
@@ -296,7 +297,7 @@ class RepoInfo:
     default_branch: str | None = None
     created_at: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {
             "repo": self.full_name,
             "visibility": self.visibility,
@@ -418,7 +419,7 @@ class GitHubClient:
         PyGithub has no method for it; the cursor is in the ``Link`` header.
         """
         url: str | None = f"/orgs/{org}/audit-log"
-        params: dict[str, Any] | None = {"phrase": "action:repo.access", "per_page": self.per_page}
+        params: dict[str, str | int] | None = {"phrase": "action:repo.access", "per_page": self.per_page}
         entries: list[AuditEntry] = []
         pages = 0
         while url and pages < max_pages:
@@ -452,7 +453,7 @@ def _is_rate_limited(exc: GithubException) -> bool:
     return "retry-after" in lowered or lowered.get("x-ratelimit-remaining") == "0"
 
 
-def _audit_entry(item: dict[str, Any]) -> AuditEntry | None:
+def _audit_entry(item: JSONObject) -> AuditEntry | None:
     if item.get("action") != "repo.access":
         return None
     repo = item.get("repo") or item.get("repository")

@@ -28,8 +28,10 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
+from scanner.audit.run import Violation
+from scanner.audit.visibility import VisibilityChange
 from scanner.clock import now_iso
 from scanner.github.client import (
     GITHUB_OR_CONFIG_ERRORS,
@@ -38,9 +40,15 @@ from scanner.github.client import (
     describe_error,
 )
 from scanner.github.mirror import advertised_refs, mirror_path, name_refusal
+from scanner.model import Exposure, JSONObject, OrgFinding, ScanError
 from scanner.orgscan.task import RepoOutcome, RepoTask
 from scanner.state.db import StateFile
 from scanner.state.orgscan import OrgScanStore, RepoCursor
+
+if TYPE_CHECKING:
+    from scanner.github.client import RepoInfo
+    from scanner.tickets.model import TicketOutcome
+    from scanner.verify.verifier import VerifySummary
 
 # -- the coordinator -------------------------------------------------------------------
 
@@ -66,7 +74,7 @@ class RepoReport:
     blobs_scanned: int = 0
     seconds: float = 0.0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {
             "repo": self.repo, "status": self.status, "error": self.error, "error_kind": self.error_kind,
             "mode": self.mode, "new_findings": self.new_findings, "blobs_scanned": self.blobs_scanned,
@@ -75,16 +83,55 @@ class RepoReport:
 
 
 @dataclass
+class AuditNews:
+    """What ``org scan --audit`` adds to the report: the audit's discoveries of this run."""
+
+    changes_to_public: list[VisibilityChange]
+    violations: list[Violation]
+    new_exposures: list[Exposure]
+    errors: list[ScanError]
+
+    def to_dict(self) -> JSONObject:
+        return {
+            "changes_to_public": [c.to_dict() for c in self.changes_to_public],
+            "violations": [v.to_dict() for v in self.violations],
+            "new_exposures": [e.to_dict() for e in self.new_exposures],
+            "errors": [e.to_dict() for e in self.errors],
+        }
+
+
+def _verification_complete(summary: VerifySummary) -> bool:
+    # Over a whole org, a key's own answer decides: an error on one of the
+    # secrets tried beside a key that proved live does not leave the run incomplete.
+    return not summary.problems and not summary.keys_by_status.get("error")
+
+
+class OrgScanStats(TypedDict):
+    """The counts of one run, as the report's ``stats`` lists them."""
+
+    repos: int
+    scanned: int
+    unchanged: int
+    failed: int
+    removed: int
+    new_findings: int
+    open_findings: int
+    blobs_scanned: int
+    seconds: float
+    complete: bool
+
+
+@dataclass
 class OrgScanReport:
     org: str
     generated_at: str
-    findings: list[dict[str, Any]]  # new: not reported by a finished run before
+    findings: list[OrgFinding]  # new: not reported by a finished run before
     repos: list[RepoReport]
-    errors: list[dict[str, Any]] = field(default_factory=list)  # scan errors that did not fail a repo
+    errors: list[ScanError] = field(default_factory=list)  # scan errors that did not fail a repo
     seconds: float = 0.0
-    audit: dict[str, Any] | None = None
-    verification: dict[str, Any] | None = None
-    tickets: list[dict[str, Any]] = field(default_factory=list)
+    audit: AuditNews | None = None
+    verification: VerifySummary | None = None  # over every repository; problems name theirs
+    tickets: list[TicketOutcome] = field(default_factory=list)
     open_findings: int = 0
 
     @property
@@ -94,17 +141,21 @@ class OrgScanReport:
     @property
     def exit_code(self) -> int:
         """2 incomplete (a repo failed, a scan error), 1 new findings, else 0."""
-        if self.failed or self.errors or (self.verification or {}).get("complete") is False:
+        if self.failed or self.errors or (self.verification is not None
+                                          and not _verification_complete(self.verification)):
             return 2
         return 1 if self.findings else 0
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> OrgScanStats:
         by_status: dict[str, int] = {}
         for repo in self.repos:
             by_status[repo.status] = by_status.get(repo.status, 0) + 1
         return {
             "repos": len(self.repos),
-            **{k: by_status.get(k, 0) for k in ("scanned", "unchanged", "failed", "removed")},
+            "scanned": by_status.get("scanned", 0),
+            "unchanged": by_status.get("unchanged", 0),
+            "failed": by_status.get("failed", 0),
+            "removed": by_status.get("removed", 0),
             "new_findings": len(self.findings),
             "open_findings": self.open_findings,
             "blobs_scanned": sum(r.blobs_scanned for r in self.repos),
@@ -112,25 +163,28 @@ class OrgScanReport:
             "complete": self.exit_code != 2,
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
+    def to_dict(self) -> JSONObject:
+        data: JSONObject = {
             "org": self.org,
             "generated_at": self.generated_at,
-            "findings": self.findings,
+            "findings": [f.to_dict() for f in self.findings],
             "repos": [r.to_dict() for r in self.repos],
-            "errors": self.errors,
+            "errors": [e.to_dict() for e in self.errors],
             "stats": self.stats(),
         }
         if self.audit is not None:
-            data["audit"] = self.audit
+            data["audit"] = self.audit.to_dict()
         if self.verification is not None:
-            data["verification"] = self.verification
+            v = self.verification
+            data["verification"] = {"keys_by_status": v.keys_by_status, "sts_calls": v.sts_calls,
+                                    "problems": v.problems, "complete": _verification_complete(v)}
         if self.tickets:
-            data["tickets"] = self.tickets
+            data["tickets"] = [{"ticket": o.ticket_id, "key_id": o.key_id, "action": o.action, "where": o.where,
+                                "message": o.message} for o in self.tickets]
         return data
 
 
-def plan_tasks(repos: Iterable[Any], cursors: dict[str, RepoCursor], options: OrgScanOptions,
+def plan_tasks(repos: Iterable[RepoInfo], cursors: dict[str, RepoCursor], options: OrgScanOptions,
                mirrors_dir: Path, api_url: str, token: str | None) -> list[RepoTask]:
     """One task per listed repo, in the order they should run: repos that just
     went public, then repos that failed last time, then by name."""
@@ -204,7 +258,7 @@ def run_org_scan(
     mirrors_dir = options.mirrors_dir or store.path.parent / "mirrors"
     remote = bool(options.executor) and options.executor != "local"
     report_repos: list[RepoReport] = []
-    errors: list[dict[str, Any]] = []
+    errors: list[ScanError] = []
     try:
         # Local workers get the token in their task (it never leaves this
         # machine); Dask workers read their own environment.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from scanner.model import OrgFinding
 from scanner.orgscan.coordinator import OrgScanReport
 from scanner.report.escape import visible
 
@@ -13,8 +14,8 @@ def render_json(report: OrgScanReport) -> str:
     return json.dumps(report.to_dict(), indent=2, sort_keys=True) + "\n"
 
 
-def _where(finding: dict[str, object]) -> str:
-    return f"{finding.get('path')}:{finding.get('line')}"
+def _where(found: OrgFinding) -> str:
+    return f"{found.finding.path}:{found.finding.line}"
 
 
 def _summary_line(report: OrgScanReport) -> str:
@@ -36,19 +37,20 @@ def render_markdown(report: OrgScanReport) -> str:
 def render_text(report: OrgScanReport) -> str:
     v = visible  # every field a repository or the API controls, as one inert line
     out = [f"leakwarden org scan {v(report.org)}: {_summary_line(report)}"]
-    for f in report.findings:
-        verification = (f.get("verification") or {}).get("status")
+    for found in report.findings:
+        f = found.finding
+        verification = f.verification.status if f.verification is not None else None
         out.append(
-            f"  NEW {v(f['repo'])} {v(_where(f))} {v(f.get('rule'))} {v(f.get('secret'))}"
-            f" ({v((f.get('commit') or '')[:12])} {v(f.get('author'))} {v(f.get('date'))})"
+            f"  NEW {v(found.repo)} {v(_where(found))} {v(f.rule)} {v(f.secret)}"
+            f" ({v((f.commit or '')[:12])} {v(f.author)} {v(f.date)})"
             + (f" [{v(verification)}]" if verification else "")
         )
     for r in report.failed:
         out.append(f"  FAILED {v(r.repo)}: {v(r.error_kind)}: {v(r.error)} (retried next run)")
     for e in report.errors:
-        out.append(f"  ERROR {v(e.get('repo'))}: {v(e.get('kind'))}: {v(e.get('message'))}")
+        out.append(f"  ERROR {v(e.repo)}: {v(e.kind)}: {v(e.message)}")
     for t in report.tickets:
-        out.append(f"  ticket {v(t['action'])} for {v(t['key_id'])}: {v(t['where'])}")
+        out.append(f"  ticket {v(t.action)} for {v(t.key_id)}: {v(t.where)}")
     return "\n".join(out) + "\n"
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from scanner.github.client import (
     GITHUB_OR_CONFIG_ERRORS,
@@ -25,6 +24,7 @@ from scanner.github.mirror import (
     read_tips,
     sync_mirror,
 )
+from scanner.model import Finding, ScanError
 from scanner.state.orgscan import (
     RepoScanRecord,
     pack_blob_ids,
@@ -71,9 +71,8 @@ class RepoOutcome:
     rules_version: str | None = None
     walked_blobs: bytes = b""  # packed ids of every blob the walk offered
     reachable_finding_blobs: frozenset[str] | None = None
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    blobs_walked: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)  # each names the repo
     blobs_scanned: int = 0
     seconds: float = 0.0
 
@@ -105,9 +104,9 @@ def _env_token(api_url: str) -> str:
     return _tokens[api_url]
 
 
-def _failed(task: RepoTask, kind: str, message: str, started: float, **kw: Any) -> RepoOutcome:
-    return RepoOutcome(task.repo, "failed", error_kind=kind, error=message,
-                       seconds=round(time.perf_counter() - started, 3), **kw)
+def _failed(task: RepoTask, kind: str, message: str, started: float, action: str | None = None) -> RepoOutcome:
+    return RepoOutcome(task.repo, "failed", error_kind=kind, error=message, action=action,
+                       seconds=round(time.perf_counter() - started, 3))
 
 
 def run_repo_task(task: RepoTask) -> RepoOutcome:
@@ -162,17 +161,18 @@ def _run_repo_task(task: RepoTask, started: float) -> RepoOutcome:
     except ScanSetupError as exc:
         return _failed(task, "corrupt", str(exc), started, action=synced.action)
     walked = set(result.blob_ids)
-    findings = [dict(f.to_dict(), repo=task.repo) for f in result.findings]
-    errors = [dict(e.to_dict(), repo=task.repo) for e in result.errors]
+    errors = [replace(e, repo=task.repo) for e in result.errors]
     damage = [e for e in result.errors if e.kind in _DAMAGE]
-    common: dict[str, Any] = dict(action=synced.action, mode=mode, findings=findings, errors=errors,
-                  blobs_walked=len(walked), blobs_scanned=result.stats.blobs_scanned)
+    scanned = RepoOutcome(
+        task.repo, "scanned", action=synced.action, mode=mode, tips=tips, rules_version=version,
+        walked_blobs=pack_blob_ids(walked),
+        reachable_finding_blobs=frozenset(b for b in task.finding_blobs if b in walked),
+        findings=result.findings, errors=errors,
+        blobs_scanned=result.stats.blobs_scanned, seconds=round(time.perf_counter() - started, 3),
+    )
     if damage:
         # Keep what was found (stored, deduplicated) but not the cursor: the
         # repo is scanned again, from a fresh clone, next run.
-        return _failed(task, "corrupt", f"damaged mirror: {damage[0].message}", started, **common)
-    return RepoOutcome(
-        task.repo, "scanned", tips=tips, rules_version=version, walked_blobs=pack_blob_ids(walked),
-        reachable_finding_blobs=frozenset(b for b in task.finding_blobs if b in walked),
-        seconds=round(time.perf_counter() - started, 3), **common,
-    )
+        return replace(scanned, status="failed", error_kind="corrupt", error=f"damaged mirror: {damage[0].message}",
+                       tips=None, rules_version=None, walked_blobs=b"", reachable_finding_blobs=None)
+    return scanned

@@ -27,9 +27,14 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+from scanner.model import JSONObject
+
+if TYPE_CHECKING:  # the engine is imported when a config has rules, not before
+    from scanner.engine.rules import Allowlist, Rule, RuleSet
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -63,10 +68,10 @@ class Config:
     max_blob_size: int | None = None
     disable_rules: list[str] = field(default_factory=list)
     enable_rules: list[str] = field(default_factory=list)
-    rules: list[Any] = field(default_factory=list)  # scanner.engine.rules.Rule
-    allowlists: list[Any] = field(default_factory=list)  # scanner.engine.rules.Allowlist
+    rules: list[Rule] = field(default_factory=list)
+    allowlists: list[Allowlist] = field(default_factory=list)
 
-    def apply(self, ruleset: Any) -> Any:
+    def apply(self, ruleset: RuleSet) -> RuleSet:
         """The rule set with this configuration's rules, allowlists and selection."""
         from scanner.engine.rules import RuleError
 
@@ -153,7 +158,7 @@ def shown(value: object) -> str:
     return "(a value that is not a name; not shown)"
 
 
-def config_from_dict(data: dict[str, Any], source: str) -> Config:
+def config_from_dict(data: JSONObject, source: str) -> Config:
     from scanner.engine.rules import Allowlist, Rule, RuleError
 
     problems: list[str] = []
@@ -174,7 +179,9 @@ def config_from_dict(data: dict[str, Any], source: str) -> Config:
     for where, table in _tables(data, "allowlists", problems):
         problems.extend(f"{where}: {p}" for p in _check_allowlist(table))
         if not any(p.startswith(where) for p in problems):
-            config.allowlists.append(Allowlist.from_dict(table))
+            # Labelled, so what it allows is listed as suppressed by it.
+            config.allowlists.append(
+                replace(Allowlist.from_dict(table), source=f"{Path(source).name} {where}"))
     for where, table in _tables(data, "rules", problems):
         rule_id = table.get("id")
         label = f"{where} ({shown(rule_id)})" if isinstance(rule_id, str) else where
@@ -199,7 +206,7 @@ def config_from_dict(data: dict[str, Any], source: str) -> Config:
     return config
 
 
-def _tables(data: dict[str, Any], key: str, problems: list[str]) -> list[tuple[str, dict[str, Any]]]:
+def _tables(data: JSONObject, key: str, problems: list[str]) -> list[tuple[str, JSONObject]]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
         problems.append(f"{key}: must be an array of tables ([[{key}]])")
@@ -207,7 +214,7 @@ def _tables(data: dict[str, Any], key: str, problems: list[str]) -> list[tuple[s
     return [(f"{key}[{i}]", table) for i, table in enumerate(value)]
 
 
-def _check_allowlist(table: dict[str, Any]) -> list[str]:
+def _check_allowlist(table: JSONObject) -> list[str]:
     import regex
 
     problems = [f"unknown key {shown(k)}" for k in sorted(set(table) - _ALLOWLIST_KEYS)]
@@ -229,7 +236,7 @@ def _check_allowlist(table: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _check_rule_examples(rule: Any) -> None:
+def _check_rule_examples(rule: Rule) -> None:
     """A user's rule is held to the built-in rules' standard: its examples
     must match and its negative examples must not, so a typo in a regex is
     caught by ``config check`` rather than by a leak that slipped through."""
@@ -285,7 +292,7 @@ def check_config(path: Path | None, root: Path) -> tuple[Config | None, list[str
     return config, problems
 
 
-def _raw_table(path: Path, pyproject: bool | None) -> dict[str, Any] | None:
+def _raw_table(path: Path, pyproject: bool | None) -> JSONObject | None:
     """The configuration's table as parsed TOML, or None when it cannot be read."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -19,11 +19,11 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import regex
 
 from scanner.engine.rules import Allowlist, Rule, RuleError, RuleSet
+from scanner.model import JSONObject
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,7 +36,7 @@ def _translate_regex(pattern: str) -> str:
     return regex.sub(r"(?<!\\)((?:\\\\)*)\\z", r"\1\\Z", pattern)
 
 
-def _allowlist(data: dict[str, Any], where: str, warnings: list[str]) -> Allowlist | None:
+def _allowlist(data: JSONObject, where: str, warnings: list[str]) -> Allowlist | None:
     if str(data.get("condition", "OR")).upper() == "AND":
         warnings.append(f"{where}: allowlist condition AND is applied as OR (each entry alone allows)")
     if data.get("commits"):
@@ -61,7 +61,7 @@ def _allowlist(data: dict[str, Any], where: str, warnings: list[str]) -> Allowli
     return allow
 
 
-def _rule(data: dict[str, Any], source: str, warnings: list[str]) -> Rule | None:
+def _rule(data: JSONObject, source: str, warnings: list[str]) -> Rule | None:
     rule_id = str(data.get("id", "")) or "unnamed"
     where = f"{source}: rule {rule_id!r}"
     if data.get("required"):
@@ -152,6 +152,8 @@ def load_gitleaks_config(path: Path, *, _seen: frozenset[Path] = frozenset()) ->
         allow = _allowlist(table, f"{source}: global allowlist {i + 1}", warnings)
         if allow is None:
             continue
+        # Labelled, so what it allows is listed as suppressed by it.
+        allow = replace(allow, source=f"{Path(source).name} allowlist #{i + 1}")
         targets = [str(t) for t in table.get("targetRules", [])]
         if targets:  # gitleaks v8.25: a global allowlist aimed at some rules
             for target in targets:
@@ -163,12 +165,6 @@ def load_gitleaks_config(path: Path, *, _seen: frozenset[Path] = frozenset()) ->
             allowlists.append(allow)
     rules = [by_id[r.id] for r in rules if r.id not in disabled]
     return GitleaksConfig(rules, allowlists, warnings, use_default, disabled)
-
-
-def translate(path: Path) -> tuple[list[Rule], list[Allowlist], list[str]]:
-    """(rules, allowlists, warnings) translated from a gitleaks config file."""
-    config = load_gitleaks_config(path)
-    return config.rules, config.allowlists, config.warnings
 
 
 def apply_to(ruleset: RuleSet, path: Path) -> tuple[RuleSet, list[str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scanner.model import CONFIDENCE_ORDER, Confidence, ScanResult
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scanner.engine.rules import RuleSet
     from scanner.model import Finding
     from scanner.pipeline import ScanOptions
+    from scanner.project.baseline import IgnoreEntry
     from scanner.project.config import Config
     from scanner.project.trust import ProjectFiles
 
@@ -55,7 +56,7 @@ def project_config(root: Path, explicit: Path | None = None) -> Config | None:
     return load_config(found[0], pyproject=found[1]) if found else None
 
 
-def configured_ruleset(ruleset: Any, config: Config | None) -> Any:
+def configured_ruleset(ruleset: RuleSet, config: Config | None) -> RuleSet:
     return config.apply(ruleset) if config else ruleset
 
 
@@ -101,7 +102,7 @@ def suppress(result: ScanResult, root: Path | None, baseline: Path | None = None
                       [label(line) for line in legacy])
 
 
-def _legacy_entries(result: ScanResult, unused: list[Any], repo: Path) -> list[str]:
+def _legacy_entries(result: ScanResult, unused: list[IgnoreEntry], repo: Path) -> list[str]:
     """Unused entries whose hash is a finding's v1 hash (keyed by the
     installation only, so anyone could compute it from the secret): say which
     line replaces each. The finding's secret is re-read from its blob."""
@@ -234,7 +235,14 @@ def prepare_scan(
             ruleset = cached_default_rules()
         else:
             ruleset = default_rules()
+        catalog = {r.id for r in ruleset.rules}
         ruleset = configured_ruleset(ruleset, settings)
+        if settings and (settings.enable_rules or settings.disable_rules):
+            # Turning rules off hides findings as surely as an allowlist: say so.
+            off = sorted(catalog - {r.id for r in ruleset.rules})
+            if off:
+                shown_ids = ", ".join(off[:5]) + (f" and {len(off) - 5} more" if len(off) > 5 else "")
+                notices.append(f"{Path(settings.source).name} turns off {len(off)} rule(s): {shown_ids}")
         if enable_rules or disable_rules:
             ruleset = ruleset.select(enable_rules, disable_rules)
         ruleset = _with_gitleaks_config(ruleset, gitleaks_config, config_root, notices)

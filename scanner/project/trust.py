@@ -20,8 +20,12 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.model import Finding
+
+if TYPE_CHECKING:
+    import pygit2  # loaded by ``_open`` only: the hook's fast path does not need it
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -167,7 +171,7 @@ def _tool_table(data: bytes | None) -> object:
         return ("unreadable", hashlib.sha256(data).hexdigest())
 
 
-def _open(repo_root: Path):  # noqa: ANN202 - pygit2.Repository, imported lazily
+def _open(repo_root: Path) -> pygit2.Repository:
     import pygit2
 
     try:

@@ -6,13 +6,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from scanner import model
-from scanner.model import Finding
+from scanner.model import Finding, Severity
 
 # Most severe first, as reports list findings.
-SEVERITY_ORDER: tuple[str, ...] = tuple(reversed(model.SEVERITY_ORDER))
+SEVERITY_ORDER: tuple[Severity, ...] = tuple(reversed(model.SEVERITY_ORDER))
 
 
-def by_rule_and_severity(findings: list[Finding]) -> list[tuple[str, str, str, int]]:
+def by_rule_and_severity(findings: list[Finding]) -> list[tuple[Severity, str, str, int]]:
     """(severity, rule, description, count), worst severity first, then by count."""
     counts = Counter((f.severity, f.rule, f.description) for f in findings)
     rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
@@ -20,7 +20,7 @@ def by_rule_and_severity(findings: list[Finding]) -> list[tuple[str, str, str, i
                   key=lambda row: (rank.get(row[0], 99), -row[3], row[1]))
 
 
-def by_severity(findings: list[Finding]) -> list[tuple[str, int]]:
+def by_severity(findings: list[Finding]) -> list[tuple[Severity, int]]:
     counts = Counter(f.severity for f in findings)
     return [(s, counts[s]) for s in SEVERITY_ORDER if counts[s]]
 

@@ -7,15 +7,14 @@ repository and rules give byte-identical ``findings``.
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from scanner.model import ScanResult
+from scanner.model import JSONObject, ScanResult
 
 REPORT_VERSION = 1
 
 
-def report_dict(result: ScanResult, repository: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"version": REPORT_VERSION}
+def report_dict(result: ScanResult, repository: str | None = None) -> JSONObject:
+    data: JSONObject = {"version": REPORT_VERSION}
     if repository is not None:
         data["repository"] = repository
     data.update(result.to_dict())

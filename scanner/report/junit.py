@@ -9,7 +9,6 @@ and Jenkins drop a report that has one."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from scanner.model import Finding, ScanResult
@@ -17,11 +16,11 @@ from scanner.report.escape import xml_text
 
 
 def _clean(f: Finding) -> Finding:
-    fields: dict[str, Any] = {name: xml_text(getattr(f, name)) for name in _TEXT}
-    return dataclasses.replace(f, **fields)
-
-
-_TEXT = ("rule", "description", "secret", "path", "commit", "author", "email", "date", "secret_hash")
+    """The finding with every text field the report shows made XML-safe (None becomes "")."""
+    x = xml_text
+    return dataclasses.replace(
+        f, rule=x(f.rule), description=x(f.description), secret=x(f.secret), path=x(f.path), commit=x(f.commit),
+        author=x(f.author), email=x(f.email), date=x(f.date), secret_hash=x(f.secret_hash))
 
 
 def render_junit(result: ScanResult, repository: str | None = None) -> str:

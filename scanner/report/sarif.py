@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 from urllib.parse import quote
 
 from scanner import __version__
-from scanner.model import Finding, ScanResult, Suppression
+from scanner.model import Finding, JSONObject, ScanResult, Suppression
 from scanner.report.escape import visible
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -38,7 +37,7 @@ def _uri(path: str) -> str:
     return quote(path, safe="/", errors="replace")
 
 
-def _rule(finding: Finding) -> dict[str, Any]:
+def _rule(finding: Finding) -> JSONObject:
     return {
         "id": finding.rule,
         "name": "".join(part.capitalize() for part in finding.rule.split("-")),
@@ -64,12 +63,12 @@ def partial_fingerprint(finding: Finding) -> str:
     return hashlib.sha256(key).hexdigest()[:32]
 
 
-def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int) -> JSONObject:
     # Message text is shown as-is by code scanning UIs and in logs: the
     # author's name cannot carry a line break or an escape sequence there.
     where = f" introduced in {finding.commit[:12]} by {visible(finding.author)} on {finding.date}" \
         if finding.commit else ""
-    region: dict[str, Any] = {
+    region: JSONObject = {
         "startLine": max(1, finding.line),
         "startColumn": max(1, finding.column),
         "endLine": max(finding.line, finding.end_line),
@@ -79,7 +78,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         region["endColumn"] = region["startColumn"] + 1
     if finding.context:
         region["snippet"] = {"text": finding.context}
-    properties: dict[str, Any] = {
+    properties: JSONObject = {
         "secret": finding.secret,
         "secretHash": finding.secret_hash,
         "fingerprint": finding.fingerprint,
@@ -108,7 +107,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     }
 
 
-def _suppressed(item: Suppression, rule_index: int) -> dict[str, Any]:
+def _suppressed(item: Suppression, rule_index: int) -> JSONObject:
     """A hidden finding stays in the log with what hid it, so a reviewer (and
     code scanning, which shows it as suppressed) sees every suppression."""
     data = _result(item.finding, rule_index)
@@ -118,8 +117,8 @@ def _suppressed(item: Suppression, rule_index: int) -> dict[str, Any]:
     return data
 
 
-def sarif_dict(result: ScanResult) -> dict[str, Any]:
-    rules: dict[str, dict[str, Any]] = {}
+def sarif_dict(result: ScanResult) -> JSONObject:
+    rules: dict[str, JSONObject] = {}
     for finding in [*result.findings, *(s.finding for s in result.suppressed)]:
         rules.setdefault(finding.rule, _rule(finding))
     order = sorted(rules)
@@ -129,7 +128,7 @@ def sarif_dict(result: ScanResult) -> dict[str, Any]:
                                                + (f" ({e.path})" if e.path else ""))}}
         for e in result.errors
     ]
-    invocation: dict[str, Any] = {"executionSuccessful": not result.errors}
+    invocation: JSONObject = {"executionSuccessful": not result.errors}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     return {

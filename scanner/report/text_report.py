@@ -97,7 +97,7 @@ def _entry(console: Console, item: SecretHistory) -> None:
     console.print(f"[{style}]{severity.upper():8}[/] [bold]{_value(first.rule)}[/]  "
                   f"{_value(first.description)}  [dim](confidence {_value(first.confidence)})[/]")
     decoded = f"  (decoded from {_value(first.decoded)})" if first.decoded else ""
-    if first.secret:  # empty for a change to a configuration file (issue 17a)
+    if first.secret:  # empty for a change to a configuration file (source "config-change")
         _field(console, "secret", _value(first.secret) + decoded)
     _field(console, "now", _where_now(item))
     extra = first.extra
@@ -194,9 +194,9 @@ def render_text(result: ScanResult, *, color: bool = False, width: int = 120,
     total = stats.seconds.get("total", 0.0)
     console.print(
         f"{len(result.findings)} finding(s) in {stats.blobs_scanned} blob(s) "
-        f"({stats.bytes_scanned / 1e6:.1f} MB) from {stats.commits} commit(s) in {total:.1f}s; "
-        f"skipped {stats.skipped_binary} binary"
-        + (f", {stats.skipped_too_large} too large" if stats.skipped_too_large else "")
+        f"({stats.bytes_scanned / 1e6:.1f} MB) from {stats.commits} commit(s) in {total:.1f}s"
+        + (f"; skipped {stats.skipped_binary} binary" if stats.skipped_binary else "")
+        + (f"; {stats.skipped_too_large} too large" if stats.skipped_too_large else "")
         + (f"; {stats.blobs_windowed} large blob(s) read in windows" if stats.blobs_windowed else "")
         + (f"; {len(result.suppressed)} suppressed" if result.suppressed else "")
         + (f"; {len(result.errors)} error(s): scan incomplete" if result.errors else "")

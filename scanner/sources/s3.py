@@ -43,7 +43,7 @@ from scanner.engine.matcher import Engine
 from scanner.engine.rules import RuleSet, default_rules
 from scanner.engine.terraform_state import PARSER_VERSION
 from scanner.findings import build_finding, choose_path, locate, one_per_secret, rule_for
-from scanner.model import BlobOrigin, Finding, ScanError, ScanResult, ScanStats, Suppression
+from scanner.model import BlobOrigin, Finding, Match, ScanError, ScanResult, ScanStats, Suppression
 from scanner.secrets import git_blob_id
 
 DEFAULT_MAX_OBJECT_SIZE = 25 * 1024 * 1024
@@ -467,21 +467,24 @@ class _Reader:
                 error.path = unit.path
             outcome.errors.extend(errors)
             if matches:
-                for finding, marker in self._findings(obj, unit, matches):
-                    if marker is None:
+                for finding, match in self._findings(obj, unit, matches):
+                    if match.allowlist is not None:
+                        outcome.suppressed.append(Suppression(finding, "allowlist", match.allowlist))
+                    elif match.allowed is None:
                         outcome.findings.append(finding)
                     else:
                         outcome.suppressed.append(Suppression(
-                            finding, "inline", f"{marker} on line {finding.line}"))
+                            finding, "inline", f"{match.allowed} on line {finding.line}"))
         outcome.units = scanned
         if not scanned:
             outcome.status = "binary"
         return outcome
 
     def _findings(self, obj: ObjectVersion, unit: _Unit, matches: list[Any]
-                  ) -> list[tuple[Finding, str | None]]:
-        """Each match as a finding, with the inline marker that allows it (if
-        any): one per secret per place, as for every other source."""
+                  ) -> list[tuple[Finding, Match]]:
+        """Each match as a finding, beside its match (whose inline marker or
+        project allowlist may suppress it): one per secret per place, as for
+        every other source."""
         ruleset = self.engine.ruleset
         origin = BlobOrigin(oid=git_blob_id(unit.data), size=len(unit.data), paths=[unit.inner])
         kept = []
@@ -507,7 +510,7 @@ class _Reader:
             if isinstance(obj, _ReadObject):
                 finding.extra.update(dict(obj.context))
                 finding.extra["rotate"] = rotation_line(finding)
-            out.append((finding, match.allowed))
+            out.append((finding, match))
         return out
 
 

@@ -10,11 +10,12 @@ written) reports its discoveries again next time instead of losing them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
-from scanner.state.db import StateFile, read_json_object
+from scanner.model import Exposure
+from scanner.state.db import StateFile, parse_row, read_json_object
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,40 @@ class VisibilitySnapshot:
     first_seen: str
     visibility_since: str
     last_seen: str
+
+
+class ChangeFields(Protocol):
+    """What the state keeps of a visibility change (``audit.visibility.VisibilityChange`` has it)."""
+
+    @property
+    def repo(self) -> str: ...
+    @property
+    def from_visibility(self) -> str | None: ...
+    @property
+    def to_visibility(self) -> str: ...
+    @property
+    def at(self) -> str | None: ...
+    @property
+    def window_after(self) -> str | None: ...
+    @property
+    def window_before(self) -> str | None: ...
+    @property
+    def actor(self) -> str | None: ...
+    @property
+    def source(self) -> str: ...
+
+
+class RepoFields(Protocol):
+    """What a snapshot keeps of a listed repository (``github.client.RepoInfo`` has it)."""
+
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def visibility(self) -> str: ...
+    @property
+    def archived(self) -> bool: ...
+    @property
+    def fork(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -66,9 +101,8 @@ class AuditStore:
             r[0]: VisibilitySnapshot(r[0], r[1], bool(r[2]), bool(r[3]), r[4], r[5], r[6]) for r in rows
         }
 
-    def record_snapshot(self, org: str, repos: Iterable[Any], seen_at: str) -> None:
-        """Store every repo's current visibility (``repos``: objects with
-        ``full_name``, ``visibility``, ``archived``, ``fork``)."""
+    def record_snapshot(self, org: str, repos: Iterable[RepoFields], seen_at: str) -> None:
+        """Store every repo's current visibility."""
         with self.conn:
             for repo in repos:
                 self.conn.execute(
@@ -88,11 +122,10 @@ class AuditStore:
                 )
 
     # -- changes -----------------------------------------------------------------
-    def record_change(self, org: str, change: Mapping[str, Any], recorded_at: str) -> bool:
+    def record_change(self, org: str, change: ChangeFields, recorded_at: str) -> bool:
         """Store a visibility change; True when no earlier run had recorded it.
         (Whether it is *new* for the report is ``StoredChange.reported``.)"""
         key = change_key(change)
-        window = change.get("window") or {}
         with self.conn:
             cur = self.conn.execute(
                 """
@@ -104,14 +137,14 @@ class AuditStore:
                 (
                     key,
                     org,
-                    change["repo"],
-                    change.get("from"),
-                    change["to"],
-                    change.get("at"),
-                    window.get("after"),
-                    window.get("before"),
-                    change.get("actor"),
-                    change["source"],
+                    change.repo,
+                    change.from_visibility,
+                    change.to_visibility,
+                    change.at,
+                    None if change.at else change.window_after,
+                    None if change.at else change.window_before,
+                    change.actor,
+                    change.source,
                     recorded_at,
                 ),
             )
@@ -143,10 +176,11 @@ class AuditStore:
             self.conn.execute("DELETE FROM violations WHERE repo = ?", (repo,))
 
     # -- exposures -------------------------------------------------------------------
-    def record_exposure(self, org: str, exposure: Mapping[str, Any], seen_at: str) -> bool:
-        """Store an exposure (a redacted finding dict plus ``repo``, ``exposed_since``,
-        ``public_now``), keyed by (repo, fingerprint); True when no earlier run had it."""
-        data = json.dumps(exposure, sort_keys=True)
+    def record_exposure(self, org: str, exposure: Exposure, seen_at: str) -> bool:
+        """Store an exposure (its finding redacted), keyed by (repo, fingerprint);
+        True when no earlier run had it."""
+        data = json.dumps(exposure.to_dict(), sort_keys=True)
+        finding = exposure.finding
         with self.conn:
             cur = self.conn.execute(
                 """
@@ -156,13 +190,13 @@ class AuditStore:
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
-                    exposure["repo"],
-                    exposure["fingerprint"],
+                    exposure.repo,
+                    finding.fingerprint,
                     org,
-                    exposure.get("rule", ""),
-                    exposure.get("secret_hash", ""),
-                    exposure.get("exposed_since"),
-                    int(bool(exposure.get("public_now"))),
+                    finding.rule,
+                    finding.secret_hash,
+                    exposure.exposed_since,
+                    int(exposure.public_now),
                     data,
                     seen_at,
                     seen_at,
@@ -174,7 +208,7 @@ class AuditStore:
             # shorten how long a secret has been out.
             self.conn.execute(
                 "UPDATE exposures SET last_seen = ?, public_now = ? WHERE repo = ? AND fingerprint = ?",
-                (seen_at, int(bool(exposure.get("public_now"))), exposure["repo"], exposure["fingerprint"]),
+                (seen_at, int(exposure.public_now), exposure.repo, finding.fingerprint),
             )
             return False
 
@@ -182,7 +216,7 @@ class AuditStore:
         with self.conn:
             self.conn.execute("UPDATE exposures SET public_now = ? WHERE repo = ?", (int(public_now), repo))
 
-    def exposures(self, org: str) -> list[dict[str, Any]]:
+    def exposures(self, org: str) -> list[Exposure]:
         rows = self.conn.execute(
             "SELECT finding, exposed_since, public_now, first_seen, last_seen, reported, repo, fingerprint "
             "FROM exposures WHERE org = ? ORDER BY repo, exposed_since, fingerprint",
@@ -190,18 +224,20 @@ class AuditStore:
         ).fetchall()
         out = []
         for finding, exposed_since, public_now, first_seen, last_seen, reported, repo, fp in rows:
-            data = read_json_object(self.path, "exposures", f"repo {repo}, fingerprint {fp}", finding)
+            where = f"repo {repo}, fingerprint {fp}"
+            data = read_json_object(self.path, "exposures", where, finding)
             data.update(
+                repo=repo,
                 exposed_since=exposed_since,
                 public_now=bool(public_now),
                 first_seen=first_seen,
                 last_seen=last_seen,
                 new=not reported,
             )
-            out.append(data)
+            out.append(parse_row(self.path, "exposures", where, data, Exposure.from_dict))
         # Report order: where a reader finds them, not when they were stored.
-        out.sort(key=lambda e: (e["repo"], e.get("path") or "", e.get("line") or 0, e.get("column") or 0,
-                                e.get("rule") or "", e["fingerprint"]))
+        out.sort(key=lambda e: (e.repo, e.finding.path, e.finding.line, e.finding.column, e.finding.rule,
+                                e.finding.fingerprint))
         return out
 
     # -- audit scans: skip a mirror whose refs and rules did not change ---------------
@@ -224,13 +260,12 @@ class AuditStore:
                 self.conn.execute(f"UPDATE {table} SET reported = 1 WHERE org = ?", (org,))
 
 
-def change_key(change: Mapping[str, Any]) -> str:
+def change_key(change: ChangeFields) -> str:
     """Identity of a change across runs: the same flip reported again is not new.
 
     Timed changes are keyed by repo, direction and minute (audit log and events
     give the same flip a few ms apart, and events say nothing of the previous
     visibility); snapshot windows by their bounds.
     """
-    window = change.get("window") or {}
-    when = (change.get("at") or "")[:16] or f"{window.get('after')}..{window.get('before')}"
-    return f"{change['repo']}|{change['to']}|{when}|{change['source']}"
+    when = (change.at or "")[:16] or f"{change.window_after}..{change.window_before}"
+    return f"{change.repo}|{change.to_visibility}|{when}|{change.source}"

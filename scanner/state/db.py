@@ -17,12 +17,13 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from scanner.clock import now_iso
+from scanner.model import JSONObject
 from scanner.paths import data_dir
 
 
@@ -47,6 +48,9 @@ class StateLockedError(StoreError):
     """Another run holds the state file's lock."""
 
 
+T = TypeVar("T")
+
+
 def read_json_column(path: Path, table: str, row: str, text: object) -> Any:
     """A JSON column of one row, or a StoreError naming the file, table and row.
 
@@ -61,12 +65,21 @@ def read_json_column(path: Path, table: str, row: str, text: object) -> Any:
         ) from None
 
 
-def read_json_object(path: Path, table: str, row: str, text: object) -> dict[str, Any]:
+def read_json_object(path: Path, table: str, row: str, text: object) -> JSONObject:
     data = read_json_column(path, table, row, text)
     if not isinstance(data, dict):
         raise StoreError(f"state file {path}: malformed row in {table} ({row}): not a JSON object; "
                          "restore a backup or start a new --state file")
     return data
+
+
+def parse_row(path: Path, table: str, row: str, data: JSONObject, parse: Callable[[JSONObject], T]) -> T:
+    """``parse(data)`` (a value's ``from_dict``), or a StoreError naming the row it came from."""
+    try:
+        return parse(data)
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"state file {path}: malformed row in {table} ({row}): {exc}; "
+                         "restore a backup or start a new --state file") from None
 
 
 def default_state_path(environ: Mapping[str, str] | None = None) -> Path:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
-from scanner.state.db import StateFile, read_json_object
+from scanner.model import Finding, FindingStatus, OrgFinding
+from scanner.state.db import StateFile, parse_row, read_json_object
 
 
 def pack_blob_ids(ids: Iterable[str]) -> bytes:
@@ -32,7 +32,6 @@ class RepoCursor:
     rules_version: str | None = None
     tips: dict[str, str] | None = None  # None: never scanned whole
     blobs: bytes = b""  # packed scanned blob ids
-    blob_count: int = 0
     status: str | None = None
     error_kind: str | None = None
     error: str | None = None
@@ -52,7 +51,7 @@ class RepoScanRecord:
     rules_version: str | None = None
     new_blobs: bytes = b""  # packed blob ids walked this run
     replace_blobs: bool = False  # the rules changed: the old scanned set no longer counts
-    findings: tuple[Mapping[str, Any], ...] = ()
+    findings: tuple[Finding, ...] = ()
     # Blobs of stored findings that are still reachable; with ``reachability_complete``
     # every other stored finding of the repo is resolved.
     reachable_finding_blobs: frozenset[str] | None = None
@@ -67,28 +66,26 @@ class OrgScanStore:
         self.conn = state.conn
 
     def cursors(self, org: str) -> dict[str, RepoCursor]:
-        rows: dict[str, dict[str, Any]] = {}
-        for repo, status, kind, error, failures in self.conn.execute(
-            "SELECT repo, status, error_kind, error, failures FROM org_scan_repos WHERE org = ?", (org,)
-        ):
-            rows[repo] = {"status": status, "error_kind": kind, "error": error, "failures": failures}
-        for repo, version, tips, blobs, count in self.conn.execute(
-            "SELECT repo, rules_version, tips, blobs, blob_count FROM org_scan_cursors WHERE org = ?", (org,)
-        ):
-            rows.setdefault(repo, {}).update(
-                rules_version=version,
-                tips=read_json_object(self.state.path, "org_scan_cursors", f"repo {repo}", tips),
-                blobs=bytes(blobs), blob_count=count
-            )
         found: dict[str, set[str]] = {}
         for repo, blob in self.conn.execute(
             "SELECT repo, blob FROM org_findings WHERE org = ? AND status != 'ignored'", (org,)
         ):
             found.setdefault(repo, set()).add(blob)
-        return {
-            repo: RepoCursor(repo=repo, finding_blobs=frozenset(found.get(repo, ())), **data)
-            for repo, data in rows.items()
-        }
+        cursors: dict[str, RepoCursor] = {}
+        for repo, status, kind, error, failures in self.conn.execute(
+            "SELECT repo, status, error_kind, error, failures FROM org_scan_repos WHERE org = ?", (org,)
+        ):
+            cursors[repo] = RepoCursor(repo, status=status, error_kind=kind, error=error, failures=failures)
+        for repo, version, tips, blobs in self.conn.execute(
+            "SELECT repo, rules_version, tips, blobs FROM org_scan_cursors WHERE org = ?", (org,)
+        ):
+            cursors[repo] = replace(
+                cursors.get(repo) or RepoCursor(repo),
+                rules_version=version,
+                tips=read_json_object(self.state.path, "org_scan_cursors", f"repo {repo}", tips),
+                blobs=bytes(blobs),
+            )
+        return {repo: replace(c, finding_blobs=frozenset(found.get(repo, ()))) for repo, c in cursors.items()}
 
     def commit(self, org: str, record: RepoScanRecord, at: str) -> int:
         """Write one repo's findings, cursor and status in one transaction; the
@@ -102,7 +99,7 @@ class OrgScanStore:
                 return new
             if record.reachable_finding_blobs is not None:
                 # What was just found is reachable too (it was found by walking the refs).
-                reachable = record.reachable_finding_blobs | {f.get("blob", "") for f in record.findings}
+                reachable = record.reachable_finding_blobs | {f.blob for f in record.findings}
                 self._reachability(record.repo, frozenset(reachable), record.reachability_complete, at)
             # Still reachable: every open finding of the repo was seen again tonight.
             self.conn.execute(
@@ -123,11 +120,11 @@ class OrgScanStore:
             self.conn.execute("DELETE FROM org_scan_cursors WHERE repo = ?", (repo,))
             self._status(org, repo, "removed", None, None, at, failed=False)
 
-    def unreported(self, org: str) -> list[dict[str, Any]]:
+    def unreported(self, org: str) -> list[OrgFinding]:
         """Findings no finished run has reported (ignored ones never are)."""
         return self._select(org, "reported = 0 AND status != 'ignored'")
 
-    def findings(self, org: str, status: str | None = None) -> list[dict[str, Any]]:
+    def findings(self, org: str, status: FindingStatus | None = None) -> list[OrgFinding]:
         return self._select(org, "status = ?" if status else "1", (status,) if status else ())
 
     def mark_findings_reported(self, org: str, keys: Iterable[tuple[str, str]]) -> None:
@@ -146,18 +143,16 @@ class OrgScanStore:
             )
             return cur.rowcount
 
-    def update_finding(self, org: str, repo: str, fingerprint: str, data: Mapping[str, Any]) -> None:
+    def update_finding(self, org: str, found: OrgFinding) -> None:
         """Replace a stored finding's JSON (e.g. with its verification); never a secret."""
         with self.conn:
             self.conn.execute(
                 "UPDATE org_findings SET finding = ? WHERE org = ? AND repo = ? AND fingerprint = ?",
-                (json.dumps(data, sort_keys=True), org, repo, fingerprint),
+                (_stored_json(found.repo, found.finding), org, found.repo, found.finding.fingerprint),
             )
 
     # -- inside a transaction ----------------------------------------------------------
-    def _upsert_finding(self, org: str, repo: str, finding: Mapping[str, Any], at: str) -> int:
-        data = dict(finding, repo=repo)
-        span = data.get("span") or (0, 0)
+    def _upsert_finding(self, org: str, repo: str, finding: Finding, at: str) -> int:
         cur = self.conn.execute(
             """
             INSERT OR IGNORE INTO org_findings
@@ -165,8 +160,8 @@ class OrgScanStore:
                  first_seen, last_seen)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            (repo, data["fingerprint"], org, data.get("rule", ""), data.get("secret_hash", ""),
-             data.get("blob", ""), int(span[0]), int(span[1]), json.dumps(data, sort_keys=True), at, at),
+            (repo, finding.fingerprint, org, finding.rule, finding.secret_hash, finding.blob, finding.span[0],
+             finding.span[1], _stored_json(repo, finding), at, at),
         )
         if cur.rowcount == 1:
             return 1
@@ -176,7 +171,7 @@ class OrgScanStore:
             "UPDATE org_findings SET last_seen = ?, resolved_at = NULL, "
             "status = CASE WHEN status = 'resolved' THEN 'open' ELSE status END "
             "WHERE repo = ? AND fingerprint = ?",
-            (at, repo, data["fingerprint"]),
+            (at, repo, finding.fingerprint),
         )
         return 0
 
@@ -229,7 +224,7 @@ class OrgScanStore:
             (repo, org, status, kind, error, 1 if failed else 0, at, None if failed else at),
         )
 
-    def _select(self, org: str, where: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    def _select(self, org: str, where: str, params: tuple[str, ...] = ()) -> list[OrgFinding]:
         rows = self.conn.execute(
             "SELECT finding, status, first_seen, last_seen, resolved_at, ignored_reason, repo, fingerprint "
             f"FROM org_findings WHERE org = ? AND {where}",
@@ -237,13 +232,16 @@ class OrgScanStore:
         ).fetchall()
         out = []
         for finding, status, first_seen, last_seen, resolved_at, ignored_reason, repo, fp in rows:
-            data = read_json_object(self.state.path, "org_findings", f"repo {repo}, fingerprint {fp}", finding)
-            data.update(status=status, first_seen=first_seen, last_seen=last_seen)
-            if resolved_at:
-                data["resolved_at"] = resolved_at
-            if ignored_reason:
-                data["ignored_reason"] = ignored_reason
-            out.append(data)
-        out.sort(key=lambda f: (f["repo"], f.get("path") or "", f.get("line") or 0, f.get("column") or 0,
-                                f.get("rule") or "", f["fingerprint"]))
+            where = f"repo {repo}, fingerprint {fp}"
+            data = read_json_object(self.state.path, "org_findings", where, finding)
+            data.pop("repo", None)  # the column says it
+            out.append(OrgFinding(repo, parse_row(self.state.path, "org_findings", where, data, Finding.from_dict),
+                                  status, first_seen, last_seen, resolved_at, ignored_reason))
+        out.sort(key=lambda f: (f.repo, f.finding.path, f.finding.line, f.finding.column, f.finding.rule,
+                                f.finding.fingerprint))
         return out
+
+
+def _stored_json(repo: str, finding: Finding) -> str:
+    """A finding as its row keeps it: the report's form plus ``repo``."""
+    return json.dumps(dict(finding.to_dict(), repo=repo), sort_keys=True)

@@ -18,7 +18,7 @@ _EXPORTS = {
     "verify_report": "scanner.verify.saved_report",
     "StsChecker": "scanner.verify.sts",
     "StsConfig": "scanner.verify.sts",
-    "Verification": "scanner.verify.sts",
+    "Verification": "scanner.model",
     "VerifyOptions": "scanner.verify.verifier",
     "VerifySummary": "scanner.verify.verifier",
     "verify_findings": "scanner.verify.verifier",

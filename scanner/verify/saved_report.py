@@ -8,25 +8,21 @@ report; everything else is passed through as it was.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from pathlib import Path
-from typing import Any
 
-from scanner.model import Finding
+from scanner.model import Finding, JSONObject
 from scanner.verify.pairing import AWS_RULES
 from scanner.verify.sts import StsChecker
 from scanner.verify.verifier import VerifyOptions, VerifySummary, verify_findings
-
-_FIELDS = {f.name: f for f in dataclasses.fields(Finding)}
 
 
 class ReportError(ValueError):
     """The report cannot be used; the message says why and what to do."""
 
 
-def load_report(path: str | os.PathLike[str]) -> dict[str, Any]:
+def load_report(path: str | os.PathLike[str]) -> JSONObject:
     """Read a leakwarden JSON report, with a message a person can act on when it is not one."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -41,16 +37,8 @@ def load_report(path: str | os.PathLike[str]) -> dict[str, Any]:
     return data
 
 
-def finding_from_dict(data: dict[str, Any]) -> Finding:
-    """``Finding.from_dict``, with a report's own error type."""
-    try:
-        return Finding.from_dict(data)
-    except ValueError as exc:
-        raise ReportError(str(exc)) from None
-
-
 def verify_report(
-    report: dict[str, Any],
+    report: JSONObject,
     repo_path: str | os.PathLike[str] | None = None,
     options: VerifyOptions | None = None,
     checker: StsChecker | None = None,
@@ -66,18 +54,18 @@ def verify_report(
         )
     if not Path(root).exists():
         raise ReportError(f"repository {root} does not exist; pass the right one with --repo")
-    pairs: list[tuple[dict[str, Any], Finding]] = []
+    pairs: list[tuple[JSONObject, Finding]] = []
     problems: list[str] = []
     for index, item in enumerate(report["findings"]):
         if not isinstance(item, dict) or item.get("rule") not in AWS_RULES:
             continue
         try:
-            pairs.append((item, finding_from_dict(item)))
-        except (ReportError, TypeError, ValueError) as exc:
+            pairs.append((item, Finding.from_dict(item)))
+        except (TypeError, ValueError) as exc:
             problems.append(f"finding #{index}: {exc}; skipped")
     summary = verify_findings([f for _, f in pairs], root, options, checker)
     for item, finding in pairs:
-        item["verification"] = finding.extra.get("verification")
-        item["aws_account"] = finding.extra.get("aws_account")
+        item["verification"] = finding.verification.to_dict() if finding.verification else None
+        item["aws_account"] = finding.aws_account
     summary.problems[:0] = problems
     return summary

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import botocore.config
@@ -22,6 +22,7 @@ import botocore.exceptions
 import botocore.session
 
 from scanner.clock import now_iso
+from scanner.model import UNKNOWN_KEY_REASON, Verification
 from scanner.verify.account import is_key_id
 
 # One region per partition, so each call goes to that partition's regional
@@ -48,7 +49,6 @@ RETRYABLE_CODES = frozenset(
         "RequestTimeoutException",
     }
 )
-UNKNOWN_KEY_REASON = "InvalidClientTokenId"
 
 
 def _user_agent() -> str:
@@ -65,32 +65,6 @@ NETWORK_ERRORS = (
     botocore.exceptions.ConnectionClosedError,
     botocore.exceptions.HTTPClientError,
 )
-
-
-@dataclass(frozen=True)
-class Verification:
-    """What STS said of one key. ``status`` is one of:
-
-    live, invalid, expired, error, canary (never sent), unverified (nothing to
-    sign with, e.g. no secret found near the key ID).
-    """
-
-    status: str
-    account: str | None = None
-    arn: str | None = None
-    user_id: str | None = None
-    checked_at: str | None = None
-    partition: str | None = None
-    reason: str | None = None
-    key_id: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @property
-    def unknown_key(self) -> bool:
-        """STS knows no such key ID anywhere asked, whatever the secret."""
-        return self.status == "invalid" and (self.reason or "").startswith(UNKNOWN_KEY_REASON)
 
 
 @dataclass

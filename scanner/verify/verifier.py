@@ -1,14 +1,14 @@
 """Verify the AWS findings of a scan: offline facts first, then STS when allowed.
 
 This is what ``scan --verify`` and ``verify REPORT.json`` call. It sets, on
-every AWS finding, ``extra["aws_account"]`` (decoded from the key ID, or from
-the key a secret was paired with) and ``extra["verification"]`` (a
-``Verification`` as a dict). Clear secrets are re-read from the repository in
+every AWS finding, ``aws_account`` (decoded from the key ID, or from the key a
+secret was paired with) and ``verification``. Clear secrets are re-read from the repository in
 memory and dropped when the run ends; nothing here prints or stores them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -16,19 +16,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scanner.model import Finding
+from scanner.model import Finding, Verification, VerificationStatus
 from scanner.secrets import read_secret
 from scanner.verify.account import account_id_from_key_id, is_key_id, is_temporary
 from scanner.verify.canary import canary_accounts
 from scanner.verify.pairing import AWS_RULES, KEY_ID_RULE, KeyCandidates, pair_candidates
-from scanner.verify.sts import DEFAULT_PARTITIONS, StsChecker, StsConfig, Verification
+from scanner.verify.sts import DEFAULT_PARTITIONS, StsChecker, StsConfig
 
 _ENCODED = "found inside encoded text (e.g. base64): not re-read, not sent"
 _Try = tuple[Verification, Finding, "Finding | None"]
 
 # When one secret was tried with several key IDs, the finding shows the most
 # telling answer: a working pairing beats any failure.
-_STATUS_RANK = {"live": 0, "expired": 1, "error": 2, "invalid": 3, "canary": 4, "unverified": 5}
+_STATUS_RANK: dict[VerificationStatus, int] = {"live": 0, "expired": 1, "error": 2, "invalid": 3, "canary": 4, "unverified": 5}
 
 
 @dataclass
@@ -63,14 +63,23 @@ class VerifyOptions:
 class VerifySummary:
     """Counts for the closing line; ``problems`` are per-finding messages without secrets."""
 
-    by_status: dict[str, int] = field(default_factory=dict)  # every AWS finding
-    keys_by_status: dict[str, int] = field(default_factory=dict)  # access key IDs only
+    by_status: dict[VerificationStatus, int] = field(default_factory=dict)  # every AWS finding
+    keys_by_status: dict[VerificationStatus, int] = field(default_factory=dict)  # access key IDs only
     sts_calls: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
         return not self.problems and not self.by_status.get("error")
+
+    def add(self, other: VerifySummary, where: str) -> None:
+        """Count ``other`` in too (``org scan``: one run per repository); its
+        problems are prefixed with ``where``. STS calls are the caller's to set
+        when the runs share one checker."""
+        for mine, theirs in ((self.by_status, other.by_status), (self.keys_by_status, other.keys_by_status)):
+            for status, count in theirs.items():
+                mine[status] = mine.get(status, 0) + count
+        self.problems.extend(f"{where}: {p}" for p in other.problems)
 
 
 def repository_reader(repo_path: str | os.PathLike[str]) -> Callable[[Finding], bytes]:
@@ -102,7 +111,8 @@ def verify_findings(
     options: VerifyOptions | None = None,
     checker: StsChecker | None = None,
 ) -> VerifySummary:
-    """Verify every AWS finding in place (``finding.extra``); other findings are left alone.
+    """Verify every AWS finding in place (``verification``, ``aws_account``);
+    other findings are left alone.
 
     Canary-account keys are never sent. A secret that cannot be re-read marks
     its finding ``error`` with a message and the run goes on.
@@ -115,8 +125,7 @@ def verify_findings(
 
     aws = [f for f in findings if f.rule in AWS_RULES]
     for finding in aws:
-        finding.extra.pop("verification", None)
-        finding.extra.setdefault("aws_account", None)
+        finding.verification = None
 
     # Read every clear value up front, in this thread: pygit2 objects are not
     # shared across the worker threads, and a read failure is reported once.
@@ -152,7 +161,7 @@ def verify_findings(
         # check runs on the upper-cased ID first, so no case change turns a
         # trap key into a call, and only a well-formed ID goes any further.
         account = account_id_from_key_id(key_id.upper())
-        key.extra["aws_account"] = account
+        key.aws_account = account
         if account is not None and account in canaries:
             canary = Verification(
                 "canary",
@@ -188,10 +197,10 @@ def verify_findings(
         if finding.rule != KEY_ID_RULE or id(finding) not in results:
             continue
         verification, tried = results[id(finding)]
-        finding.extra["verification"] = verification.to_dict()
-        if finding.extra.get("aws_account") is None and verification.account:
+        finding.verification = verification
+        if finding.aws_account is None and verification.account:
             # Old-format key IDs hide their account; STS just told it.
-            finding.extra["aws_account"] = verification.account
+            finding.aws_account = verification.account
         for outcome, secret, token in tried:
             for partner in (secret, token):
                 if partner is None:
@@ -201,29 +210,26 @@ def verify_findings(
                     previous is None
                     or _STATUS_RANK[outcome.status] < _STATUS_RANK[previous[0].status]
                 ):
-                    account = outcome.account or finding.extra.get("aws_account")
+                    account = outcome.account or finding.aws_account
                     attached[id(partner)] = (outcome, account)
 
     for finding in aws:
         if finding.rule == KEY_ID_RULE:
             pass
         elif id(finding) in attached:
-            best, account = attached[id(finding)]
             # A key ID is an identifier, not a secret (it is in every CloudTrail
             # record); naming it here lets a ticket list where its secret leaked.
-            finding.extra["verification"] = best.to_dict()
-            finding.extra["aws_account"] = account
+            finding.verification, finding.aws_account = attached[id(finding)]
         elif id(finding) in encoded:
-            finding.extra["verification"] = Verification("unverified", reason=_ENCODED).to_dict()
+            finding.verification = Verification("unverified", reason=_ENCODED)
         elif id(finding) not in clear:
-            finding.extra["verification"] = Verification(
-                "error", reason="secret unreadable"
-            ).to_dict()
+            finding.verification = Verification("error", reason="secret unreadable")
         else:
-            finding.extra["verification"] = Verification(
+            finding.verification = Verification(
                 "unverified", reason="no access key ID paired with it in the same blob or commit"
-            ).to_dict()
-        status = finding.extra["verification"]["status"]
+            )
+        assert finding.verification is not None  # every key ID has a result; every other branch set one
+        status = finding.verification.status
         summary.by_status[status] = summary.by_status.get(status, 0) + 1
         if finding.rule == KEY_ID_RULE:
             summary.keys_by_status[status] = summary.keys_by_status.get(status, 0) + 1
@@ -259,7 +265,7 @@ def _verify_key(
             verification = checker.check(
                 key_id, clear[id(secret)], clear[id(token)] if token is not None else None
             )
-            verification = Verification(**{**verification.to_dict(), "key_id": key_id})
+            verification = dataclasses.replace(verification, key_id=key_id)
             tried.append((verification, secret, token))
             if best is None or _STATUS_RANK[verification.status] < _STATUS_RANK[best.status]:
                 best = verification

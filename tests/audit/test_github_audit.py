@@ -32,7 +32,7 @@ def iso(ts: float) -> str:
 
 
 class Org:
-    """The scenario org: every case of issue 5 in one place, with its times."""
+    """The scenario org: every case of the visibility audit in one place, with its times."""
 
     def __init__(self, gh: GitHubServer, org: str = "acme", enterprise: bool = True) -> None:
         self.gh = gh
@@ -76,7 +76,7 @@ def audit(gh, tmp_path, org="acme", policy=(), **kw):
 
 
 def key_exposures(report, repo):
-    return [e for e in report.exposures if e["repo"] == repo and e["rule"] == "aws-access-key-id"]
+    return [e for e in report.exposures if e.repo == repo and e.finding.rule == "aws-access-key-id"]
 
 
 @pytest.fixture()
@@ -120,22 +120,22 @@ def test_enterprise_org_flips_exposures_violations_and_a_quiet_second_run(gh, tm
 
     # secret committed two weeks before the flip: exposed from the flip
     [e] = key_exposures(first, flipped)
-    assert e["exposed_since"] == iso(flip) and e["public_now"] is True and e["reachable"] is True
-    assert e["path"] == "deploy/credentials" and e["new"] is True
+    assert e.exposed_since == iso(flip) and e.public_now is True and e.finding.reachable is True
+    assert e.finding.path == "deploy/credentials" and e.new is True
     # secret committed after the flip: exposed from the commit
     [e] = key_exposures(first, late)
-    assert e["exposed_since"] == iso(now - 3 * DAY)
+    assert e.exposed_since == iso(now - 3 * DAY)
     # flipped back: exposed while it was public, not public now; the later secret never was
     [e] = key_exposures(first, back)
-    assert e["exposed_since"] == iso(now - 6 * DAY) and e["public_now"] is False
-    assert {x["path"] for x in first.exposures if x["repo"] == back} == {"deploy/credentials"}
+    assert e.exposed_since == iso(now - 6 * DAY) and e.public_now is False
+    assert {x.finding.path for x in first.exposures if x.repo == back} == {"deploy/credentials"}
     # public against policy with no recorded change: exposed since the commit
     [e] = key_exposures(first, vault)
-    assert e["exposed_since"] == iso(now - 40 * DAY)
-    assert not [x for x in first.exposures if x["repo"] == quiet]
+    assert e.exposed_since == iso(now - 40 * DAY)
+    assert not [x for x in first.exposures if x.repo == quiet]
     assert sorted(first.scanned) == sorted([flipped, late, back, vault])
     # the secret part of each key pair is found too, and nothing is in clear
-    assert any(x["rule"] == "aws-secret-access-key" for x in first.exposures if x["repo"] == flipped)
+    assert any(x.finding.rule == "aws-secret-access-key" for x in first.exposures if x.repo == flipped)
     dumped = json.dumps(data)
     for key_id, secret in s.keys.values():
         assert key_id not in dumped and secret not in dumped
@@ -153,8 +153,8 @@ def test_enterprise_org_flips_exposures_violations_and_a_quiet_second_run(gh, tm
     commit_files(gh.state.repos[flipped].git_dir, {"app/settings.ini": aws_credentials_file(*new_key)}, when=pushed_at)
     third = audit(gh, tmp_path, policy=["vault-*"])
     assert third.exit_code == 1 and third.scanned == [flipped]
-    [fresh] = [e for e in third.new_exposures if e["rule"] == "aws-access-key-id"]
-    assert fresh["path"] == "app/settings.ini" and fresh["exposed_since"] == iso(pushed_at)
+    [fresh] = [e for e in third.new_exposures if e.finding.rule == "aws-access-key-id"]
+    assert fresh.finding.path == "app/settings.ini" and fresh.exposed_since == iso(pushed_at)
     assert new_key[0] not in json.dumps(third.to_dict())
 
 
@@ -177,16 +177,16 @@ def test_without_the_audit_log_events_and_snapshots_date_the_flips(gh, tmp_path)
     window = changes[silent].to_dict()["window"]
     assert changes[silent].source == "snapshot" and window == {"after": run1, "before": second.generated_at}
     [e] = key_exposures(second, silent)
-    assert e["exposed_since"] == run1  # the earliest the flip can have happened
+    assert e.exposed_since == run1  # the earliest the flip can have happened
     [e] = key_exposures(second, by_event)
-    assert e["exposed_since"] == iso(flip)
+    assert e.exposed_since == iso(flip)
 
     gh.state.set_visibility(silent, "private", audit=False, event=False)
     third = audit(gh, tmp_path, org="smallco")
     reverse = [c for c in third.changes if c.repo == silent and c.to_visibility == "private"]
     assert len(reverse) == 1 and reverse[0].new and reverse[0].source == "snapshot"
     assert third.exit_code == 0  # going private is recorded, not an alarm
-    assert [e["public_now"] for e in key_exposures(third, silent)] == [False]
+    assert [e.public_now for e in key_exposures(third, silent)] == [False]
 
     # committed while private, then public again with no push: the same refs,
     # but a new flip, so it is rescanned and the new secret is exposed from the flip
@@ -195,13 +195,13 @@ def test_without_the_audit_log_events_and_snapshots_date_the_flips(gh, tmp_path)
     after_window = datetime.fromisoformat(third.generated_at.replace("Z", "+00:00")).timestamp() + 2
     commit_files(gh.state.repos[silent].git_dir, {"hidden.env": aws_credentials_file(*hidden_key)}, when=after_window)
     fourth = audit(gh, tmp_path, org="smallco")
-    assert fourth.exit_code == 0 and not [e for e in fourth.exposures if e["path"] == "hidden.env"]
+    assert fourth.exit_code == 0 and not [e for e in fourth.exposures if e.finding.path == "hidden.env"]
     reflip = after_window + 1
     gh.state.set_visibility(silent, "public", actor="eve", at=reflip)
     fifth = audit(gh, tmp_path, org="smallco")
     assert fifth.exit_code == 1 and silent in fifth.scanned
-    [hidden] = [e for e in fifth.new_exposures if e["path"] == "hidden.env" and e["rule"] == "aws-access-key-id"]
-    assert hidden["exposed_since"] == iso(reflip) and hidden["public_now"] is True
+    [hidden] = [e for e in fifth.new_exposures if e.finding.path == "hidden.env" and e.finding.rule == "aws-access-key-id"]
+    assert hidden.exposed_since == iso(reflip) and hidden.public_now is True
 
 
 def test_faults_are_reported_per_unit_and_the_run_goes_on(gh, tmp_path):
@@ -215,8 +215,8 @@ def test_faults_are_reported_per_unit_and_the_run_goes_on(gh, tmp_path):
     waits, messages = [], []
     report = audit(gh, tmp_path, waits=waits, messages=messages)
     assert report.exit_code == 2
-    assert [(e["kind"], e["repo"]) for e in report.errors] == [("clone", gone)]
-    assert key_exposures(report, ok)[0]["exposed_since"] == iso(s.now - DAY)
+    assert [(e.kind, e.repo) for e in report.errors] == [("clone", gone)]
+    assert key_exposures(report, ok)[0].exposed_since == iso(s.now - DAY)
     assert sorted(waits) == [2.0, 2.0, 3.0]
     assert len(messages) == 3 and not any(TOKEN in m for m in messages)
 
@@ -239,7 +239,7 @@ def test_a_run_killed_halfway_loses_nothing(gh, tmp_path):
     resumed = audit(gh, tmp_path)
     assert resumed.exit_code == 1
     assert {c.repo for c in resumed.new_public_changes} == {first_repo, second_repo}
-    assert {e["repo"] for e in resumed.new_exposures} == {first_repo, second_repo}
+    assert {e.repo for e in resumed.new_exposures} == {first_repo, second_repo}
     assert len(key_exposures(resumed, first_repo)) == 1  # not duplicated by the rerun
     assert audit(gh, tmp_path).exit_code == 0
 

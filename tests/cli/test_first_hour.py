@@ -1,4 +1,4 @@
-"""The first hour of a gitleaks/trufflehog user (issue 16): paths and streams
+"""The first hour of a gitleaks/trufflehog user: paths and streams
 that mean what they say, the command line they expect, a report a responder
 reads. Every test runs the real console entry point in a subprocess on a
 real repository built here."""

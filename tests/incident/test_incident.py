@@ -594,6 +594,7 @@ def test_the_offline_docs_block_runs_as_written(tmp_path: Path) -> None:
 
 def test_state_lookup_names_every_repository_holding_the_key(tmp_path: Path) -> None:
     from scanner.incident.investigate import leak_locations_from_state
+    from scanner.model import Exposure, Finding
     from scanner.secrets import secret_hash
     from scanner.state.audit import AuditStore
     from scanner.state.db import StateFile
@@ -608,12 +609,13 @@ def test_state_lookup_names_every_repository_holding_the_key(tmp_path: Path) -> 
                  fingerprint="fp-2", path="other.env")
     state = StateFile(tmp_path / "state.db")
     try:
+        one, two = Finding.from_dict(finding), Finding.from_dict(other)
         OrgScanStore(state).commit("acme", RepoScanRecord(repo="acme/infra", status="failed",
-                                                          findings=(finding, other)), "2026-10-21T00:00:00Z")
+                                                          findings=(one, two)), "2026-10-21T00:00:00Z")
         OrgScanStore(state).commit("acme", RepoScanRecord(repo="acme/tools", status="failed",
-                                                          findings=(finding,)), "2026-10-21T00:00:00Z")
-        AuditStore(state).record_exposure("acme", dict(finding, repo="acme/infra", exposed_since="2026-10-20T09:00:00Z",
-                                                       public_now=True), "2026-10-21T00:00:00Z")
+                                                          findings=(one,)), "2026-10-21T00:00:00Z")
+        AuditStore(state).record_exposure("acme", Exposure("acme/infra", one, exposed_since="2026-10-20T09:00:00Z",
+                                                           public_since=None, public_now=True), "2026-10-21T00:00:00Z")
     finally:
         state.close()
     found = leak_locations_from_state(tmp_path / "state.db", key)

@@ -61,13 +61,13 @@ def run(gh, tmp_path, jobs=1, executor=None, state="state.sqlite3", git_timeout=
             org="acme", mirrors_dir=tmp_path / f"mirrors-{state}", jobs=jobs, executor=executor,
             git_timeout=git_timeout))
         if mark:
-            OrgScanStore(store).mark_findings_reported("acme", [(f["repo"], f["fingerprint"]) for f in report.findings])
+            OrgScanStore(store).mark_findings_reported("acme", [(f.repo, f.finding.fingerprint) for f in report.findings])
     return report
 
 
 def new_keys(report) -> set[tuple[str, str]]:
     """(repo, redacted key ID) of the new access-key findings."""
-    return {(f["repo"], f["secret"]) for f in report.findings if f["rule"] == "aws-access-key-id"}
+    return {(f.repo, f.finding.secret) for f in report.findings if f.finding.rule == "aws-access-key-id"}
 
 
 def redacted(key_id: str) -> str:
@@ -89,9 +89,9 @@ def test_first_run_quiet_rerun_push_force_push_and_rule_change(gh, tmp_path):
     assert statuses(first) == dict.fromkeys(["acme/api", "acme/empty", "acme/ops", "acme/web"], "scanned")
     assert first.exit_code == 1
     assert {r.mode for r in first.repos} == {"full"}
-    api = [f for f in first.findings if f["repo"] == "acme/api" and f["rule"] == "aws-access-key-id"][0]
-    assert api["path"] == "deploy/credentials" and api["summary"] == "creds for api"
-    assert api["status"] == "open" and api["first_seen"] == api["last_seen"]
+    api = [f for f in first.findings if f.repo == "acme/api" and f.finding.rule == "aws-access-key-id"][0]
+    assert api.finding.path == "deploy/credentials" and api.finding.summary == "creds for api"
+    assert api.status == "open" and api.first_seen == api.last_seen
 
     before = len(gh.state.requests)
     second = run(gh, tmp_path, jobs=2)
@@ -109,14 +109,14 @@ def test_first_run_quiet_rerun_push_force_push_and_rule_change(gh, tmp_path):
                           message="prod creds")
     third = run(gh, tmp_path, jobs=2)
     assert new_keys(third) == {("acme/web", redacted(new_id))}
-    assert [f["commit"] for f in third.findings if f["rule"] == "aws-access-key-id"] == [pushed]
+    assert [f.finding.commit for f in third.findings if f.finding.rule == "aws-access-key-id"] == [pushed]
     assert statuses(third)["acme/web"] == "scanned"
     assert [r.mode for r in third.repos if r.status == "scanned"] == ["incremental"]
     assert [r.blobs_scanned for r in third.repos if r.status == "scanned"] == [1]
     assert all(s == "unchanged" for r, s in statuses(third).items() if r != "acme/web")
 
     # A finding someone ignores stays ignored through later rescans.
-    ignored = CliRunner().invoke(app, ["org", "ignore", "acme", api["fingerprint"], "--reason", "test key",
+    ignored = CliRunner().invoke(app, ["org", "ignore", "acme", api.finding.fingerprint, "--reason", "test key",
                                        "--state", str(tmp_path / "state.sqlite3")])
     assert ignored.exit_code == 0, ignored.output
     unknown = CliRunner().invoke(app, ["org", "ignore", "acme", "nope", "--state", str(tmp_path / "state.sqlite3")])
@@ -130,9 +130,9 @@ def test_first_run_quiet_rerun_push_force_push_and_rule_change(gh, tmp_path):
     assert [r.mode for r in fourth.repos if r.status == "scanned"] == ["rewalk"]
     with StateFile(tmp_path / "state.sqlite3") as store:
         resolved = OrgScanStore(store).findings("acme", "resolved")
-        assert {f["repo"] for f in resolved} == {"acme/ops"} and all(f["resolved_at"] for f in resolved)
-        assert {f["repo"] for f in OrgScanStore(store).findings("acme", "open")} == {"acme/api", "acme/web"}
-        assert OrgScanStore(store).findings("acme", "ignored")[0]["fingerprint"] == api["fingerprint"]
+        assert {f.repo for f in resolved} == {"acme/ops"} and all(f.resolved_at for f in resolved)
+        assert {f.repo for f in OrgScanStore(store).findings("acme", "open")} == {"acme/api", "acme/web"}
+        assert OrgScanStore(store).findings("acme", "ignored")[0].finding.fingerprint == api.finding.fingerprint
 
     # A changed rule set (as if the rules were edited) rescans every repo whole,
     # and re-finding known secrets reports nothing new.
@@ -143,7 +143,7 @@ def test_first_run_quiet_rerun_push_force_push_and_rule_change(gh, tmp_path):
     assert {r.mode for r in fifth.repos} == {"full"} and {r.status for r in fifth.repos} == {"scanned"}
     with StateFile(tmp_path / "state.sqlite3") as store:
         still = OrgScanStore(store).findings("acme", "ignored")
-    assert [(f["fingerprint"], f["ignored_reason"]) for f in still] == [(api["fingerprint"], "test key")]
+    assert [(f.finding.fingerprint, f.ignored_reason) for f in still] == [(api.finding.fingerprint, "test key")]
 
 
 def test_failed_clones_timeouts_rate_limits_and_corrupt_mirrors_are_retried(gh, tmp_path):
@@ -256,9 +256,32 @@ def test_dask_local_cluster_finds_the_same_as_a_local_run(gh, tmp_path, monkeypa
         remote = run(gh, tmp_path, executor=address, state="dask.sqlite3")
 
     def essence(report):
-        return sorted((f["repo"], f["fingerprint"], f["rule"], f["secret"], f["commit"], f["path"])
+        return sorted((f.repo, f.finding.fingerprint, f.finding.rule, f.finding.secret, f.finding.commit, f.finding.path)
                       for f in report.findings)
 
     assert len(local.findings) == 8
     assert essence(remote) == essence(local)
     assert statuses(remote) == statuses(local) == {f"acme/d{i}": "scanned" for i in range(4)}
+
+
+def test_run_nightly_is_the_scheduled_run_as_one_library_call(gh, tmp_path):
+    """``from scanner.orgscan import run_nightly``: audit, scan and exposures
+    in one call, nothing marked reported until the caller says so."""
+    from scanner.orgscan import NightlyOptions, mark_reported, run_nightly
+
+    gh.state.add_repo("acme/site", visibility="public")
+    key = plant(gh, "site", 7)
+    client = GitHubClient(base_url=gh.api_url, environ={"GITHUB_TOKEN": TOKEN},
+                          waiter=RateLimitWaiter(max_total_wait=5, sleep=lambda s: None))
+    options = NightlyOptions(OrgScanOptions(org="acme", mirrors_dir=tmp_path / "mirrors"), audit=True)
+    with StateFile(tmp_path / "state.sqlite3") as store:
+        first = run_nightly(client, store, options)
+        assert new_keys(first) == {("acme/site", redacted(key))} and first.audit is not None
+        # Public from the start: every secret in it was exposed the moment it was pushed.
+        exposed = [e for e in first.audit.new_exposures if e.finding.rule == "aws-access-key-id"]
+        assert [(e.repo, e.exposed_since) for e in exposed] == [("acme/site", exposed[0].finding.date)]
+        assert run_nightly(client, store, options).findings  # not marked: still new
+        mark_reported(store, first)
+        again = run_nightly(client, store, options)
+    assert again.findings == [] and again.audit is not None and again.audit.new_exposures == []
+    assert again.exit_code == 0

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from scanner.engine.rules import default_rules
-from scanner.project.gitleaks import apply_to, translate
+from scanner.project.gitleaks import apply_to, load_gitleaks_config
 
 CONFIG = '''
 title = "acme"
@@ -51,7 +51,8 @@ stopwords = ["sandbox"]
 def test_translate_names_what_it_cannot_translate(tmp_path):
     path = tmp_path / ".gitleaks.toml"
     path.write_text(CONFIG)
-    rules, allowlists, warnings = translate(path)
+    config = load_gitleaks_config(path)
+    rules, allowlists, warnings = config.rules, config.allowlists, config.warnings
     assert [r.id for r in rules] == ["acme-internal-token"]
     rule = rules[0]
     assert rule.regex.endswith("\\Z") and rule.secret_group == 1 and rule.entropy == 2.5

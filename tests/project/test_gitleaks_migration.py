@@ -1,4 +1,4 @@
-"""Migrating from gitleaks loses nothing silently (issue 16): disabledRules
+"""Migrating from gitleaks loses nothing silently: disabledRules
 in gitleaks ids, .gitleaks.toml at the repository root, .gitleaksignore
 entries on generic-api-key, and reasons for unused ignore entries."""
 

@@ -57,10 +57,10 @@ SILENCERS = {
 }
 # Which of them, when the protected branch itself has it, really does hide
 # the token (a team's own decision), and how that shows as a suppression.
-BASE_SILENCES = {"allowlist-everything": None, "enable-another-rule": None,
+BASE_SILENCES = {"allowlist-everything": "allowlist", "enable-another-rule": None,
                  "tiny-blob-limit": False, "pyproject-disable": None,
                  "leakwardenignore": "ignore-file", "gitleaksignore": "ignore-file",
-                 "gitleaks-toml": None, "baseline-in-repo": "baseline"}
+                 "gitleaks-toml": "allowlist", "baseline-in-repo": "baseline"}
 
 
 @pytest.mark.parametrize("where", ["pr-head", "base"])
@@ -109,6 +109,8 @@ def test_ci_silencing_matrix(tmp_path, kind, where):
             assert result.findings == [] and result.exit_code == 0, kind
         if isinstance(shown, str):
             assert [(s.kind, s.finding.rule) for s in result.suppressed] == [(shown, "github-pat")]
+            if shown == "allowlist":  # named by the file and table that allowed it
+                assert result.suppressed[0].by.startswith(name), result.suppressed[0].by
 
 
 def test_strict_base_config_wins_over_the_head_rewrite(tmp_path):
@@ -180,6 +182,50 @@ def test_inline_markers_are_listed_and_strict_mode_ignores_them(tmp_path):
                           cwd=repo.path, capture_output=True).returncode == 1
 
 
+@pytest.mark.parametrize("allowlist, by", [
+    ("[[allowlists]]\nstopwords = ['{stop}']\n", ".leakwarden.toml allowlists[0]"),
+    ("[[allowlists]]\nstopwords = ['zz-unused']\n[[allowlists]]\nregexTarget = 'line'\n"
+     "regexes = ['^TOKEN = ']\n", ".leakwarden.toml allowlists[1]"),
+    ("[[allowlists]]\npaths = ['^app[.]py$']\n", ".leakwarden.toml allowlists[0]"),
+])
+def test_config_allowlists_are_listed_as_suppressions(tmp_path, allowlist, by):
+    # A team's allowlist is its own decision, but what it hid is listed in
+    # every format, by the file and table that hid it, as a marker is.
+    repo = GitRepo(tmp_path / "repo")
+    content = allowlist.replace("{stop}", TOKEN[4:12])
+    repo.commit("c", {"app.py": f"TOKEN = '{TOKEN}'\n", ".leakwarden.toml": content})
+    result = run(repo)
+    assert result.findings == [] and result.exit_code == 0
+    (item,) = result.suppressed
+    assert (item.kind, item.by, item.finding.rule, item.finding.path) == (
+        "allowlist", by, "github-pat", "app.py")
+    proc = subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1", "--format", "sarif"],
+                          cwd=repo.path, capture_output=True, text=True)
+    assert proc.returncode == 0
+    (hidden,) = json.loads(proc.stdout)["runs"][0]["results"]
+    assert hidden["suppressions"][0]["kind"] == "external"
+    assert by in hidden["suppressions"][0]["justification"]
+    report = json.loads(subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1", "--format", "json"],
+                                       cwd=repo.path, capture_output=True, text=True).stdout)
+    assert [s["suppressed_by"] for s in report["suppressed"]] == [{"kind": "allowlist", "by": by}]
+    text = subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1"], cwd=repo.path,
+                          capture_output=True, text=True).stdout
+    assert "suppressed 1 finding(s)" in text and by in text and TOKEN not in text
+
+
+@pytest.mark.parametrize("name, content, said", [
+    (".leakwarden.toml", 'disable_rules = ["github-pat"]\n', ".leakwarden.toml turns off 1 rule(s): github-pat"),
+    ("pyproject.toml", '[tool.leakwarden]\nenable_rules = ["age-secret-key"]\n', "pyproject.toml [tool.leakwarden] turns off "),
+])
+def test_rules_turned_off_by_the_project_are_announced(tmp_path, name, content, said):
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("c", {"app.py": f"TOKEN = '{TOKEN}'\n", name: content})
+    assert any(n.startswith(said) for n in prepare_scan(repo.path, jobs=1).notices)
+    proc = subprocess.run([LEAKWARDEN, "scan", ".", "-j", "1"], cwd=repo.path,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and said in proc.stderr
+
+
 @pytest.mark.parametrize("line, silenced", [
     ("A = '{t}'  # leakwarden:allow\n", True),
     ("A = '{t}'  // gitleaks:allow\n", True),
@@ -231,6 +277,27 @@ def test_padding_past_the_size_limit_does_not_hide_a_token(tmp_path, monkeypatch
     assert result.exit_code == 1 and result.complete
     files = run(repo, no_git=True)  # plain files stream the same way
     assert [f.span for f in files.findings if f.rule == "github-pat"] == [finding.span]
+
+
+@pytest.mark.parametrize("mode", ["history", "range", "files", "windowed"])
+def test_a_nul_byte_does_not_make_a_text_file_unscanned(tmp_path, monkeypatch, mode):
+    # git calls a blob with a NUL in its first 8000 bytes "binary"; a scanner
+    # that skips such blobs can be silenced by one NUL at the top of a file.
+    from scanner.sources import large_blob
+
+    monkeypatch.setattr(large_blob, "MIN_STREAM_SIZE", 1024)
+    body = b"\0" + b"# data\n" * 300 + f"T = '{TOKEN}'\n".encode()
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("base", {"README": "hello\n"})
+    repo.git("branch", "-M", "main")
+    repo.git("checkout", "-q", "-b", "pr")
+    repo.commit("nul", {"app.cfg": body})
+    options: dict[str, object] = {
+        "history": {}, "range": {"range": "main..pr"}, "files": {"no_git": True},
+        "windowed": {"max_blob_size": 1024}}[mode]
+    result = run(repo, **options)
+    assert [(f.rule, f.path) for f in result.findings] == [("github-pat", "app.cfg")]
+    assert result.stats.skipped_binary == 0 and result.exit_code == 1 and result.complete
 
 
 def test_a_blob_that_cannot_be_read_whole_makes_the_scan_incomplete(tmp_path, monkeypatch):
@@ -291,7 +358,7 @@ def test_tokens_in_messages_and_author_fields_are_found_and_never_shown(tmp_path
 
     state = StateFile(tmp_path / "state.sqlite3")
     OrgScanStore(state).commit("org", RepoScanRecord(
-        repo="org/repo", status="failed", findings=tuple(f.to_dict() for f in result.findings)),
+        repo="org/repo", status="failed", findings=tuple(result.findings)),
         "2026-01-01T00:00:00Z")
     state.close()
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("state.sqlite3*"))

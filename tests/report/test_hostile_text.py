@@ -140,6 +140,7 @@ def _outside_code(text: str) -> str:
 def test_ticket_org_and_audit_markdown_escape_hostile_fields(hostile):
     """The same rule in every Markdown renderer: tickets (GitHub issues), the
     org scan's and the audit's reports."""
+    from scanner.model import OrgFinding, ScanError
     from scanner.orgscan.coordinator import OrgScanReport, RepoReport
     from scanner.orgscan.render import render_markdown as org_markdown
     from scanner.tickets import render_markdown as ticket_markdown
@@ -150,9 +151,9 @@ def test_ticket_org_and_audit_markdown_escape_hostile_fields(hostile):
     report = _report()
     report["findings"][0].update(author=f.author, path=f.path, email=f.email)
     [ticket] = tickets_from_report(report)
-    org = OrgScanReport(org="acme", generated_at="t", findings=[dict(f.to_dict(), repo="acme/x")],
+    org = OrgScanReport(org="acme", generated_at="t", findings=[OrgFinding("acme/x", f)],
                         repos=[RepoReport("acme/y", "failed", f.summary, "clone")],
-                        errors=[{"repo": "acme/z", "kind": "read-error", "message": f.path}])
+                        errors=[ScanError("read-error", f.path, repo="acme/z")])
     for text in (ticket_markdown(ticket), org_markdown(org)):
         _no_control(text)
         assert not any(line.startswith("::") for line in text.splitlines())

@@ -195,13 +195,17 @@ def test_text_output_is_redacted_and_plain_on_a_pipe(repo):
     assert key in clear.stdout
 
 
-def test_binary_blobs_are_counted_and_oversized_ones_scanned(repo):
+def test_binary_and_oversized_blobs_are_scanned_not_skipped(repo):
     key, _, text = aws_pair()
-    repo.commit("bin", {"logo.png": b"\x89PNG\0\0" + text.encode(), "dump.sql": "x" * 3000 + text})
+    padded = b"\0" * 10 + b"x" * 5000 + b"\0" + text.encode()
+    repo.commit("bin", {"logo.png": b"\x89PNG\0\0" + text.encode(), "dump.sql": "x" * 3000 + text,
+                        "padded.txt": padded})
     result = scan(repo.path, ScanOptions(max_blob_size=2048))
-    # A size limit never hides a secret: an over-size blob is read, not skipped.
-    assert result.stats.skipped_binary == 1 and result.stats.skipped_too_large == 0
-    assert {f.path for f in result.findings} == {"dump.sql"}
+    # Neither a NUL byte (git's "binary") nor a size limit hides a secret:
+    # an over-size blob is read in windows, a binary one like any other.
+    assert result.stats.skipped_binary == 0 and result.stats.skipped_too_large == 0
+    assert {f.path for f in result.findings} == {"dump.sql", "logo.png", "padded.txt"}
+    assert result.exit_code == 1 and not result.errors
 
 
 def test_not_a_repository_suggests_no_git(tmp_path):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
 
+from scanner.audit.visibility import VisibilityChange
+from scanner.model import Exposure
 from scanner.state.audit import AuditStore
 from scanner.state.db import SCHEMA_VERSION, StateFile, StoreError, default_state_path
 
@@ -60,10 +63,9 @@ def test_snapshot_keeps_when_the_current_visibility_was_first_seen(tmp_path):
 def test_changes_violations_and_exposures_are_new_only_once(tmp_path):
     with StateFile(tmp_path / "s.sqlite3") as state:
         store = AuditStore(state)
-        change = {"repo": "acme/a", "from": "private", "to": "public", "at": "2026-01-01T10:00:00Z",
-                  "actor": "m", "source": "audit-log"}
+        change = VisibilityChange("acme/a", "private", "public", "audit-log", at="2026-01-01T10:00:00Z", actor="m")
         assert store.record_change("acme", change, "t1") is True
-        assert store.record_change("acme", dict(change, at="2026-01-01T10:00:30Z"), "t2") is False
+        assert store.record_change("acme", replace(change, at="2026-01-01T10:00:30Z"), "t2") is False
         assert len(store.changes("acme")) == 1
         assert store.record_violation("acme", "acme/a", "a*", "t1") is True
         assert store.record_violation("acme", "acme/a", "a*", "t2") is True  # no finished run reported it yet
@@ -72,17 +74,18 @@ def test_changes_violations_and_exposures_are_new_only_once(tmp_path):
         assert [c.reported for c in store.changes("acme")] == [True]
         store.clear_violation("acme/a")
         assert store.record_violation("acme", "acme/a", "a*", "t3") is True
-        exposure = {"repo": "acme/a", "fingerprint": "fp1", "rule": "aws", "secret_hash": "h",
-                    "exposed_since": "2026-01-01T10:00:00Z", "public_now": True, "secret": "AKIA****"}
+        exposure = Exposure.from_dict({
+            "repo": "acme/a", "fingerprint": "fp1", "rule": "aws", "secret_hash": "h", "blob": "b" * 40,
+            "span": [0, 20], "exposed_since": "2026-01-01T10:00:00Z", "public_now": True, "secret": "AKIA****"})
         assert store.record_exposure("acme", exposure, "t1") is True
-        assert store.record_exposure("acme", dict(exposure, exposed_since="2026-02-01T00:00:00Z"), "t2") is False
+        assert store.record_exposure("acme", replace(exposure, exposed_since="2026-02-01T00:00:00Z"), "t2") is False
         [stored] = store.exposures("acme")
-        assert stored["exposed_since"] == "2026-01-01T10:00:00Z"  # the first, wider exposure stays
-        assert stored["new"] is True and stored["secret"] == "AKIA****"
+        assert stored.exposed_since == "2026-01-01T10:00:00Z"  # the first, wider exposure stays
+        assert stored.new is True and stored.finding.secret == "AKIA****"
         store.mark_changes_reported("acme")
-        assert store.exposures("acme")[0]["new"] is False
+        assert store.exposures("acme")[0].new is False
         store.set_public_now("acme/a", False)
-        assert store.exposures("acme")[0]["public_now"] is False
+        assert store.exposures("acme")[0].public_now is False
 
 
 def test_default_state_path_follows_xdg(tmp_path):

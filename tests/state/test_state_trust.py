@@ -48,7 +48,7 @@ def _filled_state(path) -> None:
                 store.conn.execute(
                     "INSERT INTO org_findings (repo, fingerprint, org, rule, secret_hash, blob, span_start, "
                     "span_end, finding, first_seen, last_seen) VALUES (?, ?, 'acme', 'r', 'h', 'b', 0, 1, ?, "
-                    "'t', 't')", (f"acme/r{i}", f"{i:032x}", json.dumps({"repo": f"acme/r{i}", "fingerprint": f"{i:032x}"})))
+                    "'t', 't')", (f"acme/r{i}", f"{i:032x}", json.dumps({"repo": f"acme/r{i}", "fingerprint": f"{i:032x}", "rule": "r", "blob": "b", "span": [0, 1]})))
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 

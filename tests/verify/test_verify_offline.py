@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from scanner.model import Finding
+from scanner.model import Finding, Verification
 from scanner.verify import (
     KNOWN_CANARY_ACCOUNTS,
     ReportError,
@@ -17,7 +17,7 @@ from scanner.verify import (
     verify_findings,
 )
 from scanner.verify.account import account_id_from_key_id, is_temporary, key_id_for_account
-from scanner.verify.saved_report import finding_from_dict, verify_report
+from scanner.verify.saved_report import verify_report
 
 
 def test_decodes_published_example():
@@ -110,7 +110,7 @@ def test_pairing_order_same_blob_nearest_then_same_commit():
 def test_unreadable_secret_is_reported_and_run_goes_on(tmp_path):
     key = _finding("aws-access-key-id", "0" * 40, 0)
     summary = verify_findings([key], tmp_path, VerifyOptions(sts_endpoint="http://127.0.0.1:9"))
-    assert key.extra["verification"]["status"] == "error"
+    assert key.verification.status == "error"
     assert summary.problems and "cannot re-read" in summary.problems[0]
     assert not summary.complete
 
@@ -119,7 +119,7 @@ def test_secrets_alone_are_unverified_without_a_call(tmp_path):
     secret = _finding("aws-secret-access-key", "b", 0)
     options = VerifyOptions(sts_endpoint="http://127.0.0.1:9", secret_reader=lambda f: b"S" * 40)
     summary = verify_findings([secret], tmp_path, options)
-    assert secret.extra["verification"]["status"] == "unverified"
+    assert secret.verification.status == "unverified"
     assert summary.sts_calls == 0
 
 
@@ -139,8 +139,21 @@ def test_load_report_errors_are_actionable(tmp_path):
 def test_finding_round_trips_through_its_dict():
     original = _finding("aws-access-key-id", "b1", 7)
     original.extra["exposure"] = {"exposed_since": "2026-01-01T00:00:00Z"}
-    again = finding_from_dict(original.to_dict())
+    again = Finding.from_dict(original.to_dict())
     assert again == original
+    assert "verification" not in original.to_dict() and "aws_account" not in original.to_dict()
+
+
+def test_verified_finding_round_trips_with_its_verification():
+    original = _finding("aws-access-key-id", "b1", 7)
+    original.verification = Verification("live", account="123456789012", key_id="AKIAEXAMPLE")
+    original.aws_account = "123456789012"
+    data = original.to_dict()
+    assert data["verification"]["status"] == "live" and data["aws_account"] == "123456789012"
+    assert Finding.from_dict(data) == original
+    # An old-format key ID nobody could place still says so: account null.
+    original.aws_account = None
+    assert original.to_dict()["aws_account"] is None
 
 
 def test_verify_report_needs_a_repository(tmp_path):
@@ -192,5 +205,5 @@ def test_encoded_findings_are_not_sent(tmp_path):
         sts_endpoint="http://127.0.0.1:9", secret_reader=lambda f: read.append(f) or b"x"
     )
     summary = verify_findings([key, secret], tmp_path, options)
-    assert [f.extra["verification"]["status"] for f in (key, secret)] == ["unverified"] * 2
+    assert [f.verification.status for f in (key, secret)] == ["unverified"] * 2
     assert read == [] and summary.sts_calls == 0 and summary.complete

@@ -55,7 +55,7 @@ def test_scan_then_verify_history(tmp_path, moto_sts):
 
     summary = verify_findings(result.findings, repo, VerifyOptions(sts_endpoint=moto_sts.endpoint))
 
-    by_path = {f.path: f.extra["verification"] for f in aws if f.rule == "aws-access-key-id"}
+    by_path = {f.path: f.verification.to_dict() for f in aws if f.rule == "aws-access-key-id"}
     assert by_path["deploy/.env"]["status"] == "live"
     assert by_path["deploy/.env"]["arn"].endswith(":user/ci-deployer")
     assert by_path["legacy.ini"]["status"] == "invalid"
@@ -101,6 +101,6 @@ def test_verify_plain_directory_scan(tmp_path, moto_sts):
     result = scan(root, ScanOptions(no_git=True, jobs=1))
     summary = verify_findings(result.findings, root, VerifyOptions(sts_endpoint=moto_sts.endpoint))
 
-    statuses = {f.rule: f.extra["verification"]["status"] for f in result.findings}
+    statuses = {f.rule: f.verification.status for f in result.findings}
     assert statuses == {"aws-access-key-id": "live", "aws-secret-access-key": "live"}
     assert summary.complete

@@ -61,16 +61,16 @@ def test_live_deleted_and_wrong_secret(tmp_path, moto_sts):
     summary = verify_findings(findings, repo, options(moto_sts))
 
     keys = {f.path.split("/")[0]: f for f in by_rule(findings, "aws-access-key-id")}
-    live = keys["live"].extra["verification"]
+    live = keys["live"].verification.to_dict()
     assert live["status"] == "live"
     assert live["account"] == MOTO_ACCOUNT
     assert live["arn"] == f"arn:aws:iam::{MOTO_ACCOUNT}:user/alice"
     assert live["user_id"]
     assert live["checked_at"]
     assert live["key_id"] == live_id
-    assert keys["live"].extra["aws_account"] == MOTO_ACCOUNT
+    assert keys["live"].aws_account == MOTO_ACCOUNT
 
-    deleted = keys["deleted"].extra["verification"]
+    deleted = keys["deleted"].verification.to_dict()
     assert deleted["status"] == "invalid"
     assert "InvalidClientTokenId" in deleted["reason"]
     # Unknown in aws, so the other partitions were asked too, then given up.
@@ -78,7 +78,7 @@ def test_live_deleted_and_wrong_secret(tmp_path, moto_sts):
     regions = {r for k, r in moto_sts.recorder.requests if k == gone_id}
     assert regions == {"us-east-1", "us-gov-west-1", "cn-north-1"}
 
-    wrong = keys["wrong"].extra["verification"]
+    wrong = keys["wrong"].verification.to_dict()
     assert wrong["status"] == "invalid"
     assert wrong["reason"] == "SignatureDoesNotMatch"
     # One retry for AWS's transient mismatch, and no other partition: the key exists.
@@ -86,10 +86,10 @@ def test_live_deleted_and_wrong_secret(tmp_path, moto_sts):
 
     # The secret findings carry the result of the key they were paired with.
     secrets = {f.path.split("/")[0]: f for f in by_rule(findings, "aws-secret-access-key")}
-    assert secrets["live"].extra["verification"]["status"] == "live"
-    assert secrets["live"].extra["verification"]["key_id"] == live_id
-    assert secrets["live"].extra["aws_account"] == MOTO_ACCOUNT
-    assert secrets["deleted"].extra["verification"]["status"] == "invalid"
+    assert secrets["live"].verification.status == "live"
+    assert secrets["live"].verification.key_id == live_id
+    assert secrets["live"].aws_account == MOTO_ACCOUNT
+    assert secrets["deleted"].verification.status == "invalid"
     assert summary.by_status == {"live": 2, "invalid": 4}
     assert summary.complete
 
@@ -108,18 +108,18 @@ def test_assumed_role_asia_key_with_session_token(tmp_path, moto_sts):
 
     verify_findings(findings, repo, options(moto_sts))
 
-    key = by_rule(findings, "aws-access-key-id")[0].extra["verification"]
+    key = by_rule(findings, "aws-access-key-id")[0].verification.to_dict()
     assert key["status"] == "live"
     assert key["arn"] == f"arn:aws:sts::{MOTO_ACCOUNT}:assumed-role/deployer/deployer-session"
     token_finding = by_rule(findings, "aws-session-token")[0]
-    assert token_finding.extra["verification"]["status"] == "live"
+    assert token_finding.verification.status == "live"
 
 
 def test_asia_key_without_token_is_not_sent(tmp_path, moto_sts):
     key_id, secret, _ = moto_sts.assume_role("builder")
     findings, _ = verified(tmp_path, moto_sts, {".env": credentials_file(key_id, secret)})
 
-    key = by_rule(findings, "aws-access-key-id")[0].extra["verification"]
+    key = by_rule(findings, "aws-access-key-id")[0].verification.to_dict()
     assert key["status"] == "unverified"
     assert "session token" in key["reason"]
     assert moto_sts.recorder.requests == []
@@ -144,9 +144,9 @@ def test_canary_keys_are_never_sent(tmp_path, moto_sts, account):
 
     keys = {f.path: f for f in by_rule(findings, "aws-access-key-id")}
     canary = keys["canary.ini"]
-    assert canary.extra["verification"]["status"] == "canary"
-    assert canary.extra["aws_account"] == account
-    assert keys["real.ini"].extra["verification"]["status"] == "live"
+    assert canary.verification.status == "canary"
+    assert canary.aws_account == account
+    assert keys["real.ini"].verification.status == "live"
     # The proxy saw the live key, so it was listening; it never saw the canary.
     assert moto_sts.recorder.count(live_id) == 1
     assert moto_sts.recorder.count(canary_id) == 0
@@ -157,7 +157,7 @@ def test_skip_aws_account_adds_to_the_canary_list(tmp_path, moto_sts):
     live_id, live_secret = moto_sts.create_user_key("skipped-owner")
     findings, _ = verified(tmp_path, moto_sts, {"c.ini": credentials_file(live_id, live_secret)}, skip_accounts=[MOTO_ACCOUNT])
 
-    assert by_rule(findings, "aws-access-key-id")[0].extra["verification"]["status"] == "canary"
+    assert by_rule(findings, "aws-access-key-id")[0].verification.status == "canary"
     assert moto_sts.recorder.requests == []
 
 
@@ -186,13 +186,13 @@ def test_unknown_key_is_not_retried_with_other_secrets(tmp_path, moto_sts):
     verify_findings(findings, repo, options(moto_sts))
 
     statuses = {
-        f.path: f.extra["verification"]["status"] for f in by_rule(findings, "aws-access-key-id")
+        f.path: f.verification.status for f in by_rule(findings, "aws-access-key-id")
     }
     assert statuses == {"a/credentials": "invalid", "b/credentials": "invalid"}
     assert moto_sts.recorder.count(gone_id) == 3  # its own secret, in the 3 partitions
     assert moto_sts.recorder.count(wrong_id) == 3 * 2  # 3 candidate secrets, each retried once
     unpaired = [f for f in by_rule(findings, "aws-secret-access-key") if f.path == "c/credentials"]
-    assert unpaired[0].extra["verification"]["status"] == "invalid"
+    assert unpaired[0].verification.status == "invalid"
 
 
 def test_pairing_prefers_same_blob_then_same_commit(tmp_path, moto_sts):
@@ -214,8 +214,8 @@ def test_pairing_prefers_same_blob_then_same_commit(tmp_path, moto_sts):
     verify_findings(findings, repo, options(moto_sts))
 
     keys = {f.path: f for f in by_rule(findings, "aws-access-key-id")}
-    assert keys["a.ini"].extra["verification"]["status"] == "live"
-    assert keys["b/key.txt"].extra["verification"]["status"] == "live"
+    assert keys["a.ini"].verification.status == "live"
+    assert keys["b/key.txt"].verification.status == "live"
     # a's own secret was right the first time: one call for it.
     assert moto_sts.recorder.count(a_id) == 1
     # b had no secret in its blob; of the same commit's secrets the one beside
@@ -233,7 +233,7 @@ def test_each_pair_is_checked_once_per_run(tmp_path, moto_sts):
 
     verify_findings(findings, repo, options(moto_sts))
 
-    assert {f.extra["verification"]["status"] for f in findings} == {"live"}
+    assert {f.verification.status for f in findings} == {"live"}
     assert moto_sts.recorder.count(key_id) == 1
 
 
@@ -241,7 +241,7 @@ def test_partition_fallback_finds_a_govcloud_key(tmp_path, moto_sts):
     key_id, secret = moto_sts.create_user_key("gov-user", region="us-gov-west-1")
     findings, _ = verified(tmp_path, moto_sts, {"gov.ini": credentials_file(key_id, secret)})
 
-    result = by_rule(findings, "aws-access-key-id")[0].extra["verification"]
+    result = by_rule(findings, "aws-access-key-id")[0].verification.to_dict()
     assert result["status"] == "live"
     assert result["partition"] == "aws-us-gov"
     assert result["arn"].startswith("arn:aws-us-gov:iam::")
@@ -256,7 +256,7 @@ def test_throttling_is_retried_a_bounded_number_of_times(tmp_path, moto_sts):
     moto_sts.recorder.fail[key_id] = ["Throttling", None]
     findings, summary = verified(tmp_path, moto_sts, {"t.ini": credentials_file(key_id, secret)}, max_attempts=3)
 
-    result = by_rule(findings, "aws-access-key-id")[0].extra["verification"]
+    result = by_rule(findings, "aws-access-key-id")[0].verification.to_dict()
     assert result["status"] == "error"
     assert result["reason"] == "Throttling"
     assert moto_sts.recorder.count(key_id) == 3
@@ -268,7 +268,7 @@ def test_throttling_that_passes_is_waited_out(tmp_path, moto_sts):
     moto_sts.recorder.fail[key_id] = ["ThrottlingException", 2]
     findings, _ = verified(tmp_path, moto_sts, {"t.ini": credentials_file(key_id, secret)}, max_attempts=4)
 
-    assert by_rule(findings, "aws-access-key-id")[0].extra["verification"]["status"] == "live"
+    assert by_rule(findings, "aws-access-key-id")[0].verification.status == "live"
     assert moto_sts.recorder.count(key_id) == 3
 
 
@@ -277,7 +277,7 @@ def test_transient_signature_mismatch_is_retried_once(tmp_path, moto_sts):
     moto_sts.recorder.fail[key_id] = ["SignatureDoesNotMatch", 1]
     findings, _ = verified(tmp_path, moto_sts, {"f.ini": credentials_file(key_id, secret)})
 
-    assert by_rule(findings, "aws-access-key-id")[0].extra["verification"]["status"] == "live"
+    assert by_rule(findings, "aws-access-key-id")[0].verification.status == "live"
     assert moto_sts.recorder.count(key_id) == 2
 
 
@@ -287,7 +287,7 @@ def test_expired_session_token(tmp_path, moto_sts):
     moto_sts.recorder.fail[key_id] = ["ExpiredToken", None]
     findings, _ = verified(tmp_path, moto_sts, {"x.env": credentials_file(key_id, secret, token)})
 
-    result = by_rule(findings, "aws-access-key-id")[0].extra["verification"]
+    result = by_rule(findings, "aws-access-key-id")[0].verification.to_dict()
     assert result["status"] == "expired"
     assert result["reason"] == "ExpiredToken"
     assert moto_sts.recorder.count(key_id) == 1
@@ -304,7 +304,7 @@ def test_slow_endpoint_hits_the_per_call_timeout(tmp_path, moto_sts):
 
     verify_findings(findings, repo, opts)
 
-    result = by_rule(findings, "aws-access-key-id")[0].extra["verification"]
+    result = by_rule(findings, "aws-access-key-id")[0].verification.to_dict()
     assert result["status"] == "error"
     assert result["reason"] == "ReadTimeoutError"
     assert moto_sts.recorder.count(key_id) == 2
@@ -326,7 +326,7 @@ def test_unreachable_endpoint_is_an_error_not_a_crash(tmp_path, moto_sts):
 
     summary = verify_findings(findings, repo, opts)
 
-    result = by_rule(findings, "aws-access-key-id")[0].extra["verification"]
+    result = by_rule(findings, "aws-access-key-id")[0].verification.to_dict()
     assert result["status"] == "error"
     assert result["reason"] == "EndpointConnectionError"
     assert not summary.complete
@@ -342,7 +342,7 @@ def test_endpoint_from_environment(tmp_path, moto_sts, monkeypatch):
 
     verify_findings(findings, repo, VerifyOptions(backoff=0.01, timeout=5))
 
-    assert by_rule(findings, "aws-access-key-id")[0].extra["verification"]["status"] == "live"
+    assert by_rule(findings, "aws-access-key-id")[0].verification.status == "live"
     assert moto_sts.recorder.count(key_id) == 1
 
 

@@ -80,6 +80,6 @@ def test_sts_200_without_arn_or_account_is_not_live(tmp_path):
         findings = findings_in(repo)
         summary = verify_findings(findings, repo, VerifyOptions(sts_endpoint=url, backoff=0.01, timeout=5))
     key = next(f for f in findings if f.rule == "aws-access-key-id")
-    assert key.extra["verification"]["status"] == "error"
-    assert "Arn/Account" in key.extra["verification"]["reason"]
+    assert key.verification.status == "error"
+    assert "Arn/Account" in key.verification.reason
     assert summary.by_status.get("live", 0) == 0

@@ -1,4 +1,4 @@
--- scan s3:// --state (issue 13): object versions already scanned with a
+-- scan s3:// --state: object versions already scanned with a
 -- rule-set version, and what they held (redacted findings only).
 CREATE TABLE s3_scanned_versions (
     bucket TEXT NOT NULL,
