@@ -11,8 +11,10 @@ attacker's role session, reads and persistence. Then runs
 
 in a child process and prints events/s and peak RSS, side by side with two
 floors measured in the same run: reading and gunzipping every file in Python
-(the same threads, nothing else), and ``gzip -dc`` over all files. Two trail
-sizes show whether memory stays flat as the trail grows.
+(the same threads and inflater, nothing else), and ``gzip -dc`` over all
+files. Two trail sizes show whether memory stays flat as the trail grows.
+The child's CPU seconds per million events are printed too: on a shared
+machine they move less with the load than wall time does.
 
     python bench/investigate.py --events 1000000 --events 2000000
 
@@ -34,6 +36,7 @@ import zlib
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -184,26 +187,28 @@ def generate(root: Path, events: int, ci_key: str, jobs: int) -> tuple[int, int,
     return sum(f for f, _ in done), sum(s for _, s in done), per_file * files + len(story)
 
 
-def run_child(cmd: list[str]) -> tuple[float, int, int, str]:
-    """Wall seconds, peak RSS (KiB, the child's own), exit code, stderr."""
+def run_child(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, int, int, str]:
+    """Wall seconds, CPU seconds (user + system), peak RSS (KiB, the child's own),
+    exit code, stderr."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     err = proc.stderr.read().decode() if proc.stderr else ""
-    return wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status), err
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, os.waitstatus_to_exitcode(status), err
 
 
-def python_floor(root: Path, jobs: int) -> float:
+def python_floor(root: Path, jobs: int, inflate: Any) -> tuple[float, float]:
+    """Wall and CPU seconds to read and inflate every file once, nothing else."""
     paths = sorted(root.rglob("*.json.gz"))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
 
     def one(path: Path) -> int:
-        return len(zlib.decompress(path.read_bytes(), wbits=47))
+        return len(inflate.decompress(path.read_bytes(), wbits=47))
 
     with ThreadPoolExecutor(jobs) as pool:
         sum(pool.map(one, paths, chunksize=64))
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def gzip_floor(root: Path) -> float:
@@ -213,32 +218,60 @@ def gzip_floor(root: Path) -> float:
     return time.perf_counter() - start
 
 
+def _load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def _inflate_module() -> Any:
+    from scanner.incident import cloudtrail
+
+    return cloudtrail._zlib
+
+
+def _inflate_name() -> str:
+    return _inflate_module().__name__
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, action="append", help="trail size (repeatable; default 1M and 2M)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--keep", type=Path, help="generate into this directory and keep it")
+    parser.add_argument("--compare-tree", type=Path, action="append", default=[],
+                        help="another checkout (e.g. `git worktree add /tmp/old main`) whose investigate "
+                             "runs on the same trail, in the same run, for a before/after row (repeatable)")
+    parser.add_argument("--keep", type=Path, help="generate into this directory and keep it (reused when there)")
     args = parser.parse_args()
     sizes = args.events or [1_000_000, 2_000_000]
     rng = random.Random(1)
     ci_key = _key(rng, "AKIA")
-    print(f"{os.cpu_count()} cores, jobs {args.jobs}; the machine may be shared: compare rows of one run")
-    print("| events | files | gzip MiB | raw MiB | investigate s | events/s | peak RSS MiB | "
-          "floor: Python gunzip s | floor: gzip -dc s | verdict |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(f"{os.cpu_count()} cores, jobs {args.jobs}, load average {_load()} at the start; the machine "
+          "may be shared: compare rows of one run, and CPU seconds over wall seconds")
+    print(f"inflating with {_inflate_name()} (what investigate uses here)")
+    print("| events | files | gzip MiB | inflated MiB | investigate s | events/s | CPU s | CPU s per 1M events "
+          "| peak RSS MiB | floor: Python read+inflate s (CPU s) | floor: gzip -dc s | verdict |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for events in sizes:
         root = Path(args.keep or tempfile.mkdtemp(prefix="lw-trail-")) / f"trail-{events}"
         try:
-            t0 = time.perf_counter()
-            files, size, total = generate(root, events, ci_key, args.jobs)
-            gen = time.perf_counter() - t0
-            print(f"<!-- generated {total} events in {files} files in {gen:.1f} s -->", file=sys.stderr)
+            marker = root.parent / f"{root.name}.generated"
+            if args.keep and marker.exists():  # a kept trail of this size: read it again
+                files, size, total = json.loads(marker.read_text())
+            else:
+                t0 = time.perf_counter()
+                files, size, total = generate(root, events, ci_key, args.jobs)
+                gen = time.perf_counter() - t0
+                print(f"<!-- generated {total} events in {files} files in {gen:.1f} s -->", file=sys.stderr)
+                marker.write_text(json.dumps([files, size, total]))
+            # The floors first: they read every file, so each timed run below finds
+            # the trail in the page cache, whichever runs first.
+            floor_py, floor_cpu = python_floor(root, args.jobs, _inflate_module())
+            floor_gz = gzip_floor(root)
             out = root.parent / f"inv-{events}.json"
             cmd = [sys.executable, "-m", "scanner", "investigate", "--key", ci_key, "--cloudtrail", str(root),
                    "--since", _ct(START), "--until", _ct(START + timedelta(days=DAYS)),
                    "--exposed-at", _ct(EXPOSED), "--format", "json", "--output", str(out),
                    "--jobs", str(args.jobs)]
-            wall, rss, code, err = run_child(cmd)
+            wall, cpu, rss, code, err = run_child(cmd)
             if code != 0:
                 print(err, file=sys.stderr)
                 raise SystemExit(f"investigate exited {code}")
@@ -246,14 +279,27 @@ def main() -> None:
             stats = data["investigation"]["stats"]
             verdict = data["keys"][0]["verdict"] if data["keys"] else "-"
             raw = stats["bytes_read"]
-            floor_py = python_floor(root, args.jobs)
-            floor_gz = gzip_floor(root)
             print(f"| {total:,} | {files:,} | {size / 2**20:.0f} | {raw / 2**20:.0f} (all passes) | {wall:.2f} "
-                  f"| {total / wall:,.0f} | {rss / 1024:.0f} | {floor_py:.2f} | {floor_gz:.2f} | {verdict} |")
+                  f"| {total / wall:,.0f} | {cpu:.2f} | {cpu / total * 1e6:.2f} | {rss / 1024:.0f} "
+                  f"| {floor_py:.2f} ({floor_cpu:.2f}) | {floor_gz:.2f} | {verdict} |", flush=True)
             print(f"<!-- {data['investigation']['notes']} stats {stats} -->", file=sys.stderr)
+            for tree in args.compare_tree:
+                # `python -m scanner` from that checkout imports its own package.
+                other = root.parent / f"inv-{events}-{tree.name}.json"
+                wall, cpu, rss, code, err = run_child([str(other) if c == str(out) else c for c in cmd],
+                                                      cwd=tree.resolve())
+                if code != 0:
+                    print(err, file=sys.stderr)
+                    raise SystemExit(f"investigate in {tree} exited {code}")
+                theirs = json.loads(other.read_text())
+                verdict = theirs["keys"][0]["verdict"] if theirs["keys"] else "-"
+                print(f"| {total:,} ({tree}) | {files:,} | {size / 2**20:.0f} | - | {wall:.2f} "
+                      f"| {total / wall:,.0f} | {cpu:.2f} | {cpu / total * 1e6:.2f} | {rss / 1024:.0f} "
+                      f"| - | - | {verdict} |", flush=True)
         finally:
             if not args.keep:
                 shutil.rmtree(root.parent, ignore_errors=True)
+    print(f"load average {_load()} at the end")
 
 
 if __name__ == "__main__":

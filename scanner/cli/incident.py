@@ -10,15 +10,29 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
 from scanner.cli.common import ReportFormat, fail, write_output
 from scanner.report.escape import visible
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from scanner.incident.cloudtrail import Collected, Window
+    from scanner.incident.investigate import Source
+    from scanner.incident.values import ContainRun, Investigation, JSONObject
+
 # Only typer and the light CLI helpers at import time: this module is loaded
 # on every `leakwarden` start.
+
+
+class InvestigateFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
 
 
 class Strategy(str, Enum):
@@ -27,7 +41,7 @@ class Strategy(str, Enum):
     blunt = "blunt"
 
 
-def _time(text: str | None, flag: str) -> Any:
+def _time(text: str | None, flag: str) -> datetime | None:
     from scanner.incident.investigate import parse_time
 
     if text is None:
@@ -50,8 +64,9 @@ def investigate_command(
     since: Annotated[str | None, typer.Option("--since", help="Start of the window (default: 30 days before the exposure).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="End of the window (default: now).")] = None,
     exposed_at: Annotated[str | None, typer.Option("--exposed-at", help="When the key leaked (default: from the report or GuardDuty).")] = None,
+    containment: Annotated[Path | None, typer.Option("--containment", help="A `contain --apply` JSON log: its actions end the timeline.")] = None,
     state: Annotated[Path | None, typer.Option("--state", help="Org-scan state file: where else the key leaked (looked up by keyed hash).")] = None,
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.text,
+    format: Annotated[InvestigateFormat, typer.Option("--format", "-f", help="Output format (html: one self-contained page with the incident timeline).")] = InvestigateFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel file readers (0: cores; S3: 16).")] = 0,
     athena_sql: Annotated[str | None, typer.Option("--athena-sql", metavar="TABLE", help="Print the lineage query for Athena's CloudTrail table TABLE and exit.")] = None,
@@ -61,7 +76,7 @@ def investigate_command(
 
     Exit codes: 0 done, 2 error or incomplete (unreadable trail files named).
     """
-    import boto3
+    from functools import cache
 
     from scanner.clock import iso
     from scanner.incident import cloudtrail as ct
@@ -74,26 +89,38 @@ def investigate_command(
         seeds_from_user,
     )
     from scanner.incident.render import render
-    from scanner.verify.saved_report import ReportError, load_report
 
-    session = boto3.Session()
+    @cache
+    def session() -> Any:
+        # Only --user, s3:// and LookupEvents need AWS: a local trail does not pay
+        # for importing boto3 and building a session.
+        import boto3
+
+        return boto3.Session()
+
     seeds = []
-    try:
-        if report:
+    if report:
+        # The report reader brings the whole verify stack (boto3): only with a report.
+        from scanner.verify.saved_report import ReportError, load_report
+
+        try:
             seeds += seeds_from_report(load_report(report))
-        if guardduty:
+        except (ReportError, OSError, ValueError) as exc:
+            raise fail(str(exc)) from None
+    if guardduty:
+        try:
             seeds += seeds_from_guardduty(json.loads(guardduty.read_text(encoding="utf-8")))
-    except (ReportError, OSError, ValueError) as exc:
-        raise fail(str(exc)) from None
+        except (OSError, ValueError) as exc:
+            raise fail(str(exc)) from None
     if user:
         try:
-            seeds += seeds_from_user(session.client("iam"), user)
+            seeds += seeds_from_user(session().client("iam"), user)
         except Exception as exc:
             raise fail(f"cannot list the access keys of {user}: {exc}") from None
     from scanner.incident.investigate import Seed
 
     seeds += [Seed(key_id=k.strip(), origin="key") for k in key or []]
-    merged: dict[str, Any] = {}
+    merged: dict[str, Seed] = {}
     for seed in seeds:
         merged.setdefault(seed.key_id, seed)
     seeds = [merged[k] for k in sorted(merged)]
@@ -116,20 +143,20 @@ def investigate_command(
         write_output(athena_lineage_sql([s.key_id for s in seeds], iso(window.start), iso(window.end),
                                   table=athena_sql), output)
         raise typer.Exit(0)
-    sources: list[Any] = []
+    sources: list[Source] = []
     try:
         for spec in cloudtrail or []:
             if spec.startswith("s3://"):
                 from botocore.config import Config
 
                 pool = jobs or 16
-                client = session.client("s3", config=Config(max_pool_connections=pool))
+                client = session().client("s3", config=Config(max_pool_connections=pool))
                 sources.append(ct.S3Trail(spec, client, pool))
             else:
                 sources.append(ct.LocalTrail(spec, jobs))
         if lookup_events:
-            regions = region or [session.region_name or "us-east-1"]
-            sources.append(ct.LookupEvents(regions, lambda r: session.client("cloudtrail", region_name=r)))
+            regions = region or [session().region_name or "us-east-1"]
+            sources.append(ct.LookupEvents(regions, lambda r: session().client("cloudtrail", region_name=r)))
             typer.echo("leakwarden: LookupEvents is rate-limited to 2 requests/s per region", err=True)
     except ct.SourceError as exc:
         raise fail(str(exc)) from None
@@ -142,6 +169,16 @@ def investigate_command(
         result = investigate(seeds, source, options, athena_results=athena_results)
     except (ct.SourceError, ValueError) as exc:
         raise fail(str(exc)) from None
+    if containment is not None:
+        from scanner.incident.investigate import add_containment
+
+        try:
+            log = json.loads(containment.read_text(encoding="utf-8"))
+            if not isinstance(log, dict):
+                raise ValueError("expected the JSON log of `leakwarden contain --apply`")
+        except (OSError, ValueError) as exc:
+            raise fail(f"{containment}: {exc}") from None
+        add_containment(result, log)
     write_output(render(result, format.value), output)
     errors = result["investigation"]["errors"]
     for error in errors[:20]:
@@ -154,18 +191,13 @@ def investigate_command(
 class _Several:
     """Several sources asked the same question; their answers added up."""
 
-    def __init__(self, sources: list[Any]) -> None:
+    def __init__(self, sources: list[Source]) -> None:
         self.sources = sources
 
     def describe(self) -> str:
         return " + ".join(s.describe() for s in self.sources)
 
-    def close(self) -> None:
-        for source in self.sources:
-            if hasattr(source, "close"):
-                source.close()
-
-    def collect(self, needles: set[str], windows: list[Any]) -> Any:
+    def collect(self, needles: set[str], windows: list[Window]) -> Collected:
         from scanner.incident.cloudtrail import Collected
 
         out = Collected()
@@ -199,8 +231,9 @@ def contain_command(
 
     try:
         data = json.loads(investigation.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or "containment" not in data:
+        if not isinstance(data, dict) or not isinstance(data.get("containment"), dict):
             raise ValueError("expected the JSON of `leakwarden investigate --format json`")
+        loaded = cast("Investigation", data)
         canaries = canary_accounts(skip_aws_account or ())
     except (OSError, ValueError) as exc:
         raise fail(f"{investigation}: {exc}") from None
@@ -212,7 +245,7 @@ def contain_command(
     options = ContainOptions(strategy=strategy.value, blunt_roles=tuple(blunt_role or ()),
                              revert_policy_changes=revert_policy_changes, canary_accounts=canaries)
     try:
-        actions = plan(data, iam, options)
+        actions = plan(loaded, iam, options)
     except Exception as exc:
         raise fail(f"cannot plan: {exc}") from None
     actor = None
@@ -222,10 +255,10 @@ def contain_command(
         except Exception as exc:
             raise fail(f"cannot tell who is running this (responder credentials?): {exc}") from None
         run(actions, iam, actor)
-    entry = log_entry(actions, data, apply, actor, started)
+    entry = log_entry(actions, loaded, apply, actor, started)
     log = log or (Path("containment-log.json") if apply else None)
     if log is not None:
-        runs: list[Any] = []
+        runs: list[JSONObject | ContainRun] = []
         if log.exists():
             try:
                 runs = json.loads(log.read_text(encoding="utf-8")).get("runs", [])

@@ -22,9 +22,21 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from scanner.clock import iso, utc_now
+from scanner.incident.values import (
+    ActionKind,
+    ActionParams,
+    ActionRecord,
+    ActionStatus,
+    ContainRun,
+    Investigation,
+    JSONObject,
+    RoleTarget,
+    Strategy,
+    StrategyChoice,
+)
 from scanner.verify.account import account_id_from_key_id
 from scanner.verify.canary import KNOWN_CANARY_ACCOUNTS
 
@@ -35,48 +47,49 @@ BLUNT_POLICY = "AWSRevokeOlderSessions"
 class Action:
     """One containment step, planned and then (with --apply) carried out."""
 
-    kind: str  # deactivate-key, revoke-role-sessions, deny-user-sessions, delete-login-profile, revert-policy-change, review
+    kind: ActionKind
     target: str
     reason: str
-    strategy: str | None = None
+    strategy: Strategy | None = None
     policy_name: str | None = None
-    policy: dict[str, Any] | None = None
+    policy: JSONObject | None = None
     warnings: list[str] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
-    params: dict[str, Any] = field(default_factory=dict)
-    status: str = "planned"  # planned, applied, already applied, refused, failed, listed
-    before: Any = None
-    after: Any = None
+    params: ActionParams = field(default_factory=lambda: ActionParams())
+    status: ActionStatus = "planned"
+    # What IAM held before and after the action (a key status, a policy document).
+    before: object = None
+    after: object = None
     time: str | None = None
     actor: str | None = None
     message: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_dict(self) -> ActionRecord:
+        return cast(ActionRecord, asdict(self))
 
 
 @dataclass
 class ContainOptions:
-    strategy: str = "auto"  # auto, surgical, blunt
+    strategy: StrategyChoice = "auto"
     blunt_roles: tuple[str, ...] = ()
     revert_policy_changes: bool = False
     canary_accounts: frozenset[str] = KNOWN_CANARY_ACCOUNTS
 
 
-def incident_id(investigation: dict[str, Any]) -> str:
+def incident_id(investigation: Investigation) -> str:
     """Stable for the same leaked keys: the policy names a rerun finds again."""
-    keys = sorted(k["key_id"] for k in investigation.get("containment", {}).get("leaked_keys", []))
+    keys = sorted(k["key_id"] for k in investigation["containment"].get("leaked_keys", []))
     return hashlib.sha256("\0".join(keys).encode()).hexdigest()[:8]
 
 
-def _doc(statements: list[dict[str, Any]]) -> dict[str, Any]:
+def _doc(statements: list[JSONObject]) -> JSONObject:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def surgical_policy(role: dict[str, Any]) -> dict[str, Any]:
+def surgical_policy(role: RoleTarget) -> JSONObject:
     """Deny everything to the attacker's sessions of this role and to its source IPs."""
     statements = []
-    userids = sorted({s["assumed_role_id"] for s in role["sessions"] if s.get("assumed_role_id")})
+    userids = sorted({s["assumed_role_id"] for s in role["sessions"] if s["assumed_role_id"]})
     if userids:
         statements.append({
             "Sid": "DenyLeakedKeySessions", "Effect": "Deny", "Action": "*", "Resource": "*",
@@ -91,7 +104,7 @@ def surgical_policy(role: dict[str, Any]) -> dict[str, Any]:
     return _doc(statements)
 
 
-def blunt_policy(cutoff: str) -> dict[str, Any]:
+def blunt_policy(cutoff: str) -> JSONObject:
     """What the console's "Revoke active sessions" writes."""
     return _doc([{
         "Effect": "Deny", "Action": ["*"], "Resource": ["*"],
@@ -99,12 +112,12 @@ def blunt_policy(cutoff: str) -> dict[str, Any]:
     }])
 
 
-def _cli_json(doc: dict[str, Any]) -> str:
+def _cli_json(doc: JSONObject | None) -> str:
     return json.dumps(doc, separators=(",", ":"), sort_keys=True)
 
 
 def plan(
-    investigation: dict[str, Any],
+    investigation: Investigation,
     iam: Any | None = None,
     options: ContainOptions | None = None,
     now: datetime | None = None,
@@ -114,7 +127,8 @@ def plan(
     options = options or ContainOptions()
     now = (now or utc_now()).replace(microsecond=0)
     cutoff = iso(now)
-    c = investigation.get("containment") or {}
+    # Read with defaults: an investigation file may come from an older version, or by hand.
+    c = investigation["containment"]
     ident = incident_id(investigation)
     actions: list[Action] = []
 
@@ -131,28 +145,30 @@ def plan(
 
     for k in c.get("leaked_keys", []):
         actions.append(key_action(k["key_id"], k.get("user"), "the leaked key"))
-    for k in c.get("created_keys", []):
-        actions.append(key_action(k["key_id"], k.get("user"),
-                                  f"created by the attacker at {k['created_at']} with {k['by_key_id']}"))
+    for ck in c.get("created_keys", []):
+        actions.append(key_action(ck["key_id"], ck.get("user"),
+                                  f"created by the attacker at {ck['created_at']} with {ck['by_key_id']}"))
 
     for role in c.get("roles", []):
-        name = role["role_name"]
+        name = role["role_name"] or role["role_arn"].rsplit("/", 1)[-1]
         action = Action("revoke-role-sessions", name,
                         f"{len(role['sessions'])} attacker session(s): "
                         + ", ".join(s["key_id"] for s in role["sessions"]),
                         params={"role": name, "role_arn": role["role_arn"]})
         arn = role["role_arn"] or ""
-        info = _role_info(iam, name) if iam is not None else {}
+        info = _role_info(iam, name) if iam is not None else RoleInfo()
         if ":role/aws-service-role/" in arn or info.get("path", "").startswith("/aws-service-role/"):
             action.status = "refused"
             action.message = ("service-linked role: AWS manages its policies; open a support case "
                               "or remove the service's access instead")
             actions.append(action)
             continue
-        identified = all(s.get("assumed_role_id") for s in role["sessions"])
-        strategy = options.strategy
-        if strategy == "auto":
+        identified = all(s["assumed_role_id"] for s in role["sessions"])
+        strategy: Strategy
+        if options.strategy == "auto":
             strategy = "blunt" if name in options.blunt_roles or not identified else "surgical"
+        else:
+            strategy = options.strategy
         action.strategy = strategy
         if strategy == "surgical":
             action.policy_name = f"leakwarden-contain-{ident}"
@@ -166,7 +182,7 @@ def plan(
                     "the aws:userid condition denies it too")
             if role.get("sessions_without_ip"):
                 action.warnings.append(
-                    "no source IP seen for " + ", ".join(role["sessions_without_ip"])
+                    "no source IP seen for " + ", ".join(role.get("sessions_without_ip", []))
                     + ": the IP condition may miss where they are used from")
             if not role.get("ips"):
                 action.warnings.append("no attacker IP known: only the aws:userid condition applies")
@@ -178,11 +194,12 @@ def plan(
             action.reason += ("; blunt: " + ("asked for" if options.strategy == "blunt" or name in options.blunt_roles
                                              else "not every session could be identified")
                               + "; every session of the role issued before now stops, legitimate ones too")
-        if info.get("instance_profiles"):
-            action.params["instance_profiles"] = info["instance_profiles"]
+        profiles = info.get("instance_profiles")
+        if profiles:
+            action.params["instance_profiles"] = profiles
             if strategy == "blunt":
                 action.warnings.append(
-                    "instance-profile role (" + ", ".join(info["instance_profiles"]) + "): its "
+                    "instance-profile role (" + ", ".join(profiles) + "): its "
                     "instances keep their revoked credentials for up to 6 hours; replace the nodes "
                     "(e.g. roll the node group or `aws autoscaling start-instance-refresh`) so they "
                     "fetch new ones")
@@ -209,7 +226,7 @@ def plan(
         actions.append(action)
 
     for profile in c.get("login_profiles", []):
-        user = profile["user"]
+        user = profile["user"] or ""
         action = Action("delete-login-profile", user,
                         f"console password created by the attacker at {profile['created_at']}",
                         params={"user": user})
@@ -220,10 +237,11 @@ def plan(
         target = change["target"]
         what = target.get("policyArn") or target.get("policyName") or target.get("groupName") or ""
         who = target.get("userName") or target.get("roleName") or target.get("groupName") or ""
-        kind = "revert-policy-change" if options.revert_policy_changes and change["action"] in _REVERT else "review"
+        kind: ActionKind = ("revert-policy-change" if options.revert_policy_changes
+                            and change["action"] in _REVERT else "review")
         action = Action(kind, f"{who} {what}".strip(),
                         f"{change['action']} by the attacker at {change['time']}",
-                        params={"action": change["action"], **target})
+                        params={"action": change["action"], "target": dict(target)})
         if kind == "review":
             action.status = "listed"
             action.message = ("listed, not reverted: check it, then rerun with --revert-policy-changes"
@@ -232,12 +250,17 @@ def plan(
     return actions
 
 
-def _role_info(iam: Any, name: str) -> dict[str, Any]:
+class RoleInfo(TypedDict, total=False):
+    path: str
+    instance_profiles: list[str]
+
+
+def _role_info(iam: Any, name: str) -> RoleInfo:
     try:
         role = iam.get_role(RoleName=name)["Role"]
         profiles = iam.list_instance_profiles_for_role(RoleName=name)["InstanceProfiles"]
     except Exception:  # missing role, no permission: apply will say what failed
-        return {}
+        return RoleInfo()
     return {"path": role.get("Path", "/"),
             "instance_profiles": sorted(p["InstanceProfileName"] for p in profiles)}
 
@@ -251,7 +274,7 @@ _REVERT = {"AttachUserPolicy", "AttachRolePolicy", "PutUserPolicy", "PutRolePoli
 def _key_user(iam: Any, action: Action) -> str:
     user = action.params.get("user")
     if not user:
-        user = iam.get_access_key_last_used(AccessKeyId=action.target)["UserName"]
+        user = str(iam.get_access_key_last_used(AccessKeyId=action.target)["UserName"])
         action.params["user"] = user
     return user
 
@@ -271,7 +294,7 @@ def _deactivate_key(iam: Any, action: Action) -> None:
     action.status = "applied"
 
 
-def _covers(existing: dict[str, Any] | None, latest_session: str) -> bool:
+def _covers(existing: JSONObject | None, latest_session: str) -> bool:
     """A revoke-older-sessions policy already in place whose cutoff is after every
     attacker session: applying a newer cutoff would only hurt legitimate sessions."""
     if not existing:
@@ -306,7 +329,7 @@ def _put_inline_policy(iam: Any, action: Action, get: Callable[..., Any], put: C
 
 
 def _revoke_role_sessions(iam: Any, action: Action) -> None:
-    role = action.params["role"]
+    role = action.params.get("role") or action.target
     info = iam.get_role(RoleName=role)["Role"]
     if info.get("Path", "/").startswith("/aws-service-role/"):
         action.status = "refused"
@@ -318,11 +341,11 @@ def _revoke_role_sessions(iam: Any, action: Action) -> None:
 def _deny_user_sessions(iam: Any, action: Action) -> None:
     # plan() makes these blunt: a revoke-older-sessions cutoff on the user.
     _put_inline_policy(iam, action, iam.get_user_policy, iam.put_user_policy,
-                       UserName=action.params["user"])
+                       UserName=action.params.get("user") or action.target)
 
 
 def _delete_login_profile(iam: Any, action: Action) -> None:
-    user = action.params["user"]
+    user = action.params.get("user") or action.target
     try:
         profile = iam.get_login_profile(UserName=user)["LoginProfile"]
     except iam.exceptions.NoSuchEntityException:
@@ -335,8 +358,8 @@ def _delete_login_profile(iam: Any, action: Action) -> None:
 
 
 def _revert_policy_change(iam: Any, action: Action) -> None:
-    p = action.params
-    kind = p["action"]
+    p = action.params.get("target", {})
+    kind = action.params.get("action", "")
     calls: dict[str, Callable[[], Any]] = {
         "AttachUserPolicy": lambda: iam.detach_user_policy(UserName=p["userName"], PolicyArn=p["policyArn"]),
         "AttachRolePolicy": lambda: iam.detach_role_policy(RoleName=p["roleName"], PolicyArn=p["policyArn"]),
@@ -346,7 +369,7 @@ def _revert_policy_change(iam: Any, action: Action) -> None:
         "PutGroupPolicy": lambda: iam.delete_group_policy(GroupName=p["groupName"], PolicyName=p["policyName"]),
         "AddUserToGroup": lambda: iam.remove_user_from_group(GroupName=p["groupName"], UserName=p["userName"]),
     }
-    action.before = {k: v for k, v in p.items() if k != "action"}
+    action.before = dict(p)
     try:
         calls[kind]()
     except iam.exceptions.NoSuchEntityException:
@@ -386,8 +409,8 @@ def failed(actions: list[Action]) -> list[Action]:
     return [a for a in actions if a.status == "failed"]
 
 
-def log_entry(actions: list[Action], investigation: dict[str, Any], applied: bool,
-              actor: str | None, started_at: str) -> dict[str, Any]:
+def log_entry(actions: list[Action], investigation: Investigation, applied: bool,
+              actor: str | None, started_at: str) -> ContainRun:
     """One run of ``contain`` as the JSON log records it."""
     return {
         "incident": incident_id(investigation),

@@ -28,6 +28,26 @@ from typing import Any, Protocol
 from scanner.clock import iso, parse_iso, utc_now
 from scanner.incident.cloudtrail import Collected, Window, utc
 from scanner.incident.lineage import LineageDB
+from scanner.incident.values import (
+    ActivityGroup,
+    CallRow,
+    Containment,
+    CreatedKey,
+    DataRead,
+    Investigation,
+    JSONObject,
+    KeyReport,
+    LeakLocation,
+    MintedRow,
+    PersistenceEvent,
+    Place,
+    RoleTarget,
+    Session,
+    TargetSession,
+    TimelineEntry,
+    UserSessions,
+    Verdict,
+)
 
 PERSISTENCE_EVENTS = frozenset({
     "CreateAccessKey", "CreateUser", "CreateLoginProfile", "UpdateLoginProfile",
@@ -79,7 +99,7 @@ class Seed:
     exposed_at: datetime | None = None
     detected_at: datetime | None = None
     detected_by: str | None = None
-    locations: list[dict[str, Any]] = field(default_factory=list)
+    locations: list[LeakLocation] = field(default_factory=list)
 
 
 @dataclass
@@ -111,7 +131,7 @@ def parse_time(text: str | None) -> datetime | None:
 # --- seeds ------------------------------------------------------------------------------
 
 
-def seeds_from_report(report: dict[str, Any]) -> list[Seed]:
+def seeds_from_report(report: JSONObject) -> list[Seed]:
     """Every verified AWS access key ID of a leakwarden JSON report."""
     by_key: dict[str, Seed] = {}
     for finding in report.get("findings", []):
@@ -131,14 +151,14 @@ def seeds_from_report(report: dict[str, Any]) -> list[Seed]:
         if committed and (seed.committed_at is None or committed < seed.committed_at):
             seed.committed_at = committed
         raw_exposure = finding.get("exposure")
-        exposure: dict[str, Any] = raw_exposure if isinstance(raw_exposure, dict) else {}
+        exposure: JSONObject = raw_exposure if isinstance(raw_exposure, dict) else {}
         exposed = parse_time(exposure.get("exposed_since"))
         if exposed and (seed.exposed_at is None or exposed < seed.exposed_at):
             seed.exposed_at = exposed
         checked = parse_time(verification.get("checked_at"))
         if checked and (seed.detected_at is None or checked < seed.detected_at):
             seed.detected_at, seed.detected_by = checked, "leakwarden verify (live)"
-        location = {
+        location: LeakLocation = {
             "repository": finding.get("repo") or report.get("repository"),
             "commit": finding.get("commit"),
             "path": finding.get("path"),
@@ -199,14 +219,14 @@ def seeds_from_user(iam: Any, user: str) -> list[Seed]:
     return [Seed(key_id=k["AccessKeyId"], user=user, origin="user") for k in keys]
 
 
-def leak_locations_from_state(path: str | Path, key_id: str) -> list[dict[str, Any]]:
+def leak_locations_from_state(path: str | Path, key_id: str) -> list[LeakLocation]:
     """Where the org-scan state saw this key ID: looked up by its keyed hash (the
     state never holds the key), with each repository's public exposure."""
     from scanner.secrets import secret_hash
 
     digest = secret_hash("aws-access-key-id", key_id.encode())
     uri = f"file:{Path(path)}?mode=ro"
-    out: list[dict[str, Any]] = []
+    out: list[LeakLocation] = []
     conn = sqlite3.connect(uri, uri=True)
     try:
         exposed: dict[tuple[str, str], tuple[str | None, bool]] = {}
@@ -247,7 +267,7 @@ def _merge(windows: Iterable[Window]) -> list[Window]:
     return out
 
 
-def _session_window(row: dict[str, Any], until: datetime) -> tuple[Window, datetime, datetime]:
+def _session_window(row: MintedRow, until: datetime) -> tuple[Window, datetime, datetime]:
     issued = parse_time(row["event_time"]) or until
     expires = parse_time(row.get("expiration")) or issued + _MAX_LIFE.get(
         row["event_name"], _DEFAULT_LIFE
@@ -339,7 +359,7 @@ def _is_service(ip: str | None) -> bool:
         return True
 
 
-def _params(text: str | None) -> dict[str, Any]:
+def _params(text: str | None) -> JSONObject:
     if not text:
         return {}
     try:
@@ -376,9 +396,9 @@ def investigate(
     options: InvestigateOptions | None = None,
     athena_results: str | Path | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> Investigation:
     """Investigate ``seeds`` over ``source`` (or an exported Athena result); the
-    investigation as a JSON-ready dict (what ``render`` and ``contain`` read)."""
+    investigation as JSON-ready values (what ``render`` and ``contain`` read)."""
     options = options or InvestigateOptions()
     now = utc(now or utc_now()).replace(microsecond=0)
     window, exposed_at = window_for(seeds, options, now)
@@ -391,7 +411,7 @@ def investigate(
     try:
         if athena_results is not None:
             loaded = db.load_athena_results(athena_results)
-            collected = Collected(events_scanned=loaded)
+            collected = Collected(events_parsed=loaded)
             collected.notes.append(f"Athena result {athena_results}: {loaded} event(s)")
             db.set_followed(keys)
             depth = {k: 0 for k in keys}
@@ -400,8 +420,8 @@ def investigate(
             while frontier:
                 nxt = set()
                 for row in db.minted():
-                    new = row.get("new_key_id")
-                    if new and not row.get("error_code") and new not in depth and row["parent_key_id"] in frontier:
+                    new = row["new_key_id"]
+                    if new and not row["error_code"] and new not in depth and row["parent_key_id"] in frontier:
                         depth[new] = depth[row["parent_key_id"]] + 1
                         nxt.add(new)
                 frontier = nxt
@@ -416,47 +436,57 @@ def investigate(
             notes.extend(follow_notes)
             engine = "duckdb"
             described = [source.describe()]
-        report = _build(seeds, db, depth, window, exposed_at, collected, now)
+        report = _build(seeds, db, depth, window, exposed_at, collected)
     finally:
         db.close()
-        close = getattr(source, "close", None)
-        if close is not None:
-            close()
-    report["investigation"].update(
-        engine=engine, sources=described, notes=sorted(set(notes + collected.notes)),
-    )
+    about = report["investigation"]
+    about["engine"], about["sources"] = engine, described
+    about["notes"] = sorted(set(notes + collected.notes))
     return report
+
+
+class _Places:
+    """What the followed keys did before the exposure, and the attacker's keys:
+    the tests that tell a new place (and so the attacker) from the legitimate CI."""
+
+    def __init__(self, exposure: str, calls: list[CallRow]) -> None:
+        self.exposure = exposure
+        before = [c for c in calls if c["event_time"] < exposure]
+        self.ips = {c["source_ip"] for c in before}
+        self.uas = {c["user_agent"] for c in before}
+        self.errors = {(c["event_name"], c["error_code"]) for c in before if c["error_code"]}
+        self.attacker: set[str] = set()
+
+    def after(self, row: CallRow | MintedRow) -> bool:
+        return row["event_time"] >= self.exposure
+
+    def new_ip(self, row: CallRow | MintedRow) -> bool:
+        return self.after(row) and row["source_ip"] not in self.ips and not _is_service(row["source_ip"])
+
+    def new_ua(self, row: CallRow) -> bool:
+        return self.after(row) and row["user_agent"] not in self.uas
+
+    def hostile(self, row: CallRow) -> bool:
+        return self.new_ip(row) or row["access_key_id"] in self.attacker
 
 
 def _build(
     seeds: list[Seed], db: LineageDB, depth: dict[str, int], window: Window,
-    exposed_at: datetime | None, collected: Collected, now: datetime,
-) -> dict[str, Any]:
+    exposed_at: datetime | None, collected: Collected,
+) -> Investigation:
     exposure = iso(exposed_at) if exposed_at else ""
     calls = db.calls()
-    minted = [r for r in db.minted() if r.get("new_key_id") and not r.get("error_code")]
-    parent = {r["new_key_id"]: r for r in minted}
+    minted = [r for r in db.minted() if r["new_key_id"] and not r["error_code"]]
+    parent = {r["new_key_id"]: r for r in minted if r["new_key_id"]}
+    places = _Places(exposure, calls)
+    after, new_ip, hostile = places.after, places.new_ip, places.hostile
 
-    def after(row: dict[str, Any]) -> bool:
-        return row["event_time"] >= exposure
-
-    known_ips = {c["source_ip"] for c in calls if not after(c)}
-    known_uas = {c["user_agent"] for c in calls if not after(c)}
-    known_errors = {(c["event_name"], c["error_code"]) for c in calls
-                    if not after(c) and c["error_code"]}
-
-    def new_ip(row: dict[str, Any]) -> bool:
-        return after(row) and row["source_ip"] not in known_ips and not _is_service(row["source_ip"])
-
-    def new_ua(row: dict[str, Any]) -> bool:
-        return after(row) and row["user_agent"] not in known_uas
-
-    by_key: dict[str, list[dict[str, Any]]] = {}
+    by_key: dict[str, list[CallRow]] = {}
     for c in calls:
         by_key.setdefault(c["access_key_id"], []).append(c)
 
     # Attacker sessions: minted from a new place, used from one, or minted by one.
-    attacker: set[str] = set()
+    attacker = places.attacker
     for key_id in sorted(depth, key=lambda k: depth[k]):
         row = parent.get(key_id)
         if row is None:
@@ -464,9 +494,6 @@ def _build(
         if (new_ip(row) or row["parent_key_id"] in attacker
                 or any(new_ip(c) for c in by_key.get(key_id, []))):
             attacker.add(key_id)
-
-    def hostile(row: dict[str, Any]) -> bool:
-        return new_ip(row) or row["access_key_id"] in attacker
 
     def root_of(key_id: str) -> str:
         seen = set()
@@ -488,31 +515,26 @@ def _build(
 
     activity_rows = db.activity()
     # Followed keys' groups, with the after-exposure share counted here (the SQL is shared).
-    after_counts: dict[tuple[str, str, str], int] = {}
+    after_counts: dict[tuple[str, str | None, str], int] = {}
     for c in calls:
         if after(c):
             ident = (c["access_key_id"], c["event_source"], c["event_name"])
             after_counts[ident] = after_counts.get(ident, 0) + 1
 
-    def activity_of(key_id: str) -> list[dict[str, Any]]:
-        out = []
-        for r in activity_rows:
-            if r["access_key_id"] != key_id:
-                continue
-            out.append({
-                "service": r["event_source"].split(".", 1)[0] if r["event_source"] else "",
-                "action": r["event_name"], "calls": r["calls"], "failed": r["failed"],
-                "errors": list(r["errors"] or []), "first_seen": r["first_seen"],
-                "last_seen": r["last_seen"], "regions": list(r["regions"] or []),
-                "after_exposure": after_counts.get((key_id, r["event_source"], r["event_name"]), 0),
-            })
-        return out
+    def activity_of(key_id: str) -> list[ActivityGroup]:
+        return [{
+            "service": r["event_source"].split(".", 1)[0] if r["event_source"] else "",
+            "action": r["event_name"], "calls": r["calls"], "failed": r["failed"],
+            "errors": list(r["errors"] or []), "first_seen": r["first_seen"],
+            "last_seen": r["last_seen"], "regions": list(r["regions"] or []),
+            "after_exposure": after_counts.get((key_id, r["event_source"], r["event_name"]), 0),
+        } for r in activity_rows if r["access_key_id"] == key_id]
 
-    def places_of(key_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        ips: dict[str, dict[str, Any]] = {}
-        uas: dict[str, dict[str, Any]] = {}
+    def places_of(key_id: str) -> tuple[list[Place], list[Place]]:
+        ips: dict[str, Place] = {}
+        uas: dict[str, Place] = {}
         for c in by_key.get(key_id, []):
-            for table, value, known in ((ips, c["source_ip"], known_ips), (uas, c["user_agent"], known_uas)):
+            for table, value, known in ((ips, c["source_ip"], places.ips), (uas, c["user_agent"], places.uas)):
                 entry = table.setdefault(str(value), {
                     "value": str(value), "calls": 0, "first_seen": c["event_time"],
                     "last_seen": c["event_time"],
@@ -526,19 +548,19 @@ def _build(
         return sorted(ips.values(), key=lambda e: e["value"]), sorted(uas.values(), key=lambda e: e["value"])
 
     # Sessions.
-    sessions = []
+    sessions: list[Session] = []
     for row in minted:
+        key_id = row["new_key_id"] or ""
         if row["event_name"] not in SESSION_EVENTS:
             continue
-        key_id = row["new_key_id"]
         _, issued, expires = _session_window(row, window.end)
         ips, uas = places_of(key_id)
         sessions.append({
             "key_id": key_id, "parent_key_id": row["parent_key_id"], "via": row["event_name"],
-            "role_arn": row.get("role_arn"), "role_name": _role_name(row.get("role_arn")),
-            "session_name": row.get("session_name") or row.get("federated_name"),
-            "assumed_role_id": row.get("assumed_role_id") or row.get("federated_user_id"),
-            "assumed_role_arn": row.get("assumed_role_arn"), "user_name": row.get("user_name"),
+            "role_arn": row["role_arn"], "role_name": _role_name(row["role_arn"]),
+            "session_name": row["session_name"] or row["federated_name"],
+            "assumed_role_id": row["assumed_role_id"] or row["federated_user_id"],
+            "assumed_role_arn": row["assumed_role_arn"], "user_name": row["user_name"],
             "issued_at": row["event_time"], "expires_at": iso(expires),
             "source_ip": row["source_ip"], "user_agent": row["user_agent"],
             "region": row["aws_region"],
@@ -550,60 +572,22 @@ def _build(
         })
     sessions.sort(key=lambda s: (s["issued_at"], s["key_id"]))
 
-    # Persistence and data touched.
-    persistence = []
-    data = []
-    for c in calls:
-        params = _params(c["request_parameters"])
-        response = _params(c["response_elements"])
-        if c["event_name"] in PERSISTENCE_EVENTS and not c["error_code"] and after(c):
-            target = {k: v for k, v in params.items() if k in (
-                "userName", "roleName", "groupName", "policyArn", "policyName", "url",
-                "name", "assumeRolePolicyDocument", "policyDocument")}
-            if c["event_name"] == "CreateAccessKey":
-                created = response.get("accessKey") or {}
-                target["accessKeyId"] = created.get("accessKeyId")
-                target["userName"] = created.get("userName") or params.get("userName") or c["user_name"]
-            persistence.append({
-                "time": c["event_time"], "action": c["event_name"], "by_key_id": c["access_key_id"],
-                "source_ip": c["source_ip"], "from_new_place": hostile(c),
-                "target": {k: target[k] for k in sorted(target) if target[k] is not None},
-            })
-        reads = DATA_READS.get(c["event_source"] or "")
-        if reads and c["event_name"] in reads and after(c):
-            item: dict[str, Any] = {
-                "time": c["event_time"], "service": c["event_source"].split(".", 1)[0],
-                "action": c["event_name"], "by_key_id": c["access_key_id"],
-                "source_ip": c["source_ip"], "from_new_place": hostile(c),
-                "error": c["error_code"], "flags": [],
-            }
-            if c["event_source"] == "s3.amazonaws.com":
-                item.update(bucket=params.get("bucketName"), key=params.get("key") or params.get("prefix"),
-                            version_id=params.get("versionId"))
-                name = str(item.get("key") or "").lower()
-                if name.endswith(".tfstate") or ".tfstate." in name:
-                    item["flags"].append("terraform-state")
-                if any(h in name for h in _BACKUP_HINTS):
-                    item["flags"].append("backup")
-            else:
-                item["resource"] = (params.get("name") or params.get("names") or params.get("secretId")
-                                    or params.get("keyId") or params.get("path"))
-            data.append(item)
-
+    persistence = [p for c in calls if (p := _persistence(c, places)) is not None]
+    data = [d for c in calls if (d := _data_read(c, places)) is not None]
     data_events = collected.data_events_seen or any(
-        c.get("event_category") == "Data" for c in db.query("SELECT event_category FROM events")
+        r["event_category"] == "Data" for r in db.query("SELECT event_category FROM events")
     )
 
     # Verdicts per leaked (and attacker-created) key.
-    created_keys = {p["target"].get("accessKeyId"): p for p in persistence
+    created_keys = {p["target"]["accessKeyId"]: p for p in persistence
                     if p["action"] == "CreateAccessKey" and p["target"].get("accessKeyId")}
-    key_entries = []
+    key_entries: list[KeyReport] = []
     seed_by_key = {s.key_id: s for s in seeds}
     for key_id in sorted(set(seed_by_key) | set(created_keys)):
         family = [k for k in depth if descends(k, key_id)]
         family_calls = [c for k in family for c in by_key.get(k, [])]
-        verdict, reasons = _verdict(key_id, family_calls, attacker, persistence, data, hostile,
-                                    new_ip, new_ua, known_errors, after, created_keys.get(key_id))
+        verdict, reasons = _verdict(key_id, family_calls, places, persistence, data,
+                                    created_keys.get(key_id))
         ips, uas = places_of(key_id)
         user = next((c["user_name"] for c in by_key.get(key_id, []) if c["user_name"]), None)
         seed = seed_by_key.get(key_id)
@@ -621,9 +605,10 @@ def _build(
             "leak_locations": seed.locations if seed else [],
         })
 
-    attacker_ips = sorted({c["source_ip"] for c in calls if hostile(c) and not _is_service(c["source_ip"])})
-    containment = _containment(sessions, persistence, key_entries, attacker_ips, db, calls, new_ip)
-    timeline = _timeline(seeds, exposed_at, calls, new_ip, sessions, data, persistence)
+    attacker_ips = sorted({c["source_ip"] for c in calls
+                           if c["source_ip"] and hostile(c) and not _is_service(c["source_ip"])})
+    containment = _containment(sessions, persistence, key_entries, attacker_ips, db)
+    timeline = _timeline(seeds, exposed_at, calls, places, sessions, data, persistence)
 
     return {
         "investigation": {
@@ -648,16 +633,101 @@ def _build(
     }
 
 
-def _verdict(key_id: str, calls: list[dict[str, Any]], attacker: set[str],  # noqa: PLR0913
-             persistence: list[dict[str, Any]], data: list[dict[str, Any]], hostile: Any,
-             new_ip: Any, new_ua: Any, known_errors: set[tuple[str, str]], after: Any,
-             created_by: dict[str, Any] | None) -> tuple[str, list[str]]:
+def add_containment(report: Investigation, log: JSONObject) -> int:
+    """Put what ``contain --apply`` did (its JSON log) on the report's timeline: the
+    last step of the incident. Returns how many actions were added."""
+    added = 0
+    runs = log.get("runs") if isinstance(log.get("runs"), list) else []
+    for run in runs or []:
+        if not isinstance(run, dict) or run.get("mode") != "apply":
+            continue
+        for action in run.get("actions") or []:
+            if not isinstance(action, dict) or action.get("status") not in ("applied", "already applied"):
+                continue
+            strategy = f" ({action['strategy']})" if action.get("strategy") else ""
+            entry: TimelineEntry = {
+                "time": str(action.get("time") or run.get("started_at") or ""), "event": "contained",
+                "detail": f"{action.get('kind')} {action.get('target')}{strategy}: {action.get('status')}"
+                          + (f" by {action['actor']}" if action.get("actor") else ""),
+            }
+            if entry not in report["timeline"]:
+                report["timeline"].append(entry)
+                added += 1
+    report["timeline"].sort(key=lambda e: (e["time"], e["event"], e["detail"]))
+    return added
+
+
+_TARGET_FIELDS = ("userName", "roleName", "groupName", "policyArn", "policyName", "url",
+                  "name", "assumeRolePolicyDocument", "policyDocument")
+
+
+def _persistence(c: CallRow, places: _Places) -> PersistenceEvent | None:
+    """The call as persistence, if it is one (made after the exposure, and not refused)."""
+    if c["event_name"] not in PERSISTENCE_EVENTS or c["error_code"] or not places.after(c):
+        return None
+    params = _params(c["request_parameters"])
+    # Policy documents arrive URL-encoded JSON text; other targets are names and ARNs.
+    target = {k: str(params[k]) for k in _TARGET_FIELDS if params.get(k) is not None}
+    if c["event_name"] == "CreateAccessKey":
+        created = _params(c["response_elements"]).get("accessKey") or {}
+        user = created.get("userName") or params.get("userName") or c["user_name"]
+        for name, value in (("accessKeyId", created.get("accessKeyId")), ("userName", user)):
+            if value is not None:
+                target[name] = str(value)
+    return {
+        "time": c["event_time"], "action": c["event_name"], "by_key_id": c["access_key_id"],
+        "source_ip": c["source_ip"], "from_new_place": places.hostile(c),
+        "target": {k: target[k] for k in sorted(target)},
+    }
+
+
+def _data_read(c: CallRow, places: _Places) -> DataRead | None:
+    """The call as a data read (S3 object, parameter, secret, decrypt) after the exposure."""
+    source = c["event_source"] or ""
+    reads = DATA_READS.get(source)
+    if not reads or c["event_name"] not in reads or not places.after(c):
+        return None
+    params = _params(c["request_parameters"])
+    item: DataRead = {
+        "time": c["event_time"], "service": source.split(".", 1)[0],
+        "action": c["event_name"], "by_key_id": c["access_key_id"],
+        "source_ip": c["source_ip"], "from_new_place": places.hostile(c),
+        "error": c["error_code"], "flags": [],
+    }
+    if source == "s3.amazonaws.com":
+        key = params.get("key") or params.get("prefix")
+        item["bucket"] = _text(params.get("bucketName"))
+        item["key"] = _text(key)
+        item["version_id"] = _text(params.get("versionId"))
+        name = str(key or "").lower()
+        if name.endswith(".tfstate") or ".tfstate." in name:
+            item["flags"].append("terraform-state")
+        if any(h in name for h in _BACKUP_HINTS):
+            item["flags"].append("backup")
+    else:
+        item["resource"] = _text(params.get("name") or params.get("names") or params.get("secretId")
+                                 or params.get("keyId") or params.get("path"))
+    return item
+
+
+def _text(value: object) -> str | None:
+    """A request parameter as report text (a list of names joined)."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _verdict(key_id: str, calls: list[CallRow], places: _Places,
+             persistence: list[PersistenceEvent], data: list[DataRead],
+             created_by: PersistenceEvent | None) -> tuple[Verdict, list[str]]:
     keys = {c["access_key_id"] for c in calls} | {key_id}
     reasons: list[str] = []
     if created_by and created_by["from_new_place"]:
         reasons.append(f"created by the attacker at {created_by['time']} (persistence)")
     # Access keys the attacker created are persistence, not sessions.
-    sessions = sorted(k for k in attacker if k in keys and k != key_id and not k.startswith("AKIA"))
+    sessions = sorted(k for k in places.attacker if k in keys and k != key_id and not k.startswith("AKIA"))
     if sessions:
         reasons.append(f"{len(sessions)} session(s) from a new place: {', '.join(sessions)}")
     persisted = [p for p in persistence if p["by_key_id"] in keys and p["from_new_place"]]
@@ -670,18 +740,18 @@ def _verdict(key_id: str, calls: list[dict[str, Any]], attacker: set[str],  # no
         return "compromised", reasons
     if not calls:
         return "no activity", ["no call with this key or its sessions in the window"]
-    late = [c for c in calls if after(c)]
-    ips = sorted({c["source_ip"] for c in late if new_ip(c)})
+    late = [c for c in calls if places.after(c)]
+    ips = sorted({str(c["source_ip"]) for c in late if places.new_ip(c)})
     if ips:
         reasons.append("calls from new IPs: " + ", ".join(ips))
-    uas = sorted({c["user_agent"] for c in late if new_ua(c)})
+    uas = sorted({str(c["user_agent"]) for c in late if places.new_ua(c)})
     if uas:
         reasons.append("new user agents: " + ", ".join(uas))
     denied = sorted({f"{c['event_name']} ({c['error_code']})" for c in late
-                     if c["error_code"] and (c["event_name"], c["error_code"]) not in known_errors})
+                     if c["error_code"] and (c["event_name"], c["error_code"]) not in places.errors})
     if denied:
         reasons.append("new failed calls: " + ", ".join(denied))
-    recon = sorted({c["event_name"] for c in late if c["event_name"] in RECON_EVENTS and hostile(c)})
+    recon = sorted({c["event_name"] for c in late if c["event_name"] in RECON_EVENTS and places.hostile(c)})
     if recon:
         reasons.append("reconnaissance from a new place: " + ", ".join(recon))
     if reasons:
@@ -691,26 +761,28 @@ def _verdict(key_id: str, calls: list[dict[str, Any]], attacker: set[str],  # no
     return "legitimate only", ["every call after the exposure came from places seen before it"]
 
 
-def _containment(sessions: list[dict[str, Any]], persistence: list[dict[str, Any]],
-                 keys: list[dict[str, Any]], attacker_ips: list[str], db: LineageDB,
-                 calls: list[dict[str, Any]], new_ip: Any) -> dict[str, Any]:
-    roles: dict[str, dict[str, Any]] = {}
-    users: dict[str, dict[str, Any]] = {}
+def _containment(sessions: list[Session], persistence: list[PersistenceEvent],
+                 keys: list[KeyReport], attacker_ips: list[str], db: LineageDB) -> Containment:
+    roles: dict[str, RoleTarget] = {}
+    users: dict[str, UserSessions] = {}
     attacker_sessions = [s for s in sessions if s["origin"] == "attacker"]
     attacker_keys = {s["key_id"] for s in attacker_sessions}
     for s in attacker_sessions:
-        entry = {k: s[k] for k in ("key_id", "assumed_role_id", "session_name", "issued_at",
-                                   "expires_at", "source_ip")}
-        entry["ips"] = sorted({ip["value"] for ip in s["source_ips"] if not _is_service(ip["value"])})
+        entry: TargetSession = {
+            "key_id": s["key_id"], "assumed_role_id": s["assumed_role_id"],
+            "session_name": s["session_name"], "issued_at": s["issued_at"],
+            "expires_at": s["expires_at"], "source_ip": s["source_ip"],
+            "ips": sorted({ip["value"] for ip in s["source_ips"] if not _is_service(ip["value"])}),
+        }
         if s["via"] in ("GetSessionToken", "GetFederationToken"):
-            user = s.get("user_name") or "unknown"
+            user = s["user_name"] or "unknown"
             users.setdefault(user, {"user": user, "sessions": []})["sessions"].append(entry)
             continue
         if not s["role_arn"]:
             continue
         role = roles.setdefault(s["role_arn"], {
             "role_arn": s["role_arn"], "role_name": s["role_name"], "sessions": [],
-            "shared_session_names": [], "sessions_without_ip": [],
+            "shared_session_names": [], "sessions_without_ip": [], "ips": [],
         })
         role["sessions"].append(entry)
         if not entry["ips"]:
@@ -723,7 +795,7 @@ def _containment(sessions: list[dict[str, Any]], persistence: list[dict[str, Any
                 })
     for role in roles.values():
         role["ips"] = sorted({ip for s in role["sessions"] for ip in s["ips"]} | set(attacker_ips))
-    created = [
+    created: list[CreatedKey] = [
         {"key_id": p["target"]["accessKeyId"], "user": p["target"].get("userName"),
          "created_at": p["time"], "by_key_id": p["by_key_id"]}
         for p in persistence if p["action"] == "CreateAccessKey" and p["from_new_place"]
@@ -743,10 +815,10 @@ def _containment(sessions: list[dict[str, Any]], persistence: list[dict[str, Any
     }
 
 
-def _timeline(seeds: list[Seed], exposed_at: datetime | None, calls: list[dict[str, Any]],
-              new_ip: Any, sessions: list[dict[str, Any]], data: list[dict[str, Any]],
-              persistence: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def _timeline(seeds: list[Seed], exposed_at: datetime | None, calls: list[CallRow],
+              places: _Places, sessions: list[Session], data: list[DataRead],
+              persistence: list[PersistenceEvent]) -> list[TimelineEntry]:
+    out: list[TimelineEntry] = []
     for seed in seeds:
         if seed.committed_at:
             where = next((f"{loc.get('repository')}: {loc.get('path')}" for loc in seed.locations), "")
@@ -763,7 +835,7 @@ def _timeline(seeds: list[Seed], exposed_at: datetime | None, calls: list[dict[s
                         "detail": f"{seed.key_id}: {seed.detected_by or 'detected'}"})
     if exposed_at and not any(e["event"] == "repository public" for e in out):
         out.append({"time": iso(exposed_at), "event": "exposed", "detail": "start of exposure"})
-    first = next((c for c in calls if new_ip(c)), None)
+    first = next((c for c in calls if places.new_ip(c)), None)
     if first:
         out.append({"time": first["event_time"], "event": "first use from a new place",
                     "detail": f"{first['event_name']} by {first['access_key_id']} from {first['source_ip']}"})

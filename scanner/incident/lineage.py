@@ -20,7 +20,13 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import cast
+
+from scanner.incident.values import ActivityRow, CallRow, MintedRow, SameNameRow
+
+# A query's parameters and a row as DuckDB hands them back: column name -> value.
+SqlValue = str | int | float | bool | list[str] | None
+Row = dict[str, SqlValue]
 
 # Calls that hand out new credentials. AssumeRoleWithWebIdentity/SAML are made
 # with a token, not a key, so they only show up when a followed session is
@@ -263,24 +269,25 @@ class LineageDB:
         if rows:
             self.conn.executemany("INSERT INTO followed VALUES (?)", rows)
 
-    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    def query(self, sql: str, params: list[SqlValue] | None = None) -> list[Row]:
         if self._mode is None:
             self.add_records_sql_empty()
         cursor = self.conn.execute(sql, params or [])
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
 
-    def minted(self) -> list[dict[str, Any]]:
-        return self.query(MINTED_SQL)
+    # The typed questions: each query's columns are its row type's keys.
+    def minted(self) -> list[MintedRow]:
+        return cast("list[MintedRow]", self.query(MINTED_SQL))
 
-    def calls(self) -> list[dict[str, Any]]:
-        return self.query(CALLS_SQL)
+    def calls(self) -> list[CallRow]:
+        return cast("list[CallRow]", self.query(CALLS_SQL))
 
-    def activity(self) -> list[dict[str, Any]]:
-        return self.query(ACTIVITY_SQL)
+    def activity(self) -> list[ActivityRow]:
+        return cast("list[ActivityRow]", self.query(ACTIVITY_SQL))
 
-    def same_name_sessions(self, role_arn: str, session_name: str) -> list[dict[str, Any]]:
-        return self.query(SAME_NAME_SQL, [role_arn, session_name])
+    def same_name_sessions(self, role_arn: str, session_name: str) -> list[SameNameRow]:
+        return cast("list[SameNameRow]", self.query(SAME_NAME_SQL, [role_arn, session_name]))
 
     def close(self) -> None:
         self.conn.close()

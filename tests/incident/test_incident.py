@@ -6,7 +6,10 @@ import csv
 import gzip
 import json
 import os
+import random
+from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -207,9 +210,11 @@ def test_investigate_follows_the_key_through_its_sessions(world: World, tmp_path
     assert "backups/db.sql.gz" in markdown and "**compromised**" in markdown
     text = render(data, "text")
     assert f"{story.ci_key} (leaked, user {story.ci_user}): COMPROMISED" in text
-    # Every trail file was fetched once, however many passes read it.
-    gets = [p for _, _, p in world.seen.requests if p.startswith("GET") and ".json.gz" in p]
-    assert len(gets) == 2 * len(set(gets))
+    # Nothing fetched is cached: a later pass fetches the files of its window again,
+    # so a file is fetched at most once per pass in each of the two runs.
+    gets = Counter(p for _, _, p in world.seen.requests if p.startswith("GET") and ".json.gz" in p)
+    passes = int(next(n for n in data["investigation"]["notes"] if "pass(es)" in n).split()[0])
+    assert passes >= 2 and max(gets.values()) <= 2 * passes
 
 
 def test_local_files_and_athena_results_give_the_same_lineage(world: World, tmp_path: Path) -> None:
@@ -262,7 +267,7 @@ def test_prefilter_keeps_only_matching_records() -> None:
     recs = [{"eventID": str(n), "userIdentity": {"accessKeyId": f"AKIAEXAMPLE{n:09d}"}} for n in range(50)]
     raw = gzip.compress(json.dumps({"Records": recs}).encode())
     got = filter_records(raw, {"AKIAEXAMPLE000000007"})
-    assert got.events_scanned == 50 and got.files_matched == 1
+    assert got.events_parsed == 50 and got.files_matched == 1 and got.files == 1
     assert [json.loads(r)["eventID"] for r in got.records] == ["7"]
     assert filter_records(raw, {"AKIANOTTHERE00000000"}).records == []
     # A logged session token never leaves the filter.
@@ -381,6 +386,17 @@ def test_contain_plans_then_applies_once(world: World, tmp_path: Path) -> None:
     assert {a["status"] for a in runs[1]["actions"]} <= {"already applied", "refused", "listed"}
     assert (_policy(iam, story.node_role, surgical["policy_name"]), _policy(iam, reader, "AWSRevokeOlderSessions")) == before
 
+    # The investigation's timeline ends with the containment.
+    final = _cli(world, ["investigate", str(tmp_path / "r.json"), "--cloudtrail", str(world.trail_dir("cut")),
+                         *WINDOW, "--containment", str(log), "--format", "json"])
+    assert final.exit_code == 0, final.output
+    timeline = json.loads(final.stdout)["timeline"]
+    contained = [e for e in timeline if e["event"] == "contained"]
+    assert timeline[-len(contained):] == contained
+    assert any(f"deactivate-key {story.ci_key}: applied by arn:aws:iam::{ACCOUNT}:user/inc-responder" in e["detail"]
+               for e in contained)
+    assert any(e["detail"].startswith(f"revoke-role-sessions {story.node_role} (surgical)") for e in contained)
+
     # The ticket carries what was done, by whom and when.
     ticket = _cli(world, ["tickets", str(tmp_path / "r.json"), "--to", "-", "--investigation", str(inv),
                           "--containment", str(log)])
@@ -433,10 +449,12 @@ def test_plan_without_iam_and_guardduty_seed(world: World, tmp_path: Path) -> No
     data = json.loads(out.read_text())
     assert data["keys"][0]["verdict"] == "compromised"
     assert any(e["event"] == "detected" and "GuardDuty" in e["detail"] for e in data["timeline"])
-    # --user finds the same key through IAM.
+    # --user finds the same key through IAM (asked with the responder's key alone).
+    world.seen.clear()
     by_user = _cli(world, ["investigate", "--user", story.ci_user, "--exposed-at", ct_time(EXPOSED),
                            "--cloudtrail", str(world.trail_dir("inv")), *WINDOW, "--format", "json"])
     assert by_user.exit_code == 0, by_user.output
+    _assert_nothing_leaked(world, story)
     assert [k["key_id"] for k in json.loads(by_user.stdout)["keys"] if k["kind"] == "leaked"] == [story.ci_key]
     # A plan needs no IAM access; it says what it could not check.
     actions = plan(data, None, ContainOptions(strategy="blunt"))
@@ -469,6 +487,8 @@ class _LookupServer:
 
         self.records = sorted(records, key=lambda r: r["eventTime"])
         self.calls: list[dict[str, Any]] = []
+        self.raw: list[bytes] = []
+        self.signers: list[str] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -476,17 +496,25 @@ class _LookupServer:
                 pass
 
             def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.raw.append(str(self.headers).encode() + raw)
+                body = json.loads(raw or b"{}")
                 target = self.headers.get("X-Amz-Target", "")
-                region = self.headers.get("Authorization", "").split("/")[2]
+                auth = self.headers.get("Authorization", "")
+                region = auth.split("/")[2]
+                outer.signers.append(auth.split("Credential=", 1)[1].split("/", 1)[0])
                 outer.calls.append({"target": target, "region": region, "body": body})
                 if target != "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents":
                     self._send(400, {"__type": "UnknownOperationException"})
                     return
                 attr = body["LookupAttributes"][0]
                 assert attr["AttributeKey"] == "AccessKeyId"
+                # The window, as the API applies it (timestamps arrive as epoch seconds).
+                since = ct_time(datetime.fromtimestamp(float(body["StartTime"]), timezone.utc))
+                until = ct_time(datetime.fromtimestamp(float(body["EndTime"]), timezone.utc))
                 hits = [r for r in outer.records if r["userIdentity"].get("accessKeyId") == attr["AttributeValue"]
-                        and r["awsRegion"] == region and r.get("eventCategory") != "Data"]
+                        and r["awsRegion"] == region and r.get("eventCategory") != "Data"
+                        and since <= r["eventTime"] <= until]
                 start = int(body.get("NextToken") or 0)
                 page = hits[start:start + outer.PAGE]
                 answer: dict[str, Any] = {"Events": [{
@@ -564,6 +592,27 @@ def test_lookup_events_pages_and_keeps_to_two_requests_per_second(world: World) 
     assert story.attacker_session["key_id"] in {s["key_id"] for s in data["sessions"]}
     assert data["data_events_recorded"] is False and "cannot be seen" in data["data_events_note"]
     assert any("2 requests/s" in n for n in data["investigation"]["notes"])
+
+
+def test_lookup_events_from_the_cli_signs_with_the_responder_only(world: World) -> None:
+    """The leaked key's secret goes to no endpoint but STS: LookupEvents is asked with
+    the responder's credentials, the leaked key ID only as the lookup value."""
+    story = world.story("inv")
+    server = _LookupServer(story.records)
+    # The attack's hour: a few pages, so the real 2 requests/s limit costs seconds.
+    attack_day = ["--since", "2026-10-22T02:00:00Z", "--until", "2026-10-22T03:00:00Z"]
+    try:
+        env = dict(world.env(), AWS_ENDPOINT_URL_CLOUDTRAIL=server.url)
+        result = CliRunner().invoke(app, ["investigate", "--key", story.ci_key, "--lookup-events",
+                                          "--region", "us-east-1", "--exposed-at", ct_time(EXPOSED),
+                                          *attack_day, "--format", "json"], env=env, catch_exceptions=False)
+    finally:
+        server.close()
+    assert result.exit_code == 0, result.output
+    assert "rate-limited" in result.stderr
+    assert server.calls and set(server.signers) == {world.responder[0]}
+    assert not any(story.ci_secret.encode() in raw for raw in server.raw)
+    assert json.loads(result.stdout)["keys"][0]["verdict"] == "compromised"
 
 
 def test_the_offline_docs_block_runs_as_written(tmp_path: Path) -> None:
@@ -647,3 +696,350 @@ def test_hostile_cloudtrail_values_stay_code_in_the_ticket() -> None:
             # Only ever inside an inline code span.
             before = line.split("![x]", 1)[0]
             assert before.count("`") % 2 == 1, line
+
+
+def test_s3_trail_puts_only_the_followed_keys_records_on_disk(world: World, monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:
+    """A trail file holds every principal's calls: none of them but the followed keys'
+    (filtered) records may reach the disk, and nothing is left there afterwards."""
+    import sys
+    import tempfile
+
+    from scanner.incident.cloudtrail import S3Trail
+    from scanner.incident.lineage import LineageDB
+
+    story = world.s3_trail("inv")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    written: list[str] = []
+    stored: list[str] = []
+    watching = [True]
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        # Every file opened for writing, by any Python code in the process.
+        if watching[0] and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+            mode, flags = args[1], args[2]
+            if (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                    flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)):
+                written.append(os.fsdecode(args[0]))
+
+    sys.addaudithook(hook)
+    real_add = LineageDB.add_records
+
+    def add_records(self: LineageDB, records: list[str]) -> None:
+        stored.extend(records)
+        real_add(self, records)
+
+    monkeypatch.setattr(LineageDB, "add_records", add_records)
+    options = InvestigateOptions(since=START, until=END)
+    try:
+        data = investigate([Seed(key_id=story.ci_key, exposed_at=EXPOSED)],
+                           S3Trail(f"s3://{story.trail_bucket}/AWSLogs/", world.s3(direct=True), 4), options)
+    finally:
+        watching[0] = False
+    assert data["keys"][0]["verdict"] == "compromised"
+    # The only files written: the DuckDB load files of the filtered records, gone again.
+    assert written and all(Path(w).name.startswith("leakwarden-trail-") and w.endswith(".ndjson")
+                           and Path(w).parent == scratch for w in written)
+    assert list(scratch.iterdir()) == []
+    # What went into them: the followed keys' records, no one else's.
+    text = "\n".join(stored)
+    assert story.ci_key in text and story.attacker_session["key_id"] in text
+    assert "alice" not in text and "192.0.2.10" not in text  # an unrelated user's calls
+    assert "GetAuthorizationToken" not in text  # the EKS nodes' own sessions at work
+    assert not any(n["key_id"] in text for n in story.legit_node_sessions)
+    assert "IQoJb3JpZ2luX2VjEXAMPLE" not in text  # logged session tokens are scrubbed first
+
+
+def test_contain_reverts_policy_changes_only_when_asked(world: World, tmp_path: Path) -> None:
+    from tests.incident.support import ATTACKER_UA, record
+
+    story = world.story("rev")
+    backdoor = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    # The attacker's policy changes, made real in IAM and written to the trail (moto
+    # holds no AWS managed policies: the attached one is the account's own).
+    with world.moto.admin() as (iam, _):
+        admin = iam.create_policy(PolicyName="ops-admin-rev", PolicyDocument=json.dumps(backdoor))["Policy"]["Arn"]
+        iam.attach_user_policy(UserName=story.persist_user, PolicyArn=admin)
+        iam.put_role_policy(RoleName=story.node_role, PolicyName="ops-break-glass",
+                            PolicyDocument=json.dumps(backdoor))
+    attack = next(r for r in story.records if r["eventName"] == "AttachUserPolicy")
+    at = datetime_of(attack["eventTime"])
+    story.records.append(record(at + timedelta(minutes=1), "iam.amazonaws.com", "AttachUserPolicy",
+                                attack["userIdentity"], attack["sourceIPAddress"], ATTACKER_UA,
+                                request={"userName": story.persist_user, "policyArn": admin}))
+    story.records.append(record(at + timedelta(minutes=2), "iam.amazonaws.com", "PutRolePolicy",
+                                attack["userIdentity"], attack["sourceIPAddress"], ATTACKER_UA,
+                                request={"roleName": story.node_role, "policyName": "ops-break-glass",
+                                         "policyDocument": json.dumps(backdoor)}))
+    inv = tmp_path / "inv.json"
+    assert _cli(world, ["investigate", "--key", story.ci_key, "--exposed-at", ct_time(EXPOSED), "--cloudtrail",
+                        str(world.trail_dir("rev")), *WINDOW, "--format", "json", "-o", str(inv)]).exit_code == 0
+    changes = json.loads(inv.read_text())["containment"]["policy_changes"]
+    assert {(c["action"], c["target"].get("policyArn") or c["target"].get("policyName")) for c in changes} >= {
+        ("AttachUserPolicy", admin), ("PutRolePolicy", "ops-break-glass")}
+    iam = world.iam()
+
+    def attached() -> list[str]:
+        return [p["PolicyArn"] for p in iam.list_attached_user_policies(UserName=story.persist_user)
+                ["AttachedPolicies"]]
+
+    def inline() -> list[str]:
+        return list(iam.list_role_policies(RoleName=story.node_role)["PolicyNames"])
+
+    def by_what(run: dict[str, Any], kind: str) -> dict[str, Any]:
+        return {a["params"]["target"].get("policyArn") or a["params"]["target"]["policyName"]: a
+                for a in run["actions"] if a["kind"] == kind}
+
+    # Without the flag: listed for review, nothing reverted.
+    log = tmp_path / "log.json"
+    listed = _cli(world, ["contain", str(inv), "--apply", "--log", str(log)])
+    assert listed.exit_code == 0, listed.output
+    reviews = by_what(json.loads(log.read_text())["runs"][0], "review")
+    assert {admin, "ops-break-glass"} <= set(reviews)
+    assert all(a["status"] == "listed" and "--revert-policy-changes" in a["message"] for a in reviews.values())
+    assert admin in attached() and "ops-break-glass" in inline()
+    assert "] revert-policy-change " not in listed.stdout
+
+    # With it: detached and deleted, each recorded with what was there, when and by whom.
+    world.seen.clear()
+    reverted = _cli(world, ["contain", str(inv), "--apply", "--revert-policy-changes", "--log", str(log)])
+    assert reverted.exit_code == 0, reverted.output
+    _assert_nothing_leaked(world, story)
+    done = by_what(json.loads(log.read_text())["runs"][1], "revert-policy-change")
+    assert done[admin]["status"] == "applied" and done["ops-break-glass"]["status"] == "applied"
+    assert done[admin]["before"] == {"policyArn": admin, "userName": story.persist_user}
+    assert done["ops-break-glass"]["before"]["roleName"] == story.node_role
+    assert done[admin]["actor"].endswith("user/inc-responder") and done[admin]["time"]
+    assert admin not in attached() and "ops-break-glass" not in inline()
+    # The containment's own deny on the role stays: only the attacker's policy went.
+    assert any(name.startswith("leakwarden-contain-") for name in inline())
+
+    # Idempotent: a second run finds the work done and changes nothing.
+    again = _cli(world, ["contain", str(inv), "--apply", "--revert-policy-changes", "--log", str(log)])
+    assert again.exit_code == 0, again.output
+    third = by_what(json.loads(log.read_text())["runs"][2], "revert-policy-change")
+    assert {a["status"] for a in third.values()} == {"already applied"}
+    assert admin not in attached() and "ops-break-glass" not in inline()
+
+
+def datetime_of(text: str) -> Any:
+    from scanner.incident.investigate import parse_time
+
+    return parse_time(text)
+
+
+HOSTILE_UA = '<script>alert("ua")</script>'
+HOSTILE_SESSION = '"><img src=x onerror=alert(1)>'
+HOSTILE_KEY = "</code><script>alert('key')</script>.tfstate"
+
+
+def _hostile_investigation(tmp_path: Path) -> tuple[Any, str]:
+    """A small trail where the attacker chose the user agent, session name and object key."""
+    from scanner.incident.cloudtrail import trail_key, write_trail_file
+    from tests.incident.support import _assume_record, _identity_session, _identity_user, record
+
+    rng = random.Random(3)
+    key = fake_key_id(rng, "AKIA")
+    session = {"key_id": fake_key_id(rng), "assumed_role_id": f"AROAHOSTILE0000000001:{HOSTILE_SESSION}",
+               "role_arn": f"arn:aws:iam::{ACCOUNT}:role/app"}
+    ci = _identity_user("ci", key)
+    t = EXPOSED + timedelta(days=1)
+    recs = [record(EXPOSED - timedelta(days=2), "sts.amazonaws.com", "GetCallerIdentity", ci, CI_IPS[0], "aws-cli/2"),
+            _assume_record(t, ci, ATTACKER_IPS[0], HOSTILE_UA, session["role_arn"], session),
+            record(t + timedelta(minutes=1), "s3.amazonaws.com", "GetObject", _identity_session(session),
+                   ATTACKER_IPS[0], HOSTILE_UA, request={"bucketName": "b", "key": HOSTILE_KEY}, data=True)]
+    root = tmp_path / "trail"
+    for n, r in enumerate(recs):
+        write_trail_file(root / trail_key(ACCOUNT, "us-east-1", datetime_of(r["eventTime"]), f"h{n}"), [r])
+    return root, key
+
+
+def test_investigate_html_escapes_every_attacker_value(world: World, tmp_path: Path) -> None:
+    from html.parser import HTMLParser
+
+    root, key = _hostile_investigation(tmp_path)
+    out = tmp_path / "inv.html"
+    result = _cli(world, ["investigate", "--key", key, "--exposed-at", ct_time(EXPOSED), "--cloudtrail", str(root),
+                         *WINDOW, "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+
+    class Page(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[str] = []
+            self.attrs: list[tuple[str, str | None]] = []
+            self.text: list[str] = []
+            self.sections: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append(tag)
+            self.attrs.extend(attrs)
+            self.sections += [v or "" for k, v in attrs if k == "id"]
+
+        def handle_data(self, data: str) -> None:
+            self.text.append(data)
+
+    parsed = Page()
+    parsed.feed(page)
+    text = "".join(parsed.text)
+    # The hostile values are shown, as text: no script, no image, no event handler.
+    assert "script" not in parsed.tags and "img" not in parsed.tags
+    assert not any(name.startswith("on") for name, _ in parsed.attrs)
+    for hostile in (HOSTILE_UA, HOSTILE_SESSION, HOSTILE_KEY):
+        assert hostile in text, hostile
+    assert "<script>" not in page
+    # The page is the whole investigation, with its timeline in order.
+    assert {"verdicts", "timeline", "sessions", "data", "persistence", "activity"} <= set(parsed.sections)
+    assert "compromised" in text and "role assumed" in text and "data read" in text
+    steps = page.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    times = [t.split("</time>", 1)[0] for t in steps.split("<time>")[1:]]
+    assert times == sorted(times) and len(times) >= 3
+    # Markdown and text keep the same values inert too.
+    data = json.loads(_cli(world, ["investigate", "--key", key, "--exposed-at", ct_time(EXPOSED), "--cloudtrail",
+                                   str(root), *WINDOW, "--format", "json"]).stdout)
+    from scanner.incident.render import render
+
+    markdown = render(data, "markdown")
+    for line in markdown.splitlines():
+        if "<script>" in line or "<img" in line:
+            assert line.count("`") >= 2, line
+
+
+def test_verdicts_below_compromised_and_where_it_leaked_from_state(world: World, tmp_path: Path) -> None:
+    """no activity, legitimate only, suspicious (new IP with reconnaissance and a new
+    denied call; a new user agent alone), and --state naming where the key sat."""
+    from scanner.incident.cloudtrail import trail_key, write_trail_file
+    from scanner.model import Exposure, Finding
+    from scanner.secrets import secret_hash
+    from scanner.state.audit import AuditStore
+    from scanner.state.db import StateFile
+    from scanner.state.orgscan import OrgScanStore, RepoScanRecord
+    from tests.incident.support import _identity_user, record
+
+    rng = random.Random(11)
+    idle, quiet, probed, new_tool = (fake_key_id(rng, "AKIA") for _ in range(4))
+    before, after = EXPOSED - timedelta(days=3), EXPOSED + timedelta(days=2)
+    recs = []
+    for key, user in ((quiet, "quiet"), (probed, "probed"), (new_tool, "tool")):
+        ident = _identity_user(user, key)
+        recs.append(record(before, "sts.amazonaws.com", "GetCallerIdentity", ident, CI_IPS[0], "aws-cli/2.15"))
+        recs.append(record(after, "s3.amazonaws.com", "PutObject", ident, CI_IPS[0],
+                           "aws-cli/2.15" if key != new_tool else "curl/8.5", request={"bucketName": "b"}))
+    ident = _identity_user("probed", probed)
+    recs.append(record(after + timedelta(minutes=1), "s3.amazonaws.com", "ListBuckets", ident, ATTACKER_IPS[1],
+                       "aws-cli/2.15"))
+    recs.append(record(after + timedelta(minutes=2), "iam.amazonaws.com", "ListUsers", ident, ATTACKER_IPS[1],
+                       "aws-cli/2.15", error="AccessDenied"))
+    root = tmp_path / "trail"
+    for n, r in enumerate(recs):
+        write_trail_file(root / trail_key(ACCOUNT, "us-east-1", datetime_of(r["eventTime"]), f"v{n}"), [r])
+
+    # The org-scan state saw the quiet key in a repository that went public.
+    finding = {"rule": "aws-access-key-id", "secret": quiet[:4] + "*" * 12 + quiet[-4:],
+               "secret_hash": secret_hash("aws-access-key-id", quiet.encode()), "fingerprint": "fp-q",
+               "blob": "a" * 40, "span": [0, 20], "path": "ci/.env", "line": 1, "commit": "d" * 40,
+               "author": "Dev Two", "date": "2026-10-02T09:00:00+00:00"}
+    state = StateFile(tmp_path / "state.db")
+    try:
+        stored = Finding.from_dict(finding)
+        OrgScanStore(state).commit("acme", RepoScanRecord(repo="acme/site", status="failed", findings=(stored,)),
+                                   "2026-10-21T00:00:00Z")
+        AuditStore(state).record_exposure("acme", Exposure("acme/site", stored, exposed_since=ct_time(EXPOSED),
+                                                           public_since=None, public_now=True),
+                                          "2026-10-21T00:00:00Z")
+    finally:
+        state.close()
+
+    out = tmp_path / "inv.json"
+    args = ["investigate", "--cloudtrail", str(root), "--exposed-at", ct_time(EXPOSED), *WINDOW,
+            "--state", str(tmp_path / "state.db"), "--format", "json", "-o", str(out)]
+    for key in (idle, quiet, probed, new_tool):
+        args += ["--key", key]
+    result = _cli(world, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    keys = {k["key_id"]: k for k in data["keys"]}
+    assert keys[idle]["verdict"] == "no activity"
+    assert keys[quiet]["verdict"] == "legitimate only"
+    assert keys[probed]["verdict"] == "suspicious"
+    why = " ".join(keys[probed]["reasons"])
+    assert ATTACKER_IPS[1] in why and "ListUsers (AccessDenied)" in why and "ListBuckets" in why
+    assert keys[new_tool]["verdict"] == "suspicious" and "new user agents: curl/8.5" in keys[new_tool]["reasons"]
+    assert data["sessions"] == [] and data["containment"]["roles"] == []
+    # Where it leaked: from the state, by keyed hash; on the timeline as the repository going public.
+    assert [(loc["repository"], loc["path"], loc["exposed_since"]) for loc in keys[quiet]["leak_locations"]] == [
+        ("acme/site", "ci/.env", ct_time(EXPOSED))]
+    assert any(e["event"] == "repository public" and "acme/site" in e["detail"] for e in data["timeline"])
+    assert keys[idle]["leak_locations"] == []
+
+
+def test_surgical_plan_warns_when_its_condition_could_miss_or_overreach(tmp_path: Path) -> None:
+    """A session name the role's legitimate users also use, and an attacker session
+    never seen in use (so no IP of its own): the plan says both."""
+    from scanner.incident.cloudtrail import trail_key, write_trail_file
+    from tests.incident.support import _assume_record, _identity_user, record
+
+    rng = random.Random(5)
+    key, ops_key = fake_key_id(rng, "AKIA"), fake_key_id(rng, "AKIA")
+    role = f"arn:aws:iam::{ACCOUNT}:role/batch"
+    attacker = {"key_id": fake_key_id(rng), "assumed_role_id": "AROABATCHROLE00000001:maint", "role_arn": role}
+    ops = {"key_id": fake_key_id(rng), "assumed_role_id": "AROABATCHROLE00000001:maint", "role_arn": role}
+    t = EXPOSED + timedelta(days=1)
+    recs = [record(EXPOSED - timedelta(days=1), "sts.amazonaws.com", "GetCallerIdentity", _identity_user("ci", key),
+                   CI_IPS[0], "aws-cli/2"),
+            _assume_record(t, _identity_user("ci", key), ATTACKER_IPS[0], "python-requests/2", role, attacker),
+            # The ops team's own session, under the same name, a few hours later.
+            _assume_record(t + timedelta(hours=3), _identity_user("ops", ops_key), "10.1.1.1", "aws-cli/2", role, ops)]
+    root = tmp_path / "trail"
+    for n, r in enumerate(recs):
+        write_trail_file(root / trail_key(ACCOUNT, "us-east-1", datetime_of(r["eventTime"]), f"w{n}"), [r])
+    data = investigate([Seed(key_id=key, exposed_at=EXPOSED)], LocalTrail(root), InvestigateOptions(since=START, until=END))
+    target = data["containment"]["roles"][0]
+    assert [s["key_id"] for s in target["sessions"]] == [attacker["key_id"]]
+    assert [s["source_ip"] for s in target["shared_session_names"]] == ["10.1.1.1"]
+    assert target["sessions_without_ip"] == [attacker["key_id"]]
+    action = next(a for a in plan(data, None) if a.kind == "revoke-role-sessions")
+    assert action.strategy == "surgical"
+    assert any("'maint' was also used by another session" in w and "10.1.1.1" in w for w in action.warnings)
+    assert any(w.startswith("no source IP seen for " + attacker["key_id"]) for w in action.warnings)
+    # The ops session's key was never followed: it is not the leaked key's.
+    assert ops["key_id"] not in {s["key_id"] for s in data["sessions"]}
+
+
+def test_default_window_reaches_back_for_a_baseline_before_the_exposure() -> None:
+    from scanner.incident.investigate import window_for
+
+    now = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    committed = datetime(2026, 9, 1, tzinfo=timezone.utc)
+    public = datetime(2026, 10, 20, 9, tzinfo=timezone.utc)
+    # The repository going public is the exposure; the window starts a baseline before it.
+    window, exposed = window_for([Seed("AKIAX", committed_at=committed, exposed_at=public)],
+                                 InvestigateOptions(), now)
+    assert exposed == public and window.start == public - timedelta(days=30) and window.end == now
+    # Without a public exposure, the commit is the exposure.
+    window, exposed = window_for([Seed("AKIAX", committed_at=committed)], InvestigateOptions(), now)
+    assert exposed == committed and window.start == committed - timedelta(days=30)
+    # Of several keys, the earliest exposure; --since/--until/--exposed-at win.
+    window, exposed = window_for([Seed("AKIAX", exposed_at=public), Seed("AKIAY", exposed_at=committed)],
+                                 InvestigateOptions(), now)
+    assert exposed == committed
+    asked = InvestigateOptions(since=START, until=END, exposed_at=EXPOSED)
+    window, exposed = window_for([Seed("AKIAX", exposed_at=public)], asked, now)
+    assert (window.start, window.end, exposed) == (START, END, EXPOSED)
+    # Nothing known: the last 90 days, the longest LookupEvents holds.
+    window, exposed = window_for([Seed("AKIAX")], InvestigateOptions(), now)
+    assert exposed is None and window.start == now - timedelta(days=90)
+
+
+def test_a_source_without_a_trail_is_an_error_not_no_activity(world: World, tmp_path: Path) -> None:
+    story = world.s3_trail("inv")
+    # The bucket holds the trail under AWSLogs/; pointed below it at the wrong level, or at
+    # an empty directory, investigate says so and exits 2 instead of reporting "no activity".
+    for where in (f"s3://{story.trail_bucket}/elsewhere/", str(tmp_path)):
+        result = _cli(world, ["investigate", "--key", story.ci_key, "--cloudtrail", where, *WINDOW])
+        assert result.exit_code == 2, (where, result.output)
+        assert "no CloudTrail" in result.stderr or "no AWSLogs" in result.stderr
+        assert "NO ACTIVITY" not in result.stdout
