@@ -39,6 +39,7 @@ from corpus.spec import (
     ctx,
     custom,
     token,
+    word_gated,
 )
 
 
@@ -145,8 +146,11 @@ custom("azure-sas-token", "azure", "Azure shared access signature (SAS) token wi
 token("azure-ad-client-secret", "azure", "Microsoft Entra ID (Azure AD) application client secret",
       [(B64URL, 3), (DIGITS, 1), "Q~", (B64URL, 34)], before="A-Za-z0-9_~.-", after="A-Za-z0-9_~.-",
       keywords=["q~"], severity="critical", entropy=3.5,
-      gen=lambda f: f.pick(B62, 3) + f.pick(DIGITS, 1) + "Q~" + f.pick(B62, 34),
+      gen=lambda f: f.pick(B62, 3) + f.pick(DIGITS, 1) + "Q~" + f.pick(B62, 20) + f.rng.choice(".~_-") + f.pick(B62, 13),
       negatives=['AZURE_CLIENT_SECRET="abc1Q~xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"'])
+# Entra secrets are 37-40 characters of letters, digits and "_~.-" with
+# "<digit>Q~" at the fourth character.
+SPECS[-1].regex = r"(?<![A-Za-z0-9_~.-])(?P<secret>[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])"
 ctx("azure-devops-pat", "azure", "Azure DevOps personal access token (legacy 52-character format)",
     r"azure[\w.-]{0,10}?devops|\bado[_.-]|azdo|vsts|system[_.-]accesstoken",
     ["azure", "ado_", "ado-", "ado.", "azdo", "vsts", "accesstoken"], [(B32L, 52)], "AZURE_DEVOPS_PAT",
@@ -364,16 +368,17 @@ token("mailchimp-api-key", "messaging", "Mailchimp API key", [(HEX, 32), "-us", 
 SPECS[-1].regex = r"(?<![A-Za-z0-9])(?P<secret>[0-9a-f]{32}-us\d{1,2})(?![0-9])"
 ctx("postmark-server-token", "messaging", "Postmark server API token", r"postmark", ["postmark"],
     [(HEX, 8), "-", (HEX, 4), "-", (HEX, 4), "-", (HEX, 4), "-", (HEX, 12)], "POSTMARK_SERVER_TOKEN",
-    gen=_uuid, confidence="high")
+    gen=_uuid, confidence="high", common=True)
 custom("msteams-webhook-url", "messaging", "Microsoft Teams incoming webhook URL",
-       r"(?P<secret>https://[a-z0-9-]+\.webhook\.office\.com/webhookb2/" + UUID_RE + "@" + UUID_RE
-       + r"/IncomingWebhook/[a-f0-9]{32}/" + UUID_RE + ")",
-       ["webhook.office.com"],
+       # The current host (<tenant>.webhook.office.com/webhookb2/) and the older outlook.office.com/webhook/.
+       r"(?P<secret>https://(?:[a-z0-9-]+\.webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook)/"
+       + UUID_RE + "@" + UUID_RE + r"/IncomingWebhook/[a-f0-9]{32}/" + UUID_RE + ")",
+       ["webhook.office.com", "outlook.office.com/webhook", "outlook.office365.com/webhook"],
        lambda f: f"https://corp.webhook.office.com/webhookb2/{f.uuid()}@{f.uuid()}/IncomingWebhook/{f.pick(HEX, 32)}/{f.uuid()}",
        ['TEAMS_WEBHOOK="{s}"'], severity="medium")
 token("sendinblue-api-key", "messaging", "Brevo (Sendinblue) API key", ["xkeysib-", (HEX, 64), "-", (B62, 16)])
 ctx("pusher-secret", "messaging", "Pusher channels app secret", r"pusher[\w.-]{0,10}?secret", ["pusher"],
-    [(HEX, 20)], "PUSHER_APP_SECRET", confidence="high")
+    [(HEX, 20)], "PUSHER_APP_SECRET", confidence="high", entropy=2.5)  # 20 random hex: ~1 in 50 under 3.0
 ctx("intercom-access-token", "messaging", "Intercom access token", r"intercom", ["intercom"],
     ["dG9rOj", (B64, 50, 60), "="], "INTERCOM_ACCESS_TOKEN", confidence="high")
 ctx("zendesk-api-token", "messaging", "Zendesk API token", r"zendesk", ["zendesk"], [(B62, 40)],
@@ -485,6 +490,12 @@ token("onepassword-service-account-token", "saas", "1Password service account to
 token("onepassword-secret-key", "saas", "1Password account secret key",
       ["A3-", (UPPER_ALNUM, 6), "-", (UPPER_ALNUM, 11), "-", (UPPER_ALNUM, 5), "-", (UPPER_ALNUM, 5), "-",
        (UPPER_ALNUM, 5)], keywords=["a3-"], entropy=3.5)
+# 1Password writes the key in seven groups (A3-XXXXXX-XXXXXX-XXXXX-XXXXX-XXXXX-XXXXX);
+# some exports join the second and third.
+SPECS[-1].regex = (r"(?<![A-Za-z0-9_])(?P<secret>A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})"
+                   r"-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5})(?![A-Za-z0-9])")
+SPECS[-1].gen = lambda f: "A3-" + "-".join(f.pick(UPPER_ALNUM, n) for n in (
+    f.rng.choice([(6, 11, 5, 5, 5), (6, 6, 5, 5, 5, 5)])))
 token("grafana-service-account-token", "saas", "Grafana service account token", ["glsa_", (B62, 32), "_", (HEX, 8)])
 token("grafana-cloud-token", "saas", "Grafana Cloud access policy token", ["glc_eyJ", (B64, 60, 300)],
       after="A-Za-z0-9+/=",
@@ -558,10 +569,10 @@ token("xai-api-key", "ai", "xAI API key", ["xai-", (B62, 80)])
 token("langsmith-api-key", "ai", "LangSmith API key", ["lsv2_pt_", (HEX, 32), "_", (HEX, 10)],
       keywords=["lsv2_"])
 SPECS[-1].regex = r"(?<![A-Za-z0-9_])(?P<secret>lsv2_(?:pt|sk)_[0-9a-f]{32}_[0-9a-f]{10})(?![0-9a-f])"
-ctx("cohere-api-key", "ai", "Cohere API key", r"cohere|\bco[_.-]api[_.-]key", ["cohere", "co_api", "co-api"],
+ctx("cohere-api-key", "ai", "Cohere API key", word_gated("cohere") + r"|\bco[_.-]api[_.-]key", ["cohere", "co_api", "co-api"],
     [(B62, 40)], "COHERE_API_KEY", confidence="high", entropy=4.0)
 ctx("mistral-api-key", "ai", "Mistral AI API key", r"mistral", ["mistral"], [(B62, 32)], "MISTRAL_API_KEY",
-    confidence="high", entropy=4.0)
+    confidence="high", entropy=4.0, common=True)
 ctx("pinecone-api-key", "ai", "Pinecone API key", r"pinecone", ["pinecone"],
     ["pcsk_", (B62, 5, 6), "_", (B62, 60, 70)], "PINECONE_API_KEY", confidence="high")
 token("deepseek-api-key", "ai", "DeepSeek API key", ["sk-", (HEX, 32)], keywords=["deepseek"],

@@ -3,13 +3,15 @@
 Hundreds of APIs hand out a bare random string (24-64 letters and digits) as
 the key. Such a string is only that provider's credential when the
 provider's name is next to it, so each provider gets one rule that needs the
-name to start a word within 40 characters before the value (``pixabay_key =
-...``, ``PIXABAY_TOKEN: ...``), and the value to look generated: letters and
-digits mixed, no placeholder, entropy 3.5 or more. The confidence is low and
-the description says how the key was identified: the format itself is not
-checked. A provider with a structured format has its own rule in
-``catalog_providers`` / ``catalog`` instead, and wins over these (a low-
-confidence match overlapping a more confident one is not reported).
+name as a word of its own, on the value's line and at most 40 characters
+before it (or in the tag of the XML element that holds it) (``pixabay_key = ...``, ``PIXABAY_TOKEN: ...``; not inside an
+e-mail address, and for a name that is also an everyday word only with a
+credential word after it), and the value to look generated: letters and
+digits mixed, no placeholder, the provider's documented length and alphabet
+where it publishes one. The confidence is medium and the description says
+how the key was identified: the format itself is not checked. A provider
+with a structured format has its own rule in ``catalog_providers`` /
+``catalog`` instead, and wins over these on the same span.
 
 The names were collected by reading the peers' detector lists (trufflehog,
 kingfisher); the rule shape is leakwarden's own, one for all of them.
@@ -21,7 +23,7 @@ import re
 import string
 
 from corpus.fakegen import B62, Alphabet
-from corpus.spec import NAME_START, SPECS, Spec
+from corpus.spec import SAME_KEY, SPECS, Spec, name_gate
 
 PROVIDERS = """
     abuseipdb abyssale adafruitio adzuna aeroworkflow airbrake airship airvisual aiven alconost
@@ -84,10 +86,25 @@ PROVIDERS = """
     zerotier zipbooks zipcodeapi zipcodebase zohocrm zulip
 """.split()
 
-# The value stands alone: it starts right after a quote, space, "=", ":" or
-# bracket and ends at a quote, space or separator. A "token" glued to "?", "/"
-# or "*" is part of a URL or a malformed string, not a key someone pasted.
-_BEFORE = r"""[\s\S]{0,40}?(?<=[\s"'`=:,(>\[|])"""
+# Provider names that are also everyday words (or common words in code): they
+# count only with a credential word after them on the line (``TABLEAU_TOKEN``,
+# not "a tableau of results").
+COMMON_WORDS = {
+    "airship", "artsy", "autopilot", "cicero", "collect2", "coveralls", "debounce", "dnscheck", "everhour",
+    "fileio", "goodday", "kickbox", "lunchmoney", "netcore", "nightfall", "noticeable", "pastebin",
+    "pipedream", "pivotal", "psexec", "scrutinizer", "smooch", "speechtext", "tableau", "teamwork",
+    "teletype", "tomtom", "webscraper",
+}
+
+# The value stands alone on the name's line: it starts right after a quote,
+# space, "=", ":" or bracket and ends at a quote, space or separator. A
+# "token" glued to "?", "/" or "*" is part of a URL or a malformed string,
+# not a key someone pasted.
+_BEFORE = SAME_KEY + r"""(?<=[\s"'`=:,(>\[|])"""
+# The label right before the value names an id, a user or an address, not
+# the key: "Using apptivo ID=...", "tableau_user: ...".
+_NOT_LABEL = (r"""(?<!(?:(?<![A-Za-z])(?i:id)|(?<=[a-z])Id|(?i:user(?:name)?|login|e-?mail|url|uri|host|domain|"""
+              r"""account|org))\s{0,3}["'`]?\s{0,3}(?:=|:=|:|=>)\s{0,3}["'`]?)""")
 _VALUE = (r"(?=[A-Za-z_-]*[0-9])(?=[0-9_-]*[A-Za-z])"  # letters and digits mixed
           r"[A-Za-z0-9][A-Za-z0-9_-]{15,99}={0,2}")
 _AFTER = r"""(?=["'`\s,;&)<>\]|\\]|$)"""  # a backslash: an escaped quote or newline
@@ -535,14 +552,15 @@ for _name in PROVIDERS:
     _var = _name.upper()
     SPECS.append(Spec(
         id=f"{_name}-api-key", file="longtail",
-        description=f"{_name} API key (identified only by the name {_name!r} within 40 characters; "
-                    "format not checked)",
-        regex=f"{NAME_START}(?i:{_name}){_BEFORE}(?P<secret>{_value(_name)}){_AFTER}",
+        description=f"{_name} API key (medium confidence: identified only by the name {_name!r} on the same "
+                    "line, within 40 characters; format not checked)",
+        regex=f"{name_gate(_name, common=_name in COMMON_WORDS)}{_BEFORE}{_NOT_LABEL}"
+              f"(?P<secret>{_value(_name)}){_AFTER}",
         keywords=[_name], gen=_gen_for(_name),
         templates=[f'{_var}_API_KEY="{{s}}"', f"{_name}_token: {{s}}"],
         negatives=[f'{_var}_API_KEY="${{{_var}_API_KEY}}"', f'{_var}_API_KEY="{"x" * 32}"',
                    f"{_name}_client = build_{_name}_client_from_settings"],
-        severity="medium", confidence="low", entropy=_entropy(_name),
+        severity="medium", confidence="medium", entropy=_entropy(_name),
         # A value that spells the provider's name is an identifier built from it.
         allow={"description": "identifiers and versions rather than values", "regexes": _NOT_VALUES,
                "stopwords": [_name]},

@@ -8,9 +8,11 @@ Two kinds, as in ``catalog``:
   ``EZAK``, ``sha256~``) and is found anywhere;
 * ``named``: a key with no prefix of its own (32 hex, 40 alphanumerics, a
   UUID) is only a credential of that provider when the provider's name stands
-  next to it: the name must start a word (``etsyToken``, ``ETSY_TOKEN``) and
-  be at most 40 characters before the value. These rules say so in their
-  description and carry medium confidence.
+  next to it: the name must be a word (``etsyToken``, ``ETSY_TOKEN``), not in
+  an e-mail address, on the value's line at most 40 characters before it (or
+  the tag of the XML element holding it); an everyday-word name (``linear``)
+  also needs a credential word after it (``spec.name_gate``). These rules say
+  so in their description and carry medium confidence.
 
 Formats come from the providers' documentation and from reading the peers'
 rule lists (gitleaks, kingfisher, trufflehog); no peer regex or example is
@@ -24,7 +26,6 @@ import json
 
 from corpus.fakegen import B62, B64, B64URL, DIGITS, HEX, LOWER_ALNUM, UPPER_ALNUM, Alphabet
 from corpus.spec import (
-    NAME_START,
     NEAR,
     SPECS,
     UUID_RE,
@@ -32,7 +33,9 @@ from corpus.spec import (
     _gen_of,
     _placeholder_of,
     _regex_of,
+    name_gate,
     token,
+    word_gated,
 )
 
 B62X = Alphabet(B62.chars + "_-=", "A-Za-z0-9_=-")       # alphanumerics with _ - = (url-safe, padded)
@@ -43,8 +46,10 @@ UUID = [(HEX, 8), "-", (HEX, 4), "-", (HEX, 4), "-", (HEX, 4), "-", (HEX, 12)]
 
 def named(rule_id: str, file: str, description: str, names: str, keywords: list[str], parts: list,
           *, var: str | None = None, confidence: str = "medium", entropy: float = 3.0,
-          secret: str | None = None, gen=None, severity: str = "high", **kw: object) -> Spec:  # noqa: ANN001
-    """A value identified only by the provider's name nearby (bounded distance)."""
+          secret: str | None = None, gen=None, severity: str = "high", common: bool = False,  # noqa: ANN001
+          **kw: object) -> Spec:
+    """A value identified only by the provider's name nearby (same line, bounded
+    distance); ``common``: the name is an everyday word and needs a credential word too."""
     body = secret or _regex_of(parts)
     classes = "".join(p[0].cls for p in parts if not isinstance(p, str))
     if not secret and "0-9" in classes and ("a-z" in classes or "A-Z" in classes) and not any(
@@ -57,8 +62,8 @@ def named(rule_id: str, file: str, description: str, names: str, keywords: list[
     var = var or rule_id.split("-")[0].upper() + "_TOKEN"
     spec = Spec(
         id=rule_id, file=file,
-        description=description + " (identified by the provider's name within 40 characters)",
-        regex=f"{NAME_START}(?i:{names}){NEAR}(?P<secret>{body})(?![{after}])",
+        description=description + " (identified by the provider's name within 40 characters on its line)",
+        regex=f"{name_gate(names, common=common)}{NEAR}(?P<secret>{body})(?![{after}])",
         keywords=keywords, gen=gen or _gen_of(parts),
         templates=kw.pop("templates", None) or [f'{var}="{{s}}"', f"{var.lower()}: {{s}}",  # type: ignore[arg-type]
                                                 f"{var} = '{{s}}'"],
@@ -184,7 +189,7 @@ def _id_and_secret(prefix: str, names: str, keywords: list[str], pairs: list[tup
 
 
 A = B62  # gitleaks-style "alphanumeric": providers issue mixed case
-_id_and_secret("jfrog", r"jfrog|artifactory|bintray|xray", ["jfrog", "artifactory", "bintray", "xray"], [
+_id_and_secret("jfrog", r"jfrog|artifactory|bintray|" + word_gated("xray"), ["jfrog", "artifactory", "bintray", "xray"], [
     ("api-key", "JFrog platform API key", [(LOWER_ALNUM, 73)]),
     ("identity-token", "JFrog identity token", [(LOWER_ALNUM, 64)]),
 ], file="packages", entropy=3.5)
@@ -199,18 +204,18 @@ _id_and_secret("messagebird", r"message[_.-]?bird", ["messagebird", "message_bir
     ("api-key", "MessageBird (Bird) API key", [(A, 25)]),
     ("client-id", "MessageBird client id", UUID),
 ], file="messaging")
-named("telegram-bot-token-named", "messaging", "Telegram bot token (short bot id)", r"telegr", ["telegr"],
+named("telegram-bot-token-named", "messaging", "Telegram bot token (short bot id)", r"telegram|telegraf", ["telegr"],
       [(DIGITS, 5, 16), ":A", (B64URL, 34)], var="TELEGRAM_BOT_TOKEN", entropy=3.5)
 _id_and_secret("yandex", r"yandex", ["yandex"], [
     ("aws-access-token", "Yandex Cloud static access key", ["YC", (B64URL, 38)]),
     ("api-key", "Yandex Cloud API key", ["AQVN", (B64URL, 35, 38)]),
 ], file="cloud")
-_id_and_secret("discord", r"discord", ["discord"], [
+_id_and_secret("discord", word_gated("discord"), ["discord"], [
     ("api-key", "Discord application API key", [(HEXM, 64)]),
     ("client-secret", "Discord application client secret", [(B62X, 32)]),
 ], file="messaging")
 named("etsy-access-token", "saas", "Etsy API key", r"etsy", ["etsy"], [(A, 24)], entropy=3.5)
-_id_and_secret("plaid", r"plaid", ["plaid"], [
+_id_and_secret("plaid", word_gated("plaid"), ["plaid"], [
     ("client-id", "Plaid client id", [(A, 24)]),
     ("secret-key", "Plaid secret", [(A, 30)]),
 ], file="payments", entropy=3.5)
@@ -222,7 +227,7 @@ SPECS[-1].regex = (r"(?<![A-Za-z0-9_-])(?P<secret>access-(?:sandbox|development|
 named("sidekiq-secret", "packages", "Sidekiq Pro/Enterprise gem server credentials",
       r"BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM", ["contribsys__com"], [(HEX, 8), ":", (HEX, 8)],
       var="BUNDLE_GEMS__CONTRIBSYS__COM")
-_id_and_secret("sumologic", r"(?-i:[Ss]umo|SUMO)", ["sumo"], [
+_id_and_secret("sumologic", word_gated("(?-i:[Ss]umo|SUMO)(?:[_.-]?(?i:logic))?"), ["sumo"], [
     ("access-id", "Sumo Logic access id", ["su", (A, 12)]),
     ("access-token", "Sumo Logic access key", [(A, 64)]),
 ], entropy=3.5)
@@ -237,13 +242,13 @@ _id_and_secret("bitbucket", r"bitbucket", ["bitbucket"], [
     ("client-id", "Bitbucket OAuth consumer key", [(A, 32)]),
     ("client-secret-long", "Bitbucket OAuth consumer secret", [(B62X, 64)]),
 ], file="ci", entropy=3.5)
-_id_and_secret("lob", r"lob", ["lob"], [
+_id_and_secret("lob", word_gated("lob"), ["lob"], [
     ("api-key", "Lob API key", ["live_", (HEX, 35)]),
     ("pub-api-key", "Lob publishable API key", ["live_pub_", (HEX, 31)]),
 ])
 SPECS[-2].regex = SPECS[-2].regex.replace("live_", "(?:live|test)_")
 SPECS[-1].regex = SPECS[-1].regex.replace("live_pub_", "(?:live|test)_pub_")
-_id_and_secret("confluent", r"confluent", ["confluent"], [
+_id_and_secret("confluent", word_gated("confluent"), ["confluent"], [
     ("access-token", "Confluent Cloud API key", [(A, 16)]),
     ("secret-key", "Confluent Cloud API secret", [(A, 64)]),
 ], file="cloud", entropy=3.3)
@@ -261,7 +266,8 @@ token("harness-access-token", "ci", "Harness personal or service account token (
       severity="critical")
 SPECS[-1].regex = (r"(?<![A-Za-z0-9_])(?P<secret>(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20})"
                    r"(?![A-Za-z0-9])")
-named("droneci-access-token", "ci", "Drone CI access token", r"drone", ["drone"], [(A, 32)], entropy=3.5)
+named("droneci-access-token", "ci", "Drone CI access token", r"drone(?:[_.-]?ci)?", ["drone"], [(A, 32)], entropy=3.5,
+      common=True)
 _id_and_secret("kucoin", r"kucoin", ["kucoin"], [
     ("access-token", "KuCoin API key", [(HEX, 24)]),
     ("secret-key", "KuCoin API secret", UUID),
@@ -275,7 +281,7 @@ SPECS[-1].regex = SPECS[-1].regex.replace("0-9A-F", "0-9A-Fa-f")
 _id_and_secret("bittrex", r"bittrex", ["bittrex"], [
     ("access-key", "Bittrex API key", [(A, 32)]),
 ], file="payments")
-_id_and_secret("looker", r"looker", ["looker"], [
+_id_and_secret("looker", word_gated("looker"), ["looker"], [
     ("client-id", "Looker API client id", [(A, 20)]),
     ("client-secret", "Looker API client secret", [(A, 24)]),
 ])
@@ -299,9 +305,9 @@ token("shippo-api-token", "saas", "Shippo API token", ["shippo_live_", (HEXM, 40
       gen=lambda f: f.rng.choice(["shippo_live_", "shippo_test_"]) + f.pick(HEX, 40))
 SPECS[-1].regex = r"(?<![A-Za-z0-9_])(?P<secret>shippo_(?:live|test)_[a-fA-F0-9]{40})(?![A-Za-z0-9])"
 SPECS.pop(-2)  # the bare token rule covers both
-_id_and_secret("sentry", r"sentry", ["sentry"], [("access-token", "Sentry auth token (64 hex)", [(HEX, 64)])])
+_id_and_secret("sentry", word_gated("sentry"), ["sentry"], [("access-token", "Sentry auth token (64 hex)", [(HEX, 64)])])
 _id_and_secret("squarespace", r"squarespace", ["squarespace"], [("access-token", "Squarespace API key", UUID)])
-_id_and_secret("beamer", r"beamer", ["beamer"], [("api-token", "Beamer API key", ["b_", (B62X, 44)])])
+_id_and_secret("beamer", word_gated("beamer"), ["beamer"], [("api-token", "Beamer API key", ["b_", (B62X, 44)])])
 _id_and_secret("datadog", r"datadog", ["datadog"], [("access-token", "Datadog application/API key", [(A, 40)])],
                entropy=3.5)
 _id_and_secret("launchdarkly", r"launch[_.-]?darkly", ["launchdarkly", "launch_darkly", "launch-darkly"], [
@@ -311,7 +317,7 @@ _id_and_secret("netlify", r"netlify", ["netlify"], [("access-token", "Netlify ac
                file="cloud", entropy=3.5)
 _id_and_secret("okta", r"okta", ["okta"], [("access-token", "Okta API token", ["00", (B62X, 40)])],
                severity="critical")
-_id_and_secret("adobe", r"adobe", ["adobe"], [("client-id", "Adobe client id", [(HEX, 32)])], severity="medium")
+_id_and_secret("adobe", word_gated("adobe"), ["adobe"], [("client-id", "Adobe client id", [(HEX, 32)])], severity="medium")
 _id_and_secret("trello", r"trello", ["trello"], [("access-token", "Trello API token/key", [(A, 32)])], entropy=3.5)
 _id_and_secret("rapidapi", r"rapid[_.-]?api", ["rapidapi", "rapid_api", "rapid-api"], [
     ("access-token", "RapidAPI key", [(B62X, 50)])], entropy=3.5)
@@ -325,10 +331,10 @@ _id_and_secret("dropbox", r"dropbox", ["dropbox"], [
     ("long-lived-token", "Dropbox long-lived access token", [(A, 11), "AAAAAAAAAA", (B62X, 43)]),
 ])
 _id_and_secret("flickr", r"flickr", ["flickr"], [("access-token", "Flickr API key", [(A, 32)])], entropy=3.5)
-_id_and_secret("kraken", r"kraken", ["kraken"], [("access-token", "Kraken API key", [(B64X, 80, 90)])],
+_id_and_secret("kraken", word_gated("kraken"), ["kraken"], [("access-token", "Kraken API key", [(B64X, 80, 90)])],
                file="payments", entropy=3.5)
 _id_and_secret("meraki", r"meraki", ["meraki"], [("api-key", "Cisco Meraki API key", [(HEX, 40)])], file="cloud")
-_id_and_secret("twitch", r"twitch", ["twitch"], [("api-token", "Twitch API token", [(A, 30)])], file="messaging",
+_id_and_secret("twitch", word_gated("twitch"), ["twitch"], [("api-token", "Twitch API token", [(A, 30)])], file="messaging",
                entropy=3.5)
 _id_and_secret("adafruit", r"adafruit", ["adafruit"], [("api-key", "Adafruit IO key", [(B62X, 32)])], entropy=3.5)
 _id_and_secret("airtable", r"airtable", ["airtable"], [("api-key", "Airtable API key (legacy)", [(A, 17)])],
@@ -342,7 +348,7 @@ _id_and_secret("freshbooks", r"freshbooks", ["freshbooks"], [("access-token", "F
 _id_and_secret("gitter", r"gitter", ["gitter"], [("access-token", "Gitter access token", [(B62X, 40)])],
                file="messaging", entropy=3.5)
 _id_and_secret("hubspot", r"hubspot", ["hubspot"], [("api-key", "HubSpot API key (legacy)", UUID)])
-_id_and_secret("linear", r"linear", ["linear"], [("client-secret", "Linear OAuth client secret", [(HEX, 32)])])
+_id_and_secret("linear", word_gated("linear"), ["linear"], [("client-secret", "Linear OAuth client secret", [(HEX, 32)])])
 _id_and_secret("nytimes", r"nytimes|new[_.-]?york[_.-]?times", ["nytimes", "newyorktimes", "new_york_times",
                                                                   "new-york-times"], [
     ("access-token", "New York Times API key", [(B62X, 32)])], entropy=3.5)
@@ -361,7 +367,7 @@ _id_and_secret("alibaba", r"alibaba|aliyun", ["alibaba", "aliyun"], [("secret-ke
 _id_and_secret("gocardless", r"gocardless", ["gocardless"], [("api-token", "GoCardless access token",
                                                                ["live_", (B62X, 40)])], file="payments")
 _id_and_secret("snyk", r"snyk", ["snyk"], [("api-token", "Snyk API token", UUID)], file="ci")
-_id_and_secret("sonar", r"sonar", ["sonar"], [("api-token", "SonarQube / SonarCloud token", [(B62X, 40)])],
+_id_and_secret("sonar", word_gated("sonar"), ["sonar"], [("api-token", "SonarQube / SonarCloud token", [(B62X, 40)])],
                file="ci", entropy=3.3)
 _id_and_secret("mapbox", r"mapbox", ["mapbox"], [("public-token", "Mapbox public token", ["pk.", (B62X, 60), ".",
                                                                                           (B62X, 22)])],
@@ -370,8 +376,23 @@ _id_and_secret("mailchimp", r"mailchimp", ["mailchimp"], [("api-key-named", "Mai
                                                            [(HEX, 32), "-us", (DIGITS, 2)])], file="messaging")
 _id_and_secret("privateai", r"private[_.-]?ai", ["privateai", "private_ai", "private-ai"], [
     ("api-token", "Private AI API key", [(A, 32)])], file="ai", entropy=3.5)
-_id_and_secret("atlassian", r"atlassian|confluence|jira", ["atlassian", "confluence", "jira"], [
+_id_and_secret("atlassian", r"atlassian|jira|" + word_gated("confluence"), ["atlassian", "confluence", "jira"], [
     ("api-token-any", "Atlassian API token", [(A, 24)])], entropy=3.5)
+token("cloudflare-scannable-token", "saas", "Cloudflare user or account API token (cfut_/cfat_)",
+      ["cfut_", (B62, 40), (HEX, 8)], keywords=["cfut_", "cfat_"], severity="critical",
+      gen=lambda f: f.rng.choice(["cfut_", "cfat_"]) + f.pick(B62, 40) + f.pick(HEX, 8))
+SPECS[-1].regex = r"(?<![A-Za-z0-9_])(?P<secret>cf[ua]t_[A-Za-z0-9]{40}[a-f0-9]{8})(?![A-Za-z0-9])"
+token("newrelic-browser-key", "saas", "New Relic browser key", ["NRBR-", (HEX, 19)], before="A-Za-z0-9_-")
+token("salesforce-access-token", "saas", "Salesforce access/session token (org id ! session)",
+      ["00D", (B62, 12), "!", (B62X, 96)], keywords=["!"], entropy=3.5,
+      gen=lambda f: "00D" + f.pick(B62, 12) + "!" + f.pick(B62, 96))
+SPECS[-1].regex = r"(?<![A-Za-z0-9_])(?P<secret>00D[A-Za-z0-9]{12,15}![A-Za-z0-9_.]{80,110})(?![A-Za-z0-9_.])"
+named("mandrill-api-key", "messaging", "Mailchimp Transactional (Mandrill) API key", word_gated("mandrill"),
+      ["mandrill"], [(B62X, 22)], var="MANDRILL_API_KEY", entropy=3.5,
+      gen=lambda f: f.rng.choice(["", "md-"]) + f.pick(B62, 22))
+SPECS[-1].regex = SPECS[-1].regex.replace("(?P<secret>", "(?P<secret>(?:md-)?")
+named("particle-access-token", "saas", "Particle (particle.io) access token", word_gated(r"particle(?:[_.-]?io)?"),
+      ["particle"], [(HEX, 40)], var="PARTICLE_ACCESS_TOKEN", entropy=3.0)
 _id_and_secret("freemius", r"freemius|secret_key", ["freemius", "secret_key"], [
     ("secret-key", "Freemius secret key", ["sk_", (B62X, 29)])])
 
@@ -403,7 +424,7 @@ _fix("doppler-personal-token",
      regex=r"(?<![A-Za-z0-9_.])(?P<secret>dp\.pt\.[A-Za-z0-9]{40,44})(?![A-Za-z0-9])")
 _fix("postman-api-key", regex=r"(?<![A-Za-z0-9_])(?P<secret>PMAK-[A-Fa-f0-9]{24}-[A-Fa-f0-9]{34})(?![A-Za-z0-9])")
 _fix("hex-pm-api-key", confidence="medium")
-_fix("okta-api-token", regex=NAME_START + r"(?i:okta)" + NEAR + r"(?P<secret>00[A-Za-z0-9_=-]{40})(?![A-Za-z0-9_=-])")
+_fix("okta-api-token", regex=name_gate("okta") + NEAR + r"(?P<secret>00[A-Za-z0-9_=-]{40})(?![A-Za-z0-9_=-])")
 _fix("cloudflare-origin-ca-key",
      regex=r"(?<![A-Za-z0-9_])(?P<secret>v1\.0-[a-f0-9]{24}-[a-f0-9]{146})(?![A-Za-z0-9])")
 _fix("gitlab-ci-job-token",
@@ -416,7 +437,7 @@ _fix("slack-config-refresh-token",
      regex=r"(?<![A-Za-z0-9_.-])(?P<secret>xoxe-\d-[A-Za-z0-9]{146})(?![A-Za-z0-9])")
 _fix("slack-webhook-url",
      regex=r"(?P<secret>(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/"
-           r"(?:T[A-Z0-9]{8,12}/[A-Z0-9]{8,12}/[A-Za-z0-9]{20,34}|[A-Za-z0-9+/]{43,56}))(?![A-Za-z0-9])")
+           r"(?:T[A-Z0-9]{8,12}/[A-Z0-9]{8,12}/(?:\d{12,20}/)?[A-Za-z0-9]{20,34}|[A-Za-z0-9+/]{43,56}))(?![A-Za-z0-9])")
 _fix("sentry-org-token",
      regex=r"(?<![A-Za-z0-9_])(?P<secret>sntrys_eyJ[A-Za-z0-9+/]{60,400}={0,2}_[A-Za-z0-9_/+-]{43})(?![A-Za-z0-9_-])")
 _fix("sidekiq-secret", entropy=2.5)
@@ -449,7 +470,7 @@ token("gitlab-runner-auth-token-routable", "gitlab", "GitLab routable runner aut
 SPECS[-1].regex = r"(?<![A-Za-z0-9_-])(?P<secret>glrt-(?:t\d_)?[0-9A-Za-z_-]{27,300}\.[0-9a-z]{9})(?![A-Za-z0-9])"
 named("yandex-iam-token", "cloud", "Yandex Cloud IAM token", r"yandex", ["yandex"],
       ["t1.", (B64URL, 10, 100), "==.", (B64URL, 86), "=="], var="YANDEX_IAM_TOKEN")
-SPECS[-1].regex = (NAME_START + r"(?i:yandex)" + NEAR
+SPECS[-1].regex = (name_gate("yandex") + NEAR
                    + r"(?P<secret>t1\.[A-Za-z0-9_-]+={0,2}\.[A-Za-z0-9_-]{86}={0,2})(?![A-Za-z0-9_=-])")
 named("cloudflare-global-api-key-any", "saas", "Cloudflare global API key", r"cloudflare", ["cloudflare"],
       [(HEX, 37)], var="CLOUDFLARE_KEY", severity="critical")

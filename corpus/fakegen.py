@@ -15,6 +15,7 @@ import string
 import uuid
 from dataclasses import dataclass
 
+from scanner.engine.placeholders import looks_like_placeholder
 from scanner.engine.validators import crc32_token_checksum
 
 
@@ -54,7 +55,10 @@ class Fake:
             out = "".join(self.rng.choice(alphabet.chars) for _ in range(n))
             # Mixed alphabets: keep the draw looking random (both cases and a
             # digit present), as real generated tokens are.
-            if n < 16 or all(any(test(c) for c in out) for test in self._classes(alphabet)):
+            # A draw that spells a placeholder word ("...fake...", "xxxx") is one
+            # the scanner rightly drops: draw again.
+            if (n < 16 or all(any(test(c) for c in out) for test in self._classes(alphabet))) and (
+                    n < 8 or not looks_like_placeholder(out)):
                 return out
 
     @staticmethod

@@ -115,22 +115,46 @@ def token(rule_id: str, file: str, description: str, parts: list[Part], *,
 
 # Quotes may be backslash-escaped: configs embedded in JSON strings and bundles.
 ASSIGN = r"""[\w.-]{0,25}?\\?["']?\s{0,5}(?:=|:=|:|=>|,|\s)\s{0,5}\\?["'`]?"""
-# A provider's name must start a word, or a camelCase part (``oktaToken``,
-# ``OKTA_TOKEN``, not ``rookTable``), and stand at most 40 characters before
-# the secret, which starts a token of its own: the name is the only evidence.
-NAME_START = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
+# A provider's name must be a word of its own, or a camelCase part
+# (``oktaToken``, ``OKTA_TOKEN``, not ``rookTable`` or ``ipinfodb``; a name
+# glued to a credential word, ``trellotoken``, still counts), and not part
+# of an e-mail address (``someone@dropbox.com`` names an employer, not a key).
+NAME_START = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?<!@(?:[A-Za-z0-9-]+\.)*)"
+CRED_WORD = r"(?i:api|key|token|secret|auth|passw|pwd|cred|access|bearer|client|app|private|license)"
+NAME_END = r"(?:(?<![A-Za-z])|(?![A-Za-z])|(?<=[a-z])(?=[A-Z])|(?=" + CRED_WORD + "))"
+# The name and the value stand on one line, at most 40 characters apart, or
+# the name is in an XML element's tag and the value is its text on the next
+# line (``<fastlyToken>\n  value``): the name is the only evidence, and a name
+# on another line labels something else (a .po file's ``# <hex>`` message id
+# under ``msgid "Linear Algebra"``).
+SAME_KEY = r"(?:[^\r\n]{0,40}?|[\w.:-]{0,30}>[ \t]*\r?\n[ \t]{0,40})"
 # After "#" or "/" a value is a lockfile digest or a URL path segment, not a key.
-NEAR = r"[\s\S]{0,40}?(?<![A-Za-z0-9_#/])"
+NEAR = SAME_KEY + r"(?<![A-Za-z0-9_#/])"
+
+
+def word_gated(name: str) -> str:
+    """A provider name that is also an everyday word (``linear``, ``discord``,
+    ``kraken``) only counts with a credential word (key, token, secret, api, client...)
+    starting a word after it on the same line: ``LINEAR_CLIENT_SECRET``, not
+    ``Linear Algebra``."""
+    return (f"(?:{name})(?=[^\\r\\n]{{0,40}}?(?-i:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
+            f"(?i:api|key|token|secret|auth|passw|pwd|cred|access|bearer|client|app[_.-]?id))")
+
+
+def name_gate(names: str, *, common: bool = False) -> str:
+    """The regex that finds a provider's name as the evidence for a value."""
+    body = word_gated(names) if common else f"(?:{names})"
+    return f"{NAME_START}(?i:{body}){NAME_END}"
 
 
 def ctx(rule_id: str, file: str, description: str, names: str, keywords: list[str],
         parts: list[Part], var: str, *, confidence: str = "medium", entropy: float = 3.0,
-        **kw: object) -> Spec:
+        common: bool = False, **kw: object) -> Spec:
     """A secret with no prefix of its own, found next to a name that says what it is."""
     body = _regex_of(parts)
     last = parts[-1]
     after = "A-Za-z0-9" if isinstance(last, str) else last[0].cls
-    regex = f"{NAME_START}(?i:{names}){NEAR}(?P<secret>{body})(?![{after}])"
+    regex = f"{name_gate(names, common=common)}{NEAR}(?P<secret>{body})(?![{after}])"
     spec = Spec(
         id=rule_id, file=file, description=description, regex=regex, keywords=keywords,
         gen=kw.pop("gen", None) or _gen_of(parts),  # type: ignore[arg-type]

@@ -63,7 +63,7 @@ _WEAK_KEY_QUALIFIERS = {"primary", "secondary", "service", "client", "server", "
                         "x", "dev", "prod", "test", "live", "rest", "app", "application", "session",
                         "cookie", "license", "subscription"}
 # Tokens that are not credentials: NLP/lexer tokens, paging cursors, CSRF.
-_TOKEN_NOT = {"csrf", "xsrf", "authenticity", "pattern", "regex", "re", "page", "next", "continuation", "cursor", "sync", "pagination", "max",
+_TOKEN_NOT = {"csrf", "xsrf", "authenticity", "public", "publishable", "pattern", "regex", "re", "page", "next", "continuation", "cursor", "sync", "pagination", "max",
               "num", "n", "total", "count", "eos", "bos", "pad", "unk", "sep", "cls", "mask",
               "special", "start", "end", "first", "last", "prev", "previous", "current", "cur",
               "lexer", "parser", "tokenizer", "word", "sub", "added", "new_line", "newline", "dedent",
@@ -221,6 +221,10 @@ _HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _B64_RE = re.compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
 _DIGEST_PREFIX_RE = re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5|blake2\w*|h1)[-:]")
+# Not a value someone pasted: a printf template ("abc%c^", "%s-%d"), a host
+# name ("eu1.acme.com"), a timestamp ("st=2025-03-04T07:24:52Z").
+_NOT_PASTED = re.compile(r"%[-+ #0]?\d*[sdc](?![A-Za-z0-9])|^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\."
+                         r"(?:com|net|org|io|dev|app|co|cloud|local|internal)$|\d{4}-\d\d-\d\dT\d\d:\d\d")
 _I18N_HINT = re.compile(r"(?i)^(?:mot de passe|contrase|passwort|senha|пароль|密码|パスワード)")
 
 _LOCKFILES = re.compile(
@@ -270,6 +274,8 @@ def judge_value(value: str, kind: str, *, quoted: bool) -> ValueVerdict | None:
     if _REFERENCE_RE.search(v) or _PLACEHOLDER_RE.search(v) or _NUMBER_RE.match(v):
         return None
     if _URL_RE.match(v) or _PATH_RE.search(v) or _DIGEST_PREFIX_RE.match(v) or _I18N_HINT.match(v):
+        return None
+    if _NOT_PASTED.search(v):
         return None
     if v[0] in "\"'`" or v[-1] in "\"'`" or _INTERPOLATION_RE.search(v):
         return None  # concatenation or interpolation: "'.$_POST['pw'].'", "$user:${pw}"

@@ -95,7 +95,7 @@ def test_credential_names(name, kind):
 @pytest.mark.parametrize("name", [
     "password_reset_timeout", "token_url", "secret_name", "apiKeyHeader", "PASSWORD_MIN_LENGTH",
     "private_key_path", "access_key_id", "csrf_token", "max_tokens", "is_password", "author", "sort_key",
-    "tokenizer", "passwordField",
+    "tokenizer", "passwordField", "publicToken", "publishable_token",
 ])
 def test_look_alike_names(name):
     assert judge_name(name) is None
@@ -106,6 +106,8 @@ def test_look_alike_names(name):
     "os.environ['X']", "process.env.X", "getpass()", "!vault", ":'psql_var'", "changeme", "<your-key>",
     "REPLACE_ME", "xxxxxxxx", "********", "true", "12345678", "/etc/app/secret", "https://vault.corp/v1",
     "DB_PASSWORD_NAME", "passwordConfirmation", "Enter your password", "abcdefgh", "your_password_here",
+    # printf templates, host names and timestamps stand where a value would, not a pasted key
+    "2xN7puShxzNf5fZleQthTg305l95D3gSD%c^", "key-%s-%d", "4f2a9c.invoiceocean.com", "st=2025-03-04T07:24:52Z",
 ])
 def test_rejected_values(value):
     assert judge_value(value, "password", quoted=True) is None
