@@ -642,8 +642,12 @@ def _run_task(task: _HistoryTask) -> _RangeResult:
 
 # Blobs per task: a task's blobs share one cat-file's delta-base cache, so
 # long runs of the newest-first order read cheaper; short enough that the
-# workers finish close together.
+# workers finish close together. Runs start at _RUN and grow with the blobs
+# already sent, up to _RUN_MAX: a small history still splits into several
+# tasks, a big one reads in long runs (python/mypy: ~0.6 CPU-s less in the
+# cat-files with runs of 4,096 than of 1,024, and less wall time).
 _RUN = 1024
+_RUN_MAX = 4096
 
 
 def _run_history(walk: Iterator[bytes], task: Callable[[list[bytes]], _HistoryTask],
@@ -665,12 +669,14 @@ def _run_history(walk: Iterator[bytes], task: Callable[[list[bytes]], _HistoryTa
         nonlocal total
         count = 0
         run: list[bytes] = []
+        size = _RUN
         for oid in itertools.chain(head, walk):
             run.append(oid)
-            if len(run) == _RUN:
+            if len(run) == size:
                 count += len(run)
                 yield task(run)
                 run = []
+                size = min(_RUN_MAX, max(_RUN, count // 2))
         if run:
             count += len(run)
             yield task(run)
