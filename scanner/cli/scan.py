@@ -21,6 +21,7 @@ log = logging.getLogger("leakwarden")
 if TYPE_CHECKING:
     from scanner.model import ScanResult
     from scanner.pipeline import ScanOptions
+    from scanner.project.setup import Suppressed
 
 
 class Format(str, Enum):
@@ -140,12 +141,7 @@ def scan(
         except SetupError as exc:
             raise fail(str(exc)) from None
         _emit(bucket_result, format, output, url, verbose=verbose, no_color=no_color)
-        if report_unused_ignores:
-            for line in suppressed.unused:
-                typer.echo(f"leakwarden: {visible(line)}", err=True)
-        if bucket_result.errors:
-            typer.echo(f"leakwarden: scan incomplete: {len(bucket_result.errors)} object(s) could not "
-                       "be scanned (see errors in the report)", err=True)
+        _say_after_report(suppressed, report_unused_ignores, bucket_result, "object(s)")
         raise typer.Exit(exit_code if bucket_result.exit_code == 1 else bucket_result.exit_code)
     if executor:
         raise fail("--executor is for s3:// scans (org scan has its own)")
@@ -196,15 +192,21 @@ def scan(
     repository = "stdin" if str(path) == "-" else str(path.resolve())
     _emit(result, format, output, repository, staged=staged, verbose=verbose,
           no_color=no_color)
+    _say_after_report(suppressed, report_unused_ignores, result, "unit(s)")
+    raise typer.Exit(exit_code if status == 1 else status)
+
+
+def _say_after_report(suppressed: Suppressed, report_unused_ignores: bool, result: ScanResult,
+                      units: str) -> None:
+    """What a scan says on stderr once its report is out, git or bucket alike."""
     for line in suppressed.legacy:  # always: a stale hash must not go unnoticed
         typer.echo(f"leakwarden: {visible(line)}", err=True)
     if report_unused_ignores:
         for line in suppressed.unused:
             typer.echo(f"leakwarden: {visible(line)}", err=True)
     if result.errors:
-        typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} unit(s) could not be "
+        typer.echo(f"leakwarden: scan incomplete: {len(result.errors)} {units} could not be "
                    "scanned (see errors in the report)", err=True)
-    raise typer.Exit(exit_code if status == 1 else status)
 
 
 def _scan_with_progress(path: Path, options: ScanOptions) -> ScanResult:

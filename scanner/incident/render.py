@@ -25,6 +25,7 @@ from scanner.incident.values import (
     Place,
 )
 from scanner.report.escape import md_code, visible
+from scanner.report.html import BASE_CSS
 
 _POLICY_TEXT = ("policyDocument", "assumeRolePolicyDocument")
 
@@ -147,19 +148,13 @@ def render_markdown(data: Investigation) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-_CSS = """
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1200px;
-color:#1d2330;padding:0 1rem}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #dde;padding-bottom:.2rem}
-table{border-collapse:collapse;width:100%;margin:.5rem 0}
-th,td{border:1px solid #dde;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f4f5fa}code{font:12.5px ui-monospace,Menlo,Consolas,monospace;background:#f4f5fa;
-padding:0 .2rem;border-radius:3px;word-break:break-all}
+# The report's look, wider (the investigation's tables have more columns)
+# and with long ids (ARNs, session names) allowed to wrap.
+_CSS = BASE_CSS + """body{max-width:1200px}code{word-break:break-all}
 td ul{margin:0;padding-left:1.1rem}
 .verdict{font-weight:600;text-transform:uppercase;font-size:.8rem;padding:.1rem .4rem;border-radius:3px;color:#fff}
 .compromised{background:#8b0000}.suspicious{background:#ef6c00}.legitimate{background:#2e7d32}.none{background:#607d8b}
 tr.attacker td{background:#fff1f0}.new{color:#c62828;font-weight:600}
-.warn{background:#fff4e5;border:1px solid #ef6c00;padding:.5rem 1rem;border-radius:6px}
 ol.timeline{list-style:none;padding-left:0;border-left:3px solid #dde;margin-left:.5rem}
 ol.timeline li{position:relative;padding:.3rem 0 .6rem 1.2rem}
 ol.timeline li:before{content:"";position:absolute;left:-.5rem;top:.7rem;width:.7rem;height:.7rem;

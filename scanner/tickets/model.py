@@ -14,7 +14,16 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from scanner.incident.values import RoleTarget, UserSessions
+from scanner.incident.values import (
+    CreatedKey,
+    DataRead,
+    PersistenceEvent,
+    RoleTarget,
+    TimelineEntry,
+    TimeSpan,
+    UserSessions,
+    Verdict,
+)
 from scanner.model import JSONObject
 
 KEY_ID_RULE = "aws-access-key-id"
@@ -79,22 +88,22 @@ class TicketExposure:
 @dataclass
 class InvestigationSummary:
     """The part of an investigation (``investigate --format json``) about one
-    key. The lists are the investigation's own entries (sessions, roles,
-    reads, ...), kept in their JSON form: the runbook and the ticket quote
-    them as they are."""
+    key. The lists are the investigation's own entries (roles, reads, ...),
+    typed as ``scanner.incident.values`` writes them; sessions keep only the
+    fields the runbook quotes."""
 
-    verdict: str | None
+    verdict: Verdict | None
     reasons: list[str]
-    window: JSONObject | None  # {"since": ..., "until": ...}
-    sessions: list[JSONObject]
+    window: TimeSpan | None
+    sessions: list[JSONObject]  # a projection of incident.values.Session
     roles: list[RoleTarget]
     user_sessions: list[UserSessions]
-    created_keys: list[JSONObject]
-    persistence: list[JSONObject]
-    data_read: list[JSONObject]
+    created_keys: list[CreatedKey]
+    persistence: list[PersistenceEvent]
+    data_read: list[DataRead]
     data_events_note: str | None
     attacker_ips: list[str]
-    timeline: list[JSONObject]
+    timeline: list[TimelineEntry]
     # What ``contain --apply`` did (from its action log), when given.
     containment: list[JSONObject] | None = None
 

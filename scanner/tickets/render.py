@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from scanner.clock import normalize_iso
-from scanner.model import JSONObject
+from scanner.incident.values import DataRead
 from scanner.report.escape import md_code, visible
 from scanner.tickets.model import RotationTicket
 from scanner.tickets.read_secrets import SecretTicket, Ticket
@@ -166,7 +166,7 @@ def c(value: object) -> str:
     return md_code(str(value if value not in (None, "") else "-"))
 
 
-def _what(d: JSONObject) -> str:
+def _what(d: DataRead) -> str:
     if d.get("service") == "s3":
         text = f"s3://{d.get('bucket')}/{d.get('key') or ''}"
         if d.get("version_id"):
@@ -245,7 +245,8 @@ def _investigated_steps(ticket: RotationTicket, cutoff: str) -> list[RunbookStep
         steps.append(RunbookStep(
             "No session or persistence from a new place in CloudTrail",
             f"Verdict: {c(inv.verdict)} (" + "; ".join(c(r) for r in inv.reasons) + "), over "
-            f"{c((inv.window or {}).get('since'))} .. {c((inv.window or {}).get('until'))}.",
+            f"{c(inv.window['since'] if inv.window else None)} .. "
+            f"{c(inv.window['until'] if inv.window else None)}.",
         ))
     return steps
 
