@@ -22,7 +22,12 @@ import pytest
 from corpus.fakegen import Fake
 from scanner.sources.s3 import S3ScanOptions, load_object_list, make_client, scan_s3
 from scanner.state.s3 import S3State
-from tests.support.aws import hide_machine_aws, moto_admin, moto_server  # noqa: F401 - fixture
+from tests.support.aws import (  # noqa: F401 - fixture
+    hide_machine_aws,
+    moto_admin,
+    moto_server,
+    versioned_bucket_and_reader,
+)
 
 _names = itertools.count()
 FAKE = Fake("s3-scan")
@@ -60,15 +65,7 @@ def world(moto_server, monkeypatch) -> World:  # noqa: F811 - fixture
     url = f"http://{host}:{port}"
     n = next(_names)
     bucket, user = f"tf-state-{n}", f"scanner-{n}"
-    with moto_admin(url, "iam", "s3") as (iam, s3):
-        iam.create_user(UserName=user)
-        iam.put_user_policy(UserName=user, PolicyName="read", PolicyDocument=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
-        key = iam.create_access_key(UserName=user)["AccessKey"]
-        s3.create_bucket(Bucket=bucket)
-        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    return World(url, bucket, key["AccessKeyId"], key["SecretAccessKey"])
+    return World(url, bucket, *versioned_bucket_and_reader(url, bucket, user))
 
 
 def put(world: World, key: str, body: bytes) -> str:

@@ -159,6 +159,20 @@ def moto_admin(moto_url: str, *services: str, region: str = "us-east-1") -> Iter
         set_moto_auth(moto_url, "0")
 
 
+def versioned_bucket_and_reader(moto_url: str, bucket: str, user: str) -> tuple[str, str]:
+    """A versioned bucket and an IAM user allowed all of S3 (the credentials a
+    scan of that bucket runs with): (access key id, secret access key)."""
+    with moto_admin(moto_url, "iam", "s3") as (iam, s3):
+        iam.create_user(UserName=user)
+        iam.put_user_policy(UserName=user, PolicyName="read", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+        key = iam.create_access_key(UserName=user)["AccessKey"]
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
 @contextmanager
 def canned_sts(status: int, content_type: str, body: bytes) -> Iterator[tuple[str, list[str]]]:
     """A loopback "STS" that answers every POST with one canned response (a

@@ -22,7 +22,12 @@ import pytest
 
 from corpus.fakegen import B32U, Fake
 from scanner.tickets.model import ticket_id_for
-from tests.support.aws import hide_machine_aws, moto_admin, moto_server  # noqa: F401 - fixture
+from tests.support.aws import (  # noqa: F401 - fixture
+    hide_machine_aws,
+    moto_admin,
+    moto_server,
+    versioned_bucket_and_reader,
+)
 from tests.support.github_server import GitHubServer
 
 FAKE = Fake("secret-tickets")
@@ -69,14 +74,8 @@ def _incident(moto_server: tuple[str, int], tmp_path: Path) -> dict:  # noqa: F8
     n = time.monotonic_ns()
     bucket, user = f"tf-incident-{n}", f"responder-{n}"
     old_pw, new_pw, other_pw = FAKE.password(22), FAKE.password(22), FAKE.password(22)
-    with moto_admin(url, "iam", "s3") as (iam, s3):
-        iam.create_user(UserName=user)
-        iam.put_user_policy(UserName=user, PolicyName="read", PolicyDocument=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
-        key = iam.create_access_key(UserName=user)["AccessKey"]
-        s3.create_bucket(Bucket=bucket)
-        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    key_id, secret = versioned_bucket_and_reader(url, bucket, user)
+    with moto_admin(url, "s3") as (s3,):
         v1 = s3.put_object(Bucket=bucket, Key="env/prod.tfstate", Body=_state(old_pw, 1))["VersionId"]
         read_at = s3.head_object(Bucket=bucket, Key="env/prod.tfstate")["LastModified"]
         time.sleep(1.1)  # the overwrite comes after the read, in a later second
@@ -109,8 +108,8 @@ def _incident(moto_server: tuple[str, int], tmp_path: Path) -> dict:  # noqa: F8
     }
     inv = tmp_path / "investigation.json"
     inv.write_text(json.dumps(investigation))
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
-           "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"], "AWS_ENDPOINT_URL_S3": url,
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AWS_ACCESS_KEY_ID": key_id,
+           "AWS_SECRET_ACCESS_KEY": secret, "AWS_ENDPOINT_URL_S3": url,
            "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null",
            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
     read_report = tmp_path / "read.json"
