@@ -32,7 +32,7 @@ class Confidence(str, Enum):
 
 
 class ReportFormat(str, Enum):
-    """The formats of the org reports and of ``investigate``/``contain``."""
+    """The formats of the org reports and of ``contain`` (``investigate`` adds HTML)."""
 
     text = "text"
     json = "json"

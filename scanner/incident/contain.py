@@ -127,7 +127,8 @@ def plan(
     options = options or ContainOptions()
     now = (now or utc_now()).replace(microsecond=0)
     cutoff = iso(now)
-    # Read with defaults: an investigation file may come from an older version, or by hand.
+    # Its lists are read with defaults (c.get below): an investigation file may
+    # come from an older version, or be written by hand.
     c = investigation["containment"]
     ident = incident_id(investigation)
     actions: list[Action] = []
@@ -182,7 +183,7 @@ def plan(
                     "the aws:userid condition denies it too")
             if role.get("sessions_without_ip"):
                 action.warnings.append(
-                    "no source IP seen for " + ", ".join(role.get("sessions_without_ip", []))
+                    "no source IP seen for " + ", ".join(role["sessions_without_ip"])
                     + ": the IP condition may miss where they are used from")
             if not role.get("ips"):
                 action.warnings.append("no attacker IP known: only the aws:userid condition applies")

@@ -47,6 +47,8 @@ from scanner.incident.values import (
     TimelineEntry,
     UserSessions,
     Verdict,
+    data_read_label,
+    persistence_target,
 )
 
 PERSISTENCE_EVENTS = frozenset({
@@ -477,7 +479,7 @@ def _build(
     exposure = iso(exposed_at) if exposed_at else ""
     calls = db.calls()
     minted = [r for r in db.minted() if r["new_key_id"] and not r["error_code"]]
-    parent = {r["new_key_id"]: r for r in minted if r["new_key_id"]}
+    parent = {r["new_key_id"]: r for r in minted}
     places = _Places(exposure, calls)
     after, new_ip, hostile = places.after, places.new_ip, places.hostile
 
@@ -550,7 +552,7 @@ def _build(
     # Sessions.
     sessions: list[Session] = []
     for row in minted:
-        key_id = row["new_key_id"] or ""
+        key_id = row["new_key_id"] or ""  # never empty: minted keeps only rows with one
         if row["event_name"] not in SESSION_EVENTS:
             continue
         _, issued, expires = _session_window(row, window.end)
@@ -574,9 +576,8 @@ def _build(
 
     persistence = [p for c in calls if (p := _persistence(c, places)) is not None]
     data = [d for c in calls if (d := _data_read(c, places)) is not None]
-    data_events = collected.data_events_seen or any(
-        r["event_category"] == "Data" for r in db.query("SELECT event_category FROM events")
-    )
+    data_events = collected.data_events_seen or bool(
+        db.query("SELECT 1 AS seen FROM events WHERE event_category = 'Data' LIMIT 1"))
 
     # Verdicts per leaked (and attacker-created) key.
     created_keys = {p["target"]["accessKeyId"]: p for p in persistence
@@ -846,12 +847,11 @@ def _timeline(seeds: list[Seed], exposed_at: datetime | None, calls: list[CallRo
                                   f"from {s['source_ip']}"})
     for d in data:
         if d["from_new_place"] and not d["error"]:
-            what = f"s3://{d.get('bucket')}/{d.get('key')}" if d["service"] == "s3" else str(d.get("resource"))
-            out.append({"time": d["time"], "event": "data read", "detail": f"{d['action']} {what}"})
+            out.append({"time": d["time"], "event": "data read",
+                        "detail": f"{d['action']} {data_read_label(d, version=False)}"})
     for p in persistence:
         if p["from_new_place"]:
-            target = ", ".join(f"{k}={v}" for k, v in p["target"].items() if k not in (
-                "policyDocument", "assumeRolePolicyDocument"))
-            out.append({"time": p["time"], "event": "persistence", "detail": f"{p['action']} {target}"})
+            out.append({"time": p["time"], "event": "persistence",
+                        "detail": f"{p['action']} {persistence_target(p)}"})
     out.sort(key=lambda e: (e["time"], e["event"], e["detail"]))
     return out

@@ -18,16 +18,14 @@ from collections.abc import Callable
 from scanner.incident.values import (
     ActivityGroup,
     ContainRun,
-    DataRead,
     Investigation,
     PassStats,
-    PersistenceEvent,
     Place,
+    data_read_label,
+    persistence_target,
 )
 from scanner.report.escape import md_code, visible
 from scanner.report.html import BASE_CSS
-
-_POLICY_TEXT = ("policyDocument", "assumeRolePolicyDocument")
 
 
 def render_json(data: Investigation | ContainRun) -> str:
@@ -39,20 +37,6 @@ def _code(value: object) -> str:
     if isinstance(value, (list, tuple)):
         value = ", ".join(str(v) for v in value)
     return md_code(value) if value not in (None, "") else "-"
-
-
-def _what(d: DataRead) -> str:
-    if d["service"] == "s3":
-        what = f"s3://{d.get('bucket')}/{d.get('key') or ''}"
-    else:
-        what = str(d.get("resource"))
-    if d.get("version_id"):
-        what += f" (version {d.get('version_id')})"
-    return what
-
-
-def _target(p: PersistenceEvent) -> str:
-    return ", ".join(f"{k}={v}" for k, v in p["target"].items() if k not in _POLICY_TEXT)
 
 
 def _activity_table(rows: list[ActivityGroup]) -> list[str]:
@@ -113,14 +97,14 @@ def render_markdown(data: Investigation) -> str:
         for d in data["data_touched"]:
             error = d.get("error")
             out.append(f"| {_code(d['time'])} | {_code(d['action'])}{' (' + _code(error) + ')' if error else ''} "
-                       f"| {_code(_what(d))} | {_code(d['by_key_id'])} | {_code(d['source_ip'])} "
+                       f"| {_code(data_read_label(d))} | {_code(d['by_key_id'])} | {_code(d['source_ip'])} "
                        f"| {'yes' if d['from_new_place'] else 'no'} | {_code(d['flags'])} |")
     else:
         out.append("No data read seen after the exposure.")
     out += ["", "## Persistence", ""]
     if data["persistence"]:
         for p in data["persistence"]:
-            out.append(f"- {_code(p['time'])} **{p['action']}** {_code(_target(p))} by {_code(p['by_key_id'])} "
+            out.append(f"- {_code(p['time'])} **{p['action']}** {_code(persistence_target(p))} by {_code(p['by_key_id'])} "
                        f"from {_code(p['source_ip'])}{' (new place)' if p['from_new_place'] else ''}")
     else:
         out.append("No persistence seen after the exposure.")
@@ -184,6 +168,9 @@ def render_html(data: Investigation) -> str:
         "investigation.html",
         css=Markup(_CSS),  # our own stylesheet: the one value not escaped
         data=data,
+        # The labels every output gives a read and a persistence target.
+        what=lambda d: data_read_label(d, version=False),  # the version has its own column
+        target=persistence_target,
         inv=data["investigation"],
         volume=_volume(data["investigation"].get("stats")),
         leaks=[(k["key_id"], loc) for k in data["keys"] for loc in k["leak_locations"]],
@@ -217,7 +204,7 @@ def render_text(data: Investigation) -> str:
         out.append("data read from a new place:")
         for d in reads:
             flags = f" [{', '.join(d['flags'])}]" if d["flags"] else ""
-            out.append(f"  {d['time']}  {d['action']} {v(_what(d))}{flags}")
+            out.append(f"  {d['time']}  {d['action']} {v(data_read_label(d))}{flags}")
     if data["data_events_note"]:
         out += ["", data["data_events_note"]]
     inv = data["investigation"]

@@ -370,3 +370,25 @@ class ContainRun(TypedDict):
     actor: str | None
     started_at: str
     actions: list[ActionRecord]
+
+
+# The attacker's own policy documents are listed (contain can revert them),
+# never quoted into a report, a timeline or a ticket.
+POLICY_TEXT = ("policyDocument", "assumeRolePolicyDocument")
+
+
+def data_read_label(d: DataRead, *, version: bool = True) -> str:
+    """What was read, as every output names it: ``s3://bucket/key (version v)``
+    or ``service:resource`` (SSM, Secrets Manager, KMS)."""
+    if d.get("service") == "s3":
+        text = f"s3://{d.get('bucket')}/{d.get('key') or ''}"
+        if version and d.get("version_id"):
+            text += f" (version {d.get('version_id')})"
+        return text
+    return f"{d.get('service')}:{d.get('resource')}"
+
+
+def persistence_target(p: PersistenceEvent) -> str:
+    """A persistence call's target (``userName=ci, policyArn=...``), without
+    the policy documents."""
+    return ", ".join(f"{k}={v}" for k, v in p["target"].items() if k not in POLICY_TEXT)

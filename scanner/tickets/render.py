@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from scanner.clock import normalize_iso
-from scanner.incident.values import DataRead
+from scanner.incident.values import DataRead, data_read_label
 from scanner.report.escape import md_code, visible
 from scanner.tickets.model import RotationTicket
 from scanner.tickets.read_secrets import SecretTicket, Ticket
@@ -167,12 +167,7 @@ def c(value: object) -> str:
 
 
 def _what(d: DataRead) -> str:
-    if d.get("service") == "s3":
-        text = f"s3://{d.get('bucket')}/{d.get('key') or ''}"
-        if d.get("version_id"):
-            text += f" (version {d['version_id']})"
-    else:
-        text = f"{d.get('service')}:{d.get('resource')}"
+    text = data_read_label(d)
     flags = d.get("flags") or []
     return text + (f" [{', '.join(flags)}]" if flags else "")
 
