@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scanner.engine.matcher import line_bounds
 from scanner.engine.rules import Rule, RuleSet
@@ -83,26 +83,35 @@ def rule_for(ruleset: RuleSet, rule_id: str) -> Rule:
     return ruleset.by_id[rule_id]
 
 
-def choose_path(rule: Rule, ruleset: RuleSet, paths: list[str]) -> str | None:
-    """The first path of the blob this rule may report at (path-scoped rules
-    and path allowlists decide); None when every path is excluded."""
-    for path in paths or [""]:
-        if rule.applies_to_path(path) and not any(a.allows_path(path) for a in ruleset.allowlists):
-            return path
-    return None
-
-
-def allowlisted_path(rule: Rule, ruleset: RuleSet, paths: list[str]) -> tuple[str, str] | None:
-    """When ``choose_path`` found no path: the first path the rule applies to
-    that only a project allowlist excludes, with that allowlist's label, so
-    the finding is reported as suppressed by it rather than dropped."""
+def choose_path(rule: Rule, ruleset: RuleSet, paths: list[str]) -> tuple[str, str | None] | None:
+    """The path of the blob this rule reports at (path-scoped rules and path
+    allowlists decide), with the label of the project allowlist that hides it
+    there (None: reported): the first path nothing excludes, else the first
+    one only a project allowlist excludes, so the finding is listed as
+    suppressed by it. None when the rule or the catalog excludes every path."""
+    hidden: tuple[str, str | None] | None = None
     for path in paths or [""]:
         if not rule.applies_to_path(path):
             continue
         allowing = [a for a in ruleset.allowlists if a.allows_path(path)]
-        if allowing and all(a.source for a in allowing):
-            return path, allowing[0].source
-    return None
+        if not allowing:
+            return path, None
+        if hidden is None and all(a.source for a in allowing):
+            hidden = (path, allowing[0].source)
+    return hidden
+
+
+def place_match(match: Match, rule: Rule, ruleset: RuleSet,
+                paths: list[str]) -> tuple[Match, str] | None:
+    """The match and the path it is reported at; a match only a project path
+    allowlist hides there carries that allowlist's label (listed as suppressed)."""
+    chosen = choose_path(rule, ruleset, paths)
+    if chosen is None:
+        return None
+    path, label = chosen
+    if label is not None and match.allowlist is None:
+        match = replace(match, allowlist=label)
+    return match, path
 
 
 def build_finding(

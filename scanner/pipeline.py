@@ -20,12 +20,11 @@ from scanner.engine.rulecache import cached_default_rules
 from scanner.engine.rules import Rule, RuleSet
 from scanner.findings import (
     Location,
-    allowlisted_path,
     build_finding,
-    choose_path,
     locate,
     locate_all,
     one_per_secret,
+    place_match,
     rule_for,
 )
 from scanner.model import (
@@ -193,7 +192,6 @@ class _Worker:
         """Scan overlapping windows of one large input as one blob: matches
         starting in a window's overlap are left to the next window (no
         duplicates), offsets and line numbers are those of the whole input."""
-        from dataclasses import replace
 
         from scanner.sources import large_blob
 
@@ -417,13 +415,10 @@ def _findings_for(item: _BlobResult, origin: BlobOrigin, ruleset: RuleSet, optio
         if line_ranges is not None and not any(a <= location.line <= b for a, b in line_ranges):
             continue
         rule = rule_for(ruleset, match.rule_id)
-        path = choose_path(rule, ruleset, origin.paths)
-        if path is None:
-            allowed = allowlisted_path(rule, ruleset, origin.paths)
-            if allowed is None:
-                continue
-            path, label = allowed
-            match = replace(match, allowlist=match.allowlist or label)
+        placed = place_match(match, rule, ruleset, origin.paths)
+        if placed is None:
+            continue
+        match, path = placed
         kept.append((match, location, rule, path))
     out = []
     for match, location, rule, path in one_per_secret(kept):

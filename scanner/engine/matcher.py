@@ -376,13 +376,13 @@ class Engine:
         whole = data[match_start:match_end]
         line_start, line_end = line_bounds(data, match_start, match_end)
         line = data[line_start:line_end]
-        allowing = next((a for a in compiled.allowlists if a.allows_text(secret, whole, line)), None)
-        if allowing is not None and not allowing.source:
-            return None  # the rule's own definition excludes it
+        allowing = [a for a in compiled.allowlists if a.allows_text(secret, whole, line)]
+        if any(not a.source for a in allowing):
+            return None  # the rule's own definition (or the catalog's) excludes it
         marker = inline_marker(data, match_start, match_end) if self.inline_allow else None
         return Match(compiled.rule.id, start, end, match_start, match_end, secret, round(entropy, 3),
                      decoded=decoded, allowed=marker, confidence=confidence,
-                     allowlist=allowing.source if allowing is not None else None)
+                     allowlist=allowing[0].source if allowing else None)
 
 
 def _prefer_specific(matches: Iterable[Match], rank: dict[str, int]) -> list[Match]:

@@ -42,7 +42,7 @@ from scanner.clock import iso
 from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.matcher import Engine
 from scanner.engine.rules import RuleSet, default_rules
-from scanner.findings import build_finding, choose_path, locate, one_per_secret, rule_for
+from scanner.findings import build_finding, locate, one_per_secret, place_match, rule_for
 from scanner.model import (
     BlobOrigin,
     Finding,
@@ -588,8 +588,10 @@ class _Reader:
         kept = []
         for match in matches:
             rule = rule_for(ruleset, match.rule_id)
-            if choose_path(rule, ruleset, [unit.inner]) is None:
+            placed = place_match(match, rule, ruleset, [unit.inner])
+            if placed is None:
                 continue
+            match = placed[0]
             location = locate(unit.data, match, redacted=self.options.redact, others=matches)
             kept.append((match, location, rule, unit.path))
         out = []

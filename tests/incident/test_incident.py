@@ -902,7 +902,6 @@ def test_investigate_html_escapes_every_attacker_value(world: World, tmp_path: P
     data = json.loads(_cli(world, ["investigate", "--key", key, "--exposed-at", ct_time(EXPOSED), "--cloudtrail",
                                    str(root), *WINDOW, "--format", "json"]).stdout)
     from scanner.incident.render import render
-
     from scanner.report.escape import md_code
 
     markdown = render(data, "markdown")
