@@ -5,6 +5,7 @@ Nothing here imports git, GitHub or AWS code, so every layer can depend on it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import MISSING, asdict, dataclass, field
 from typing import Any, Literal
 
@@ -386,3 +387,28 @@ class ScanResult:
         if self.suppressed:  # listed whenever anything was hidden
             data["suppressed"] = [s.to_dict() for s in self.suppressed]
         return data
+
+
+def rotation_subject(resource: str | None, attribute: str | None, description: str,
+                     rule: str) -> str:
+    """What a responder rotates: ``the password of aws_db_instance.main`` (a
+    parsed Terraform attribute), else the rule's description in running text
+    (``the password in a DSN (dsn-password)``; names such as GitHub or AWS
+    keep their case)."""
+    if resource and attribute:
+        return f"the {attribute} of {resource}"
+    first, _, rest = description.partition(" ")
+    if re.fullmatch(r"[A-Z][a-z]+", first):
+        first = first.lower()
+    return f"the {' '.join(filter(None, (first, rest)))} ({rule})"
+
+
+def rotation_ask(subject: str, key: str | None, version: str | None, read_at: str | None,
+                 source_ip: str | None) -> str:
+    """The one line a responder acts on, for a secret in an object an attacker read."""
+    text = f"rotate {subject}: it was in {key} version {version or 'current'}"
+    if read_at:
+        text += f", read at {read_at}"
+    if source_ip:
+        text += f" from {source_ip}"
+    return text

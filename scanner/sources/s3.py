@@ -52,6 +52,8 @@ from scanner.model import (
     ScanResult,
     ScanStats,
     Suppression,
+    rotation_ask,
+    rotation_subject,
 )
 from scanner.secrets import git_blob_id
 
@@ -623,15 +625,10 @@ def rotation_line(finding: Finding) -> str:
     """The one-line ask of a child ticket for a secret in an object an
     attacker read: what to rotate, where it was, when and from where it was read."""
     extra = finding.extra
-    what = (f"the {extra['attribute']} of {extra['resource']}" if extra.get("resource")
-            else f"the {finding.description.lower()} ({finding.rule})")
-    where = f"{extra.get('key')} version {extra.get('version_id') or 'current'}"
-    read = ""
-    if extra.get("read_at"):
-        read += f", read at {extra['read_at']}"
-    if extra.get("source_ip"):
-        read += f" from {extra['source_ip']}"
-    return f"rotate {what}: it was in {where}{read}"
+    subject = rotation_subject(extra.get("resource"), extra.get("attribute"),
+                               finding.description, finding.rule)
+    return rotation_ask(subject, extra.get("key"), extra.get("version_id"),
+                        extra.get("read_at"), extra.get("source_ip"))
 
 
 def _message(exc: BaseException) -> str:

@@ -22,7 +22,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
-from scanner.model import SEVERITY_ORDER, Severity
+from scanner.model import SEVERITY_ORDER, Severity, rotation_ask, rotation_subject
 from scanner.tickets.model import RotationTicket, TicketAction, TicketOutcome, ticket_id_for
 
 
@@ -80,9 +80,7 @@ class SecretTicket:
     @property
     def what(self) -> str:
         """``the password of aws_db_instance.main``, or the rule's description."""
-        if self.resource and self.attribute:
-            return f"the {self.attribute} of {self.resource}"
-        return f"the {self.description[:1].lower()}{self.description[1:]} ({self.rule})"
+        return rotation_subject(self.resource, self.attribute, self.description, self.rule)
 
     @property
     def first_read(self) -> ObjectReadRecord | None:
@@ -94,12 +92,8 @@ class SecretTicket:
         """The one line a responder acts on."""
         place = self.places[0]
         read = self.first_read
-        text = f"rotate {self.what}: it was in {place.key} version {place.version}"
-        if read and read.time:
-            text += f", read at {read.time}"
-        if read and read.source_ip:
-            text += f" from {read.source_ip}"
-        return text
+        return rotation_ask(self.what, place.key, place.version, read.time if read else None,
+                            read.source_ip if read else None)
 
     @property
     def title(self) -> str:

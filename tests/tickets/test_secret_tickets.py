@@ -252,3 +252,15 @@ def test_an_object_list_without_versions_or_times_is_still_clear(tmp_path):
     listing.write_text(json.dumps({"data_touched": "nope"}))
     with pytest.raises(S3SetupError, match="investigate"):
         load_object_list(listing)
+
+
+def test_the_rotation_line_reads_as_running_text_and_keeps_names():
+    # One wording for the scan report's "rotate" field and the child ticket.
+    from scanner.model import rotation_ask, rotation_subject
+
+    assert rotation_subject(None, None, "GitHub personal access token", "github-pat") == (
+        "the GitHub personal access token (github-pat)")
+    assert rotation_subject(None, None, "Password in a DSN", "dsn-password") == (
+        "the password in a DSN (dsn-password)")
+    assert rotation_ask("the x of y", "env/a.tfstate", None, "T", "203.0.113.7") == (
+        "rotate the x of y: it was in env/a.tfstate version current, read at T from 203.0.113.7")
