@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from scanner.model import CONFIDENCE_ORDER, Confidence, ScanResult
 
@@ -214,8 +214,7 @@ def prepare_scan(
     modes = [m for m, on in (("--range", bool(range)), ("--staged", staged), ("--no-git", no_git)) if on]
     if len(modes) > 1:
         raise SetupError(f"{' and '.join(modes)} cannot be combined")
-    if jobs < 0:
-        raise SetupError(f"--jobs must be 0 (all cores) or more, got {jobs}")
+    limits = _engine_limits(jobs, max_decode_depth)
     root = project_root(Path.cwd() if stream else path, git=not no_git)
     notices: list[str] = []
     limit = () if (no_git or staged) else _history_limit(path, root)
@@ -231,14 +230,10 @@ def prepare_scan(
         notices[:] = [files.label(n) for n in notices]
     if max_blob_size is None and settings and settings.max_blob_size:
         max_blob_size = settings.max_blob_size
-    options = ScanOptions(ruleset=ruleset, jobs=jobs, redact=redact, all_objects=all_objects,
+    options = ScanOptions(ruleset=ruleset, redact=redact, all_objects=all_objects,
                           range=range, staged=staged, no_git=no_git, prefilter=prefilter,
                           inline_allow=inline_allow, paths=limit, exclude=tuple(exclude),
-                          include=tuple(include), gitignore=gitignore)
-    if max_decode_depth is not None:
-        if not 0 <= max_decode_depth <= 8:
-            raise SetupError(f"--max-decode-depth must be 0 (no decoding) to 8, got {max_decode_depth}")
-        options.max_decode_depth = max_decode_depth
+                          include=tuple(include), gitignore=gitignore, **limits)
     if max_blob_size is not None:
         try:
             options.max_blob_size = parse_size(max_blob_size)
@@ -307,22 +302,35 @@ def prepare_remote_scan(
     (``no_git``: there is no history to re-read secrets from). Raises ``SetupError``."""
     from scanner.pipeline import ScanOptions
 
-    if jobs < 0:
-        raise SetupError(f"--jobs must be 0 (all cores) or more, got {jobs}")
+    limits = _engine_limits(jobs, max_decode_depth)
     root = project_root(where or Path.cwd())
     notices: list[str] = []
-    settings, ruleset = _project_rules(root, config, rules_dir, False, enable_rules,
+    settings, ruleset = _project_rules(root, config, rules_dir, True, enable_rules,
                                        disable_rules, gitleaks_config, notices)
     if settings is not None:
         notices.append(f"using configuration {settings.source}")
-    options = ScanOptions(ruleset=ruleset, jobs=jobs, redact=redact, no_git=True,
-                          prefilter=prefilter, inline_allow=inline_allow)
+    options = ScanOptions(ruleset=ruleset, redact=redact, no_git=True,
+                          prefilter=prefilter, inline_allow=inline_allow, **limits)
+    return PreparedScan(path=root, root=root, settings=settings, options=options, notices=notices,
+                        inline_allow=inline_allow)
+
+
+class _Limits(TypedDict, total=False):
+    jobs: int
+    max_decode_depth: int
+
+
+def _engine_limits(jobs: int, max_decode_depth: int | None) -> _Limits:
+    """``jobs`` and ``max_decode_depth`` checked, as ScanOptions keywords
+    (a depth of None keeps the engine's default). Raises ``SetupError``."""
+    if jobs < 0:
+        raise SetupError(f"--jobs must be 0 (all cores) or more, got {jobs}")
+    limits: _Limits = {"jobs": jobs}
     if max_decode_depth is not None:
         if not 0 <= max_decode_depth <= 8:
             raise SetupError(f"--max-decode-depth must be 0 (no decoding) to 8, got {max_decode_depth}")
-        options.max_decode_depth = max_decode_depth
-    return PreparedScan(path=root, root=root, settings=settings, options=options, notices=notices,
-                        inline_allow=inline_allow)
+        limits["max_decode_depth"] = max_decode_depth
+    return limits
 
 
 def _trusted_files(root: Path, range: str | None, config_from: str | None, trust: bool,
