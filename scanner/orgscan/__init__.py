@@ -8,7 +8,7 @@ tickets) as ``leakwarden org scan`` does it; ``run_org_scan`` the scan alone.
 from scanner.lazy import lazy_exports
 
 # Loaded on first use: Dask workers import ``scanner.orgscan.task`` and need
-# neither the audit nor PyGithub's client for it.
+# not the audit (nor the coordinator) for it.
 _EXPORTS = {
     "NightlyOptions": "scanner.orgscan.nightly",
     "mark_reported": "scanner.orgscan.nightly",

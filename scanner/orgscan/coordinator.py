@@ -30,8 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
-from scanner.audit.run import Violation
-from scanner.audit.visibility import VisibilityChange
 from scanner.clock import now_iso
 from scanner.github.client import (
     GITHUB_OR_CONFIG_ERRORS,
@@ -46,6 +44,8 @@ from scanner.state.db import StateFile
 from scanner.state.orgscan import OrgScanStore, RepoCursor
 
 if TYPE_CHECKING:
+    from scanner.audit.run import Violation
+    from scanner.audit.visibility import VisibilityChange
     from scanner.github.client import RepoInfo
     from scanner.tickets.model import TicketOutcome
     from scanner.verify.verifier import VerifySummary

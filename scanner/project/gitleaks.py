@@ -179,10 +179,7 @@ def apply_to(ruleset: RuleSet, path: Path) -> tuple[RuleSet, list[str]]:
     warnings = list(config.warnings)
     if config.use_default:
         disabled = _disabled_ids(config.disabled, ruleset, path, warnings)
-        keep = [r for r in ruleset.rules if r.id not in disabled]
-        parsed = [r for r in ruleset.parsed if r.id not in disabled]
-        return (RuleSet(keep, ruleset.allowlists, parsed).extended(config.rules, config.allowlists),
-                warnings)
+        return ruleset.select(disable=disabled).extended(config.rules, config.allowlists), warnings
     if not config.rules:
         warnings.append(f"{path}: no usable rules in it; the built-in rules are used")
         return ruleset.extended((), config.allowlists), warnings

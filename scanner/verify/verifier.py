@@ -2,8 +2,9 @@
 
 This is what ``scan --verify`` and ``verify REPORT.json`` call. It sets, on
 every AWS finding, ``aws_account`` (decoded from the key ID, or from the key a
-secret was paired with) and ``verification``. Clear secrets are re-read from the repository in
-memory and dropped when the run ends; nothing here prints or stores them.
+secret was paired with) and ``verification``. Clear secrets are re-read from
+the repository in memory and dropped when the run ends; nothing here prints
+or stores them.
 """
 
 from __future__ import annotations
