@@ -65,7 +65,7 @@ def test_a_provider_name_on_the_line_identifies_the_value(engine, text, rule):
     (f'#: ../../src/tutorial/matrices.rst:12\n# {HEX32}\nmsgid "Linear Algebra"\n', "linear-client-secret"),
     (f'msgid "Linear Algebra" # {HEX32}', "linear-client-secret"),           # no credential word
     # A commit message: the author's employer's domain, then an identifier.
-    ("Author: Some One <someone@dropbox.com>\n\n    Fix EnumTypeWrapper\n", "dropbox-api-token"),
+    ("Author: Some One <someone@dropbox.com> Fix EnumTypeWrapper\n", "dropbox-api-token"),
     (f"Reported-by: a <a@mail.dropbox.com> Unconditionally {DROPBOX}", "dropbox-api-token"),
     (f"ipinfodb = '{TAXJAR}'", "ipinfo-api-key"),                            # a longer word, not the name
     (f"taxjar\nAPI_KEY={TAXJAR}", "taxjar-api-key"),                          # the name on another line

@@ -78,3 +78,11 @@ def test_hyperscan_database_from_disk_cache_finds_the_same(tmp_path, monkeypatch
     wide = {r.id for r in RULES.rules if prefilter.rule_width(r) > 4096}
     assert set(fresh.keyword_fallback_rules) == wide
     assert "private-key" in wide and len(wide) < 12
+
+
+def test_every_detector_has_a_version():
+    # RuleSet.version keys incremental stores; a detector missing from the
+    # table would change what it reports without those stores noticing.
+    from scanner.engine import assignments
+
+    assert set(assignments.DETECTOR_VERSIONS) == set(assignments.DETECTORS)
