@@ -769,13 +769,14 @@ def _pinned(objects: Sequence[ObjectVersion], client: Any, call: _Retrying, buck
         notes.append(f"objects read in other buckets are not scanned here: "
                      f"{', '.join(others)} (scan s3://BUCKET --objects-from for each)")
     out: dict[tuple[str, str], ObjectVersion] = {}
+    listed: dict[str, _Listing] = {}  # each key's versions listed once, however often it was read
     for obj in objects:
         if obj.bucket != bucket or not obj.key.startswith(prefix):
             counters.skipped_filtered += 1
             continue
         if obj.version_id is None and isinstance(obj, ReadObject) and obj.reads \
                 and obj.reads[0].time:
-            version = _version_at(client, call, obj, obj.reads[0].time, notes)
+            version = _version_at(client, call, obj, obj.reads[0].time, notes, listed)
             if version is None:
                 continue
             obj = replace(obj, version_id=version)
@@ -789,28 +790,39 @@ def _pinned(objects: Sequence[ObjectVersion], client: Any, call: _Retrying, buck
     return list(out.values())
 
 
+# A key's versions and delete markers as (last modified, version id, is a
+# delete marker), or the error code of a listing that failed.
+_Listing = list[tuple[datetime, str, bool]] | str
+
+
 def _version_at(client: Any, call: _Retrying, obj: ObjectVersion, when: str,
-                notes: list[str]) -> str | None:
+                notes: list[str], listed: dict[str, _Listing]) -> str | None:
     """The id of the version of ``obj.key`` that was current at ``when``;
     None (with a note) when there was none to read then. A bucket whose
-    versions cannot be listed gives the current version, said in a note."""
+    versions cannot be listed gives the current version, said in a note.
+    ``listed`` keeps each key's listing for the next read of it."""
     from scanner.clock import parse_iso
 
     try:
         at = parse_iso(when)
-        pages = call(lambda: list(client.get_paginator("list_object_versions").paginate(
-            Bucket=obj.bucket, Prefix=obj.key)))
     except ValueError:
         notes.append(f"{obj.url}: read time {when!r} is not a time: the current version is scanned")
         return "null"
-    except Exception as exc:  # noqa: BLE001 - no ListBucketVersions: the current one
-        notes.append(f"{obj.url}: cannot list its versions ({error_code(exc)}): the current "
+    if obj.key not in listed:
+        try:
+            pages = call(lambda: list(client.get_paginator("list_object_versions").paginate(
+                Bucket=obj.bucket, Prefix=obj.key)))
+            listed[obj.key] = [(e["LastModified"], e.get("VersionId") or "null", marker)
+                               for page in pages
+                               for marker, name in ((False, "Versions"), (True, "DeleteMarkers"))
+                               for e in page.get(name) or () if e.get("Key") == obj.key]
+        except Exception as exc:  # noqa: BLE001 - no ListBucketVersions: the current one
+            listed[obj.key] = error_code(exc)
+    entries = listed[obj.key]
+    if isinstance(entries, str):
+        notes.append(f"{obj.url}: cannot list its versions ({entries}): the current "
                      f"version is scanned, which may not be the one read at {when}")
         return "null"
-    entries = [(e["LastModified"], e.get("VersionId") or "null", marker)
-               for page in pages
-               for marker, name in ((False, "Versions"), (True, "DeleteMarkers"))
-               for e in page.get(name) or () if e.get("Key") == obj.key]
     before = [e for e in entries if e[0] <= at]
     if not before or max(before)[2]:
         notes.append(f"{obj.url}: no version of it was current at {when} any more (deleted "
