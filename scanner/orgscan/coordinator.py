@@ -100,12 +100,6 @@ class AuditNews:
         }
 
 
-def _verification_complete(summary: VerifySummary) -> bool:
-    # Over a whole org, a key's own answer decides: an error on one of the
-    # secrets tried beside a key that proved live does not leave the run incomplete.
-    return not summary.problems and not summary.keys_by_status.get("error")
-
-
 class OrgScanStats(TypedDict):
     """The counts of one run, as the report's ``stats`` lists them."""
 
@@ -142,7 +136,7 @@ class OrgScanReport:
     def exit_code(self) -> int:
         """2 incomplete (a repo failed, a scan error), 1 new findings, else 0."""
         if self.failed or self.errors or (self.verification is not None
-                                          and not _verification_complete(self.verification)):
+                                          and not self.verification.keys_complete):
             return 2
         return 1 if self.findings else 0
 
@@ -177,7 +171,7 @@ class OrgScanReport:
         if self.verification is not None:
             v = self.verification
             data["verification"] = {"keys_by_status": v.keys_by_status, "sts_calls": v.sts_calls,
-                                    "problems": v.problems, "complete": _verification_complete(v)}
+                                    "problems": v.problems, "complete": v.keys_complete}
         if self.tickets:
             data["tickets"] = [{"ticket": o.ticket_id, "key_id": o.key_id, "action": o.action, "where": o.where,
                                 "message": o.message} for o in self.tickets]

@@ -73,6 +73,12 @@ class VerifySummary:
     def complete(self) -> bool:
         return not self.problems and not self.by_status.get("error")
 
+    @property
+    def keys_complete(self) -> bool:
+        """Over a whole org, a key's own answer decides: an error on one of the
+        secrets tried beside a key that proved live does not leave the run incomplete."""
+        return not self.problems and not self.keys_by_status.get("error")
+
     def add(self, other: VerifySummary, where: str) -> None:
         """Count ``other`` in too (``org scan``: one run per repository); its
         problems are prefixed with ``where``. STS calls are the caller's to set
