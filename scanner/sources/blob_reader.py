@@ -32,11 +32,6 @@ from scanner.sources.git_history import GIT_PACK_WINDOWS_READ, check_blob_id
 # kept, and its size says how to stream it instead.
 BlobRead = tuple[bytes, "bytes | None", "str | None", int]
 
-# The pipe from cat-file stays at the default 64 KiB on purpose: a 1 MiB pipe
-# let cat-file run far ahead of the matching, and on two cores the four
-# busy processes (two workers, two cat-files) then slowed matching down
-# (mypy: 10.5-13.8 s against 8.6-8.8 s wall, same CPU).
-
 # A blob over the caller's size limit is skipped in pieces of this size.
 _DISCARD = 1 << 20
 
@@ -83,6 +78,10 @@ class BlobReader:
             # Each worker runs its own cat-file; git's default 96 MiB delta-base
             # cache per process would put two workers over the memory budget,
             # and half of it keeps most of the speed (measured on python/mypy).
+            # The pipe stays at the default 64 KiB on purpose: a 1 MiB pipe let
+            # cat-file run far ahead of the matching, and on two cores the four
+            # busy processes (two workers, two cat-files) then slowed matching
+            # down (mypy: 10.5-13.8 s against 8.6-8.8 s wall, same CPU).
             self._proc = subprocess.Popen(
                 [self._git or "git", f"--git-dir={self.git_dir}",
                  "-c", "core.deltaBaseCacheLimit=48m", *GIT_PACK_WINDOWS_READ, "cat-file", "--batch"],
