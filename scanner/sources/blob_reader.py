@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import IO
 
 import pygit2
@@ -48,6 +49,7 @@ class BlobReader:
         self.repo = pygit2.Repository(git_dir)
         self._git = shutil.which("git") if use_git_binary else None
         self._proc: subprocess.Popen[bytes] | None = None
+        self._buffered = len(_batch_mode(self._git)) > 1 if self._git else False
 
     def read_many(self, oids: Sequence[bytes], max_size: int | None = None, *,
                   kind: bytes = b"blob") -> Iterator[BlobRead]:
@@ -84,7 +86,8 @@ class BlobReader:
             # down (mypy: 10.5-13.8 s against 8.6-8.8 s wall, same CPU).
             self._proc = subprocess.Popen(
                 [self._git or "git", f"--git-dir={self.git_dir}",
-                 "-c", "core.deltaBaseCacheLimit=48m", *GIT_PACK_WINDOWS_READ, "cat-file", "--batch"],
+                 "-c", "core.deltaBaseCacheLimit=48m", *GIT_PACK_WINDOWS_READ, "cat-file",
+                 *_batch_mode(self._git or "git")],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 env=env, bufsize=1 << 20,
             )
@@ -93,7 +96,12 @@ class BlobReader:
     def _read_cat_file(self, oids: Sequence[bytes], limit: int, kind: bytes) -> Iterator[BlobRead]:
         proc = self._start()
         assert proc.stdin is not None and proc.stdout is not None
-        request = b"\n".join(oids) + b"\n"
+        if self._buffered:
+            # One "flush" after the run: the answers stay in cat-file's
+            # output buffer until then, so the last ones are not held back.
+            request = b"contents " + b"\ncontents ".join(oids) + b"\nflush\n"
+        else:
+            request = b"\n".join(oids) + b"\n"
         stdin = proc.stdin
 
         def feed() -> None:
@@ -176,3 +184,22 @@ def _parse_batch(out: IO[bytes], oids: Sequence[bytes], limit: int, kind: bytes 
 
 class _CatFileDied(Exception):
     pass
+
+
+@cache
+def _batch_mode(git: str) -> tuple[str, ...]:
+    """cat-file's options for reading many objects.
+
+    ``--batch`` writes each object's header, contents and newline with a
+    system call each, flushed at once: three pipe writes (and as many
+    wake-ups of the reader) per blob. ``--batch-command --buffer`` (git
+    2.36+) answers the same ``contents`` requests through one output buffer,
+    flushed when asked to; the output is byte for byte what ``--batch``
+    writes (python/mypy: ~0.15 CPU-s less for 53k blobs, git and reader)."""
+    try:
+        out = subprocess.run([git, "version"], capture_output=True, env=child_env(),
+                             timeout=10).stdout
+        version = tuple(int(part) for part in out.split()[2].split(b".")[:2])
+    except (OSError, subprocess.SubprocessError, IndexError, ValueError):
+        version = (0, 0)
+    return ("--batch-command", "--buffer") if version >= (2, 36) else ("--batch",)
