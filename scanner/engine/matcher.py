@@ -208,11 +208,16 @@ class Engine:
         with ``Match.decoded`` naming the encoding.
         """
         candidates = self._candidates(data, paths)
-        probes = {self._probe_kinds[-1 - k] for k in candidates if k < 0}
-        matches, errors = self._scan_plain(data, candidates, paths)
-        if probes:
-            self._scan_decoded(data, probes, matches, errors, paths)
-        found = _prefer_specific(matches.values(), self._rank)
+        found: list[Match] = []
+        errors: list[ScanError] = []
+        # Most blobs of a history have no candidate at all: nothing to
+        # confirm, decode or rank (a few microseconds each, 50k+ times).
+        if candidates:
+            probes = {self._probe_kinds[-1 - k] for k in candidates if k < 0}
+            matches, errors = self._scan_plain(data, candidates, paths)
+            if probes:
+                self._scan_decoded(data, probes, matches, errors, paths)
+            found = _prefer_specific(matches.values(), self._rank)
         if self.structured and self._parsed_ids:
             parsed = [m for m in terraform_state.find_matches(data, list(paths) if paths else None)
                       if m.rule_id in self._parsed_ids]

@@ -107,6 +107,8 @@ class HyperscanPrefilter:
         import hyperscan
 
         self._hs = hyperscan
+        # Scratch spaces, one per thread (see _scratch).
+        self._local = threading.local()
         self._probes = list(probes)
         self._probe_base = 2 * len(rules) + 10 * sum(len(r.keywords) for r in rules) + 1
         # Widths are worked out on the first hit of each rule: parsing every
@@ -192,11 +194,11 @@ class HyperscanPrefilter:
         # The prefilter is shared by every scan in the process, but a scratch
         # space serves one scan at a time: threads (a Dask worker running
         # several repos) each get their own.
-        local = self.__dict__.setdefault("_local", threading.local())
-        scratch = getattr(local, "scratch", None)
-        if scratch is None:
-            scratch = local.scratch = self._hs.Scratch(self._db)
-        return scratch
+        try:
+            return self._local.scratch
+        except AttributeError:
+            scratch = self._local.scratch = self._hs.Scratch(self._db)
+            return scratch
 
     def candidates(self, data: bytes) -> dict[int, list[Window]]:
         found: dict[int, list[Window]] = {i: WHOLE for i in self._always_whole}
