@@ -47,49 +47,49 @@ PROVIDERS = """
     dwolla dynalist dyspatch eagleeyenetworks easyinsight ecostruxureit edamam edenai elasticemail
     elevenlabs enablex enigma envoy eraser etherscan ethplorer eventbrite everhour exchangerate
     exchangerateapi exchangerates exchangeratesapi exportsdk extractorapi faceplusplus fastforex
-    feedier fetchrss fileio finage financialmodelingprep fixerio flatio fleetbase flexport flightapi
+    feedier fetchrss fileio finage financialmodelingprep fixerio flatio fleetbase flightapi
     flightlabs flightstats flowflu fmfw formbucket formcraft formio formsite foursquare freshdesk
     freshworks fulcrum fullstory fxmarket geckoboard geoapify geocode geocodify geocodio getemails
     getgeoapi getgist getresponse getsandbox glassnode gocanvas goodday graphcms graphhopper
     groovehq gtmetrix guardianapi gumroad gyazo happyscribe harvest hasura hellosign helpcrunch
-    helpscout hiveage holidayapi holistic html2pdf humanity hunterio hybiscus hypertrack iconfinder
-    iexapis iexcloud imagekit imagga impala infura insightly instabot instamojo interseller intrinio
-    invoiceocean ip2location ipapi ipgeolocation ipinfo ipinfodb ipquality ipstack jotform jumpcloud
-    jupiterone juro kanbantool karmacrm keenio kickbox klaviyo klipfolio knapsackpro kontent kylas
-    languagelayer larksuite leadfeeder lemlist lemonsqueezy lendflow lessannoyingcrm linenotify
-    linkpreview liveagent livestorm loadmill locationiq loggly loginradius logzio lokalise loyverse
-    lunchmoney luno m3o madkudu magicbell mailboxlayer mailerlite mailjet mailmodo mailsac mapquest
-    marketstack mavenlink meaningcloud mediastack meistertask mesibo metaapi metabase metrilo
-    mindmeister miro mixmax mixpanel mockaroo monkeylearn moonclerk moosend moralis mrticktock
-    myintervals nasdaqdatalink netcore nethunt netsuite neutrinoapi newsapi newscatcher nexmo
-    nftport ngrok nicereply nightfall nimble noticeable nozbe numverify nutritionix nvapi
-    nylas oanda omnisend onedesk onelogin onepagecrm onesignal onfleet oopspam opencagedata openuv
-    openweather opsgenie optimizely overloop owlbot packagecloud pagarme pandadoc pandascore
-    paperform paralleldots parsehub parseur partnerstack pastebin paydirtapp paymoapp paymongo
-    pdflayer pdfshift peopledatalabs pepipost percy photoroom pinata pipedream pipedrive pivotal
-    pixabay planview planyo plivo podio pollsapi poloniex polygon positionstack postageapp posthog
-    powrbot prodpad prospectcrm protocolsio proxycrawl psexec pubnub purestake pushbullet pyxis qase
-    qualaroo qubole raven rawg reachmail reallysimplesystems rebrandly recaptcha rentman repairshopr
-    replyio requestfinance restpack revampcrm ringcentral ritekit roaring rocketreach route4me
-    runrunit runscope salesblink salescookie salesflare salesmate satismeter scalr scrapeowl
-    scraperapi scraperbox scrapestack scrapfly scrapingant scrapingbee screenshotapi screenshotlayer
-    scrutinizer securitytrails selectpdf semaphore serphouse serpstack sheety sherpadesk shipday
-    shodan shotstack shutterstock signalwire signaturit signupgenius sigopt simfin simplesat
-    simplynoted simvoly sinch siteleaf skrapp skybiometry smartsheet smartystreets smooch snipcart
-    solarwinds sparkpost speechtext speechtextai splunk spoonacular sportsmonk spotify sslmate
-    stackhawk statuscake statuspage statuspal stitchdata stockdata storecove stormboard stormglass
-    storyblok storychief strava streak stytch sugester supernotes surveyanyplace surveybot
-    surveysparrow survicate swell swiftype tableau tailscale tallyfy tatumio taxjar teamgate
-    teamwork technicalanalysisapi tefter teletype telnyx testingbot textanywhere textmagic
-    theoddsapi thingsboard thinkific thousandeyes ticketmaster tickettailor tiingo timecamp
-    timezoneapi tmetric todoist toggl tomorrowio tomtom tradier transferwise travelpayouts
-    twelvedata twist tyntec typetalk ubidots uclassify unifyid unplugg unsplash upcdatabase uplead
-    uploadcare uptimerobot upwave urlscan userflow userstack vatlayer vbout verimail veriphone
-    versioneye virustotal visualcrossing voiceflow voicegain voodoosms vouchery vpnapi vultr vyte
-    walkscore wandb weatherbit weatherstack web3storage webex webflow webscraper webscraping
-    websitepulse weightsandbiases wepay whoxy wistia witai wiz worksnaps workstack worldcoinindex
-    worldweather wrike yelp youneedabudget yousign zenkit zenrows zenscrape zenserp zeplin
-    zerobounce zerotier zipbooks zipcodeapi zipcodebase zohocrm zonka zulip
+    helpscout hereapi hiveage holidayapi holistic honeycomb html2pdf humanity hunterio hybiscus
+    hypertrack iconfinder iexapis iexcloud imagekit imagga impala infura insightly instabot
+    instamojo interseller intrinio invoiceocean ip2location ipapi ipgeolocation ipinfo ipinfodb
+    ipquality ipstack jotform jumpcloud jupiterone juro kanbantool karmacrm keenio kickbox klaviyo
+    klipfolio knapsackpro kontent kylas languagelayer larksuite leadfeeder lemlist lemonsqueezy
+    lendflow lessannoyingcrm linenotify linkpreview liveagent livestorm loadmill locationiq loggly
+    loginradius logzio lokalise loyverse lunchmoney luno m3o madkudu magicbell mailboxlayer
+    mailerlite mailjet mailmodo mailsac mapquest marketstack mavenlink meaningcloud mediastack
+    meistertask mesibo metaapi metabase metrilo mindmeister miro mixmax mixpanel mockaroo
+    monkeylearn moonclerk moosend moralis mrticktock myintervals nasdaqdatalink netcore nethunt
+    netsuite neutrinoapi newsapi newscatcher nexmo nftport ngrok nicereply nightfall nimble
+    noticeable nozbe numverify nutritionix nvapi nylas oanda omnisend onedesk onelogin onepagecrm
+    onesignal onfleet oopspam opencagedata openuv openweather opsgenie optimizely overloop owlbot
+    packagecloud pagarme pandadoc pandascore paperform paralleldots parsehub parseur partnerstack
+    pastebin paydirtapp paymoapp paymongo pdflayer pdfshift peopledatalabs pepipost percy photoroom
+    pinata pipedream pipedrive pivotal pixabay planview planyo plivo podio pollsapi poloniex polygon
+    positionstack postageapp postbacks posthog powrbot prodpad prospectcrm protocolsio proxycrawl
+    psexec pubnub purestake pushbullet pyxis qase qualaroo qubole railway raven rawg reachmail
+    reallysimplesystems rebrandly recaptcha refiner rentman repairshopr replyio requestfinance
+    restpack revampcrm ringcentral ritekit roaring rocketreach route4me runrunit runscope salesblink
+    salescookie salesflare salesmate satismeter scalr scrapeowl scraperapi scraperbox scrapestack
+    scrapfly scrapingant scrapingbee screenshotapi screenshotlayer scrutinizer securitytrails
+    selectpdf semaphore serphouse serpstack sheety sherpadesk shipday shodan shortcut shotstack
+    shutterstock signalwire signaturit signupgenius sigopt simfin simplesat simplynoted simvoly
+    sinch siteleaf skrapp skybiometry smartsheet smartystreets smooch snipcart solarwinds sparkpost
+    speechtext speechtextai splunk spoonacular sportsmonk spotify sslmate stackhawk statuscake
+    statuspage statuspal stitchdata stockdata storecove stormboard stormglass storyblok storychief
+    strava streak stytch sugester supernotes surveyanyplace surveybot surveysparrow survicate swell
+    swiftype tableau tailscale tallyfy tatumio taxjar teamgate teamwork technicalanalysisapi tefter
+    teletype telnyx testingbot textanywhere textmagic theoddsapi thingsboard thinkific thousandeyes
+    ticketmaster tickettailor tiingo timecamp timezoneapi tmetric todoist toggl tomorrowio tomtom
+    tradier transferwise travelpayouts twelvedata twist tyntec typetalk ubidots uclassify unifyid
+    unplugg unsplash upcdatabase uplead uploadcare uptimerobot upwave urlscan userflow userstack
+    vatlayer vbout verimail veriphone versioneye virustotal visualcrossing voiceflow voicegain
+    voodoosms vouchery vpnapi vultr vyte walkscore wandb weatherbit weatherstack web3storage webex
+    webflow webscraper webscraping websitepulse weightsandbiases wepay whoxy wistia witai wiz
+    worksnaps workstack worldcoinindex worldweather wrike yelp youneedabudget yousign zenkit zenrows
+    zenscrape zenserp zeplin zerobounce zerotier zipbooks zipcodeapi zipcodebase zohocrm zonka zulip
 """.split()
 
 # Provider names that are also everyday words (or common words in code): they
@@ -99,11 +99,11 @@ COMMON_WORDS = {
     "abstract", "aha", "airship", "apollo", "artsy", "autopilot", "chatbot", "cicero", "cloze",
     "collect2", "commodities", "copper", "coveralls", "dandelion", "debounce", "delighted", "deputy",
     "dnscheck", "enigma", "envoy", "eraser", "everhour", "fileio", "fixerio", "fulcrum", "geocode",
-    "goodday", "groovehq", "harvest", "holistic", "humanity", "hunterio", "impala", "kickbox",
-    "lunchmoney", "netcore", "nightfall", "nimble", "noticeable", "pastebin", "percy", "pinata",
-    "pipedream", "pivotal", "polygon", "psexec", "raven", "roaring", "scrutinizer", "semaphore",
-    "smooch", "speechtext", "streak", "swell", "tableau", "teamwork", "teletype", "tomtom", "twist",
-    "webscraper", "witai", "wiz",
+    "goodday", "groovehq", "harvest", "holistic", "honeycomb", "humanity", "hunterio", "impala",
+    "kickbox", "lunchmoney", "netcore", "nightfall", "nimble", "noticeable", "pastebin", "percy",
+    "pinata", "pipedream", "pivotal", "polygon", "psexec", "railway", "raven", "refiner", "roaring",
+    "scrutinizer", "semaphore", "shortcut", "smooch", "speechtext", "streak", "swell", "tableau",
+    "teamwork", "teletype", "tomtom", "twist", "webscraper", "witai", "wiz",
 }
 
 # The value stands alone on the name's line: it starts right after a quote,
@@ -219,7 +219,7 @@ SHAPES: dict[str, list[tuple[str, int, int]]] = {
     'cloze': [('0-9a-f', 32, 32)],
     'clustdoc': [('a-zA-Z0-9', 60, 60)],
     'codacy': [('a-zA-Z0-9', 20, 20)],
-    'codeclimate': [('0-9a-f', 40, 40)],
+    'codeclimate': [('0-9a-f', 40, 40), ('0-9a-f', 64, 64)],
     'codequiry': [('a-zA-Z0-9-', 64, 64)],
     'coinapi': [('A-Z0-9-', 36, 36)],
     'coinlayer': [('a-z0-9', 32, 32)],
@@ -324,6 +324,7 @@ SHAPES: dict[str, list[tuple[str, int, int]]] = {
     'hellosign': [('a-zA-Z0-9+/-', 64, 64)],
     'helpcrunch': [('a-zA-Z0-9=+/-', 328, 328)],
     'helpscout': [('a-z0-9', 40, 40)],
+    'hereapi': [('a-zA-Z0-9_-', 43, 43)],
     'hiveage': [('a-zA-Z0-9_-', 20, 20)],
     'holidayapi': [('a-z0-9-', 36, 36)],
     'holistic': [('0-9a-f', 64, 64)],
@@ -451,6 +452,7 @@ SHAPES: dict[str, list[tuple[str, int, int]]] = {
     'polygon': [('a-z0-9A-Z', 32, 32)],
     'positionstack': [('a-zA-Z0-9_', 32, 32)],
     'postageapp': [('a-zA-Z0-9', 32, 32)],
+    'postbacks': [('0-9a-f-', 36, 36)],
     'powrbot': [('a-zA-Z0-9', 40, 40)],
     'prodpad': [('0-9a-f', 64, 64)],
     'prospectcrm': [('a-z0-9-', 32, 32)],
@@ -462,10 +464,12 @@ SHAPES: dict[str, list[tuple[str, int, int]]] = {
     'qase': [('0-9a-zA-Z', 40, 40)],
     'qualaroo': [('a-zA-Z0-9=', 64, 64)],
     'qubole': [('a-z0-9', 64, 64)],
+    'railway': [('0-9a-f-', 36, 36)],
     'raven': [('A-Z0-9-', 16, 16)],
     'rawg': [('0-9a-zA-Z', 32, 32)],
     'reachmail': [('a-zA-Z0-9_-', 64, 64)],
     'rebrandly': [('a-zA-Z0-9_', 32, 32)],
+    'refiner': [('0-9a-f-', 36, 36)],
     'repairshopr': [('a-zA-Z0-9-', 51, 51)],
     'replyio': [('a-zA-Z0-9', 24, 24)],
     'requestfinance': [('0-9A-Z-', 31, 31)],
@@ -497,6 +501,7 @@ SHAPES: dict[str, list[tuple[str, int, int]]] = {
     'sheety': [('a-z0-9', 32, 32), ('a-z0-9', 64, 64)],
     'sherpadesk': [('a-z0-9', 32, 32)],
     'shodan': [('a-zA-Z0-9', 32, 32)],
+    'shortcut': [('0-9a-f-', 36, 36)],
     'shotstack': [('a-zA-Z0-9', 40, 40)],
     'shutterstock': [('a-zA-Z0-9', 16, 16), ('a-zA-Z0-9', 32, 32)],
     'signalwire': [('a-zA-Z0-9', 50, 50)],
@@ -624,12 +629,14 @@ SHAPES: dict[str, list[tuple[str, int, int]]] = {
 # A provider written more than one way (``TOMORROW_IO_KEY``, ``tomorrowio``): the
 # name's pattern, and the literal every spelling contains (the prefilter's keyword).
 NAME_PATTERNS: dict[str, tuple[str, str]] = {
+    'datagov': ('data[._-]?gov', 'data'),
     'fixerio': ('fixer(?:[._-]?io)?', 'fixer'),
     'groovehq': ('groove(?:[._-]?hq)?', 'groove'),
     'hunterio': ('hunter(?:[._-]?io)?', 'hunter'),
     'keenio': ('keen[._-]?io', 'keen'),
     'nasdaqdatalink': ('nasdaq(?:[._-]?data[._-]?link)?', 'nasdaq'),
     'protocolsio': ('protocols[._-]?io', 'protocols'),
+    'railway': ('railway(?:[._-]?app)?', 'railway'),
     'tatumio': ('tatum(?:[._-]?io)?', 'tatum'),
     'tomorrowio': ('tomorrow[._-]?io', 'tomorrow'),
     'unifyid': ('unify[._-]?id', 'unify'),
@@ -691,11 +698,13 @@ def _entropy(name: str) -> float:
 
 
 # A provider that already has a structured rule (its name is one of that
-# rule's keywords, or contains one) is left to it.
+# rule's keywords, or starts with one: ``adafruitio``) is left to it. Not
+# "contains": ``login`` or ``export`` inside ``loginradius`` or ``flexport``
+# names nothing.
 _COVERED = {k for spec in SPECS for k in spec.keywords if k.isalpha() and len(k) >= 5}
 
 for _name in PROVIDERS:
-    if any(k in _name for k in _COVERED):
+    if any(_name.startswith(k) for k in _COVERED):
         continue
     _var = _name.upper()
     _pattern, _keyword = NAME_PATTERNS.get(_name, (_name, _name))

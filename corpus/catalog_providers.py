@@ -508,6 +508,21 @@ token("zapier-webhook-url", "ci", "Zapier catch hook URL (anyone with it can tri
 # without it, the hook id alone must look generated.
 SPECS[-1].regex = (r"(?P<secret>https://hooks\.zapier\.com/hooks/catch/(?:\d{3,12}/(?=[0-9]{0,39}[A-Za-z])[A-Za-z0-9]{5,40}"
                    r"|(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{12,40}))(?![A-Za-z0-9])")
+token("rootly-api-key", "saas", "Rootly API key", ["rootly_", (HEX, 64)], before="A-Za-z0-9_-")
+token("salad-cloud-api-key", "cloud", "SaladCloud API key", ["salad_cloud_org_", (B62, 48, 56)],
+      keywords=["salad_cloud_"], before="A-Za-z0-9_-",
+      gen=lambda f: f.rng.choice(["salad_cloud_org_", "salad_cloud_user_"]) + f.pick(B62, 49))
+SPECS[-1].regex = r"(?<![A-Za-z0-9_-])(?P<secret>salad_cloud_(?:org|user)_[A-Za-z0-9]{40,64})(?![A-Za-z0-9])"
+token("ramp-client-secret", "payments", "Ramp API client secret", ["ramp_sec_", (B62, 48)], before="A-Za-z0-9_-",
+      keywords=["ramp_sec_"])
+token("trufflehog-enterprise-secret", "ci", "TruffleHog Enterprise API secret", ["thog-secret-", (HEX, 32)],
+      before="A-Za-z0-9_-")
+token("flexport-api-key", "saas", "Flexport API key", ["shltm_", (B64URL, 40)], before="A-Za-z0-9_-",
+      keywords=["shltm_"], entropy=3.5)
+named("zoho-oauth-token", "saas", "Zoho OAuth access or refresh token", r"zoho", ["zoho"],
+      ["1000.", (HEX, 32), ".", (HEX, 32)], var="ZOHO_REFRESH_TOKEN")
+token("nvidia-api-key", "ai", "NVIDIA API key (build.nvidia.com, NGC)", ["nvapi-", (B64URL, 64)],
+      before="A-Za-z0-9_-")
 # Password hashes are not the password, but the crypt(3) family is cracked
 # offline in hours when the password is weak: a shadow file in a repository is
 # a leak. Kerberos AS-REP / TGS hashes are the same story for a domain account.
