@@ -573,8 +573,10 @@ ctx("cohere-api-key", "ai", "Cohere API key", word_gated("cohere") + r"|\bco[_.-
     [(B62, 40)], "COHERE_API_KEY", confidence="high", entropy=4.0)
 ctx("mistral-api-key", "ai", "Mistral AI API key", r"mistral", ["mistral"], [(B62, 32)], "MISTRAL_API_KEY",
     confidence="high", entropy=4.0, common=True)
-ctx("pinecone-api-key", "ai", "Pinecone API key", r"pinecone", ["pinecone"],
-    ["pcsk_", (B62, 5, 6), "_", (B62, 60, 70)], "PINECONE_API_KEY", confidence="high")
+# `pcsk_` plus the two-part body is Pinecone's alone: no name needed (the
+# key often sits under a `pinecone:` block, a line above).
+token("pinecone-api-key", "ai", "Pinecone API key", ["pcsk_", (B62, 5, 6), "_", (B62, 60, 70)],
+      keywords=["pcsk_"])
 token("deepseek-api-key", "ai", "DeepSeek API key", ["sk-", (HEX, 32)], keywords=["deepseek"],
       confidence="medium")
 SPECS[-1].regex = r"(?i:deepseek)" + ASSIGN + r"(?P<secret>sk-[0-9a-f]{32})(?![0-9a-f])"
@@ -883,16 +885,16 @@ _CRED_WORD = rf"(?:pass|pwd|secret|token|cred|conn\w{{0,10}}str|(?:{_KEY_QUALS})
 _ASSIGNMENT_PREFILTER = "(?i)" + "|".join([
     # Every alternative starts at a credential word or a rare literal: a
     # leading repeat would cost Hyperscan a third of its speed.
-    rf"""{_CRED_WORD}[a-z]{{0,8}}(?:[_.\-]?(?:value|str|string|plain|raw|b64|base64|hex|data|\d))?["'\]]{{0,2}}[ \t]{{0,64}}(?::=|=>|=|:)""",
-    r"""auth(?:[_.\-]?(?:token|key|pass\w{0,8}|secret|string))?["'\]]{0,2}[ \t]{0,64}(?::=|=>|=|:)""",
-    r"""(?:pass|pwd|secret|token|key|cred)[\w:.\-]{0,30}>[^<\s]""",
+    rf"""{_CRED_WORD}[a-z]{{0,8}}(?:[_.\-]?(?:value|str|string|plain|raw|b64|base64|hex|data|\d))?["'\]]{{0,2}}[ \t]{{0,64}}(?::{{1,3}}=|[?.]=|=>|=|:)""",
+    r"""auth(?:[_.\-]?(?:token|key|pass\w{0,8}|secret|string))?["'\]]{0,2}[ \t]{0,64}(?::{1,3}=|[?.]=|=>|=|:)""",
+    r"""(?:pass|pwd|secret|token|key|cred)[\w:.\-]{0,30}>[ \t]{0,8}[^<\s]""",
     r"""-(?:[a-z0-9]{1,12}-){0,2}(?:pass|pwd|secret|token|key|cred)[a-z]{0,8}[ \t]{1,5}["'A-Za-z0-9]""",
     r"""identified\s{1,10}(?:with\s{1,10}\w{1,40}\s{1,10})?by(?:\s{1,10}password)?\s{0,10}["']""",
     r"""with\s{1,10}(?:(?:en|unen)crypted\s{1,10})?password\s{0,10}=?\s{0,10}["']|asplaintext""",
     r"""(?:pass|pwd|secret|token|key|cred)[^"'<>\n]{0,60}["'][^<>\n]{0,100}value\s{0,3}=""",
-    r"""define\(\s{0,5}["'][\w.\-]{0,60}(?:pass|pwd|secret|token|key|auth|cred)""",
+    r"""(?:define|setproperty|setenv|putenv|setenvironmentvariable)\(\s{0,5}["'][\w.\-]{0,60}(?:pass|pwd|secret|token|key|auth|cred)""",
     r"""\s-p\s?["'A-Za-z0-9!@#%^&*+?]""",
-    r"""\s(?:-u|--user)\s{1,5}["']?[^\s:"'@/]{1,64}:[^\s"'@]""",
+    r"""\s(?:-u|--user)\s{1,5}["']?(?:[^\s:"'@/]{1,64}@)?[^\s:"'@/]{1,64}:[^\s"'@]""",
 ])
 custom("generic-secret-assignment", "generic",
        "Password, secret, token or key assigned to a credential name (any config or code syntax)",
@@ -924,11 +926,27 @@ custom("basic-auth-header", "generic", "HTTP Basic credentials in an Authorizati
        ["basic"], lambda f: base64.b64encode(f"{f.pick(LOWER_ALNUM, 6)}:{f.password()}".encode()).decode(),
        ['curl -H "Authorization: Basic {s}" https://{host}/api', "headers = {{'Authorization': 'Basic {s}'}}"],
        validate="base64-userpass", severity="high", confidence="medium", filename="scripts/deploy.sh")
+# Bearer and DRF-style "Token" schemes. A hex token measures at most 4 bits
+# a character, so the bar is letters and digits mixed and 3.0 bits, not 4.0.
 custom("bearer-token", "generic", "Bearer token written into an Authorization header",
-       r"""(?i:authorization)["']?\s*[:=]\s*["']?(?i:bearer)\s+(?P<secret>[A-Za-z0-9._~+/-]{24,1024}=*)""",
-       ["bearer"], lambda f: f.pick(B64URL, 40),
-       ['curl -H "Authorization: Bearer {s}" https://{host}/v1/jobs'], entropy=4.0, severity="medium",
-       confidence="medium", filename="scripts/deploy.sh")
+       r"""(?i:authorization)["']?\s*[:=]\s*["']?(?i:bearer|token|api-token)\s+"""
+       r"""(?P<secret>(?=[A-Za-z._~+/-]*[0-9])(?=[0-9._~+/-]*[A-Za-z])[A-Za-z0-9._~+/-]{16,1024}=*)""",
+       ["bearer", "token"], lambda f: f.pick(B64URL, 40),
+       ['curl -H "Authorization: Bearer {s}" https://{host}/v1/jobs',
+        'curl -H "Authorization: Token {s}" https://{host}/api/'], entropy=3.0, severity="medium",
+       confidence="medium", filename="scripts/deploy.sh",
+       negatives=['curl -H "Authorization: Bearer $TOKEN" https://api.corp.net',
+                  'curl -H "Authorization: Bearer ${ACCESS_TOKEN}" https://api.corp.net',
+                  'headers["Authorization"] = "Bearer " + token'])
+# A token sent as its own request header on a curl command line.
+custom("curl-header-token", "generic", "API token passed in a curl request header",
+       r"""(?:-H\s+["']|--header(?:\s+["']?|=["']?))(?i:x-)?(?i:api[-_]?(?:token|key)|auth[-_]?token|access[-_]?token|"""
+       r"""private[-_]?token|token)\s*:\s*(?P<secret>(?=[A-Za-z_-]*[0-9])(?=[0-9_-]*[A-Za-z])[A-Za-z0-9_-]{12,256})"""
+       r"""(?![A-Za-z0-9_-])""",
+       ['-h "', "-h '", "--header"], lambda f: f.pick(B62, 32),
+       ['curl -H "X-Api-Key: {s}" https://{host}/v1/jobs', "curl --header 'Private-Token: {s}' https://{host}/api/v4"],
+       entropy=3.0, severity="medium", confidence="medium", filename="scripts/deploy.sh",
+       negatives=['curl -H "X-Api-Key: $API_KEY" https://api.corp.net', 'curl -H "Token: <your-token>" https://x.io'])
 custom("url-credentials", "generic", "Credentials embedded in a URL (scheme://user:password@host, any scheme)",
        r"""://[^\s:/@'"<>(){}\[\]\\]{0,64}:[^\s@/'"<>\\]{1,128}@""",
        ["://"], lambda f: f.password(20),

@@ -33,6 +33,7 @@ from corpus.spec import (
     _gen_of,
     _placeholder_of,
     _regex_of,
+    custom,
     name_gate,
     token,
     word_gated,
@@ -432,9 +433,12 @@ _fix("gitlab-ci-job-token",
 _fix("gitlab-session-cookie", regex=r"_gitlab_session=(?P<secret>[0-9a-z]{32})(?![A-Za-z0-9])")
 _fix("newrelic-user-api-key", regex=r"(?<![A-Za-z0-9_])(?P<secret>NRAK-[A-Za-z0-9]{27})(?![A-Za-z0-9])")
 _fix("slack-config-token",
-     regex=r"(?<![A-Za-z0-9_-])(?P<secret>xoxe\.xox[bp]-\d-[A-Za-z0-9]{163,166})(?![A-Za-z0-9])")
+     regex=r"(?<![A-Za-z0-9_-])(?P<secret>xoxe\.xox[bp]-\d-[A-Za-z0-9]{140,200})(?![A-Za-z0-9])")
 _fix("slack-config-refresh-token",
-     regex=r"(?<![A-Za-z0-9_.-])(?P<secret>xoxe-\d-[A-Za-z0-9]{146})(?![A-Za-z0-9])")
+     regex=r"(?<![A-Za-z0-9_.-])(?P<secret>xoxe-\d-[A-Za-z0-9]{130,170})(?![A-Za-z0-9])")
+# Google documents access tokens only as opaque and up to 2 KB; short ones exist.
+_fix("google-oauth-access-token",
+     regex=r"(?<![A-Za-z0-9_-])(?P<secret>ya29\.[A-Za-z0-9_-]{30,2048})(?![A-Za-z0-9_-])")
 _fix("slack-webhook-url",
      regex=r"(?P<secret>(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/"
            r"(?:T[A-Z0-9]{8,12}/[A-Z0-9]{8,12}/(?:\d{12,20}/)?[A-Za-z0-9]{20,34}|[A-Za-z0-9+/]{43,56}))(?![A-Za-z0-9])")
@@ -474,6 +478,73 @@ SPECS[-1].regex = (name_gate("yandex") + NEAR
                    + r"(?P<secret>t1\.[A-Za-z0-9_-]+={0,2}\.[A-Za-z0-9_-]{86}={0,2})(?![A-Za-z0-9_=-])")
 named("cloudflare-global-api-key-any", "saas", "Cloudflare global API key", r"cloudflare", ["cloudflare"],
       [(HEX, 37)], var="CLOUDFLARE_KEY", severity="critical")
+
+# ---------------------------------------------------------------------------- more prefixed formats
+token("openrouter-api-key", "ai", "OpenRouter API key", ["sk-or-v1-", (HEX, 64)], before="A-Za-z0-9_-",
+      keywords=["sk-or-v1-"])
+# Teamwork's `tkn.v1_` keys are not documented as Teamwork's alone: the
+# product's name on the line is the evidence that the prefix is theirs.
+named("teamwork-api-token", "saas", "Teamwork.com API token (tkn.v1_)", r"teamwork(?:[._-]?(?:crm|desk|spaces|projects))?",
+      ["tkn.v1_"], ["tkn.v1_", (B64, 71), "="], var="TEAMWORK_API_TOKEN", gen=lambda f: "tkn.v1_" + f.b64(54),
+      secret=r"tkn\.v1_[A-Za-z0-9+/_-]{60,120}={0,2}")
+SPECS[-1].regex = SPECS[-1].regex.replace("(?![A-Za-z0-9+/])", "(?![A-Za-z0-9+/=_-])")
+token("sourcegraph-cody-gateway-key", "ai", "Sourcegraph Cody Gateway access key", ["slk_", (HEX, 64)],
+      before="A-Za-z0-9_-")
+token("adafruit-io-key", "saas", "Adafruit IO key", ["aio_", (B62, 28)], before="A-Za-z0-9_-")
+token("dependency-track-api-key", "ci", "Dependency-Track API key", ["odt_", (B62, 32, 40)],
+      before="A-Za-z0-9_-", entropy=3.5)
+token("notion-integration-secret", "saas", "Notion internal integration secret (secret_, before ntn_)",
+      ["secret_", (B62, 43)], before="A-Za-z0-9_-", confidence="medium", entropy=4.0)
+SPECS[-1].regex = r"(?<![A-Za-z0-9_-])(?P<secret>secret_(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{43})(?![A-Za-z0-9])"
+token("tines-webhook-url", "ci", "Tines webhook URL (path carries the secret)",
+      ["https://", (LOWER_ALNUM, 6, 12), ".tines.com/webhook/", (LOWER_ALNUM, 32), "/", (LOWER_ALNUM, 32)],
+      keywords=[".tines.com/webhook/"], before="A-Za-z0-9_-")
+SPECS[-1].regex = (r"(?<![A-Za-z0-9_-])(?P<secret>https://[A-Za-z0-9-]{1,63}\.tines\.com/webhook/"
+                   r"[a-z0-9]{32}/[a-z0-9]{32})(?![A-Za-z0-9])")
+token("zapier-webhook-url", "ci", "Zapier catch hook URL (anyone with it can trigger the Zap)",
+      ["https://hooks.zapier.com/hooks/catch/", (DIGITS, 6, 9), "/", (LOWER_ALNUM, 6, 8), "/"],
+      keywords=["hooks.zapier.com/hooks/catch/"], confidence="medium", entropy=None)
+# With the account id in the path the hook id is short (letters and digits);
+# without it, the hook id alone must look generated.
+SPECS[-1].regex = (r"(?P<secret>https://hooks\.zapier\.com/hooks/catch/(?:\d{3,12}/(?=[0-9]{0,39}[A-Za-z])[A-Za-z0-9]{5,40}"
+                   r"|(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{12,40}))(?![A-Za-z0-9])")
+token("rootly-api-key", "saas", "Rootly API key", ["rootly_", (HEX, 64)], before="A-Za-z0-9_-")
+token("salad-cloud-api-key", "cloud", "SaladCloud API key", ["salad_cloud_org_", (B62, 48, 56)],
+      keywords=["salad_cloud_"], before="A-Za-z0-9_-",
+      gen=lambda f: f.rng.choice(["salad_cloud_org_", "salad_cloud_user_"]) + f.pick(B62, 49))
+SPECS[-1].regex = r"(?<![A-Za-z0-9_-])(?P<secret>salad_cloud_(?:org|user)_[A-Za-z0-9]{40,64})(?![A-Za-z0-9])"
+token("ramp-client-secret", "payments", "Ramp API client secret", ["ramp_sec_", (B62, 48)], before="A-Za-z0-9_-",
+      keywords=["ramp_sec_"])
+token("trufflehog-enterprise-secret", "ci", "TruffleHog Enterprise API secret", ["thog-secret-", (HEX, 32)],
+      before="A-Za-z0-9_-")
+token("flexport-api-key", "saas", "Flexport API key", ["shltm_", (B64URL, 40)], before="A-Za-z0-9_-",
+      keywords=["shltm_"], entropy=3.5)
+named("zoho-oauth-token", "saas", "Zoho OAuth access or refresh token", r"zoho", ["zoho"],
+      ["1000.", (HEX, 32), ".", (HEX, 32)], var="ZOHO_REFRESH_TOKEN")
+token("nvidia-api-key", "ai", "NVIDIA API key (build.nvidia.com, NGC)", ["nvapi-", (B64URL, 64)],
+      before="A-Za-z0-9_-")
+# Password hashes are not the password, but the crypt(3) family is cracked
+# offline in hours when the password is weak: a shadow file in a repository is
+# a leak. Kerberos AS-REP / TGS hashes are the same story for a domain account.
+custom("crypt-password-hash", "keys", "Password hash in crypt(3) format (MD5, SHA-256/512, yescrypt, "
+       "Cisco type 8/9): crackable offline", r"", ["$1$", "$5$", "$6$", "$y$", "$8$", "$9$"],
+       gen=lambda f: "$6$" + f.pick(Alphabet(B62.chars, "A-Za-z0-9"), 12) + "$"
+       + f.pick(Alphabet(B62.chars + "./", "A-Za-z0-9./"), 86),
+       templates=["root:{s}:19000:0:99999:7:::", 'password_hash = "{s}"'],
+       negatives=['password_hash = "$6$rounds=5000$salt$"', "price: $5$ per unit"],
+       severity="medium", confidence="medium", entropy=3.5)
+SPECS[-1].regex = (
+    r"(?<![A-Za-z0-9$])(?P<secret>\$(?:1\$[./0-9A-Za-z]{1,8}\$[./0-9A-Za-z]{22}"
+    r"|[56]\$(?:rounds=\d{1,9}\$)?[./0-9A-Za-z]{1,16}\$(?:[./0-9A-Za-z]{86}|[./0-9A-Za-z]{43})"
+    r"|y\$[./0-9A-Za-z]{1,8}\$[./0-9A-Za-z]{1,86}\$[./0-9A-Za-z]{43}"
+    r"|[89]\$[./0-9A-Za-z]{14}\$[./0-9A-Za-z]{43}))(?![./0-9A-Za-z$])")
+custom("kerberos-roast-hash", "keys", "Kerberos AS-REP or TGS ticket hash (crackable offline to the account's "
+       "password)", r"", ["$krb5asrep$", "$krb5tgs$"],
+       gen=lambda f: "$krb5asrep$23$" + f.pick(HEX, 32) + "$" + f.pick(HEX, 200),
+       templates=["{s}", "hash: {s}"], negatives=["$krb5asrep$23$"], severity="medium", confidence="medium",
+       entropy=3.0)
+SPECS[-1].regex = (r"(?P<secret>\$krb5(?:asrep|tgs)\$(?:17|18|23)\$(?:[^$\s]{1,120}\$)?[0-9a-fA-F]{32}"
+                   r"\$[0-9a-fA-F]{64,4096})(?![0-9a-fA-F])")
 
 # Where an older context rule now covers the same value (its name search got
 # the same bounded form), the copy added above would only report it twice.

@@ -354,7 +354,7 @@ _VALUE = (rb"""(?:(?P<pfx>[bBrRuUfF@$]{0,2})(?P<q>["'`])(?P<qv>(?:\\.|(?!(?P=q))
 # "name": value, ['name'] = value. Matched anchored at the end of a key found
 # around a credential word, never searched for across the text.
 _AFTER_KEY = re.compile(
-    rb"""["'\]]{0,2}[ \t]{0,64}(?P<op>:=|=>|\?=|<-|=(?![=~>])|:(?![:/\\]))[ \t]{0,64}""" + _VALUE)
+    rb"""["'\]]{0,2}[ \t]{0,64}(?P<op>:{1,3}=|=>|[?.]=|<-|=(?![=~>])|:(?![:/\\]))[ \t]{0,64}""" + _VALUE)
 _KEY_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-@")
 _XML_ELEMENT = re.compile(
     rb"""<(?P<key>[A-Za-z_][\w:.\-]{0,80})(?:\s[^<>]{0,256})?>(?P<bare>[^<>\r\n]{1,512})</(?P=key)\s*>""")
@@ -362,7 +362,9 @@ _XML_KEYVALUE = re.compile(
     rb"""\b(?:key|name)\s*=\s*["'](?P<key>[^"'<>]{1,100})["'][^<>]{0,256}?\bvalue\s*=\s*"""
     rb"""(?P<q>["'])(?P<qv>[^"'<>]{0,512})(?P=q)""")
 _DEFINE = re.compile(
-    rb"""\bdefine\(\s*["'](?P<key>[\w.\-]{1,100})["']\s*,\s*""" + _VALUE)
+    # PHP's define(), Java's System.setProperty(), C's setenv()/putenv(), Go's os.Setenv().
+    rb"""\b(?i:define|setProperty|setenv|putenv|SetEnvironmentVariable)\(\s*["'](?P<key>[\w.\-]{1,100})["']\s*,\s*"""
+    + _VALUE)
 _FLAG = re.compile(
     rb"""(?<![\w\-])--?(?P<key>[A-Za-z][\w\-]{1,60})(?:[ \t]+|=)""" + _VALUE)
 _MYSQL_P = re.compile(
@@ -372,11 +374,12 @@ _DASH_P = re.compile(
     rb"""(?i)\b(?:docker\s+login|podman\s+login|sshpass|helm\s+registry\s+login|oras\s+login)\b[^\r\n|;&]{0,300}?"""
     rb"""(?<![\w\-])-p[ \t]+(?P<q>["']?)(?P<qv>[^\s"']{1,256})(?P=q)""")
 _USERPASS_FLAG = re.compile(
-    rb"""(?<![\w\-])(?:-u|--user)[ \t]+(?P<q>["']?)[^\s:"'@/]{1,64}:(?P<qv>[^\s"']{1,256})(?P=q)""")
+    # The user may be an e-mail address (curl --user someone@corp.com:pw).
+    rb"""(?<![\w\-])(?:-u|--user)[ \t]+(?P<q>["']?)(?:[^\s:"'@/]{1,64}@)?[^\s:"'@/]{1,64}:(?P<qv>[^\s"']{1,256})(?P=q)""")
 _SQL = re.compile(
     rb"""(?i)\b(?:identified\s+(?:with\s+\w+\s+)?by(?:\s+password)?|with\s+(?:encrypted\s+|unencrypted\s+)?"""
     rb"""password(?:\s*=)?)\s*(?P<q>["'])(?P<qv>[^"'\r\n]{1,256})(?P=q)""")
-_MARKERS = re.compile(rb"</|value|define|--|mysql|mariadb|login|sshpass|-u\s|identified|password|asplaintext")
+_MARKERS = re.compile(rb"</|value|define|setproperty|setenv|putenv|environmentvariable|--|mysql|mariadb|login|sshpass|-u\s|identified|password|asplaintext")
 _QUERY_NEXT = re.compile(rb"&[A-Za-z_][\w.\-]*=")
 _CLI_PASSWORD = ((_MYSQL_P, (b"mysql", b"mariadb")), (_DASH_P, (b"login", b"sshpass")),
                  (_USERPASS_FLAG, (b"-u ", b"-u\t", b"--user")))
@@ -594,12 +597,18 @@ def _line_constructs(ctx: _Context, ls: int, le: int, out: dict[tuple[int, int],
     if b"</" in line:
         for m in _XML_ELEMENT.finditer(data, ls, le):
             key = _text(m.group("key")).rsplit(":", 1)[-1]
-            _add(out, _judge(ctx, key, m.start("bare"), m.end("bare"), True, "xml", m.start(), m.end()))
+            # "<token> value </token>": the text between the tags, trimmed.
+            vs, ve = m.start("bare"), m.end("bare")
+            while vs < ve and data[vs] in b" \t":
+                vs += 1
+            while ve > vs and data[ve - 1] in b" \t":
+                ve -= 1
+            _add(out, _judge(ctx, key, vs, ve, True, "xml", m.start(), m.end()))
     if b"value" in low:
         for m in _XML_KEYVALUE.finditer(data, ls, le):
             _add(out, _judge(ctx, _text(m.group("key")), m.start("qv"), m.end("qv"), True, "xml",
                              m.start(), m.end()))
-    if b"define" in low:
+    if b"define" in low or b"setproperty" in low or b"env" in low:
         for m in _DEFINE.finditer(data, ls, le):
             vs, ve, quoted = _value_group(m)
             _add(out, _judge(ctx, _text(m.group("key")), vs, ve, quoted, "kv", m.start(), m.end()))

@@ -129,6 +129,12 @@ def base64_secret(secret: bytes) -> bool:
     return shannon_entropy(decoded) >= 2.5
 
 
+def jwt_when_dotted(secret: bytes) -> bool:
+    """A key with dots in it is taken for a JWT only if it is one; a key
+    without dots has no structure to check."""
+    return b"." not in secret.rstrip(b"=") or jwt_structure(secret)
+
+
 VALIDATORS: dict[str, Callable[[bytes], bool]] = {
     "base64-text": base64_text,
     "base64-userpass": base64_userpass,
@@ -136,6 +142,7 @@ VALIDATORS: dict[str, Callable[[bytes], bool]] = {
     "github-crc32": github_crc32,
     "npm-crc32": github_crc32,  # npm_ tokens use the same CRC32 scheme
     "jwt": jwt_structure,
+    "jwt-when-dotted": jwt_when_dotted,
     "pem": pem_body,
     "pypi-macaroon": pypi_macaroon,
 }

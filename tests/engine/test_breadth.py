@@ -19,12 +19,15 @@ SAMPLE = Path(__file__).parent.parent / "data" / "breadth_sample.jsonl"
 ROWS = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
 
 # Pinned: raise when a rule is added or widened, explain when it drops.
-# 120 since the assignment detector (issue 10) joined the provider rules.
-FOUND = 120
+# 120 since the assignment detector (issue 10) joined the provider rules;
+# 133 of 133 after the sample was regenerated with the second long-tail pass
+# (the sampler's `System.setProperty("TELEGR_TOKEN", ...)` line is found by
+# the assignment detector's setProperty() form, not by the Telegram rule).
+FOUND = 133
 FALSE_POSITIVES = 0
 # At the default (--min-confidence medium): the name-gated long-tail rules
 # count too, since they need the provider's name on the value's line.
-FOUND_AT_DEFAULT = 120
+FOUND_AT_DEFAULT = 133
 
 
 @pytest.mark.parametrize("prefilter", ["hyperscan", "python"])
