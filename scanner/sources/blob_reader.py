@@ -1,6 +1,7 @@
 """Read blob contents by object id, as fast as this machine allows.
 
-``git cat-file --batch`` inflates and resolves deltas about three times faster
+``git cat-file`` in batch mode (``--batch-command --buffer``; ``--batch``
+before git 2.36) inflates and resolves deltas about three times faster
 than libgit2 on big histories (git keeps a larger delta-base cache; measured
 on python/mypy: 3.0 s against 8.6 s for 2.1 GB), and it runs in its own
 process, so a worker gets a second core's help for free. Where no git binary
