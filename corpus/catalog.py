@@ -931,7 +931,7 @@ custom("basic-auth-header", "generic", "HTTP Basic credentials in an Authorizati
 custom("bearer-token", "generic", "Bearer token written into an Authorization header",
        r"""(?i:authorization)["']?\s*[:=]\s*["']?(?i:bearer|token|api-token)\s+"""
        r"""(?P<secret>(?=[A-Za-z._~+/-]*[0-9])(?=[0-9._~+/-]*[A-Za-z])[A-Za-z0-9._~+/-]{16,1024}=*)""",
-       ["bearer", "token"], lambda f: f.pick(B64URL, 40),
+       ["authorization"], lambda f: f.pick(B64URL, 40),
        ['curl -H "Authorization: Bearer {s}" https://{host}/v1/jobs',
         'curl -H "Authorization: Token {s}" https://{host}/api/'], entropy=3.0, severity="medium",
        confidence="medium", filename="scripts/deploy.sh",

@@ -673,7 +673,15 @@ def _gen_for(name: str):  # noqa: ANN202
     cls, low, _ = shapes[-1]
     chars = "".join(_CHARS[part] for part in re.findall(r"a-z|A-Z|0-9|a-f|A-F|.", cls) if part in _CHARS)
     alphabet = Alphabet(chars or B62.chars, cls)
-    return lambda f: f.pick(alphabet, low)
+    mixed = any(c.isalpha() for c in alphabet.chars) and any(c.isdigit() for c in alphabet.chars)
+
+    def gen(f):  # noqa: ANN001, ANN202
+        # The rule wants letters and digits mixed; a short draw can miss one.
+        while True:
+            value = f.pick(alphabet, low)
+            if not mixed or (any(c.isalpha() for c in value) and any(c.isdigit() for c in value)):
+                return value
+    return gen
 
 
 _CHARS = {"a-z": string.ascii_lowercase, "A-Z": string.ascii_uppercase, "0-9": string.digits,
