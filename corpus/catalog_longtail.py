@@ -706,13 +706,14 @@ def _entropy(name: str) -> float:
 
 
 # A provider that already has a structured rule (its name is one of that
-# rule's keywords, or starts with one: ``adafruitio``) is left to it. Not
-# "contains": ``login`` or ``export`` inside ``loginradius`` or ``flexport``
-# names nothing.
+# rule's keywords, or one with a brand suffix: ``adafruit`` + ``io``) is left
+# to it. Not "contains" or "starts with": ``login`` or ``export`` inside
+# ``loginradius`` or ``exportsdk`` names another provider.
+_BRAND_SUFFIXES = {"", "io", "app", "hq", "api", "ai", "cloud"}
 _COVERED = {k for spec in SPECS for k in spec.keywords if k.isalpha() and len(k) >= 5}
 
 for _name in PROVIDERS:
-    if any(_name.startswith(k) for k in _COVERED):
+    if any(_name.startswith(k) and _name[len(k):] in _BRAND_SUFFIXES for k in _COVERED):
         continue
     _var = _name.upper()
     _pattern, _keyword = NAME_PATTERNS.get(_name, (_name, _name))

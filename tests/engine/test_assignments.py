@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from corpus import generic
-from corpus.fakegen import Fake
+from corpus.fakegen import B62, Fake
 from scanner.engine.assignments import judge_name, judge_value
 from scanner.engine.matcher import Engine
 from scanner.engine.rules import default_rules
@@ -247,3 +247,41 @@ def test_text_report_groups_versions_of_one_secret_at_one_path(tmp_path):
     assert text.startswith("1 distinct secret(s) in 3 finding(s)")
     assert "3 blob version(s), 1 path(s): db.ini" in text
     assert render_text(result, verbose=True).count("fingerprint") == 3
+
+
+_TOKEN = Fake("syntaxes").pick(B62, 32)
+
+
+@pytest.mark.parametrize("line", [
+    'generic_TOKEN ::= "{s}"',                        # GNU make, POSIX ::=
+    'generic_TOKEN :::= "{s}"',
+    'generic_TOKEN ?= "{s}"',
+    '$apiToken .= "{s}";',                            # PHP string append
+    'System.setProperty("SERVICE_TOKEN", "{s}");',    # Java
+    'os.Setenv("SERVICE_TOKEN", "{s}")',              # Go
+    '<serviceToken> {s} </serviceToken>',             # XML text with padding
+    'curl -H "Authorization: Token {s}" https://api.corp.net/v1',
+    'curl -H "X-Api-Key: {s}" https://api.corp.net/v1',
+])
+def test_build_and_call_syntaxes_are_found(line, engine):
+    data = (line.format(s=_TOKEN) + "\n").encode()
+    matches, errors = engine.scan(data, paths=["deploy/settings.mk"])
+    assert not errors
+    assert _TOKEN.encode() in {m.secret for m in matches}, line
+
+
+def test_curl_user_may_be_an_email_address(engine):
+    password = Fake("curl-user").password(14)
+    data = f"curl --user ops@corp.example:{password} https://api.corp.net\n".encode()
+    matches, _ = engine.scan(data, paths=["scripts/sync.sh"])
+    assert password.encode() in {m.secret for m in matches}
+
+
+@pytest.mark.parametrize("line", [
+    'curl -H "Authorization: Bearer $TOKEN" https://api.corp.net',
+    'curl -H "X-Api-Key: ${API_KEY}" https://api.corp.net',
+    "generic_TOKEN ?= $(shell cat token.txt)",
+])
+def test_references_in_those_syntaxes_are_quiet(line, engine):
+    matches, _ = engine.scan((line + "\n").encode(), paths=["deploy/settings.mk"])
+    assert not matches, line

@@ -81,3 +81,27 @@ def test_name_gated_rules_say_how_they_identify_a_value():
     for rule in longtail:
         assert rule.confidence == "medium"
         assert "identified only by the name" in rule.description and "same line" in rule.description
+
+
+def _jwt() -> str:
+    import base64
+    import json
+
+    def part(obj: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+    return f'{part({"alg": "HS256", "typ": "JWT"})}.{part({"sub": _alnum(12), "iat": 1700000000})}.{_alnum(43)}'
+
+
+def test_a_long_tail_key_with_dots_counts_only_as_a_real_jwt(engine):
+    # lemonsqueezy is a long-tail provider without a documented shape: its
+    # keys are JWTs, and a dotted value that does not decode is not one.
+    assert "lemonsqueezy-api-key" in _rules_on(engine, f"LEMONSQUEEZY_API_KEY={_jwt()}")
+    fake = f"{_alnum(36)}.{_alnum(120)}.{_alnum(43)}"
+    assert "lemonsqueezy-api-key" not in _rules_on(engine, f"LEMONSQUEEZY_API_KEY={fake}")
+
+
+def test_a_provider_name_containing_another_rules_keyword_still_has_its_rule():
+    # "login", "vault" and "export" are keywords of other rules; the
+    # providers whose names contain them are not covered by those rules.
+    ids = {r.id for r in RULES.rules}
+    assert {"loginradius-api-key", "onelogin-api-key", "alienvault-api-key", "exportsdk-api-key"} <= ids
