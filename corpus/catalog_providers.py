@@ -489,7 +489,6 @@ token("openrouter-api-key", "ai", "OpenRouter API key", ["sk-or-v1-", (HEX, 64)]
 named("teamwork-api-token", "saas", "Teamwork.com API token (tkn.v1_)", r"teamwork(?:[._-]?(?:crm|desk|spaces|projects))?",
       ["tkn.v1_"], ["tkn.v1_", (B64, 71), "="], var="TEAMWORK_API_TOKEN", gen=lambda f: "tkn.v1_" + f.b64(54),
       secret=r"tkn\.v1_[A-Za-z0-9+/_-]{60,120}={0,2}")
-SPECS[-1].regex = SPECS[-1].regex.replace("(?![A-Za-z0-9+/])", "(?![A-Za-z0-9+/=_-])")
 token("sourcegraph-cody-gateway-key", "ai", "Sourcegraph Cody Gateway access key", ["slk_", (HEX, 64)],
       before="A-Za-z0-9_-")
 token("adafruit-io-key", "saas", "Adafruit IO key", ["aio_", (B62, 28)], before="A-Za-z0-9_-")
