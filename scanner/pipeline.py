@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import itertools
 import os
-import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scanner.engine.decoding import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.matcher import Engine
@@ -472,16 +472,18 @@ def _scan_history(repo: pygit2.Repository, options: ScanOptions, engine: Engine,
     # thread from the end of the walk, while the workers finish the last
     # blobs, instead of after them (python/mypy: ~0.2 s of a run's tail).
     message_allowed: list[Suppression] = []
-    message_scan = _Background()
+    message_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leakwarden-messages")
+    message_scan: Future[tuple[list[Finding], dict[str, set[str]], list[ScanError]]] | None = None
 
     def walk() -> Iterator[bytes]:
+        nonlocal message_scan
         for oid in walker.iter_new_blobs(history):
             if oid not in skip:
                 yield oid
         stats.seconds["walk"] = round(time.perf_counter() - t0, 3)
         if not limit:
-            message_scan.start(_scan_messages, repo, history, options, engine, message_allowed,
-                               stats)
+            message_scan = message_pool.submit(_scan_messages, repo, history, options, engine,
+                                               message_allowed, stats)
 
     def task(oids: list[bytes]) -> _HistoryTask:
         paths = [history.paths(oid) for oid in oids]
@@ -506,7 +508,7 @@ def _scan_history(repo: pygit2.Repository, options: ScanOptions, engine: Engine,
     finally:
         # Joined before anything else touches ``repo``: a pygit2 repository
         # is not to be shared between threads.
-        message_scan.wait()
+        message_pool.shutdown(wait=True)
     # A path-scoped rule (a .pgpass, a .tfstate) runs where the blob is known
     # to be; a blob matched before the walk reached an older path of it that
     # such a rule applies to is matched again with all its paths.
@@ -562,10 +564,10 @@ def _scan_history(repo: pygit2.Repository, options: ScanOptions, engine: Engine,
             repo, history, options, engine, [], stats, commits=[pygit2.Oid(hex=c) for c in shown])
         messages: list[Finding] = []
     else:
-        if not message_scan.started:  # the walk did not run to its end
-            message_scan.start(_scan_messages, repo, history, options, engine, message_allowed,
-                               stats)
-        messages, in_messages, message_errors = message_scan.result()
+        # (scanned here when the walk did not run to its end)
+        messages, in_messages, message_errors = (
+            message_scan.result() if message_scan is not None
+            else _scan_messages(repo, history, options, engine, message_allowed, stats))
         allowed.extend(message_allowed)  # after the blobs' own, as when scanned last
     # A message that could not be scanned whole (a regex timeout) makes the
     # run incomplete like a blob would.
@@ -589,40 +591,6 @@ def _scan_history(repo: pygit2.Repository, options: ScanOptions, engine: Engine,
     stats.seconds["provenance"] = round(time.perf_counter() - t1, 3)
     return ScanResult(findings, errors, stats, blob_ids=[oid.decode() for oid in history.oids()],
                       suppressed=allowed)
-
-
-class _Background:
-    """One call run in a thread; its result (or exception) taken when needed."""
-
-    def __init__(self) -> None:
-        self._thread: threading.Thread | None = None
-        self._outcome: tuple[bool, Any] | None = None
-
-    def start(self, function: Callable[..., Any], *args: Any) -> None:
-        def run() -> None:
-            try:
-                self._outcome = (True, function(*args))
-            except BaseException as exc:  # re-raised in the caller's thread
-                self._outcome = (False, exc)
-
-        self._thread = threading.Thread(target=run, name="leakwarden-messages", daemon=True)
-        self._thread.start()
-
-    @property
-    def started(self) -> bool:
-        return self._thread is not None
-
-    def wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-
-    def result(self) -> Any:
-        self.wait()
-        assert self._outcome is not None, "never started"
-        ok, value = self._outcome
-        if not ok:
-            raise value
-        return value
 
 
 # -- history workers -------------------------------------------------------------------
