@@ -28,21 +28,10 @@ from tests.support.aws import (  # noqa: F401 - fixture
     moto_server,
     versioned_bucket_and_reader,
 )
+from tests.support.tfstate import db_password_state
 
 _names = itertools.count()
 FAKE = Fake("s3-scan")
-
-
-def state(password: str, serial: int) -> bytes:
-    doc = {"version": 4, "terraform_version": "1.7.5", "serial": serial, "lineage": "l-1",
-           "outputs": {}, "resources": [{
-               "mode": "managed", "type": "aws_db_instance", "name": "main",
-               "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
-               "instances": [{"schema_version": 2, "attributes": {
-                   "id": "db-PRODMAIN", "identifier": "prod", "password": password,
-                   "username": "app"}, "sensitive_attributes": [
-                       [{"type": "get_attr", "value": "password"}]]}]}]}
-    return json.dumps(doc, indent=2).encode()
 
 
 @dataclass
@@ -75,8 +64,8 @@ def put(world: World, key: str, body: bytes) -> str:
 
 def test_every_version_deleted_objects_gz_and_a_denied_object(world, tmp_path):
     pw1, pw2 = FAKE.password(22), FAKE.password(22)
-    v1 = put(world, "env/prod.tfstate", state(pw1, 1))
-    v2 = put(world, "env/prod.tfstate", state(pw2, 2))
+    v1 = put(world, "env/prod.tfstate", db_password_state(pw1, 1))
+    v2 = put(world, "env/prod.tfstate", db_password_state(pw2, 2))
     dsn = f"postgres://backup:{FAKE.password(18)}@db.internal:5432/app"
     put(world, "backups/app.sql.gz", gzip.compress(f"-- dump\n-- {dsn}\n".encode()))
     token = FAKE.crc_token("ghp_")
@@ -117,14 +106,14 @@ def test_every_version_deleted_objects_gz_and_a_denied_object(world, tmp_path):
 
 def test_latest_only_include_exclude_zip_bz2_and_size_limit(world):
     pw1, pw2 = FAKE.password(22), FAKE.password(22)
-    put(world, "env/prod.tfstate", state(pw1, 1))
-    put(world, "env/prod.tfstate", state(pw2, 2))
+    put(world, "env/prod.tfstate", db_password_state(pw1, 1))
+    put(world, "env/prod.tfstate", db_password_state(pw2, 2))
     member = io.BytesIO()
     with zipfile.ZipFile(member, "w") as archive:
-        archive.writestr("dist/terraform.tfstate.backup", state(FAKE.password(22), 9))
+        archive.writestr("dist/terraform.tfstate.backup", db_password_state(FAKE.password(22), 9))
     put(world, "artifacts/build.zip", member.getvalue())
-    put(world, "artifacts/state.tfstate.bz2", bz2.compress(state(FAKE.password(22), 3)))
-    put(world, "big/blob.tfstate", state(FAKE.password(22), 4) + b" " * 5000)
+    put(world, "artifacts/state.tfstate.bz2", bz2.compress(db_password_state(FAKE.password(22), 3)))
+    put(world, "big/blob.tfstate", db_password_state(FAKE.password(22), 4) + b" " * 5000)
     put(world, "logs/app.log", b"password=" + FAKE.password(20).encode())
 
     result = scan_s3(f"s3://{world.bucket}", S3ScanOptions(
@@ -146,9 +135,9 @@ def test_latest_only_include_exclude_zip_bz2_and_size_limit(world):
 def test_binary_and_archived_objects_are_skipped_and_counted(world):
     put(world, "img/logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + b"password=" + b"\0" * 64)
     with moto_admin(world.url, "s3") as (s3,):
-        s3.put_object(Bucket=world.bucket, Key="old/2019.tfstate", Body=state(FAKE.password(22), 1),
+        s3.put_object(Bucket=world.bucket, Key="old/2019.tfstate", Body=db_password_state(FAKE.password(22), 1),
                       StorageClass="GLACIER")
-    put(world, "env/prod.tfstate", state(FAKE.password(22), 2))
+    put(world, "env/prod.tfstate", db_password_state(FAKE.password(22), 2))
     result = scan_s3(f"s3://{world.bucket}", S3ScanOptions(client=world.client()))
     assert [f.extra["key"] for f in result.findings] == ["env/prod.tfstate"]
     assert result.stats.skipped_binary == 1 and result.s3.skipped_archived == 1
@@ -158,7 +147,7 @@ def test_binary_and_archived_objects_are_skipped_and_counted(world):
 
 def test_incremental_state_reads_only_new_versions(world, tmp_path):
     db = tmp_path / "state.sqlite3"
-    put(world, "env/prod.tfstate", state(FAKE.password(22), 1))
+    put(world, "env/prod.tfstate", db_password_state(FAKE.password(22), 1))
     put(world, "noise/a.txt", b"hello\n")
     def run():  # noqa: ANN202 - a run as the CLI makes it: open, scan, close
         with S3State(db) as seen:
@@ -169,7 +158,7 @@ def test_incremental_state_reads_only_new_versions(world, tmp_path):
     again = run()
     assert again.findings == [] and again.stats.blobs_scanned == 0
     assert again.s3.skipped_unchanged == 2
-    v3 = put(world, "env/prod.tfstate", state(FAKE.password(22), 2))
+    v3 = put(world, "env/prod.tfstate", db_password_state(FAKE.password(22), 2))
     third = run()
     assert third.stats.blobs_scanned == 1
     assert [f.extra["version_id"] for f in third.findings] == [v3]
@@ -185,8 +174,8 @@ def test_a_parser_change_makes_the_incremental_scan_read_every_version_again(wor
     from scanner.engine.rules import RuleSet, default_rules
 
     db = tmp_path / "state.sqlite3"
-    put(world, "env/prod.tfstate", state(FAKE.password(22), 1))
-    put(world, "env/prod.tfstate", state(FAKE.password(22), 2))
+    put(world, "env/prod.tfstate", db_password_state(FAKE.password(22), 1))
+    put(world, "env/prod.tfstate", db_password_state(FAKE.password(22), 2))
 
     def run():  # noqa: ANN202 - a fresh rule set each run, as a new process builds it
         base = default_rules()
@@ -210,7 +199,7 @@ def test_the_state_file_never_holds_a_secret_even_with_no_redact(world, tmp_path
 
     db = tmp_path / "state.sqlite3"
     password = FAKE.password(22)
-    put(world, "env/prod.tfstate", state(password, 1))
+    put(world, "env/prod.tfstate", db_password_state(password, 1))
     with S3State(db) as seen:
         result = scan_s3(f"s3://{world.bucket}",
                          S3ScanOptions(client=world.client(), state=seen, redact=False))
@@ -221,9 +210,9 @@ def test_the_state_file_never_holds_a_secret_even_with_no_redact(world, tmp_path
 
 
 def test_objects_from_scans_exactly_those_versions(world, tmp_path):
-    v1 = put(world, "env/prod.tfstate", state(FAKE.password(22), 1))
-    put(world, "env/prod.tfstate", state(FAKE.password(22), 2))
-    put(world, "other.tfstate", state(FAKE.password(22), 3))
+    v1 = put(world, "env/prod.tfstate", db_password_state(FAKE.password(22), 1))
+    put(world, "env/prod.tfstate", db_password_state(FAKE.password(22), 2))
+    put(world, "other.tfstate", db_password_state(FAKE.password(22), 3))
     listing = tmp_path / "investigation.json"
     listing.write_text(json.dumps({"key": "AKIA...", "objects_read": [
         {"bucket": world.bucket, "key": "env/prod.tfstate", "version_id": v1,
@@ -295,7 +284,7 @@ def _throttling_proxy(target: int, failures: int) -> tuple[ThreadingHTTPServer, 
 
 def test_a_throttling_burst_is_retried_with_backoff(world, moto_server):  # noqa: F811
     for i in range(6):
-        put(world, f"env/{i}.tfstate", state(FAKE.password(22), i))
+        put(world, f"env/{i}.tfstate", db_password_state(FAKE.password(22), i))
     proxy, left = _throttling_proxy(moto_server[1], failures=10)
     try:
         client = world.client(f"http://127.0.0.1:{proxy.server_address[1]}")
@@ -309,7 +298,7 @@ def test_a_throttling_burst_is_retried_with_backoff(world, moto_server):  # noqa
 
 
 def test_the_cli_scans_a_bucket_and_exits_2_on_a_denied_object(world, tmp_path, monkeypatch):
-    put(world, "env/prod.tfstate", state(FAKE.password(22), 1))
+    put(world, "env/prod.tfstate", db_password_state(FAKE.password(22), 1))
     with moto_admin(world.url, "s3") as (s3,):
         s3.put_bucket_policy(Bucket=world.bucket, Policy=json.dumps({
             "Version": "2012-10-17", "Statement": [{
@@ -348,7 +337,7 @@ def test_the_cli_scans_a_bucket_and_exits_2_on_a_denied_object(world, tmp_path, 
 
 
 def test_the_cli_applies_the_working_directorys_project_files_to_a_bucket(world, tmp_path):
-    put(world, "env/prod.tfstate", state(FAKE.password(22), 1))
+    put(world, "env/prod.tfstate", db_password_state(FAKE.password(22), 1))
     put(world, "noise/fixture.env", f"GITHUB_TOKEN={FAKE.crc_token('ghp_')}\n".encode())
     put(world, "ci/deploy.env", f"GITHUB_TOKEN={FAKE.crc_token('ghp_')}\n".encode())
     put(world, "ci/release.env", f"GITHUB_TOKEN={FAKE.crc_token('ghp_')}\n".encode())
@@ -422,7 +411,7 @@ def test_bad_urls_and_object_lists_are_clear_errors(tmp_path):
 
 
 def test_no_sign_request_sends_no_credentials(world):
-    put(world, "public/prod.tfstate", state(FAKE.password(22), 1))
+    put(world, "public/prod.tfstate", db_password_state(FAKE.password(22), 1))
     with moto_admin(world.url, "s3") as (s3,):
         s3.put_bucket_policy(Bucket=world.bucket, Policy=json.dumps({
             "Version": "2012-10-17", "Statement": [{
@@ -449,8 +438,8 @@ def test_a_dask_cluster_scans_the_bucket_by_prefix_as_one_process_does(world, tm
 
     for team in ("app", "data", "infra"):
         for serial in (1, 2):
-            put(world, f"{team}/prod.tfstate", state(FAKE.password(22), serial))
-    put(world, "root.tfstate", state(FAKE.password(22), 9))
+            put(world, f"{team}/prod.tfstate", db_password_state(FAKE.password(22), serial))
+    put(world, "root.tfstate", db_password_state(FAKE.password(22), 9))
     put(world, "data/dump.sql.gz", gzip.compress(
         f"-- postgres://u:{FAKE.password(16)}@db:5432/x\n".encode()))
     # Workers build their own client from their environment, as on a cluster.

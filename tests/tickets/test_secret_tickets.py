@@ -29,24 +29,13 @@ from tests.support.aws import (  # noqa: F401 - fixture
     versioned_bucket_and_reader,
 )
 from tests.support.github_server import GitHubServer
+from tests.support.tfstate import db_password_state
 
 FAKE = Fake("secret-tickets")
 TOKEN = "ghp_" + FAKE.pick(B32U, 36).lower()
 LEAKED = "AKIA" + FAKE.pick(B32U, 16)
 SESSION = "ASIA" + FAKE.pick(B32U, 16)
 ATTACKER_IP = "203.0.113.7"
-
-
-def _state(password: str, serial: int, name: str = "main") -> bytes:
-    doc = {"version": 4, "terraform_version": "1.7.5", "serial": serial, "lineage": "l-1",
-           "outputs": {}, "resources": [{
-               "mode": "managed", "type": "aws_db_instance", "name": name,
-               "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
-               "instances": [{"schema_version": 2, "attributes": {
-                   "id": "db-PRODMAIN", "identifier": "prod", "password": password,
-                   "username": "app"}, "sensitive_attributes": [
-                       [{"type": "get_attr", "value": "password"}]]}]}]}
-    return json.dumps(doc, indent=2).encode()
 
 
 def _verified_report() -> dict:
@@ -76,12 +65,12 @@ def _incident(moto_server: tuple[str, int], tmp_path: Path) -> dict:  # noqa: F8
     old_pw, new_pw, other_pw = FAKE.password(22), FAKE.password(22), FAKE.password(22)
     key_id, secret = versioned_bucket_and_reader(url, bucket, user)
     with moto_admin(url, "s3") as (s3,):
-        v1 = s3.put_object(Bucket=bucket, Key="env/prod.tfstate", Body=_state(old_pw, 1))["VersionId"]
+        v1 = s3.put_object(Bucket=bucket, Key="env/prod.tfstate", Body=db_password_state(old_pw, 1))["VersionId"]
         read_at = s3.head_object(Bucket=bucket, Key="env/prod.tfstate")["LastModified"]
         time.sleep(1.1)  # the overwrite comes after the read, in a later second
-        v2 = s3.put_object(Bucket=bucket, Key="env/prod.tfstate", Body=_state(new_pw, 2))["VersionId"]
+        v2 = s3.put_object(Bucket=bucket, Key="env/prod.tfstate", Body=db_password_state(new_pw, 2))["VersionId"]
         other = s3.put_object(Bucket=bucket, Key="env/other.tfstate",
-                              Body=_state(other_pw, 1, "replica"))["VersionId"]
+                              Body=db_password_state(other_pw, 1, "replica"))["VersionId"]
     when = read_at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def read(key_: str, version: str | None, action: str = "GetObject", **more: object) -> dict:
